@@ -1,0 +1,83 @@
+// The VS Code extension: starts the Model Audit language server (the same bundle as the CLI, run as
+// `model-audit lsp --stdio`), shows its state in the status bar and wires the extension's commands.
+
+import * as vscode from 'vscode';
+import {
+  LanguageClient,
+  type LanguageClientOptions,
+  type ServerOptions,
+  State,
+  TransportKind,
+} from 'vscode-languageclient/node';
+
+let client: LanguageClient | undefined;
+let statusItem: vscode.StatusBarItem | undefined;
+
+export const DOCUMENT_SELECTOR = [
+  { scheme: 'file', language: 'python' },
+  { scheme: 'file', language: 'javascript' },
+  { scheme: 'file', language: 'typescript' },
+  { scheme: 'file', language: 'model-spec' },
+  { scheme: 'untitled', language: 'python' },
+  { scheme: 'untitled', language: 'model-spec' },
+];
+
+export async function activate(context: vscode.ExtensionContext): Promise<void> {
+  const output = vscode.window.createOutputChannel('Model Audit', { log: true });
+  context.subscriptions.push(output);
+
+  statusItem = vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Right, 100);
+  statusItem.name = 'Model Audit';
+  statusItem.command = 'modelAudit.showOutput';
+  setStatus('starting');
+  statusItem.show();
+  context.subscriptions.push(statusItem);
+
+  const serverModule = context.asAbsolutePath('dist/cli.js');
+  const serverOptions: ServerOptions = {
+    run: { module: serverModule, args: ['lsp'], transport: TransportKind.stdio },
+    debug: { module: serverModule, args: ['lsp'], transport: TransportKind.stdio, options: { execArgv: ['--nolazy', '--inspect=6011'] } },
+  };
+  const clientOptions: LanguageClientOptions = {
+    documentSelector: DOCUMENT_SELECTOR,
+    outputChannel: output,
+    synchronize: {
+      configurationSection: 'modelAudit',
+      fileEvents: [
+        vscode.workspace.createFileSystemWatcher('**/*.{py,mspec,js,ts,mjs,cjs}'),
+        vscode.workspace.createFileSystemWatcher('**/{.model-audit.json,pyproject.toml}'),
+      ],
+    },
+    initializationOptions: { workspaceTrusted: vscode.workspace.isTrusted },
+  };
+
+  client = new LanguageClient('modelAudit', 'Model Audit', serverOptions, clientOptions);
+  context.subscriptions.push(
+    client.onDidChangeState((event) => {
+      if (event.newState === State.Running) setStatus('running');
+      else if (event.newState === State.Starting) setStatus('starting');
+      else setStatus('stopped');
+    }),
+  );
+
+  context.subscriptions.push(
+    vscode.commands.registerCommand('modelAudit.showOutput', () => output.show(true)),
+    vscode.commands.registerCommand('modelAudit.restartServer', async () => {
+      await client?.restart();
+    }),
+  );
+
+  await client.start();
+}
+
+export async function deactivate(): Promise<void> {
+  await client?.stop();
+  client = undefined;
+}
+
+function setStatus(state: 'starting' | 'running' | 'stopped'): void {
+  if (!statusItem) return;
+  const icon = state === 'running' ? '$(check)' : state === 'starting' ? '$(sync~spin)' : '$(error)';
+  statusItem.text = `${icon} Model Audit`;
+  statusItem.tooltip = `Model Audit language server: ${state}`;
+}

@@ -1,0 +1,37 @@
+// Builds the extension and the CLI into dist/ with esbuild, and copies the tree-sitter WASM files beside them so
+// the bundles (and the VSIX) run with no node_modules.
+import { build } from 'esbuild';
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(join(root, 'package.json'));
+const watch = process.argv.includes('--watch');
+const common = {
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  sourcemap: true,
+  logLevel: 'warning',
+  mainFields: ['module', 'main'],
+  absWorkingDir: root,
+};
+
+mkdirSync(join(root, 'dist', 'wasm'), { recursive: true });
+for (const wasm of [
+  'web-tree-sitter/web-tree-sitter.wasm',
+  'tree-sitter-python/tree-sitter-python.wasm',
+  'tree-sitter-javascript/tree-sitter-javascript.wasm',
+  'tree-sitter-typescript/tree-sitter-typescript.wasm',
+]) {
+  copyFileSync(require.resolve(wasm), join(root, 'dist', 'wasm', wasm.split('/')[1]));
+}
+
+await Promise.all([
+  build({ ...common, entryPoints: ['client/src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] }),
+  build({ ...common, entryPoints: ['server/src/cli/main.ts'], outfile: 'dist/cli.js' }),
+]);
+if (!watch) console.log('built dist/extension.js, dist/cli.js, dist/wasm/');

@@ -1,0 +1,164 @@
+// The analysis pipeline shared by the language server, the CLI and the tests: source text → frontend → model
+// graphs → shapes → equations and rule findings. Pure: parsers are handed in, nothing touches files or processes.
+
+import type { Parser, Tree } from 'web-tree-sitter';
+import type { Finding } from './findings';
+import { type Language, type ModelGraph, Range, type Severity } from './graph';
+import { extractPytorch } from './python/extractPytorch';
+import { buildEquation, type EquationSymbol } from './render/equation';
+import { renderLatex } from './render/latex';
+import { renderUnicode, symbolToUnicode } from './render/unicode';
+import { MODEL_RULES } from './rules/registry';
+import { inferShapes } from './shapes';
+
+export interface SourceFile {
+  readonly path: string;
+  readonly language: Language;
+  readonly text: string;
+}
+
+/** Tree-sitter parsers by language, created once by the edge that loads the grammars. */
+export interface ParserSet {
+  readonly python?: Parser;
+  readonly javascript?: Parser;
+  readonly typescript?: Parser;
+}
+
+export type RuleSetting = Severity | 'off';
+
+export interface AnalysisOptions {
+  /** Per-code severity overrides; `off` disables a rule. */
+  readonly rules?: Readonly<Record<string, RuleSetting>>;
+  /** Files longer than this many characters are skipped with one information finding. */
+  readonly maxFileSize?: number;
+}
+
+export interface RenderedSymbol extends EquationSymbol {
+  /** The symbol as printed: W₁. */
+  readonly display: string;
+}
+
+export interface ModelEquation {
+  /** The closed form in Unicode: y = W₂·ReLU(W₁x + b₁) + b₂. */
+  readonly text: string;
+  readonly latex: string;
+  readonly steps: readonly string[];
+  readonly latexSteps: readonly string[];
+  /** The collapsed form, when affine maps compose with nothing between them. */
+  readonly collapsed?: string;
+  readonly symbols: readonly RenderedSymbol[];
+}
+
+export interface ModelAnalysis {
+  readonly graph: ModelGraph;
+  readonly equation: ModelEquation;
+  readonly findings: readonly Finding[];
+  /** True when this model is kept from an earlier version of the text because the current one does not parse. */
+  readonly stale?: boolean;
+}
+
+export interface FileAnalysis {
+  readonly path: string;
+  readonly language: Language;
+  readonly models: readonly ModelAnalysis[];
+  /** Every finding in the file: the models' and the file's own. */
+  readonly findings: readonly Finding[];
+}
+
+export const DEFAULT_MAX_FILE_SIZE = 1_000_000;
+
+/** Code for hints about code the extractor did not understand (opaque steps). */
+export const NOT_UNDERSTOOD = 'MA000';
+
+export interface AnalysisInput {
+  readonly file: SourceFile;
+  readonly parsers: ParserSet;
+  readonly options?: AnalysisOptions;
+  /** The last analysis of this file, for keeping models whose text does not parse right now. */
+  readonly previous?: FileAnalysis;
+  /** An already (incrementally) parsed tree for the text, when the caller keeps one. */
+  readonly tree?: Tree;
+}
+
+export function analyzeSource(input: AnalysisInput): FileAnalysis {
+  const { file, parsers, options = {}, previous } = input;
+  const maxSize = options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE;
+  if (file.text.length > maxSize) {
+    return {
+      path: file.path,
+      language: file.language,
+      models: [],
+      findings: [{ code: NOT_UNDERSTOOD, severity: 'information', range: Range.empty, message: `Model Audit skipped this file: it has ${file.text.length.toLocaleString('en-US')} characters, over the limit of ${maxSize.toLocaleString('en-US')} (setting modelAudit.maxFileSize).` }],
+    };
+  }
+  let graphs: ModelGraph[] = [];
+  let tree: Tree | undefined;
+  if (file.language === 'python' && parsers.python) {
+    tree = input.tree ?? parsers.python.parse(file.text) ?? undefined;
+    if (tree) graphs = extractPytorch(tree.rootNode).models;
+  }
+  const models: ModelAnalysis[] = graphs.map((graph) => {
+    const broken = tree !== undefined && tree.rootNode.hasError && rangeHasError(tree, graph.range);
+    const kept = broken ? previous?.models.find((m) => m.graph.name === graph.name && !m.stale) ?? previous?.models.find((m) => m.graph.name === graph.name) : undefined;
+    if (kept) return { ...kept, stale: true, findings: kept.findings.map((f) => ({ ...f, stale: true })) };
+    return analyzeModel(graph, options);
+  });
+  if (tree?.rootNode.hasError && previous) {
+    // A half-typed line can swallow a whole class into an ERROR node; keep the models it hides, marked stale.
+    for (const kept of previous.models) {
+      if (!models.some((m) => m.graph.name === kept.graph.name)) {
+        models.push({ ...kept, stale: true, findings: kept.findings.map((f) => ({ ...f, stale: true })) });
+      }
+    }
+  }
+  if (input.tree === undefined && tree !== undefined) tree.delete();
+  return { path: file.path, language: file.language, models, findings: dedupe(models.flatMap((m) => m.findings)) };
+}
+
+/** Shapes, equation and rule findings for one model graph (from any frontend). */
+export function analyzeModel(extracted: ModelGraph, options: AnalysisOptions = {}): ModelAnalysis {
+  const graph = inferShapes(extracted);
+  const findings: Finding[] = [];
+  for (const rule of MODEL_RULES) {
+    const setting = options.rules?.[rule.code] ?? options.rules?.[rule.name];
+    if (setting === 'off') continue;
+    findings.push(...rule.check({ graph, severity: setting ?? rule.defaultSeverity }));
+  }
+  const hintSetting = options.rules?.[NOT_UNDERSTOOD];
+  if (hintSetting !== 'off') {
+    for (const p of graph.problems) findings.push({ code: NOT_UNDERSTOOD, severity: hintSetting ?? p.severity, message: p.message, range: p.range, model: graph.name });
+  }
+  return { graph, equation: renderModelEquation(graph), findings };
+}
+
+export function renderModelEquation(graph: ModelGraph): ModelEquation {
+  const eq = buildEquation(graph);
+  const unicode = renderUnicode(eq);
+  const latex = renderLatex(eq);
+  return {
+    text: unicode.text,
+    latex: latex.text,
+    steps: unicode.steps,
+    latexSteps: latex.steps,
+    collapsed: unicode.collapsed,
+    symbols: eq.symbols.map((s) => ({ ...s, display: symbolToUnicode(s.name) })),
+  };
+}
+
+function rangeHasError(tree: Tree, range: Range): boolean {
+  const node = tree.rootNode.descendantForPosition({ row: range.start.line, column: range.start.character }, { row: range.end.line, column: range.end.character });
+  if (!node) return false;
+  // The smallest node spanning the model; if it has an error anywhere inside, its text is half-typed.
+  if (node.hasError) return true;
+  return false;
+}
+
+function dedupe(findings: Finding[]): Finding[] {
+  const seen = new Set<string>();
+  return findings.filter((f) => {
+    const key = `${f.code}|${f.range.start.line}:${f.range.start.character}|${f.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}

@@ -1,0 +1,34 @@
+// Findings: what rules, frontends and the spec diff report. A finding is protocol-free; the LSP edge and the CLI
+// convert it to a Diagnostic or a line of text.
+
+import type { Range, Severity, TextEdit } from './graph';
+
+export interface RelatedLocation {
+  /** The file the location is in; omitted when it is the finding's own file. */
+  readonly path?: string;
+  readonly range: Range;
+  readonly message: string;
+}
+
+/** A quick fix: edits the user may choose to apply. */
+export interface Fix {
+  readonly title: string;
+  /** Edits keyed by file; the empty key means the finding's own file. */
+  readonly edits: readonly TextEdit[];
+  readonly path?: string;
+  /** Whether the fix keeps the program's meaning apart from the bug it removes. */
+  readonly isPreferred?: boolean;
+}
+
+export interface Finding {
+  readonly code: string;
+  readonly severity: Severity;
+  readonly message: string;
+  readonly range: Range;
+  readonly related?: readonly RelatedLocation[];
+  readonly fixes?: readonly Fix[];
+  /** The model the finding is about, when there is one. */
+  readonly model?: string;
+  /** Marks findings computed from a model graph kept from an earlier, parseable version of the text. */
+  readonly stale?: boolean;
+}

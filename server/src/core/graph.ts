@@ -1,0 +1,187 @@
+// The model graph: the one value every frontend produces and every consumer (renderer, rules, spec diff, probes)
+// reads. It is plain, readonly, serializable data with source ranges and no parser handles, so it can be cached,
+// snapshotted in golden files and compared across frameworks.
+
+/** A 0-based position, as in LSP. */
+export interface Position {
+  readonly line: number;
+  readonly character: number;
+}
+
+/** A 0-based half-open range, as in LSP. */
+export interface Range {
+  readonly start: Position;
+  readonly end: Position;
+}
+
+export namespace Range {
+  export function create(startLine: number, startChar: number, endLine: number, endChar: number): Range {
+    return { start: { line: startLine, character: startChar }, end: { line: endLine, character: endChar } };
+  }
+  export const empty: Range = create(0, 0, 0, 0);
+  export function contains(outer: Range, pos: Position): boolean {
+    const afterStart = pos.line > outer.start.line || (pos.line === outer.start.line && pos.character >= outer.start.character);
+    const beforeEnd = pos.line < outer.end.line || (pos.line === outer.end.line && pos.character <= outer.end.character);
+    return afterStart && beforeEnd;
+  }
+  export function equals(a: Range, b: Range): boolean {
+    return a.start.line === b.start.line && a.start.character === b.start.character &&
+      a.end.line === b.end.line && a.end.character === b.end.character;
+  }
+}
+
+export type Framework = 'pytorch' | 'keras' | 'tfjs' | 'spec';
+export type Language = 'python' | 'javascript' | 'typescript' | 'model-spec';
+
+export type OpCategory =
+  | 'input'
+  | 'affine'
+  | 'activation'
+  | 'normalization'
+  | 'regularization'
+  | 'pooling'
+  | 'reshape'
+  | 'merge'
+  | 'recurrent'
+  | 'attention'
+  | 'other';
+
+/** A dimension: a number when known, a symbol (`B`, `in_features`, `?`) when not. */
+export type Dim = number | string;
+
+/** A per-sample shape (the batch dimension is left out). `undefined` means unknown. */
+export type Shape = readonly Dim[];
+
+export type AttrValue = Dim | boolean | null | readonly Dim[];
+
+/** A text edit against the model's own source file. */
+export interface TextEdit {
+  readonly range: Range;
+  readonly newText: string;
+}
+
+/**
+ * How to insert an activation right after this node's output, written by the frontend because only the frontend
+ * knows the idiom (`F.relu(...)` in a forward, `nn.ReLU()` in a Sequential, `activation='relu'` in Keras).
+ */
+export interface ActivationInsertion {
+  /** A short description of the edit, e.g. "wrap self.fc2(x) in F.relu(...)". */
+  readonly description: string;
+  readonly edits: readonly TextEdit[];
+}
+
+export interface GraphNode {
+  readonly id: number;
+  /** Canonical lower-case op name: input, linear, conv2d, relu, add, concat, flatten, opaque, … */
+  readonly op: string;
+  readonly category: OpCategory;
+  /** Ids of the nodes whose outputs this node consumes, in argument order. */
+  readonly inputs: readonly number[];
+  /** Hyperparameters: in, out, kernel, stride, padding, dim, p, … */
+  readonly attrs: Readonly<Record<string, AttrValue>>;
+  /** The attribute path of the module that computes this node (`fc1`, `layers.2`, `encoder.block.0`). */
+  readonly module?: string;
+  /** Identity of the layer instance; equal for two applications of one layer (weight sharing). */
+  readonly layerId?: string;
+  /** Where the op is applied (the call in forward, or the entry in a Sequential). */
+  readonly range: Range;
+  /** Where the layer was constructed, when that is elsewhere. */
+  readonly defRange?: Range;
+  /** Output shape per sample, when inferred. */
+  readonly shape?: Shape;
+  /** For opaque ops: the call as written. */
+  readonly label?: string;
+  /** For opaque ops: why the extractor did not understand it. */
+  readonly reason?: string;
+  /** How to insert an activation after this node, when the frontend knows a safe edit. */
+  readonly insertActivation?: ActivationInsertion;
+  /**
+   * For an op computed inside a submodule: the call in the model's own forward that runs it. A finding that spans
+   * two submodules is reported (and fixed) there rather than inside a class other models may share.
+   */
+  readonly site?: CallSite;
+}
+
+export interface CallSite {
+  readonly range: Range;
+  readonly module?: string;
+  readonly insertActivation?: ActivationInsertion;
+}
+
+/** A layer built in the constructor, whether or not it is applied. */
+export interface LayerDecl {
+  readonly layerId: string;
+  readonly module: string;
+  readonly op: string;
+  readonly category: OpCategory;
+  readonly range: Range;
+  /** An edit that removes the declaration, when the frontend knows a safe one. */
+  readonly removal?: TextEdit;
+  /**
+   * True when the layer's name appears elsewhere in the model's methods though the extractor did not see it
+   * applied (a branch not taken by default, a dynamic lookup): the unused-layer rule stays silent then.
+   */
+  readonly referenced?: boolean;
+}
+
+export type Severity = 'error' | 'warning' | 'information' | 'hint';
+
+export namespace Severity {
+  const order: Record<Severity, number> = { error: 0, warning: 1, information: 2, hint: 3 };
+  /** True when `a` is at least as severe as `b`. */
+  export function atLeast(a: Severity, b: Severity): boolean {
+    return order[a] <= order[b];
+  }
+}
+
+/** Something the frontend could not understand; reported as a hint so coverage gaps are visible. */
+export interface FrontendProblem {
+  readonly message: string;
+  readonly range: Range;
+  readonly severity: Severity;
+}
+
+export interface ModelGraph {
+  readonly name: string;
+  readonly framework: Framework;
+  /** The whole definition (class, assignment or function). */
+  readonly range: Range;
+  /** The name as written in the definition; code lenses and hovers anchor here. */
+  readonly nameRange: Range;
+  /** Nodes in evaluation order; inputs first. */
+  readonly nodes: readonly GraphNode[];
+  readonly inputs: readonly number[];
+  readonly outputs: readonly number[];
+  readonly layers: readonly LayerDecl[];
+  readonly problems: readonly FrontendProblem[];
+  /** Names of losses the model's outputs go into (e.g. `CrossEntropyLoss`), when the file says. */
+  readonly losses?: readonly string[];
+  /** A hash of the model's own source text, so unchanged models can reuse earlier results. */
+  readonly textKey?: string;
+}
+
+export namespace ModelGraph {
+  export function node(graph: ModelGraph, id: number): GraphNode {
+    const n = graph.nodes[id];
+    if (!n || n.id !== id) {
+      const found = graph.nodes.find((candidate) => candidate.id === id);
+      if (!found) throw new Error(`node ${id} is not in graph ${graph.name}`);
+      return found;
+    }
+    return n;
+  }
+
+  /** For each node id, the ids of the nodes that consume its output. */
+  export function consumers(graph: ModelGraph): Map<number, number[]> {
+    const result = new Map<number, number[]>();
+    for (const n of graph.nodes) result.set(n.id, []);
+    for (const n of graph.nodes) for (const i of n.inputs) result.get(i)?.push(n.id);
+    return result;
+  }
+
+  /** The share of non-input ops that are understood (not opaque), between 0 and 1. */
+  export function coverage(graph: ModelGraph): { known: number; total: number } {
+    const ops = graph.nodes.filter((n) => n.category !== 'input');
+    return { known: ops.filter((n) => n.op !== 'opaque').length, total: ops.length };
+  }
+}

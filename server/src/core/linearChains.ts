@@ -1,0 +1,101 @@
+// Finds affine maps that compose with no nonlinearity between them, so that they collapse into one linear map.
+// The linear-collapse rule reports them and the renderer shows their combined parameters (W′ = W₃W₂).
+
+import { type GraphNode, ModelGraph } from './graph';
+import { Ops } from './ops';
+
+export interface AffinePair {
+  /** The earlier affine map, whose output lacks an activation. */
+  readonly first: GraphNode;
+  /** The later affine map it composes with. */
+  readonly second: GraphNode;
+  /** The ops crossed between them (reshapes, dropout, batch norm, residual adds), in order from first to second. */
+  readonly through: readonly GraphNode[];
+}
+
+/** Ops that keep a map affine at evaluation time: what passes through them still composes linearly. */
+export function preservesLinearity(node: GraphNode): boolean {
+  if (node.op === 'opaque' || node.op === 'bmm' || node.op === 'mul') return false;
+  switch (node.category) {
+    case 'reshape':
+    case 'regularization':
+      return true;
+    case 'normalization':
+      return node.op === 'batch_norm';
+    case 'pooling':
+      return node.op.startsWith('avg') || node.op.startsWith('adaptive_avg') || node.op === 'mean' || node.op === 'sum';
+    case 'merge':
+      return node.op === 'add' || node.op === 'sub' || node.op === 'concat';
+    default:
+      return node.op === 'scale';
+  }
+}
+
+export function isAffine(node: GraphNode): boolean {
+  return node.category === 'affine' && node.op !== 'bilinear';
+}
+
+/** Every pair of affine maps joined by a path of linearity-preserving ops. */
+export function findAffinePairs(graph: ModelGraph): AffinePair[] {
+  const pairs: AffinePair[] = [];
+  for (const second of graph.nodes) {
+    if (!isAffine(second)) continue;
+    const seen = new Set<number>();
+    const stack: { id: number; path: GraphNode[] }[] = second.inputs.map((id) => ({ id, path: [] }));
+    while (stack.length > 0) {
+      const { id, path } = stack.pop()!;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      const node = ModelGraph.node(graph, id);
+      if (isAffine(node)) {
+        pairs.push({ first: node, second, through: [...path].reverse() });
+      } else if (preservesLinearity(node)) {
+        for (const input of node.inputs) stack.push({ id: input, path: [...path, node] });
+      }
+    }
+  }
+  return pairs.sort((a, b) => a.first.id - b.first.id || a.second.id - b.second.id);
+}
+
+/**
+ * Maximal direct chains A₁ → A₂ → … → Aₙ (n ≥ 2) where each map feeds only the next, possibly through reshapes or
+ * dropout: these the renderer can show as one combined map.
+ */
+export function findDirectChains(graph: ModelGraph): GraphNode[][] {
+  const consumers = ModelGraph.consumers(graph);
+  const next = new Map<number, GraphNode>();
+  for (const pair of findAffinePairs(graph)) {
+    const direct = pair.through.every((n) => n.category === 'reshape' || n.category === 'regularization');
+    const onlyConsumer = [pair.first, ...pair.through].every((n) => (consumers.get(n.id)?.length ?? 0) === 1);
+    if (direct && onlyConsumer) next.set(pair.first.id, pair.second);
+  }
+  const hasPrev = new Set([...next.values()].map((n) => n.id));
+  const chains: GraphNode[][] = [];
+  for (const node of graph.nodes) {
+    if (!next.has(node.id) || hasPrev.has(node.id)) continue;
+    const chain: GraphNode[] = [node];
+    let current = node;
+    while (next.has(current.id) && chain.length < graph.nodes.length) {
+      current = next.get(current.id)!;
+      chain.push(current);
+    }
+    chains.push(chain);
+  }
+  return chains;
+}
+
+export namespace Affine {
+  export function width(v: unknown): number | undefined {
+    return typeof v === 'number' ? v : undefined;
+  }
+  /** Whether a pair is an intentional low-rank bottleneck: the inner width is below both outer widths. */
+  export function isBottleneck(pair: AffinePair): boolean {
+    const inner = width(pair.first.attrs.out);
+    const before = width(pair.first.attrs.in);
+    const after = width(pair.second.attrs.out);
+    return inner !== undefined && before !== undefined && after !== undefined && inner < before && inner < after;
+  }
+  export function isNonlinearOp(op: string): boolean {
+    return Ops.isNonlinear(op);
+  }
+}

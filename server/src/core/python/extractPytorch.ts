@@ -1,0 +1,1595 @@
+// The PyTorch frontend: finds the models in a Python syntax tree (nn.Module subclasses, module-level
+// nn.Sequential values and functions that return one) and interprets their constructors and forward passes
+// abstractly into model graphs. It never throws: what it does not understand becomes an opaque op and a hint.
+
+import type { Node as SyntaxNode } from 'web-tree-sitter';
+import type {
+  ActivationInsertion,
+  AttrValue,
+  FrontendProblem,
+  GraphNode,
+  LayerDecl,
+  ModelGraph,
+  OpCategory,
+  Range,
+  TextEdit,
+} from '../graph';
+import { Ops } from '../ops';
+import { hashText } from '../hash';
+import {
+  NON_TENSOR_METHODS,
+  PASS_THROUGH_METHODS,
+  TENSOR_METHODS,
+  TORCH_FUNCTIONAL,
+  TORCH_FUNCTIONS,
+  TORCH_LAYERS,
+  type TorchFunctionSpec,
+} from './torchCatalog';
+import {
+  type BuiltinLayer,
+  type ClassInfo,
+  type InstanceLayer,
+  type Layer,
+  type SequentialLayer,
+  Value,
+} from './values';
+
+/** Loops are unrolled up to this many iterations; longer ones are summarised. */
+export const MAX_UNROLL = 64;
+/** Nested constructor and call depth; self-referencing modules stop here. */
+const MAX_DEPTH = 24;
+/** Ops per model; past this the interpretation stops with a hint. */
+const MAX_NODES = 5000;
+
+export interface PythonExtraction {
+  readonly models: ModelGraph[];
+  readonly problems: FrontendProblem[];
+}
+
+export function rangeOf(node: SyntaxNode): Range {
+  return {
+    start: { line: node.startPosition.row, character: node.startPosition.column },
+    end: { line: node.endPosition.row, character: node.endPosition.column },
+  };
+}
+
+/** Extracts every PyTorch model in a parsed Python module. */
+export function extractPytorch(root: SyntaxNode): PythonExtraction {
+  const file = new FileScope(root);
+  const models: ModelGraph[] = [];
+  for (const candidate of file.modelCandidates()) {
+    models.push(interpretModel(file, candidate));
+  }
+  return { models, problems: [] };
+}
+
+type Candidate =
+  | { kind: 'class'; cls: ClassInfo }
+  | { kind: 'value'; name: string; node: SyntaxNode; valueNode: SyntaxNode }
+  | { kind: 'function'; name: string; node: SyntaxNode };
+
+const TORCH_MODULE_BASES = new Set(['torch.nn.Module', 'torch.nn.modules.module.Module', 'pytorch_lightning.LightningModule', 'lightning.LightningModule', 'lightning.pytorch.LightningModule']);
+
+/** What the file defines at module level: imports, constants, classes and functions. */
+class FileScope {
+  readonly globals = new Map<string, Value>();
+  readonly classes = new Map<string, ClassInfo>();
+  readonly functions = new Map<string, SyntaxNode>();
+  private readonly order: Candidate[] = [];
+
+  constructor(readonly root: SyntaxNode) {
+    for (const stmt of root.namedChildren) this.scan(stmt);
+  }
+
+  private scan(stmt: SyntaxNode): void {
+    switch (stmt.type) {
+      case 'import_statement':
+        for (const name of stmt.childrenForFieldName('name')) {
+          if (!name) continue;
+          if (name.type === 'aliased_import') {
+            const dotted = name.childForFieldName('name')?.text ?? '';
+            const alias = name.childForFieldName('alias')?.text;
+            if (alias) this.globals.set(alias, { kind: 'module', path: dotted });
+          } else {
+            const top = name.text.split('.')[0];
+            this.globals.set(top, { kind: 'module', path: top });
+          }
+        }
+        break;
+      case 'import_from_statement': {
+        const moduleName = stmt.childForFieldName('module_name')?.text ?? '';
+        const base = moduleName === 'torch' || moduleName.startsWith('torch.') ? moduleName : moduleName;
+        for (const name of stmt.childrenForFieldName('name')) {
+          if (!name) continue;
+          if (name.type === 'aliased_import') {
+            const imported = name.childForFieldName('name')?.text ?? '';
+            const alias = name.childForFieldName('alias')?.text;
+            if (alias) this.globals.set(alias, { kind: 'module', path: `${base}.${imported}` });
+          } else {
+            this.globals.set(name.text, { kind: 'module', path: `${base}.${name.text}` });
+          }
+        }
+        if (stmt.namedChildren.some((c) => c.type === 'wildcard_import') && moduleName === 'torch.nn') {
+          for (const layer of Object.keys(TORCH_LAYERS)) this.globals.set(layer, { kind: 'module', path: `torch.nn.${layer}` });
+        }
+        break;
+      }
+      case 'class_definition':
+        this.addClass(stmt);
+        break;
+      case 'decorated_definition': {
+        const def = stmt.childForFieldName('definition');
+        if (def) this.scan(def);
+        break;
+      }
+      case 'function_definition': {
+        const name = stmt.childForFieldName('name')?.text;
+        if (name) {
+          this.functions.set(name, stmt);
+          this.globals.set(name, { kind: 'function', node: stmt });
+          if (this.returnsSequential(stmt)) this.order.push({ kind: 'function', name, node: stmt });
+        }
+        break;
+      }
+      case 'expression_statement': {
+        const assign = stmt.namedChildren[0];
+        if (assign?.type !== 'assignment') break;
+        const left = assign.childForFieldName('left');
+        const right = assign.childForFieldName('right');
+        if (left?.type !== 'identifier' || !right) break;
+        if (right.type === 'call' && this.isSequentialCall(right)) {
+          this.order.push({ kind: 'value', name: left.text, node: stmt, valueNode: right });
+        } else if (right.type === 'integer' || right.type === 'float' || right.type === 'string' || right.type === 'true' || right.type === 'false') {
+          this.globals.set(left.text, literal(right));
+        }
+        break;
+      }
+      case 'if_statement':
+        // `if __name__ == "__main__":` blocks hold training scripts, not definitions.
+        break;
+      default:
+        break;
+    }
+  }
+
+  private addClass(node: SyntaxNode): void {
+    const name = node.childForFieldName('name')?.text;
+    const body = node.childForFieldName('body');
+    if (!name || !body) return;
+    const bases = (node.childForFieldName('superclasses')?.namedChildren ?? [])
+      .filter((b) => b.type !== 'keyword_argument')
+      .map((b) => b.text);
+    const methods = new Map<string, SyntaxNode>();
+    for (const stmt of body.namedChildren) {
+      const def = stmt.type === 'decorated_definition' ? stmt.childForFieldName('definition') : stmt;
+      if (def?.type === 'function_definition') {
+        const methodName = def.childForFieldName('name')?.text;
+        if (methodName) methods.set(methodName, def);
+      }
+    }
+    const cls: ClassInfo = { name, node, bases, methods };
+    this.classes.set(name, cls);
+    this.globals.set(name, { kind: 'class', cls });
+    if (this.isModuleClass(cls, 0)) this.order.push({ kind: 'class', cls });
+  }
+
+  /** The module path a dotted name refers to, through the file's imports (`nn.Linear` → `torch.nn.Linear`). */
+  resolvePath(dotted: string): string {
+    const [head, ...rest] = dotted.split('.');
+    const bound = this.globals.get(head);
+    let base: string;
+    if (bound?.kind === 'module') base = bound.path;
+    else if (head === 'nn') base = 'torch.nn';
+    else if (head === 'F') base = 'torch.nn.functional';
+    else base = head;
+    return [base, ...rest].join('.');
+  }
+
+  isModuleClass(cls: ClassInfo, depth: number): boolean {
+    if (depth > 16) return false;
+    return cls.bases.some((base) => {
+      if (TORCH_MODULE_BASES.has(this.resolvePath(base))) return true;
+      if (base === 'nn.Module' || base === 'Module' || base === 'LightningModule' || base === 'nn.Sequential') return true;
+      const local = this.classes.get(base);
+      return local !== undefined && local !== cls && this.isModuleClass(local, depth + 1);
+    });
+  }
+
+  isSequentialCall(call: SyntaxNode): boolean {
+    const fn = call.childForFieldName('function');
+    return fn !== null && this.resolvePath(fn.text) === 'torch.nn.Sequential';
+  }
+
+  private returnsSequential(fn: SyntaxNode): boolean {
+    const body = fn.childForFieldName('body');
+    if (!body) return false;
+    for (const ret of body.descendantsOfType('return_statement')) {
+      const value = ret?.namedChildren[0];
+      if (value?.type === 'call' && this.isSequentialCall(value)) return true;
+      if (value?.type === 'identifier') {
+        // `layers = [...]; return nn.Sequential(*layers)` is the common builder shape, and so is `model = nn.Sequential(...)`.
+        for (const assign of body.descendantsOfType('assignment')) {
+          if (assign?.childForFieldName('left')?.text === value.text) {
+            const right = assign.childForFieldName('right');
+            if (right?.type === 'call' && this.isSequentialCall(right)) return true;
+          }
+        }
+      }
+    }
+    return false;
+  }
+
+  modelCandidates(): Candidate[] {
+    return this.order;
+  }
+
+  functionalAlias(): string {
+    for (const [name, v] of this.globals) if (v.kind === 'module' && v.path === 'torch.nn.functional') return name;
+    for (const [name, v] of this.globals) if (v.kind === 'module' && v.path === 'torch') return name;
+    return 'torch';
+  }
+
+  nnAlias(): string {
+    for (const [name, v] of this.globals) if (v.kind === 'module' && v.path === 'torch.nn') return name;
+    return 'torch.nn';
+  }
+}
+
+function literal(node: SyntaxNode): Value {
+  switch (node.type) {
+    case 'integer': {
+      const v = Number(node.text.replace(/_/g, ''));
+      return Number.isFinite(v) ? { kind: 'num', value: v } : Value.unknown;
+    }
+    case 'float': {
+      const v = Number(node.text.replace(/_/g, ''));
+      return Number.isFinite(v) ? { kind: 'num', value: v } : Value.unknown;
+    }
+    case 'string': {
+      const content = node.namedChildren.filter((c) => c.type === 'string_content').map((c) => c.text).join('');
+      if (node.namedChildren.some((c) => c.type === 'interpolation')) return Value.unknown;
+      return { kind: 'str', value: content };
+    }
+    case 'true':
+      return { kind: 'bool', value: true };
+    case 'false':
+      return { kind: 'bool', value: false };
+    case 'none':
+      return Value.none;
+    default:
+      return Value.unknown;
+  }
+}
+
+interface MutableNode {
+  id: number;
+  op: string;
+  category: OpCategory;
+  inputs: number[];
+  attrs: Record<string, AttrValue>;
+  module?: string;
+  layerId?: string;
+  range: Range;
+  defRange?: Range;
+  label?: string;
+  reason?: string;
+  insertActivation?: ActivationInsertion;
+  site?: { range: Range; module?: string; insertActivation?: ActivationInsertion };
+}
+
+type Env = Map<string, Value>;
+
+interface Flow {
+  returned?: Value;
+}
+
+class StopInterpretation extends Error {}
+
+/** Interprets one model: its constructor, then its forward pass. */
+class ModelInterpreter {
+  readonly nodes: MutableNode[] = [];
+  readonly problems: FrontendProblem[] = [];
+  private depth = 0;
+  /** Set while interpreting a call made directly from the model's own forward. */
+  private site: MutableNode['site'];
+  private forwardDepth = 0;
+
+  constructor(readonly file: FileScope) {}
+
+  // ----- graph building -----
+
+  emit(node: Omit<MutableNode, 'id' | 'category'> & { category?: OpCategory }): number {
+    if (this.nodes.length >= MAX_NODES) {
+      throw new StopInterpretation(`the model has more than ${MAX_NODES} operations; the rest is not shown`);
+    }
+    const id = this.nodes.length;
+    const full: MutableNode = { ...node, id, category: node.category ?? Ops.category(node.op) };
+    if (this.site && this.forwardDepth > 1) full.site = this.site;
+    this.nodes.push(full);
+    if (node.op === 'opaque') {
+      this.problems.push({ severity: 'hint', range: node.range, message: `Model Audit does not understand \`${clip(node.label ?? '')}\`: ${node.reason ?? 'unknown call'}. It is shown as an opaque step.` });
+    }
+    return id;
+  }
+
+  input(name: string, range: Range): Value {
+    return { kind: 'tensor', node: this.emit({ op: 'input', category: 'input', inputs: [], attrs: { name }, range, label: name }) };
+  }
+
+  hint(message: string, range: Range): void {
+    this.problems.push({ severity: 'hint', message, range });
+  }
+
+  // ----- statements -----
+
+  execBlock(block: SyntaxNode | null, env: Env): Flow {
+    if (!block) return {};
+    for (const stmt of block.namedChildren) {
+      const flow = this.execStatement(stmt, env);
+      if (flow.returned !== undefined) return flow;
+    }
+    return {};
+  }
+
+  execStatement(stmt: SyntaxNode, env: Env): Flow {
+    switch (stmt.type) {
+      case 'expression_statement': {
+        for (const expr of stmt.namedChildren) {
+          if (expr.type === 'assignment') this.execAssignment(expr, env);
+          else if (expr.type === 'augmented_assignment') this.execAugmented(expr, env);
+          else this.eval(expr, env);
+        }
+        return {};
+      }
+      case 'return_statement': {
+        const value = stmt.namedChildren[0];
+        return { returned: value ? this.eval(value, env) : Value.none };
+      }
+      case 'if_statement':
+        return this.execIf(stmt, env);
+      case 'for_statement':
+        return this.execFor(stmt, env);
+      case 'with_statement':
+        return this.execBlock(stmt.childForFieldName('body'), env);
+      case 'try_statement':
+        return this.execBlock(stmt.childForFieldName('body'), env);
+      case 'while_statement':
+        this.hint('`while` loops are not unrolled; their body is not part of the equation.', rangeOf(stmt));
+        return {};
+      case 'function_definition': {
+        const name = stmt.childForFieldName('name')?.text;
+        if (name) env.set(name, { kind: 'function', node: stmt });
+        return {};
+      }
+      default:
+        return {};
+    }
+  }
+
+  private execIf(stmt: SyntaxNode, env: Env): Flow {
+    const condition = stmt.childForFieldName('condition');
+    const truth = condition ? Value.truthiness(this.eval(condition, env)) : undefined;
+    if (truth !== false) return this.execBlock(stmt.childForFieldName('consequence'), env);
+    for (const alt of stmt.childrenForFieldName('alternative')) {
+      if (!alt) continue;
+      if (alt.type === 'else_clause') return this.execBlock(alt.childForFieldName('body'), env);
+      const c = alt.childForFieldName('condition');
+      const t = c ? Value.truthiness(this.eval(c, env)) : undefined;
+      if (t !== false) return this.execBlock(alt.childForFieldName('consequence'), env);
+    }
+    return {};
+  }
+
+  private execFor(stmt: SyntaxNode, env: Env): Flow {
+    const target = stmt.childForFieldName('left');
+    const iterable = stmt.childForFieldName('right');
+    const body = stmt.childForFieldName('body');
+    if (!target || !iterable) return {};
+    const items = this.iterate(this.eval(iterable, env), iterable);
+    if (items === undefined) {
+      this.hint(`The loop over \`${clip(iterable.text)}\` has an unknown length; its body is shown once.`, rangeOf(iterable));
+      this.bind(target, Value.unknown, env);
+      return this.execBlock(body, env);
+    }
+    if (items.length > MAX_UNROLL) {
+      this.hint(`The loop over \`${clip(iterable.text)}\` runs ${items.length} times; the first ${MAX_UNROLL} iterations are shown.`, rangeOf(iterable));
+    }
+    for (const item of items.slice(0, MAX_UNROLL)) {
+      this.bind(target, item, env);
+      const flow = this.execBlock(body, env);
+      if (flow.returned !== undefined) return flow;
+    }
+    return {};
+  }
+
+  private iterate(v: Value, node: SyntaxNode): Value[] | undefined {
+    switch (v.kind) {
+      case 'list':
+      case 'tuple':
+        return [...v.items];
+      case 'dict':
+        return [...v.entries.keys()].map((k) => ({ kind: 'str', value: k }) as Value);
+      case 'layer': {
+        const layer = v.layer;
+        if (layer.kind === 'modulelist' || layer.kind === 'sequential') return layer.items.map((l) => ({ kind: 'layer', layer: l }) as Value);
+        if (layer.kind === 'moduledict') return [...layer.entries.keys()].map((k) => ({ kind: 'str', value: k }) as Value);
+        return undefined;
+      }
+      default:
+        void node;
+        return undefined;
+    }
+  }
+
+  bind(target: SyntaxNode, value: Value, env: Env): void {
+    switch (target.type) {
+      case 'identifier':
+        env.set(target.text, value);
+        return;
+      case 'pattern_list':
+      case 'tuple_pattern':
+      case 'list_pattern':
+      case 'tuple':
+      case 'list': {
+        const targets = target.namedChildren;
+        const items = value.kind === 'tuple' || value.kind === 'list' ? value.items : undefined;
+        targets.forEach((t, i) => this.bind(t, items?.[i] ?? Value.unknown, env));
+        return;
+      }
+      case 'parenthesized_expression': {
+        const inner = target.namedChildren[0];
+        if (inner) this.bind(inner, value, env);
+        return;
+      }
+      case 'attribute': {
+        const object = target.childForFieldName('object');
+        const attr = target.childForFieldName('attribute')?.text;
+        if (!object || !attr) return;
+        const owner = this.eval(object, env);
+        if (owner.kind === 'layer' && owner.layer.kind === 'instance') {
+          owner.layer.attrs.set(attr, value);
+          const statement = target.parent?.parent ?? target;
+          owner.layer.assignRanges.set(attr, { range: rangeOf(target.parent ?? target), lineRange: rangeOf(statement) });
+        }
+        return;
+      }
+      case 'subscript': {
+        const object = target.childForFieldName('value');
+        const index = target.childForFieldName('subscript');
+        if (!object || !index) return;
+        const owner = this.eval(object, env);
+        const key = this.eval(index, env);
+        if (owner.kind === 'dict' && key.kind === 'str') owner.entries.set(key.value, value);
+        else if (owner.kind === 'list' && key.kind === 'num') owner.items[key.value] = value;
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  private execAssignment(assign: SyntaxNode, env: Env): void {
+    const left = assign.childForFieldName('left');
+    const right = assign.childForFieldName('right');
+    if (!left || !right) return;
+    let value: Value;
+    if (right.type === 'assignment') {
+      this.execAssignment(right, env);
+      value = this.eval(right.childForFieldName('left') ?? right, env);
+    } else {
+      value = this.eval(right, env);
+    }
+    this.bind(left, value, env);
+  }
+
+  private execAugmented(assign: SyntaxNode, env: Env): void {
+    const left = assign.childForFieldName('left');
+    const right = assign.childForFieldName('right');
+    const op = assign.childForFieldName('operator')?.text ?? '';
+    if (!left || !right) return;
+    const a = this.eval(left, env);
+    const b = this.eval(right, env);
+    this.bind(left, this.binary(op.replace('=', ''), a, b, assign), env);
+  }
+
+  // ----- expressions -----
+
+  eval(node: SyntaxNode, env: Env): Value {
+    switch (node.type) {
+      case 'integer':
+      case 'float':
+      case 'string':
+      case 'true':
+      case 'false':
+      case 'none':
+        return literal(node);
+      case 'concatenated_string':
+        return Value.unknown;
+      case 'identifier': {
+        const local = env.get(node.text);
+        if (local !== undefined) return local;
+        const global = this.file.globals.get(node.text);
+        if (global !== undefined) return global;
+        if (node.text === 'nn') return { kind: 'module', path: 'torch.nn' };
+        if (node.text === 'F') return { kind: 'module', path: 'torch.nn.functional' };
+        if (node.text === 'torch') return { kind: 'module', path: 'torch' };
+        return { kind: 'module', path: `builtins.${node.text}` };
+      }
+      case 'parenthesized_expression': {
+        const inner = node.namedChildren[0];
+        return inner ? this.eval(inner, env) : Value.unknown;
+      }
+      case 'attribute':
+        return this.evalAttribute(node, env);
+      case 'subscript':
+        return this.evalSubscript(node, env);
+      case 'call':
+        return this.evalCall(node, env);
+      case 'list':
+        return { kind: 'list', items: this.evalItems(node.namedChildren, env) };
+      case 'tuple':
+      case 'expression_list':
+        return { kind: 'tuple', items: this.evalItems(node.namedChildren, env) };
+      case 'dictionary': {
+        const entries = new Map<string, Value>();
+        for (const pair of node.namedChildren) {
+          if (pair.type !== 'pair') continue;
+          const key = pair.childForFieldName('key');
+          const value = pair.childForFieldName('value');
+          const k = key ? this.eval(key, env) : Value.unknown;
+          if (k.kind === 'str' && value) entries.set(k.value, this.eval(value, env));
+        }
+        return { kind: 'dict', entries };
+      }
+      case 'list_comprehension':
+      case 'generator_expression':
+        return this.evalComprehension(node, env);
+      case 'binary_operator': {
+        const left = node.childForFieldName('left');
+        const right = node.childForFieldName('right');
+        const op = node.childForFieldName('operator')?.text ?? '';
+        if (!left || !right) return Value.unknown;
+        return this.binary(op, this.eval(left, env), this.eval(right, env), node);
+      }
+      case 'unary_operator': {
+        const arg = node.childForFieldName('argument');
+        const op = node.childForFieldName('operator')?.text;
+        const v = arg ? this.eval(arg, env) : Value.unknown;
+        if (v.kind === 'num') return { kind: 'num', value: op === '-' ? -v.value : v.value };
+        return v;
+      }
+      case 'not_operator': {
+        const arg = node.childForFieldName('argument');
+        const t = arg ? Value.truthiness(this.eval(arg, env)) : undefined;
+        return t === undefined ? Value.unknown : { kind: 'bool', value: !t };
+      }
+      case 'boolean_operator': {
+        const left = node.childForFieldName('left');
+        const right = node.childForFieldName('right');
+        const op = node.childForFieldName('operator')?.text;
+        const a = left ? this.eval(left, env) : Value.unknown;
+        const ta = Value.truthiness(a);
+        if (op === 'and') return ta === false ? a : ta === true && right ? this.eval(right, env) : Value.unknown;
+        return ta === true ? a : ta === false && right ? this.eval(right, env) : Value.unknown;
+      }
+      case 'comparison_operator':
+        return this.evalComparison(node, env);
+      case 'conditional_expression': {
+        const [whenTrue, condition, whenFalse] = node.namedChildren;
+        const t = condition ? Value.truthiness(this.eval(condition, env)) : undefined;
+        if (t === false && whenFalse) return this.eval(whenFalse, env);
+        return whenTrue ? this.eval(whenTrue, env) : Value.unknown;
+      }
+      case 'keyword_argument':
+        return Value.unknown;
+      default:
+        return Value.unknown;
+    }
+  }
+
+  private evalItems(nodes: SyntaxNode[], env: Env): Value[] {
+    const items: Value[] = [];
+    for (const item of nodes) {
+      if (item.type === 'list_splat' || item.type === 'list_splat_pattern') {
+        const inner = item.namedChildren[0];
+        const v = inner ? this.eval(inner, env) : Value.unknown;
+        if (v.kind === 'list' || v.kind === 'tuple') items.push(...v.items);
+        else items.push(Value.unknown);
+      } else if (item.type !== 'comment') {
+        items.push(this.eval(item, env));
+      }
+    }
+    return items;
+  }
+
+  private evalComprehension(node: SyntaxNode, env: Env): Value {
+    const body = node.childForFieldName('body');
+    const clause = node.namedChildren.find((c) => c.type === 'for_in_clause');
+    const ifClauses = node.namedChildren.filter((c) => c.type === 'if_clause');
+    const target = clause?.childForFieldName('left');
+    const iterable = clause?.childForFieldName('right');
+    if (!body || !target || !iterable) return Value.unknown;
+    const local = new Map(env);
+    const items = this.iterate(this.eval(iterable, local), iterable);
+    if (items === undefined) {
+      this.hint(`The count of \`${clip(iterable.text)}\` is not known; one item stands for all of them.`, rangeOf(iterable));
+      this.bind(target, Value.unknown, local);
+      return { kind: 'list', items: [this.eval(body, local)] };
+    }
+    const out: Value[] = [];
+    for (const item of items.slice(0, MAX_UNROLL)) {
+      this.bind(target, item, local);
+      const keep = ifClauses.every((c) => {
+        const cond = c.namedChildren[0];
+        return cond ? Value.truthiness(this.eval(cond, local)) !== false : true;
+      });
+      if (keep) out.push(this.eval(body, local));
+    }
+    return { kind: 'list', items: out };
+  }
+
+  private evalComparison(node: SyntaxNode, env: Env): Value {
+    const operands = node.namedChildren;
+    if (operands.length !== 2) return Value.unknown;
+    const ops = node.children.filter((c) => !c.isNamed).map((c) => c.text).join(' ');
+    const a = this.eval(operands[0], env);
+    const b = this.eval(operands[1], env);
+    const bool = (value: boolean): Value => ({ kind: 'bool', value });
+    if (ops === 'is' || ops === 'is not') {
+      if (b.kind === 'none' && a.kind !== 'unknown' && a.kind !== 'sym') {
+        const isNone = a.kind === 'none';
+        return bool(ops === 'is' ? isNone : !isNone);
+      }
+      return Value.unknown;
+    }
+    const scalar = (v: Value) => (v.kind === 'num' || v.kind === 'str' || v.kind === 'bool' ? v.value : undefined);
+    const x = scalar(a);
+    const y = scalar(b);
+    if (x === undefined || y === undefined) return Value.unknown;
+    switch (ops) {
+      case '==':
+        return bool(x === y);
+      case '!=':
+        return bool(x !== y);
+      case '<':
+        return bool(x < y);
+      case '<=':
+        return bool(x <= y);
+      case '>':
+        return bool(x > y);
+      case '>=':
+        return bool(x >= y);
+      default:
+        return Value.unknown;
+    }
+  }
+
+  private evalAttribute(node: SyntaxNode, env: Env): Value {
+    const object = node.childForFieldName('object');
+    const attr = node.childForFieldName('attribute')?.text ?? '';
+    if (!object) return Value.unknown;
+    const owner = this.eval(object, env);
+    switch (owner.kind) {
+      case 'module':
+        return { kind: 'module', path: `${owner.path}.${attr}` };
+      case 'layer': {
+        const layer = owner.layer;
+        if (layer.kind === 'instance') {
+          const stored = layer.attrs.get(attr);
+          if (stored !== undefined) return stored;
+          const method = this.findMethod(layer.cls, attr, 0);
+          if (method) return { kind: 'function', node: method, self: layer };
+          return Value.unknown;
+        }
+        if (layer.kind === 'moduledict' && (attr === 'values' || attr === 'items' || attr === 'keys')) {
+          return { kind: 'module', path: `moduledict.${attr}` };
+        }
+        return Value.unknown;
+      }
+      case 'tensor':
+        if (attr === 'T' || attr === 'mT') {
+          return { kind: 'tensor', node: this.emit({ op: 'transpose', inputs: [owner.node], attrs: {}, range: rangeOf(node) }) };
+        }
+        return Value.unknown;
+      default:
+        return Value.unknown;
+    }
+  }
+
+  private findMethod(cls: ClassInfo, name: string, depth: number): SyntaxNode | undefined {
+    if (depth > 16) return undefined;
+    const own = cls.methods.get(name);
+    if (own) return own;
+    for (const base of cls.bases) {
+      const local = this.file.classes.get(base);
+      if (local && local !== cls) {
+        const found = this.findMethod(local, name, depth + 1);
+        if (found) return found;
+      }
+    }
+    return undefined;
+  }
+
+  private evalSubscript(node: SyntaxNode, env: Env): Value {
+    const object = node.childForFieldName('value');
+    const index = node.childForFieldName('subscript');
+    if (!object || !index) return Value.unknown;
+    const owner = this.eval(object, env);
+    if (owner.kind === 'tensor') {
+      return { kind: 'tensor', node: this.emit({ op: 'slice', category: 'reshape', inputs: [owner.node], attrs: { index: index.text }, range: rangeOf(node) }) };
+    }
+    const key = this.eval(index, env);
+    const items =
+      owner.kind === 'list' || owner.kind === 'tuple'
+        ? owner.items
+        : owner.kind === 'layer' && (owner.layer.kind === 'modulelist' || owner.layer.kind === 'sequential')
+          ? owner.layer.items.map((l) => ({ kind: 'layer', layer: l }) as Value)
+          : undefined;
+    if (items && key.kind === 'num') {
+      const i = key.value < 0 ? items.length + key.value : key.value;
+      return items[i] ?? Value.unknown;
+    }
+    if (owner.kind === 'dict' && key.kind === 'str') return owner.entries.get(key.value) ?? Value.unknown;
+    if (owner.kind === 'layer' && owner.layer.kind === 'moduledict' && key.kind === 'str') {
+      const layer = owner.layer.entries.get(key.value);
+      return layer ? { kind: 'layer', layer } : Value.unknown;
+    }
+    return Value.unknown;
+  }
+
+  private binary(op: string, a: Value, b: Value, node: SyntaxNode): Value {
+    if (a.kind === 'num' && b.kind === 'num') {
+      switch (op) {
+        case '+':
+          return { kind: 'num', value: a.value + b.value };
+        case '-':
+          return { kind: 'num', value: a.value - b.value };
+        case '*':
+          return { kind: 'num', value: a.value * b.value };
+        case '/':
+          return b.value === 0 ? Value.unknown : { kind: 'num', value: a.value / b.value };
+        case '//':
+          return b.value === 0 ? Value.unknown : { kind: 'num', value: Math.floor(a.value / b.value) };
+        case '**':
+          return { kind: 'num', value: a.value ** b.value };
+        case '%':
+          return b.value === 0 ? Value.unknown : { kind: 'num', value: a.value % b.value };
+        default:
+          return Value.unknown;
+      }
+    }
+    if ((a.kind === 'num' || a.kind === 'sym') && (b.kind === 'num' || b.kind === 'sym') && (op === '*' || op === '+' || op === '-' || op === '//')) {
+      const show = (v: Value) => (v.kind === 'num' ? String(v.value) : v.kind === 'sym' ? v.name : '?');
+      return { kind: 'sym', name: `${show(a)}${op === '*' ? '·' : op}${show(b)}` };
+    }
+    if ((a.kind === 'list' || a.kind === 'tuple') && (b.kind === 'list' || b.kind === 'tuple') && op === '+') {
+      return { kind: 'list', items: [...a.items, ...b.items] };
+    }
+    if ((a.kind === 'list') && b.kind === 'num' && op === '*' && b.value <= MAX_UNROLL) {
+      const items: Value[] = [];
+      for (let i = 0; i < b.value; i++) items.push(...a.items);
+      return { kind: 'list', items };
+    }
+    const range = rangeOf(node);
+    if (op === '@') return this.matmul(a, b, range);
+    if (a.kind === 'tensor' && b.kind === 'tensor') {
+      const merge = op === '+' ? 'add' : op === '-' ? 'sub' : op === '*' ? 'mul' : undefined;
+      if (merge) return { kind: 'tensor', node: this.emit({ op: merge, inputs: [a.node, b.node], attrs: {}, range }) };
+      return this.opaque(node.text, [a.node, b.node], range, `the operator \`${op}\` between two tensors is not modelled`);
+    }
+    const tensor = a.kind === 'tensor' ? a : b.kind === 'tensor' ? b : undefined;
+    const other = tensor === a ? b : a;
+    if (tensor && (other.kind === 'num' || other.kind === 'sym' || other.kind === 'unknown')) {
+      if (op === '+' || op === '-') return tensor;
+      if (op === '*' || op === '/') {
+        return { kind: 'tensor', node: this.emit({ op: 'scale', inputs: [tensor.node], attrs: { factor: other.kind === 'num' ? (op === '/' ? 1 / other.value : other.value) : '?' }, range }) };
+      }
+      return this.opaque(node.text, [tensor.node], range, `the operator \`${op}\` is not modelled`);
+    }
+    if (tensor && other.kind === 'param') return this.matmul(a, b, range);
+    return Value.unknown;
+  }
+
+  private matmul(a: Value, b: Value, range: Range): Value {
+    if (a.kind === 'tensor' && b.kind === 'param') {
+      const [rows, cols] = b.shape;
+      return { kind: 'tensor', node: this.emit({ op: 'matmul', inputs: [a.node], attrs: { in: dimAttr(rows), out: dimAttr(cols), bias: false }, module: b.name, layerId: b.name, range }) };
+    }
+    if (a.kind === 'param' && b.kind === 'tensor') {
+      const [rows, cols] = a.shape;
+      return { kind: 'tensor', node: this.emit({ op: 'matmul', inputs: [b.node], attrs: { in: dimAttr(cols), out: dimAttr(rows), bias: false }, module: a.name, layerId: a.name, range }) };
+    }
+    if (a.kind === 'tensor' && b.kind === 'tensor') {
+      // A product of two activations (attention scores, gating) is bilinear, hence not an affine map of either.
+      return { kind: 'tensor', node: this.emit({ op: 'bmm', category: 'merge', inputs: [a.node, b.node], attrs: {}, range }) };
+    }
+    const tensor = a.kind === 'tensor' ? a : b.kind === 'tensor' ? b : undefined;
+    if (tensor) return this.opaque('@', [tensor.node], range, 'a matrix product with an unknown operand');
+    return Value.unknown;
+  }
+
+  opaque(label: string, inputs: number[], range: Range, reason: string): Value {
+    return { kind: 'tensor', node: this.emit({ op: 'opaque', category: 'other', inputs, attrs: {}, range, label: clip(label), reason }) };
+  }
+
+  // ----- calls -----
+
+  private evalCall(node: SyntaxNode, env: Env): Value {
+    const fnNode = node.childForFieldName('function');
+    const argsNode = node.childForFieldName('arguments');
+    if (!fnNode) return Value.unknown;
+    const { args, kwargs } = this.evalArguments(argsNode, env);
+    const range = rangeOf(node);
+
+    // Tensor and list methods are looked up on the receiver.
+    if (fnNode.type === 'attribute') {
+      const object = fnNode.childForFieldName('object');
+      const method = fnNode.childForFieldName('attribute')?.text ?? '';
+      if (object) {
+        const receiver = this.eval(object, env);
+        if (receiver.kind === 'tensor') return this.tensorMethod(receiver.node, method, args, kwargs, node);
+        if (receiver.kind === 'list') {
+          if (method === 'append') receiver.items.push(args[0] ?? Value.unknown);
+          else if (method === 'extend' && args[0] && (args[0].kind === 'list' || args[0].kind === 'tuple')) receiver.items.push(...args[0].items);
+          else if (method === 'insert' && args[0]?.kind === 'num') receiver.items.splice(args[0].value, 0, args[1] ?? Value.unknown);
+          return Value.none;
+        }
+        if (receiver.kind === 'dict') {
+          if (method === 'items') return { kind: 'list', items: [...receiver.entries].map(([k, v]) => ({ kind: 'tuple', items: [{ kind: 'str', value: k }, v] }) as Value) };
+          if (method === 'values') return { kind: 'list', items: [...receiver.entries.values()] };
+          if (method === 'keys') return { kind: 'list', items: [...receiver.entries.keys()].map((k) => ({ kind: 'str', value: k }) as Value) };
+          if (method === 'get' && args[0]?.kind === 'str') return receiver.entries.get(args[0].value) ?? args[1] ?? Value.none;
+        }
+        if (receiver.kind === 'layer') {
+          const layer = receiver.layer;
+          if (layer.kind === 'moduledict') {
+            if (method === 'values') return { kind: 'list', items: [...layer.entries.values()].map((l) => ({ kind: 'layer', layer: l }) as Value) };
+            if (method === 'keys') return { kind: 'list', items: [...layer.entries.keys()].map((k) => ({ kind: 'str', value: k }) as Value) };
+            if (method === 'items') return { kind: 'list', items: [...layer.entries].map(([k, l]) => ({ kind: 'tuple', items: [{ kind: 'str', value: k }, { kind: 'layer', layer: l }] }) as Value) };
+          }
+          if ((layer.kind === 'modulelist' || layer.kind === 'sequential') && method === 'append' && args[0]?.kind === 'layer') {
+            layer.items.push(args[0].layer);
+            return Value.none;
+          }
+          if (layer.kind === 'instance' && method === 'add_module' && args[0]?.kind === 'str' && args[1]) {
+            layer.attrs.set(args[0].value, args[1]);
+            layer.assignRanges.set(args[0].value, { range, lineRange: rangeOf(node.parent ?? node) });
+            return Value.none;
+          }
+          if (layer.kind === 'instance' && method === 'register_buffer') return Value.none;
+        }
+        if (receiver.kind === 'module' && receiver.path === 'builtins.super') {
+          // super().__init__(...) inside a constructor: run the local base class's constructor on the same self.
+          return Value.none;
+        }
+        if (receiver.kind === 'module' && receiver.path.startsWith('super:')) return Value.none;
+      }
+    }
+
+    const callee = this.eval(fnNode, env);
+    return this.call(callee, args, kwargs, node, env, range, fnNode.text);
+  }
+
+  private evalArguments(argsNode: SyntaxNode | null, env: Env): { args: Value[]; kwargs: Map<string, Value> } {
+    const args: Value[] = [];
+    const kwargs = new Map<string, Value>();
+    if (!argsNode) return { args, kwargs };
+    if (argsNode.type === 'generator_expression') return { args: [this.eval(argsNode, env)], kwargs };
+    for (const arg of argsNode.namedChildren) {
+      if (arg.type === 'keyword_argument') {
+        const name = arg.childForFieldName('name')?.text;
+        const value = arg.childForFieldName('value');
+        if (name && value) kwargs.set(name, this.eval(value, env));
+      } else if (arg.type === 'list_splat') {
+        const inner = arg.namedChildren[0];
+        const v = inner ? this.eval(inner, env) : Value.unknown;
+        if (v.kind === 'list' || v.kind === 'tuple') args.push(...v.items);
+        else args.push(Value.unknown);
+      } else if (arg.type === 'dictionary_splat') {
+        const inner = arg.namedChildren[0];
+        const v = inner ? this.eval(inner, env) : Value.unknown;
+        if (v.kind === 'dict') for (const [k, val] of v.entries) kwargs.set(k, val);
+      } else if (arg.type !== 'comment') {
+        args.push(this.eval(arg, env));
+      }
+    }
+    return { args, kwargs };
+  }
+
+  call(callee: Value, args: Value[], kwargs: Map<string, Value>, node: SyntaxNode, env: Env, range: Range, text: string): Value {
+    switch (callee.kind) {
+      case 'module':
+        return this.callPath(callee.path, args, kwargs, node, env, range, text);
+      case 'class':
+        return this.instantiate(callee.cls, args, kwargs, range);
+      case 'function':
+        return this.callFunction(callee.node, args, kwargs, callee.self, range);
+      case 'layer':
+        return this.applyLayer(callee.layer, args, kwargs, node, range);
+      default: {
+        const tensors = tensorsIn(args);
+        if (tensors.length > 0) return this.opaque(node.text, tensors, range, `\`${clip(text)}\` is not a known PyTorch module or function`);
+        return Value.unknown;
+      }
+    }
+  }
+
+  private callPath(path: string, args: Value[], kwargs: Map<string, Value>, node: SyntaxNode, env: Env, range: Range, text: string): Value {
+    const tensors = tensorsIn(args);
+    const last = path.split('.').pop() ?? path;
+    if (path.startsWith('torch.nn.') && !path.startsWith('torch.nn.functional.')) {
+      const name = path.slice('torch.nn.'.length);
+      const spec = TORCH_LAYERS[name];
+      if (spec) return { kind: 'layer', layer: this.builtinLayer(name, spec.op, spec.params, spec.defaults ?? {}, args, kwargs, node) };
+      if (name === 'Sequential') return { kind: 'layer', layer: this.sequential(args, node) };
+      if (name === 'ModuleList') {
+        const list = args[0];
+        const items = list && (list.kind === 'list' || list.kind === 'tuple') ? layersIn(list.items) : [];
+        return { kind: 'layer', layer: { kind: 'modulelist', items, defRange: range } };
+      }
+      if (name === 'ModuleDict') {
+        const dict = args[0];
+        const entries = new Map<string, Layer>();
+        if (dict?.kind === 'dict') for (const [k, v] of dict.entries) if (v.kind === 'layer') entries.set(k, v.layer);
+        return { kind: 'layer', layer: { kind: 'moduledict', entries, defRange: range } };
+      }
+      if (name === 'Parameter' || name === 'parameter.Parameter') {
+        const init = node.childForFieldName('arguments')?.namedChildren[0];
+        return { kind: 'param', name: '', shape: this.shapeOfInit(init, env) };
+      }
+    }
+    if (path.startsWith('torch.nn.functional.')) {
+      const name = path.slice('torch.nn.functional.'.length);
+      if (name === 'linear') {
+        const weight = args[1];
+        const w = weight?.kind === 'param' ? weight : undefined;
+        if (tensors[0] === undefined) return Value.unknown;
+        return { kind: 'tensor', node: this.emit({ op: 'linear', inputs: [tensors[0]], attrs: { in: dimAttr(w?.shape[1]), out: dimAttr(w?.shape[0]), bias: args[2] !== undefined && args[2].kind !== 'none' }, module: w?.name, layerId: w?.name || undefined, range }) };
+      }
+      const spec = TORCH_FUNCTIONAL[name];
+      if (spec && tensors.length > 0) return this.applyFunction(spec, args, kwargs, range, node, tensors[0]);
+    }
+    if (path.startsWith('torch.') && !path.startsWith('torch.nn.')) {
+      const name = path.slice('torch.'.length);
+      if (name === 'cat' || name === 'concat' || name === 'concatenate' || name === 'stack' || name === 'hstack') {
+        const list = args[0];
+        const inputs = list && (list.kind === 'list' || list.kind === 'tuple') ? tensorsIn(list.items) : tensors;
+        const dim = kwargs.get('dim') ?? args[1];
+        return { kind: 'tensor', node: this.emit({ op: 'concat', inputs, attrs: { dim: dim ? Value.toAttr(dim) : 0, stack: name === 'stack' }, range }) };
+      }
+      if (name === 'add' && tensors.length === 2) return { kind: 'tensor', node: this.emit({ op: 'add', inputs: tensors, attrs: {}, range }) };
+      if (name === 'mul' && tensors.length === 2) return { kind: 'tensor', node: this.emit({ op: 'mul', inputs: tensors, attrs: {}, range }) };
+      if (name === 'matmul' || name === 'mm' || name === 'bmm') return this.matmul(args[0] ?? Value.unknown, args[1] ?? Value.unknown, range);
+      if (name === 'einsum') {
+        const eq = args[0]?.kind === 'str' ? args[0].value : '?';
+        return { kind: 'tensor', node: this.emit({ op: 'opaque', category: 'other', inputs: tensors, attrs: { equation: eq }, range, label: `einsum("${eq}")`, reason: 'einsum is shown by its subscripts, not expanded' }) };
+      }
+      const spec = TORCH_FUNCTIONS[name];
+      if (spec && tensors.length > 0) return this.applyFunction(spec, args, kwargs, range, node, tensors[0]);
+    }
+    if (path.startsWith('builtins.') || !path.includes('.')) {
+      const builtin = path.startsWith('builtins.') ? path.slice('builtins.'.length) : path;
+      switch (builtin) {
+        case 'range': {
+          const nums = args.map((a) => (a.kind === 'num' ? a.value : undefined));
+          if (nums.some((n) => n === undefined) || nums.length === 0) return Value.unknown;
+          const [start, stop, step] = nums.length === 1 ? [0, nums[0]!, 1] : [nums[0]!, nums[1]!, nums[2] ?? 1];
+          if (step === 0) return Value.unknown;
+          const items: Value[] = [];
+          for (let i = start; step > 0 ? i < stop : i > stop; i += step) {
+            items.push({ kind: 'num', value: i });
+            if (items.length > MAX_UNROLL * 4) break;
+          }
+          return { kind: 'list', items };
+        }
+        case 'len': {
+          const v = args[0];
+          if (v?.kind === 'list' || v?.kind === 'tuple') return { kind: 'num', value: v.items.length };
+          if (v?.kind === 'layer' && (v.layer.kind === 'modulelist' || v.layer.kind === 'sequential')) return { kind: 'num', value: v.layer.items.length };
+          return Value.unknown;
+        }
+        case 'int':
+          return args[0]?.kind === 'num' ? { kind: 'num', value: Math.trunc(args[0].value) } : args[0] ?? Value.unknown;
+        case 'float':
+          return args[0] ?? Value.unknown;
+        case 'max':
+        case 'min': {
+          const nums = args.map((a) => (a.kind === 'num' ? a.value : undefined));
+          if (nums.length > 0 && nums.every((n) => n !== undefined)) return { kind: 'num', value: builtin === 'max' ? Math.max(...(nums as number[])) : Math.min(...(nums as number[])) };
+          return Value.unknown;
+        }
+        case 'list':
+        case 'tuple': {
+          const v = args[0];
+          if (v && (v.kind === 'list' || v.kind === 'tuple')) return { kind: builtin, items: [...v.items] } as Value;
+          if (v?.kind === 'layer' && (v.layer.kind === 'modulelist' || v.layer.kind === 'sequential')) return { kind: 'list', items: v.layer.items.map((l) => ({ kind: 'layer', layer: l }) as Value) };
+          return args.length === 0 ? { kind: 'list', items: [] } : Value.unknown;
+        }
+        case 'dict':
+          return { kind: 'dict', entries: new Map(kwargs) };
+        case 'enumerate': {
+          const v = args[0];
+          const items = v ? this.iterate(v, node) : undefined;
+          return items ? { kind: 'list', items: items.map((item, i) => ({ kind: 'tuple', items: [{ kind: 'num', value: i }, item] }) as Value) } : Value.unknown;
+        }
+        case 'zip': {
+          const lists = args.map((a) => this.iterate(a, node));
+          if (lists.some((l) => l === undefined) || lists.length === 0) return Value.unknown;
+          const n = Math.min(...lists.map((l) => l!.length));
+          const items: Value[] = [];
+          for (let i = 0; i < n; i++) items.push({ kind: 'tuple', items: lists.map((l) => l![i]) });
+          return { kind: 'list', items };
+        }
+        case 'reversed': {
+          const items = args[0] ? this.iterate(args[0], node) : undefined;
+          return items ? { kind: 'list', items: items.reverse() } : Value.unknown;
+        }
+        case 'getattr': {
+          const owner = args[0];
+          const name = args[1];
+          if (owner?.kind === 'layer' && owner.layer.kind === 'instance' && name?.kind === 'str') return owner.layer.attrs.get(name.value) ?? args[2] ?? Value.unknown;
+          return Value.unknown;
+        }
+        case 'setattr': {
+          const owner = args[0];
+          const name = args[1];
+          if (owner?.kind === 'layer' && owner.layer.kind === 'instance' && name?.kind === 'str' && args[2]) {
+            owner.layer.attrs.set(name.value, args[2]);
+            owner.layer.assignRanges.set(name.value, { range, lineRange: rangeOf(node.parent ?? node) });
+          }
+          return Value.none;
+        }
+        case 'isinstance':
+        case 'hasattr':
+        case 'print':
+          return Value.unknown;
+        case 'super':
+          return { kind: 'module', path: 'builtins.super' };
+        default:
+          break;
+      }
+    }
+    if (path === 'collections.OrderedDict' || path.endsWith('.OrderedDict') || path === 'OrderedDict') {
+      const entries = new Map<string, Value>();
+      const list = args[0];
+      if (list && (list.kind === 'list' || list.kind === 'tuple')) {
+        for (const pair of list.items) {
+          if (pair.kind === 'tuple' && pair.items[0]?.kind === 'str') entries.set(pair.items[0].value, pair.items[1] ?? Value.unknown);
+        }
+      }
+      return { kind: 'dict', entries };
+    }
+    if (tensors.length > 0) return this.opaque(node.text, tensors, range, `\`${clip(text)}\` is not a known PyTorch module or function`);
+    if (last === '__init__') return Value.none;
+    return Value.unknown;
+  }
+
+  private shapeOfInit(init: SyntaxNode | undefined, env: Env): AttrValue[] {
+    if (!init || init.type !== 'call') return [];
+    const { args } = this.evalArguments(init.childForFieldName('arguments'), env);
+    const dims = args.length === 1 && (args[0].kind === 'tuple' || args[0].kind === 'list') ? args[0].items : args;
+    return dims.map(Value.toAttr);
+  }
+
+  private builtinLayer(name: string, op: string, params: readonly string[], defaults: Readonly<Record<string, AttrValue>>, args: Value[], kwargs: Map<string, Value>, node: SyntaxNode): BuiltinLayer {
+    const attrs: Record<string, AttrValue> = { ...defaults };
+    params.forEach((param, i) => {
+      const v = kwargs.get(param) ?? args[i];
+      if (v !== undefined) attrs[param] = Value.toAttr(v);
+    });
+    for (const [k, v] of kwargs) if (!(k in attrs)) attrs[k] = Value.toAttr(v);
+    normalizeAttrs(op, attrs);
+    // nn.TransformerEncoder(layer, num_layers) repeats a layer built beforehand.
+    if (op === 'transformer_encoder' || op === 'transformer_decoder') {
+      const inner = args[0] ?? kwargs.get(op === 'transformer_encoder' ? 'encoder_layer' : 'decoder_layer');
+      if (inner?.kind === 'layer' && inner.layer.kind === 'builtin') Object.assign(attrs, { d_model: inner.layer.attrs.d_model ?? null, nhead: inner.layer.attrs.nhead ?? null });
+    }
+    void name;
+    return { kind: 'builtin', op, attrs, defRange: rangeOf(node), text: clip(node.text) };
+  }
+
+  private sequential(args: Value[], node: SyntaxNode): SequentialLayer {
+    const argNodes = (node.childForFieldName('arguments')?.namedChildren ?? []).filter((c) => c.type !== 'comment' && c.type !== 'keyword_argument');
+    const items: Layer[] = [];
+    const itemRanges: (Range | undefined)[] = [];
+    const keys: (string | undefined)[] = [];
+    if (args.length === 1 && args[0].kind === 'dict') {
+      for (const [key, v] of args[0].entries) {
+        if (v.kind === 'layer') {
+          items.push(v.layer);
+          itemRanges.push(v.layer.defRange);
+          keys.push(key);
+        }
+      }
+    } else {
+      const direct = argNodes.length === args.length && argNodes.every((n) => n.type !== 'list_splat');
+      args.forEach((arg, i) => {
+        if (arg.kind === 'layer') {
+          items.push(arg.layer);
+          itemRanges.push(direct ? rangeOf(argNodes[i]) : undefined);
+          keys.push(undefined);
+        }
+      });
+    }
+    return { kind: 'sequential', items, itemRanges, keys, defRange: rangeOf(node) };
+  }
+
+  instantiate(cls: ClassInfo, args: Value[], kwargs: Map<string, Value>, range: Range): Value {
+    const instance: InstanceLayer = { kind: 'instance', cls, attrs: new Map(), assignRanges: new Map(), defRange: range };
+    if (!this.file.isModuleClass(cls, 0)) return Value.unknown;
+    if (this.depth >= MAX_DEPTH) {
+      this.hint(`\`${cls.name}\` nests itself more than ${MAX_DEPTH} levels deep; deeper levels are not shown.`, range);
+      return { kind: 'layer', layer: instance };
+    }
+    const init = this.findMethod(cls, '__init__', 0);
+    if (init) {
+      this.depth++;
+      try {
+        this.invoke(init, args, kwargs, instance);
+      } finally {
+        this.depth--;
+      }
+    }
+    return { kind: 'layer', layer: instance };
+  }
+
+  private callFunction(fn: SyntaxNode, args: Value[], kwargs: Map<string, Value>, self: InstanceLayer | undefined, range: Range): Value {
+    if (this.depth >= MAX_DEPTH) {
+      this.hint(`Calls nest more than ${MAX_DEPTH} levels deep here; deeper calls are not followed.`, range);
+      return Value.unknown;
+    }
+    this.depth++;
+    try {
+      return this.invoke(fn, args, kwargs, self);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  /** Binds parameters (self first when given) and runs a function body. */
+  invoke(fn: SyntaxNode, args: Value[], kwargs: Map<string, Value>, self: InstanceLayer | undefined, onParam?: (name: string, node: SyntaxNode) => Value | undefined): Value {
+    const env: Env = new Map();
+    const params = fn.childForFieldName('parameters')?.namedChildren ?? [];
+    let positional = [...args];
+    let first = true;
+    for (const param of params) {
+      const name = paramName(param);
+      if (!name) continue;
+      if (first && self && (name === 'self' || param.type === 'identifier')) {
+        env.set(name, { kind: 'layer', layer: self });
+        first = false;
+        continue;
+      }
+      first = false;
+      if (param.type === 'list_splat_pattern') {
+        env.set(name, { kind: 'tuple', items: positional });
+        positional = [];
+        continue;
+      }
+      if (param.type === 'dictionary_splat_pattern') {
+        env.set(name, { kind: 'dict', entries: new Map(kwargs) });
+        continue;
+      }
+      const given = kwargs.get(name) ?? positional.shift();
+      if (given !== undefined) {
+        env.set(name, given);
+        continue;
+      }
+      const fromCaller = onParam?.(name, param);
+      if (fromCaller !== undefined) {
+        env.set(name, fromCaller);
+        continue;
+      }
+      const defaultNode = param.childForFieldName('value');
+      env.set(name, defaultNode ? this.eval(defaultNode, env) : { kind: 'sym', name });
+    }
+    // Inside a constructor, `super().__init__(...)` of a local base class runs that constructor on the same instance.
+    if (self && fn.childForFieldName('name')?.text === '__init__') {
+      this.runLocalSuperInit(fn, self, env);
+    }
+    const flow = this.execBlock(fn.childForFieldName('body'), env);
+    return flow.returned ?? Value.none;
+  }
+
+  private runLocalSuperInit(fn: SyntaxNode, self: InstanceLayer, env: Env): void {
+    const body = fn.childForFieldName('body');
+    const first = body?.namedChildren.find((s) => s.type === 'expression_statement' && s.text.startsWith('super('));
+    if (!first) return;
+    const cls = this.file.classes.get(fnOwner(fn) ?? '');
+    const base = cls?.bases.map((b) => this.file.classes.get(b)).find((c) => c !== undefined && c !== cls);
+    const baseInit = base ? this.findMethod(base, '__init__', 0) : undefined;
+    if (!baseInit || this.depth >= MAX_DEPTH) return;
+    const call = first.namedChildren[0];
+    const { args, kwargs } = this.evalArguments(call?.childForFieldName('arguments') ?? null, env);
+    this.depth++;
+    try {
+      this.invoke(baseInit, args, kwargs, self);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  // ----- applying layers and functions to tensors -----
+
+  applyLayer(layer: Layer, args: Value[], kwargs: Map<string, Value>, callNode: SyntaxNode | undefined, range: Range, itemRange?: Range, insertion?: ActivationInsertion): Value {
+    const tensors = tensorsIn(args);
+    const insert = insertion ?? (callNode ? this.wrapInsertion(callNode) : undefined);
+    const enterSite = this.forwardDepth === 1 && callNode !== undefined && layer.kind !== 'builtin';
+    const savedSite = this.site;
+    if (enterSite) this.site = { range, module: layer.path, insertActivation: insert };
+    try {
+      switch (layer.kind) {
+        case 'builtin':
+          return this.applyBuiltin(layer, tensors, args, kwargs, itemRange ?? range, insert);
+        case 'sequential': {
+          let value: Value = args[0] ?? Value.unknown;
+          layer.items.forEach((item, i) => {
+            const ir = layer.itemRanges[i];
+            const itemInsert = ir ? this.afterItemInsertion(ir) : i === layer.items.length - 1 ? insert : undefined;
+            value = this.applyLayer(item, [value], new Map(), undefined, ir ?? range, ir, itemInsert);
+          });
+          return value;
+        }
+        case 'modulelist':
+        case 'moduledict':
+          if (tensors.length > 0) return this.opaque(layer.path ?? 'ModuleList', tensors, range, 'a ModuleList or ModuleDict is not callable; index it or loop over it');
+          return Value.unknown;
+        case 'instance': {
+          const forward = this.findMethod(layer.cls, 'forward', 0) ?? this.findMethod(layer.cls, '__call__', 0);
+          if (!forward) {
+            if (tensors.length > 0) return this.opaque(layer.cls.name, tensors, range, `\`${layer.cls.name}\` has no forward method`);
+            return Value.unknown;
+          }
+          if (this.depth >= MAX_DEPTH) {
+            return tensors.length > 0 ? this.opaque(layer.cls.name, tensors, range, `calls nest more than ${MAX_DEPTH} levels deep`) : Value.unknown;
+          }
+          this.depth++;
+          this.forwardDepth++;
+          try {
+            return this.invoke(forward, args, kwargs, layer);
+          } finally {
+            this.depth--;
+            this.forwardDepth--;
+          }
+        }
+      }
+    } finally {
+      this.site = savedSite;
+    }
+  }
+
+  private applyBuiltin(layer: BuiltinLayer, tensors: number[], args: Value[], kwargs: Map<string, Value>, range: Range, insert: ActivationInsertion | undefined): Value {
+    if (tensors.length === 0) return Value.unknown;
+    if (layer.op === 'identity') return { kind: 'tensor', node: tensors[0] };
+    const inputs = layer.op === 'bilinear' || layer.op === 'multihead_attention' || layer.op === 'transformer_decoder_layer' || layer.op === 'transformer_decoder' ? tensors : [tensors[0]];
+    const attrs = { ...layer.attrs };
+    if (layer.op === 'multihead_attention' || Ops.category(layer.op) === 'recurrent') void kwargs;
+    void args;
+    const id = this.emit({
+      op: layer.op,
+      inputs,
+      attrs,
+      module: layer.path,
+      layerId: layer.path,
+      range,
+      defRange: layer.defRange,
+      insertActivation: Ops.category(layer.op) === 'affine' ? insert : undefined,
+    });
+    const out: Value = { kind: 'tensor', node: id };
+    if (Ops.category(layer.op) === 'recurrent' || layer.op === 'multihead_attention') return { kind: 'tuple', items: [out, Value.unknown] };
+    return out;
+  }
+
+  private applyFunction(spec: TorchFunctionSpec, args: Value[], kwargs: Map<string, Value>, range: Range, node: SyntaxNode, input: number): Value {
+    const attrs: Record<string, AttrValue> = {};
+    spec.params.forEach((param, i) => {
+      const v = kwargs.get(param) ?? args[i + 1];
+      if (v !== undefined) attrs[param] = Value.toAttr(v);
+    });
+    for (const [k, v] of kwargs) if (!(k in attrs)) attrs[k] = Value.toAttr(v);
+    if (spec.op === 'view' || spec.op === 'reshape' || spec.op === 'permute') attrs.shape = args.slice(1).map(Value.toAttr).map((d) => (Array.isArray(d) ? '?' : (d as AttrValue))) as AttrValue as never;
+    normalizeAttrs(spec.op, attrs);
+    return { kind: 'tensor', node: this.emit({ op: spec.op, inputs: [input], attrs, range, label: clip(node.text) }) };
+  }
+
+  private tensorMethod(input: number, method: string, args: Value[], kwargs: Map<string, Value>, node: SyntaxNode): Value {
+    const range = rangeOf(node);
+    if (NON_TENSOR_METHODS.has(method)) {
+      return args[0]?.kind === 'num' ? { kind: 'sym', name: `dim${args[0].value}` } : Value.unknown;
+    }
+    if (PASS_THROUGH_METHODS.has(method) || method === 'detach') return { kind: 'tensor', node: input };
+    const spec = TENSOR_METHODS[method];
+    if (spec) {
+      const attrs: Record<string, AttrValue> = {};
+      spec.params.forEach((param, i) => {
+        const v = kwargs.get(param) ?? args[i];
+        if (v !== undefined) attrs[param] = Value.toAttr(v);
+      });
+      for (const [k, v] of kwargs) if (!(k in attrs)) attrs[k] = Value.toAttr(v);
+      if (spec.op === 'view' || spec.op === 'reshape' || spec.op === 'permute') {
+        const dims = args.length === 1 && (args[0].kind === 'tuple' || args[0].kind === 'list') ? args[0].items : args;
+        attrs.shape = dims.map((d) => Value.toAttr(d)).map((d) => (Array.isArray(d) ? '?' : d)) as never;
+      }
+      normalizeAttrs(spec.op, attrs);
+      return { kind: 'tensor', node: this.emit({ op: spec.op, inputs: [input], attrs, range, label: clip(node.text) }) };
+    }
+    const others = tensorsIn(args);
+    return this.opaque(node.text, [input, ...others], range, `the tensor method \`.${method}()\` is not modelled`);
+  }
+
+  /** Wraps a call in the functional ReLU: `self.fc2(x)` → `F.relu(self.fc2(x))`. */
+  wrapInsertion(callNode: SyntaxNode): ActivationInsertion {
+    const alias = this.file.functionalAlias();
+    const r = rangeOf(callNode);
+    const edits: TextEdit[] = [
+      { range: { start: r.start, end: r.start }, newText: `${alias}.relu(` },
+      { range: { start: r.end, end: r.end }, newText: ')' },
+    ];
+    return { description: `wrap \`${clip(callNode.text)}\` in ${alias}.relu(...)`, edits };
+  }
+
+  /** Inserts a ReLU module after an item of an nn.Sequential. */
+  afterItemInsertion(item: Range): ActivationInsertion {
+    const nn = this.file.nnAlias();
+    return { description: `insert ${nn}.ReLU() after this layer`, edits: [{ range: { start: item.end, end: item.end }, newText: `, ${nn}.ReLU()` }] };
+  }
+
+  // ----- entry points -----
+
+  runForward(root: Layer, forwardOwner: InstanceLayer | undefined, rangeForInputs: Range): Value {
+    if (forwardOwner) {
+      const forward = this.findMethod(forwardOwner.cls, 'forward', 0);
+      if (!forward) {
+        this.hint(`\`${forwardOwner.cls.name}\` has no forward method, so its equation cannot be built.`, rangeForInputs);
+        return Value.unknown;
+      }
+      this.forwardDepth = 1;
+      return this.invoke(forward, [], new Map(), forwardOwner, (name, param) => {
+        const defaultNode = param.childForFieldName('value');
+        if (defaultNode) return undefined;
+        return this.input(name, rangeOf(param));
+      });
+    }
+    this.forwardDepth = 1;
+    const x = this.input('x', rangeForInputs);
+    this.forwardDepth = 2;
+    return this.applyLayer(root, [x], new Map(), undefined, rangeForInputs);
+  }
+}
+
+function paramName(param: SyntaxNode): string | undefined {
+  switch (param.type) {
+    case 'identifier':
+      return param.text;
+    case 'default_parameter':
+    case 'typed_default_parameter':
+      return param.childForFieldName('name')?.text;
+    case 'typed_parameter':
+      return param.namedChildren.find((c) => c.type === 'identifier')?.text;
+    case 'list_splat_pattern':
+    case 'dictionary_splat_pattern':
+      return param.namedChildren[0]?.text;
+    default:
+      return undefined;
+  }
+}
+
+function fnOwner(fn: SyntaxNode): string | undefined {
+  let node: SyntaxNode | null = fn.parent;
+  while (node && node.type !== 'class_definition') node = node.parent;
+  return node?.childForFieldName('name')?.text;
+}
+
+function dimAttr(v: AttrValue | undefined): AttrValue {
+  return v === undefined ? '?' : v;
+}
+
+/** Adds the framework-neutral `in` / `out` / `kernel` keys the renderer, rules and shapes read. */
+function normalizeAttrs(op: string, attrs: Record<string, AttrValue>): void {
+  const pick = (...keys: string[]) => keys.map((k) => attrs[k]).find((v) => v !== undefined);
+  const set = (key: string, v: AttrValue | undefined) => {
+    if (v !== undefined && attrs[key] === undefined) attrs[key] = v;
+  };
+  switch (Ops.category(op)) {
+    case 'affine':
+      set('in', pick('in_features', 'in_channels', 'in1_features'));
+      set('out', pick('out_features', 'out_channels'));
+      set('kernel', pick('kernel_size'));
+      break;
+    case 'normalization':
+      set('features', pick('num_features', 'normalized_shape', 'num_channels'));
+      break;
+    case 'recurrent':
+      set('in', pick('input_size'));
+      set('out', pick('hidden_size'));
+      break;
+    case 'pooling':
+      set('kernel', pick('kernel_size', 'output_size'));
+      break;
+    default:
+      break;
+  }
+  if (op === 'embedding') {
+    set('in', pick('num_embeddings'));
+    set('out', pick('embedding_dim'));
+  }
+  if (op === 'multihead_attention') set('out', pick('embed_dim'));
+}
+
+function clip(text: string, max = 80): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
+/** Assigns attribute paths to every layer reachable from the root instance, breadth first, first path wins. */
+function assignPaths(root: Layer): void {
+  const queue: [Layer, string][] = [[root, '']];
+  const seen = new Set<Layer>();
+  while (queue.length > 0) {
+    const [layer, path] = queue.shift()!;
+    if (seen.has(layer)) continue;
+    seen.add(layer);
+    if (path && layer.path === undefined) layer.path = path;
+    const prefix = path ? `${path}.` : '';
+    switch (layer.kind) {
+      case 'instance':
+        for (const [name, v] of layer.attrs) {
+          if (v.kind === 'layer') queue.push([v.layer, `${prefix}${name}`]);
+          else if (v.kind === 'param' && !v.name) layer.attrs.set(name, { ...v, name: `${prefix}${name}` });
+          else if (v.kind === 'list' || v.kind === 'tuple') v.items.forEach((item, i) => item.kind === 'layer' && queue.push([item.layer, `${prefix}${name}.${i}`]));
+        }
+        break;
+      case 'sequential':
+        layer.items.forEach((item, i) => queue.push([item, `${prefix}${layer.keys[i] ?? i}`]));
+        break;
+      case 'modulelist':
+        layer.items.forEach((item, i) => queue.push([item, `${prefix}${i}`]));
+        break;
+      case 'moduledict':
+        for (const [k, item] of layer.entries) queue.push([item, `${prefix}${k}`]);
+        break;
+      default:
+        break;
+    }
+  }
+}
+
+/** The layers built in constructors (`self.x = nn.Linear(...)`), with where each was assigned. */
+function collectDecls(root: Layer): LayerDecl[] {
+  const decls: LayerDecl[] = [];
+  const seen = new Set<Layer>();
+  const visit = (layer: Layer) => {
+    if (seen.has(layer)) return;
+    seen.add(layer);
+    if (layer.kind === 'instance') {
+      for (const [name, v] of layer.attrs) {
+        if (v.kind !== 'layer') continue;
+        const where = layer.assignRanges.get(name);
+        const child = v.layer;
+        if (where && child.path && !seen.has(child)) {
+          decls.push({
+            layerId: child.path,
+            module: child.path,
+            op: child.kind === 'builtin' ? child.op : child.kind === 'instance' ? child.cls.name : child.kind,
+            category: child.kind === 'builtin' ? Ops.category(child.op) : 'other',
+            range: where.range,
+            removal: { range: fullLines(where.lineRange), newText: '' },
+            referenced: referencedOutsideInit(layer.cls, name),
+          });
+        }
+        visit(child);
+      }
+    } else if (layer.kind === 'sequential' || layer.kind === 'modulelist') {
+      layer.items.forEach(visit);
+    } else if (layer.kind === 'moduledict') {
+      for (const item of layer.entries.values()) visit(item);
+    }
+  };
+  visit(root);
+  return decls;
+}
+
+/** Whether `self.<name>` (or a dynamic `getattr(self, …)`) appears in a method other than the constructor. */
+function referencedOutsideInit(cls: ClassInfo, name: string): boolean {
+  const pattern = new RegExp(`\\bself\\.${name.replace(/[^A-Za-z0-9_]/g, '')}\\b|getattr\\(\\s*self\\b`);
+  for (const [method, node] of cls.methods) {
+    if (method === '__init__') continue;
+    // A commented-out call (`# x = self.act(x)`) is exactly the bug, so comments do not count.
+    if (pattern.test(node.text.replace(/#[^\n]*/g, ''))) return true;
+  }
+  return false;
+}
+
+function fullLines(r: Range): Range {
+  return { start: { line: r.start.line, character: 0 }, end: { line: r.end.line + 1, character: 0 } };
+}
+
+function interpretModel(file: FileScope, candidate: Candidate): ModelGraph {
+  const interp = new ModelInterpreter(file);
+  let name: string;
+  let defNode: SyntaxNode;
+  let nameNode: SyntaxNode | null;
+  let outputs: number[] = [];
+  let layers: LayerDecl[] = [];
+  switch (candidate.kind) {
+    case 'class':
+      name = candidate.cls.name;
+      defNode = candidate.cls.node;
+      nameNode = defNode.childForFieldName('name');
+      break;
+    case 'value':
+      name = candidate.name;
+      defNode = candidate.node;
+      nameNode = candidate.node.namedChildren[0]?.childForFieldName('left') ?? null;
+      break;
+    case 'function':
+      name = candidate.name;
+      defNode = candidate.node;
+      nameNode = defNode.childForFieldName('name');
+      break;
+  }
+  const nameRange = nameNode ? rangeOf(nameNode) : rangeOf(defNode);
+  try {
+    let root: Value;
+    if (candidate.kind === 'class') {
+      root = interp.instantiate(candidate.cls, [], new Map(), nameRange);
+    } else if (candidate.kind === 'value') {
+      root = interp.eval(candidate.valueNode, new Map());
+    } else {
+      root = interp.invoke(candidate.node, [], new Map(), undefined);
+    }
+    if (root.kind === 'layer') {
+      assignPaths(root.layer);
+      if (root.layer.kind === 'instance') layers = collectDecls(root.layer);
+      const out = interp.runForward(root.layer, root.layer.kind === 'instance' ? root.layer : undefined, nameRange);
+      outputs = tensorsOf(out);
+    } else {
+      interp.hint(`Model Audit could not build \`${name}\`.`, nameRange);
+    }
+  } catch (error) {
+    const message = error instanceof StopInterpretation ? error.message : `the extractor stopped early (${error instanceof Error ? error.message : String(error)})`;
+    interp.hint(`\`${name}\`: ${message}.`, nameRange);
+  }
+  const nodes = interp.nodes as GraphNode[];
+  return {
+    name,
+    framework: 'pytorch',
+    range: rangeOf(defNode),
+    nameRange,
+    nodes,
+    inputs: nodes.filter((n) => n.category === 'input').map((n) => n.id),
+    outputs,
+    layers,
+    problems: dedupeProblems(interp.problems),
+    textKey: hashText(defNode.text),
+  };
+}
+
+function tensorsOf(v: Value): number[] {
+  if (v.kind === 'tensor') return [v.node];
+  if (v.kind === 'tuple' || v.kind === 'list') return v.items.flatMap(tensorsOf);
+  if (v.kind === 'dict') return [...v.entries.values()].flatMap(tensorsOf);
+  return [];
+}
+
+function dedupeProblems(problems: FrontendProblem[]): FrontendProblem[] {
+  const seen = new Set<string>();
+  return problems.filter((p) => {
+    const key = `${p.range.start.line}:${p.range.start.character}:${p.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function tensorsIn(values: readonly Value[]): number[] {
+  const out: number[] = [];
+  for (const v of values) if (v.kind === 'tensor') out.push(v.node);
+  return out;
+}
+
+function layersIn(values: readonly Value[]): Layer[] {
+  const out: Layer[] = [];
+  for (const v of values) if (v.kind === 'layer') out.push(v.layer);
+  return out;
+}

@@ -1,0 +1,133 @@
+// The abstract values the PyTorch frontend interprets Python with: enough of Python's data model to follow
+// constructors (numbers, strings, lists of layers) and forward passes (tensors as graph node ids).
+
+import type { AttrValue, Range } from '../graph';
+import type { Node as SyntaxNode } from 'web-tree-sitter';
+
+export interface ClassInfo {
+  readonly name: string;
+  readonly node: SyntaxNode;
+  readonly bases: readonly string[];
+  readonly methods: ReadonlyMap<string, SyntaxNode>;
+}
+
+/** A layer built by an `nn.*` constructor. */
+export interface BuiltinLayer {
+  readonly kind: 'builtin';
+  readonly op: string;
+  readonly attrs: Record<string, AttrValue>;
+  readonly defRange: Range;
+  /** The constructor call's text, for labels. */
+  readonly text: string;
+  /** Set when the layer is stored under an attribute; the first path wins (shared layers keep it). */
+  path?: string;
+}
+
+export interface SequentialLayer {
+  readonly kind: 'sequential';
+  readonly items: Layer[];
+  /** The source range of each item as written, for edits that insert a layer after it. */
+  readonly itemRanges: (Range | undefined)[];
+  readonly keys: (string | undefined)[];
+  readonly defRange: Range;
+  path?: string;
+}
+
+export interface ModuleListLayer {
+  readonly kind: 'modulelist';
+  readonly items: Layer[];
+  readonly defRange: Range;
+  /** True when the count was not known and one item stands for many. */
+  readonly summarized?: boolean;
+  path?: string;
+}
+
+export interface ModuleDictLayer {
+  readonly kind: 'moduledict';
+  readonly entries: Map<string, Layer>;
+  readonly defRange: Range;
+  path?: string;
+}
+
+/** An instance of a custom `nn.Module` subclass defined in the file. */
+export interface InstanceLayer {
+  readonly kind: 'instance';
+  readonly cls: ClassInfo;
+  readonly attrs: Map<string, Value>;
+  /** Where each attribute was assigned in the constructor (`self.fc1 = …`), for unused-layer findings. */
+  readonly assignRanges: Map<string, { readonly range: Range; readonly lineRange: Range }>;
+  readonly defRange: Range;
+  path?: string;
+}
+
+export type Layer = BuiltinLayer | SequentialLayer | ModuleListLayer | ModuleDictLayer | InstanceLayer;
+
+export type Value =
+  | { readonly kind: 'num'; readonly value: number }
+  | { readonly kind: 'str'; readonly value: string }
+  | { readonly kind: 'bool'; readonly value: boolean }
+  | { readonly kind: 'none' }
+  /** A scalar whose value is not known; its name is used as a symbolic dimension. */
+  | { readonly kind: 'sym'; readonly name: string }
+  | { readonly kind: 'tensor'; readonly node: number }
+  /** A learnable tensor (`nn.Parameter`) with its shape when known. */
+  | { readonly kind: 'param'; readonly name: string; readonly shape: readonly AttrValue[] }
+  | { readonly kind: 'list'; readonly items: Value[] }
+  | { readonly kind: 'tuple'; readonly items: readonly Value[] }
+  | { readonly kind: 'dict'; readonly entries: Map<string, Value> }
+  | { readonly kind: 'layer'; readonly layer: Layer }
+  /** An imported module or name: `nn`, `F`, `torch`, `torch.nn.Linear`. */
+  | { readonly kind: 'module'; readonly path: string }
+  | { readonly kind: 'class'; readonly cls: ClassInfo }
+  | { readonly kind: 'function'; readonly node: SyntaxNode; readonly self?: InstanceLayer }
+  | { readonly kind: 'unknown'; readonly text?: string };
+
+export namespace Value {
+  export const unknown: Value = { kind: 'unknown' };
+  export const none: Value = { kind: 'none' };
+
+  /** The value as a graph attribute (a dimension, a flag or a list of dims). */
+  export function toAttr(v: Value): AttrValue {
+    switch (v.kind) {
+      case 'num':
+        return v.value;
+      case 'str':
+        return v.value;
+      case 'bool':
+        return v.value;
+      case 'none':
+        return null;
+      case 'sym':
+        return v.name;
+      case 'list':
+      case 'tuple': {
+        const dims = v.items.map(toAttr);
+        return dims.every((d) => typeof d === 'number' || typeof d === 'string') ? (dims as (number | string)[]) : '?';
+      }
+      default:
+        return '?';
+    }
+  }
+
+  export function truthiness(v: Value): boolean | undefined {
+    switch (v.kind) {
+      case 'num':
+        return v.value !== 0;
+      case 'str':
+        return v.value !== '';
+      case 'bool':
+        return v.value;
+      case 'none':
+        return false;
+      case 'list':
+      case 'tuple':
+        return v.items.length > 0;
+      case 'layer':
+      case 'tensor':
+      case 'param':
+        return true;
+      default:
+        return undefined;
+    }
+  }
+}

@@ -1,0 +1,122 @@
+// Prints equation trees as Unicode text for hovers, code lenses and the CLI: W₂·ReLU(W₁x + b₁) + b₂.
+
+import { Ops } from '../ops';
+import type { Equation, EquationLine } from './equation';
+import type { MathNode } from './math';
+
+const SUBSCRIPT: Record<string, string> = { '0': '₀', '1': '₁', '2': '₂', '3': '₃', '4': '₄', '5': '₅', '6': '₆', '7': '₇', '8': '₈', '9': '₉' };
+const PRIME: Record<string, string> = { "'": '′', "''": '″', "'''": '‴' };
+
+/** W_12 → W₁₂, W'' → W″, h_3 → h₃. */
+export function symbolToUnicode(name: string): string {
+  const m = /^([A-Za-z]+)_(\d+)$/.exec(name);
+  if (m) return m[1] + [...m[2]].map((d) => SUBSCRIPT[d]).join('');
+  const p = /^([A-Za-z]+)('+)$/.exec(name);
+  if (p) return p[1] + (PRIME[p[2]] ?? p[2]);
+  return name;
+}
+
+interface Node {
+  type: string;
+  name?: string;
+  op?: string;
+  fn?: { name?: string } | string;
+  args?: MathNode[];
+  content?: MathNode;
+  value?: unknown;
+}
+
+function fnName(node: Node): string {
+  const fn = node.fn;
+  return typeof fn === 'string' ? fn : fn?.name ?? 'f';
+}
+
+/** Whether a node prints as one token (a symbol or a call), so juxtaposition `W₁x` or `W₂·ReLU(…)` reads clearly. */
+function isAtom(node: Node): boolean {
+  return node.type === 'SymbolNode' || node.type === 'ConstantNode';
+}
+
+function isSum(node: Node): boolean {
+  return node.type === 'OperatorNode' && (node.op === '+' || node.op === '-');
+}
+
+export function functionSymbol(name: string): string {
+  if (name.startsWith('opaque:')) return `‹${name.slice('opaque:'.length)}›`;
+  return Ops.info(name).symbol === name ? name : Ops.info(name).symbol;
+}
+
+export function exprToUnicode(expr: MathNode): string {
+  const node = expr as unknown as Node;
+  switch (node.type) {
+    case 'SymbolNode':
+      return symbolToUnicode(node.name ?? '?');
+    case 'ConstantNode':
+      return String(node.value);
+    case 'ParenthesisNode':
+      return `(${exprToUnicode(node.content!)})`;
+    case 'OperatorNode': {
+      const args = node.args ?? [];
+      if (node.op === '+' || node.op === '-') {
+        return args.map((a, i) => (i === 0 ? exprToUnicode(a) : `${node.op === '-' ? '−' : '+'} ${exprToUnicode(a)}`)).join(' ');
+      }
+      if (node.op === '.*') return args.map((a) => wrapIfSum(a)).join(' ⊙ ');
+      if (node.op === '*') {
+        const [left, right] = args as unknown as Node[];
+        const l = wrapIfSum(args[0]);
+        const r = wrapIfSum(args[1]);
+        // A weight next to a plain symbol reads as juxtaposition (W₁x); anything longer gets a dot.
+        if (left?.type === 'SymbolNode' && right && isAtom(right)) return `${l}${r}`;
+        return `${l}·${r}`;
+      }
+      return args.map(exprToUnicode).join(` ${node.op} `);
+    }
+    case 'FunctionNode': {
+      const name = fnName(node);
+      const args = node.args ?? [];
+      if (name === 'conv' || name === 'convT') {
+        const op = name === 'conv' ? '∗' : '∗ᵀ';
+        return `${exprToUnicode(args[0])}${op}${wrapIfSum(args[1])}`;
+      }
+      return `${functionSymbol(name)}(${args.map(exprToUnicode).join(', ')})`;
+    }
+    default:
+      return '?';
+  }
+}
+
+function wrapIfSum(expr: MathNode | undefined): string {
+  if (!expr) return '?';
+  const text = exprToUnicode(expr);
+  return isSum(expr as unknown as Node) ? `(${text})` : text;
+}
+
+export function lineToUnicode(line: EquationLine): string {
+  return `${symbolToUnicode(line.name)} = ${exprToUnicode(line.expr)}`;
+}
+
+export interface UnicodeRendering {
+  /** One line: the closed form, e.g. y = W₃·(W₂·ReLU(W₁x + b₁) + b₂) + b₃. */
+  readonly text: string;
+  /** h₁ = ReLU(W₁x + b₁), …, y = W₃h₂ + b₃. */
+  readonly steps: readonly string[];
+  /** y = W′·ReLU(W₁x + b₁) + b′, W′ = W₃W₂, b′ = W₃b₂ + b₃ — when affine maps collapse. */
+  readonly collapsed?: string;
+}
+
+export function renderUnicode(eq: Equation): UnicodeRendering {
+  const text = eq.closed.map(lineToUnicode).join('; ') || 'y = ?';
+  const steps = [...eq.steps, ...eq.outputs].map(lineToUnicode);
+  const collapsed = eq.collapsed
+    ? [...eq.collapsed.lines.map(lineToUnicode), ...eq.collapsed.collapses.flatMap((c) => c.definitions.map(lineToUnicode))].join(', ')
+    : undefined;
+  return { text, steps, collapsed };
+}
+
+/** Shortens a line for a code lens by eliding its middle. */
+export function elideMiddle(text: string, max: number): string {
+  const chars = [...text];
+  if (chars.length <= max) return text;
+  const keep = max - 1;
+  const head = Math.ceil(keep * 0.6);
+  return `${chars.slice(0, head).join('')}…${chars.slice(chars.length - (keep - head)).join('')}`;
+}

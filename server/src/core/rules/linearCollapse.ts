@@ -1,0 +1,73 @@
+// MA001 linear-collapse: affine maps composed with no nonlinearity between them collapse into one linear map.
+
+import type { Finding, Fix } from '../findings';
+import type { ActivationInsertion, GraphNode, Range } from '../graph';
+import { Affine, type AffinePair, findAffinePairs } from '../linearChains';
+import { type ModelRule, layerName } from './rule';
+
+function widths(node: GraphNode): string {
+  const show = (v: unknown) => (typeof v === 'number' || typeof v === 'string' ? String(v) : '?');
+  return `${show(node.attrs.in)}→${show(node.attrs.out)}`;
+}
+
+/** Where a person fixes the missing activation: after the first map, or after the submodule call that ends with it. */
+function fixSite(pair: AffinePair): { range: Range; insert?: ActivationInsertion } {
+  const a = pair.first.site;
+  const b = pair.second.site;
+  const sameSite = a !== undefined && b !== undefined && a.range.start.line === b.range.start.line && a.range.start.character === b.range.start.character;
+  if (a && !sameSite) return { range: a.range, insert: a.insertActivation };
+  return { range: pair.first.range, insert: pair.first.insertActivation };
+}
+
+export const linearCollapse: ModelRule = {
+  code: 'MA001',
+  name: 'linear-collapse',
+  defaultSeverity: 'warning',
+  docs: {
+    summary: 'Two or more affine maps (Linear, Conv, Dense) are composed with no nonlinearity between them, so they collapse into one linear map.',
+    why:
+      'W₂(W₁x + b₁) + b₂ = (W₂W₁)x + (W₂b₁ + b₂): the stacked layers are exactly as expressive as one layer, however wide. ' +
+      'The network still trains and converges, so nothing points at the missing activation; it just underfits, and ' +
+      'every hyperparameter gets tuned around the weaker model. An intentional low-rank bottleneck (an inner width ' +
+      'below both outer widths) is reported as information only.',
+    bad: 'def forward(self, x):\n    x = F.relu(self.fc1(x))\n    x = self.fc2(x)      # no activation\n    return self.fc3(x)',
+    good: 'def forward(self, x):\n    x = F.relu(self.fc1(x))\n    x = F.relu(self.fc2(x))\n    return self.fc3(x)',
+    fix: 'Inserts a ReLU after the first map (F.relu(...) in a forward, nn.ReLU() in a Sequential). It changes what the model computes, which is the point, but check that ReLU is the activation you want.',
+  },
+  check({ graph, severity }) {
+    const groups = new Map<string, { pairs: AffinePair[]; range: Range; insert?: ActivationInsertion }>();
+    for (const pair of findAffinePairs(graph)) {
+      const site = fixSite(pair);
+      const key = `${site.range.start.line}:${site.range.start.character}:${Affine.isBottleneck(pair)}`;
+      const group = groups.get(key) ?? { pairs: [], range: site.range, insert: site.insert };
+      group.pairs.push(pair);
+      groups.set(key, group);
+    }
+    const findings: Finding[] = [];
+    for (const { pairs, range, insert } of groups.values()) {
+      const first = pairs[0].first;
+      const last = pairs[pairs.length - 1].second;
+      const bottleneck = pairs.every(Affine.isBottleneck);
+      const names: string[] = [];
+      for (const p of pairs) for (const n of [p.first, p.second]) if (!names.includes(layerName(n))) names.push(layerName(n));
+      const chain = names.length > 2 ? `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}` : names.join(' and ');
+      const composed = `${widths(first).split('→')[0]}→${widths(last).split('→')[1]}`;
+      const message = bottleneck
+        ? `${chain} compose into one linear map ${composed} through a ${String(first.attrs.out)}-wide bottleneck with no activation: a low-rank factorisation. If that is intended, ignore this; otherwise add an activation after ${layerName(first)}.`
+        : `${chain} compose into one linear map ${composed}: there is no activation after ${layerName(first)} (${widths(first)}), so these layers are no more expressive than a single one.`;
+      const fixes: Fix[] = insert
+        ? [{ title: `Insert ReLU after ${layerName(first)}: ${insert.description}`, edits: insert.edits, isPreferred: !bottleneck }]
+        : [];
+      findings.push({
+        code: 'MA001',
+        severity: bottleneck ? 'information' : severity,
+        message,
+        range,
+        related: pairs.map((p) => ({ range: p.second.range, message: `${layerName(p.second)} (${widths(p.second)}) is applied to ${layerName(p.first)}'s output with no activation in between` })),
+        fixes,
+        model: graph.name,
+      });
+    }
+    return findings;
+  },
+};

@@ -1,0 +1,160 @@
+// Shape inference over a model graph, framework-neutral: per-sample shapes (batch left out) with concrete numbers
+// where the code gives them and symbols (H, W, T, names of constructor arguments) where it does not.
+
+import { type AttrValue, type Dim, type GraphNode, ModelGraph, type Shape } from './graph';
+import { Ops } from './ops';
+
+export function inferShapes(graph: ModelGraph): ModelGraph {
+  const shapes = new Map<number, Shape | undefined>();
+  const consumers = ModelGraph.consumers(graph);
+  const nodes = graph.nodes.map((node): GraphNode => {
+    const shape = node.category === 'input'
+      ? (node.shape ?? guessInputShape(graph, node.id, consumers))
+      : outputShape(node, node.inputs.map((i) => shapes.get(i)));
+    shapes.set(node.id, shape);
+    return shape === undefined ? node : { ...node, shape };
+  });
+  return { ...graph, nodes };
+}
+
+const num = (v: AttrValue | undefined): number | undefined => (typeof v === 'number' ? v : undefined);
+const dim = (v: AttrValue | undefined, fallback: Dim): Dim => (typeof v === 'number' || (typeof v === 'string' && v !== '?') ? v : fallback);
+
+function spatialRank(op: string): number {
+  const m = /([123])d$/.exec(op);
+  return m ? Number(m[1]) : 0;
+}
+
+/** The first shape-bearing consumer of an input tells what the input must look like. */
+function guessInputShape(graph: ModelGraph, id: number, consumers: Map<number, number[]>): Shape | undefined {
+  let current = id;
+  for (let hops = 0; hops < 8; hops++) {
+    const next = consumers.get(current)?.[0];
+    if (next === undefined) return undefined;
+    const node = ModelGraph.node(graph, next);
+    const rank = spatialRank(node.op);
+    if (node.op === 'linear' || node.op === 'matmul') return [dim(node.attrs.in, 'd')];
+    if (node.category === 'affine' && rank > 0) {
+      const spatial = ['L', 'H×W', 'D×H×W'][rank - 1].split('×');
+      return [dim(node.attrs.in, 'C'), ...spatial];
+    }
+    if (node.op === 'embedding') return ['T'];
+    if (node.category === 'recurrent') return node.attrs.batch_first ? ['T', dim(node.attrs.in, 'd')] : ['T', dim(node.attrs.in, 'd')];
+    if (node.category === 'attention') return ['T', dim(node.attrs.out ?? node.attrs.d_model, 'd')];
+    if (node.category === 'normalization' && node.op === 'batch_norm') return undefined;
+    if (node.category === 'reshape' || node.category === 'regularization' || node.category === 'activation' || node.category === 'normalization') {
+      current = next;
+      continue;
+    }
+    return undefined;
+  }
+  return undefined;
+}
+
+function product(dims: readonly Dim[]): Dim {
+  if (dims.every((d) => typeof d === 'number')) return (dims as number[]).reduce((a, b) => a * b, 1);
+  return dims.map(String).join('·');
+}
+
+function convDim(d: Dim, k: number, s: number, p: number, dl: number, transpose: boolean): Dim {
+  if (typeof d === 'number') {
+    return transpose ? (d - 1) * s - 2 * p + dl * (k - 1) + 1 : Math.floor((d + 2 * p - dl * (k - 1) - 1) / s) + 1;
+  }
+  if (!transpose && s === 1 && dl * (k - 1) === 2 * p) return d;
+  if (transpose) return s === 1 && dl * (k - 1) === 2 * p ? d : `${d}′`;
+  if (s > 1 && dl * (k - 1) === 2 * p) return `${d}/${s}`;
+  return `${d}′`;
+}
+
+function pair(v: AttrValue | undefined, i: number, fallback: number): number {
+  if (Array.isArray(v)) return num(v[i]) ?? fallback;
+  return num(v as AttrValue) ?? fallback;
+}
+
+function outputShape(node: GraphNode, ins: (Shape | undefined)[]): Shape | undefined {
+  const s = ins[0];
+  const a = node.attrs;
+  const rank = spatialRank(node.op);
+  switch (node.category) {
+    case 'affine': {
+      const out = dim(a.out, '?');
+      if (rank === 0 || node.op === 'bilinear') return s && s.length > 0 ? [...s.slice(0, -1), out] : [out];
+      const transpose = node.op.startsWith('conv_transpose');
+      const spatialIn = s && s.length === rank + 1 ? s.slice(1) : ['L', 'H', 'W', 'D×H×W'].slice(0, rank).map((x, i) => (rank === 1 ? 'L' : rank === 2 ? ['H', 'W'][i] : ['D', 'H', 'W'][i]) ?? x);
+      return [out, ...spatialIn.map((d, i) => convDim(d, pair(a.kernel, i, 1), pair(a.stride, i, 1), pair(a.padding, i, 0), pair(a.dilation, i, 1), transpose))];
+    }
+    case 'pooling': {
+      if (!s) return undefined;
+      if (node.op === 'mean' || node.op === 'sum') {
+        const dims = Array.isArray(a.dim) ? a.dim : a.dim === undefined ? undefined : [a.dim];
+        if (!dims) return [];
+        const drop = new Set(dims.map((d) => (typeof d === 'number' ? (d < 0 ? s.length + d : d - 1) : -99)));
+        return a.keepdim === true ? s.map((d, i) => (drop.has(i) ? 1 : d)) : s.filter((_, i) => !drop.has(i));
+      }
+      const r = spatialRank(node.op);
+      if (s.length !== r + 1) return undefined;
+      if (node.op.startsWith('adaptive')) return [s[0], ...s.slice(1).map((d, i) => dim(Array.isArray(a.kernel) ? a.kernel[i] : (a.kernel as AttrValue), d))];
+      const k = pair(a.kernel, 0, 2);
+      const stride = a.stride === undefined || a.stride === null ? k : pair(a.stride, 0, k);
+      return [s[0], ...s.slice(1).map((d) => convDim(d, k, stride, pair(a.padding, 0, 0), 1, false))];
+    }
+    case 'reshape': {
+      if (node.op === 'flatten') {
+        if (!s) return undefined;
+        const start = num(a.start_dim) ?? 1;
+        const keep = Math.max(0, start - 1);
+        return [...s.slice(0, keep), product(s.slice(keep))];
+      }
+      if (node.op === 'view' || node.op === 'reshape') {
+        const target = Array.isArray(a.shape) ? (a.shape as Dim[]) : undefined;
+        if (!target || target.length === 0) return undefined;
+        const perSample = target.slice(1);
+        if (perSample.length === 1 && (perSample[0] === -1 || perSample[0] === '?')) return s ? [product(s)] : undefined;
+        return perSample.map((d) => (d === -1 && s ? product(s) : d));
+      }
+      if (node.op === 'identity' || node.op === 'contiguous') return s;
+      return undefined;
+    }
+    case 'activation':
+    case 'normalization':
+    case 'regularization':
+      return s;
+    case 'merge': {
+      if (node.op === 'concat') {
+        const known = ins.filter((x): x is Shape => x !== undefined);
+        if (known.length !== ins.length || known.length === 0) return undefined;
+        const r = known[0].length;
+        const d = num(a.dim as AttrValue) ?? 1;
+        const axis = d < 0 ? r + d : d - 1;
+        if (a.stack === true || axis < 0 || axis >= r) return undefined;
+        return known[0].map((x, i) => {
+          if (i !== axis) return x;
+          const parts = known.map((k) => k[i]);
+          return parts.every((p) => typeof p === 'number') ? (parts as number[]).reduce((acc, p) => acc + p, 0) : parts.map(String).join('+');
+        });
+      }
+      if (node.op === 'bmm') return undefined;
+      return ins.find((x) => x !== undefined);
+    }
+    case 'recurrent': {
+      const hidden = dim(a.out, 'h');
+      const out = a.bidirectional === true && typeof hidden === 'number' ? hidden * 2 : hidden;
+      return s && s.length > 0 ? [...s.slice(0, -1), out] : ['T', out];
+    }
+    case 'attention':
+      return s;
+    default:
+      if (node.op === 'embedding') return [...(s ?? ['T']), dim(a.out, 'd')];
+      if (node.op === 'scale') return s;
+      return undefined;
+  }
+}
+
+export namespace Shapes {
+  export function format(shape: Shape | undefined): string {
+    return shape === undefined ? '?' : shape.length === 0 ? 'scalar' : shape.join('×');
+  }
+  export function isSpatial(op: string): boolean {
+    return spatialRank(op) > 0 && Ops.category(op) !== 'activation';
+  }
+}

@@ -1,0 +1,1 @@
+export async function runHostTier() { throw new Error("host tier not written yet"); }
