@@ -16,7 +16,8 @@ const common = {
   target: 'node20',
   sourcemap: true,
   logLevel: 'warning',
-  mainFields: ['module', 'main'],
+  // web-tree-sitter's ESM build finds its WASM through import.meta.url, which a CommonJS bundle lacks.
+  alias: { 'web-tree-sitter': require.resolve('web-tree-sitter') },
   absWorkingDir: root,
 };
 

@@ -1,0 +1,104 @@
+// Formats `check` results: the contract's JSON (version 1) and the compiler-style text report.
+
+import type { FileAnalysis, ModelAnalysis } from '../core/analyze';
+import type { Finding } from '../core/findings';
+import type { GraphNode } from '../core/graph';
+
+export interface CheckedFile {
+  /** The path as given or relative to the working directory. */
+  readonly path: string;
+  readonly analysis: FileAnalysis;
+}
+
+export interface Summary {
+  readonly files: number;
+  readonly models: number;
+  readonly errors: number;
+  readonly warnings: number;
+}
+
+export function summarize(files: readonly CheckedFile[]): Summary {
+  const all = files.flatMap((f) => f.analysis.findings);
+  return {
+    files: files.length,
+    models: files.reduce((n, f) => n + f.analysis.models.length, 0),
+    errors: all.filter((d) => d.severity === 'error').length,
+    warnings: all.filter((d) => d.severity === 'warning').length,
+  };
+}
+
+function opJson(node: GraphNode): Record<string, unknown> {
+  const out: Record<string, unknown> = { op: node.op, category: node.category };
+  if (node.attrs.in !== undefined) out.in = node.attrs.in;
+  if (node.attrs.out !== undefined) out.out = node.attrs.out;
+  if (node.module !== undefined) out.module = node.module;
+  if (node.shape !== undefined) out.shape = node.shape;
+  if (node.op === 'opaque') {
+    out.label = node.label ?? '';
+    out.reason = node.reason ?? '';
+  }
+  out.range = node.range;
+  return out;
+}
+
+function modelJson(model: ModelAnalysis): Record<string, unknown> {
+  const { graph, equation } = model;
+  return {
+    name: graph.name,
+    framework: graph.framework,
+    range: graph.range,
+    equation: { text: equation.text, latex: equation.latex, steps: equation.steps, ...(equation.collapsed ? { collapsed: equation.collapsed } : {}) },
+    ops: graph.nodes.filter((n) => n.category !== 'input').map(opJson),
+  };
+}
+
+function diagnosticJson(finding: Finding, path: string): Record<string, unknown> {
+  return {
+    code: finding.code,
+    severity: finding.severity,
+    message: finding.message,
+    range: finding.range,
+    related: (finding.related ?? []).map((r) => ({ path: r.path ?? path, range: r.range, message: r.message })),
+  };
+}
+
+export function checkJson(files: readonly CheckedFile[]): string {
+  const report = {
+    version: 1,
+    files: files.map((f) => ({
+      path: f.path,
+      language: f.analysis.language,
+      models: f.analysis.models.map(modelJson),
+      diagnostics: f.analysis.findings.map((d) => diagnosticJson(d, f.path)),
+    })),
+    summary: summarize(files),
+  };
+  return `${JSON.stringify(report, null, 2)}\n`;
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/** One line per finding as compilers print them, grouped by file under each model's equation. */
+export function checkText(files: readonly CheckedFile[], options: { showHints: boolean }): string {
+  const lines: string[] = [];
+  for (const f of files) {
+    const shown = f.analysis.findings.filter((d) => options.showHints || d.severity !== 'hint');
+    if (f.analysis.models.length === 0 && shown.length === 0) continue;
+    lines.push(f.path);
+    for (const model of f.analysis.models) {
+      lines.push(`  ${model.graph.name} (${model.graph.framework}, line ${model.graph.nameRange.start.line + 1})`);
+      lines.push(`    ${model.equation.text}`);
+      if (model.equation.collapsed) lines.push(`    collapses to: ${model.equation.collapsed}`);
+    }
+    for (const d of shown) {
+      lines.push(`${f.path}:${d.range.start.line + 1}:${d.range.start.character + 1}: ${d.severity} ${d.code} ${d.message}`);
+    }
+    lines.push('');
+  }
+  const s = summarize(files);
+  const hints = files.reduce((n, f) => n + f.analysis.findings.filter((d) => d.severity === 'hint').length, 0);
+  const infos = files.reduce((n, f) => n + f.analysis.findings.filter((d) => d.severity === 'information').length, 0);
+  const extra = [infos > 0 ? plural(infos, 'note') : '', hints > 0 && !options.showHints ? `${plural(hints, 'hint')} hidden (--show-hints)` : ''].filter(Boolean);
+  lines.push(`${plural(s.files, 'file')}, ${plural(s.models, 'model')}: ${plural(s.errors, 'error')}, ${plural(s.warnings, 'warning')}${extra.length ? `, ${extra.join(', ')}` : ''}`);
+  return `${lines.join('\n')}\n`;
+}

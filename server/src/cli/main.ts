@@ -1,0 +1,110 @@
+// The `model-audit` command line: check, render and lsp, per the contract. Usage and I/O errors exit 2 with a
+// one-line reason on stderr; nothing here writes to the files it reads.
+
+import { Command, CommanderError, Option } from 'commander';
+import { analyzeSource, type FileAnalysis } from '../core/analyze';
+import { Severity } from '../core/graph';
+import { loadParsers } from '../parsing/loadParsers';
+import { collectFiles, displayPath, languageOf, readText, UsageError } from '../workspace/files';
+import { type CheckedFile, checkJson, checkText } from './checkReport';
+import { renderModels } from './renderCommand';
+
+export interface CliIo {
+  readonly cwd: string;
+  out(text: string): void;
+  err(text: string): void;
+}
+
+const VERSION = '0.1.0';
+
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  let exitCode = 0;
+  const program = new Command()
+    .name('model-audit')
+    .description('Finds the soft bugs that gradient descent hides in neural-network code.')
+    .version(VERSION)
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
+    .showHelpAfterError(false);
+
+  program
+    .command('check')
+    .description('Audit model files and spec files; folders are walked.')
+    .argument('<paths...>', 'files or folders')
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'sarif']).default('text'))
+    .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity').choices(['error', 'warning', 'never']).default('warning'))
+    .option('--show-hints', 'also print hints (code the extractor did not understand)', false)
+    .action(async (paths: string[], opts: { format: string; failOn: string; showHints: boolean }) => {
+      const checked = await checkPaths(paths, io.cwd);
+      if (opts.format === 'json') io.out(checkJson(checked));
+      else if (opts.format === 'sarif') throw new UsageError('--format sarif is not available in this build yet');
+      else io.out(checkText(checked, { showHints: opts.showHints }));
+      if (opts.failOn !== 'never') {
+        const threshold = opts.failOn as Severity;
+        const failing = checked.some((f) => f.analysis.findings.some((d) => Severity.atLeast(d.severity, threshold)));
+        exitCode = failing ? 1 : 0;
+      }
+    });
+
+  program
+    .command('render')
+    .description("Print each model's equation.")
+    .argument('<file>', 'a model file')
+    .option('--model <name>', 'only this model')
+    .addOption(new Option('--format <format>', 'output format').choices(['unicode', 'latex', 'markdown', 'spec']).default('unicode'))
+    .action(async (file: string, opts: { model?: string; format: 'unicode' | 'latex' | 'markdown' | 'spec' }) => {
+      const [checked] = await checkPaths([file], io.cwd);
+      io.out(renderModels(checked, opts));
+    });
+
+  program
+    .command('lsp')
+    .description('Run the language server (for any LSP client).')
+    .option('--stdio', 'talk LSP over stdin and stdout (the default)')
+    .allowUnknownOption(true)
+    .action(async () => {
+      const { startServer } = await import('../lsp/server');
+      startServer();
+      exitCode = -1;
+    });
+
+  try {
+    await program.parseAsync(argv as string[], { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return 0;
+      return 2;
+    }
+    if (error instanceof UsageError) {
+      io.err(`model-audit: ${error.message}\n`);
+      return 2;
+    }
+    io.err(`model-audit: internal error: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 2;
+  }
+}
+
+async function checkPaths(paths: readonly string[], cwd: string): Promise<CheckedFile[]> {
+  const files = collectFiles(paths, cwd);
+  const parsers = await loadParsers();
+  return files.map((full) => {
+    const language = languageOf(full)!;
+    const text = readText(full);
+    const path = displayPath(full, cwd);
+    const analysis: FileAnalysis = analyzeSource({ file: { path, language, text }, parsers });
+    return { path, analysis };
+  });
+}
+
+if (require.main === module || process.env.MODEL_AUDIT_CLI_MAIN === '1') {
+  runCli(process.argv.slice(2), { cwd: process.cwd(), out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) }).then(
+    (code) => {
+      if (code >= 0) process.exitCode = code;
+    },
+    (error) => {
+      process.stderr.write(`model-audit: internal error: ${String(error)}\n`);
+      process.exitCode = 2;
+    },
+  );
+}

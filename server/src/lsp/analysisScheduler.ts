@@ -1,0 +1,127 @@
+// Runs analyses for open documents and publishes their diagnostics. Changes are coalesced (a burst of keystrokes
+// in one event-loop turn is analysed once), work for an old version is dropped, and a version's diagnostics are
+// never published after a newer version's.
+
+import type { Connection } from 'vscode-languageserver/node';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import { analyzeSource, type FileAnalysis, type ParserSet } from '../core/analyze';
+import type { Language } from '../core/graph';
+import { toDiagnostic } from './convert';
+import type { SettingsCache } from './settings';
+
+export function languageOfDocument(doc: TextDocument): Language | undefined {
+  switch (doc.languageId) {
+    case 'python':
+      return 'python';
+    case 'javascript':
+      return 'javascript';
+    case 'typescript':
+      return 'typescript';
+    case 'model-spec':
+    case 'mspec':
+      return 'model-spec';
+    default:
+      if (doc.uri.endsWith('.py')) return 'python';
+      if (doc.uri.endsWith('.mspec')) return 'model-spec';
+      if (/\.(m|c)?js$/.test(doc.uri)) return 'javascript';
+      if (doc.uri.endsWith('.ts')) return 'typescript';
+      return undefined;
+  }
+}
+
+interface Entry {
+  readonly version: number;
+  readonly analysis: FileAnalysis;
+}
+
+export class AnalysisScheduler {
+  private readonly results = new Map<string, Entry>();
+  private readonly pending = new Map<string, NodeJS.Immediate>();
+  private readonly published = new Map<string, number>();
+  /** Called after each publish; the benchmark and tests hook in here. */
+  onPublished?: (uri: string, version: number) => void;
+
+  constructor(
+    private readonly connection: Connection,
+    private readonly parsers: Promise<ParserSet>,
+    private readonly settings: SettingsCache,
+    private readonly getDocument: (uri: string) => TextDocument | undefined,
+    private readonly log: (message: string) => void,
+  ) {}
+
+  schedule(uri: string): void {
+    const existing = this.pending.get(uri);
+    if (existing) clearImmediate(existing);
+    this.pending.set(
+      uri,
+      setImmediate(() => {
+        this.pending.delete(uri);
+        this.runAndPublish(uri).catch((error) => this.log(`analysis of ${uri} failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}`));
+      }),
+    );
+  }
+
+  private async runAndPublish(uri: string): Promise<void> {
+    const doc = this.getDocument(uri);
+    if (!doc) return;
+    const version = doc.version;
+    const entry = await this.analyze(doc);
+    // A newer version arrived while this one waited: its own run will publish.
+    if (!entry || this.getDocument(uri)?.version !== version) return;
+    const last = this.published.get(uri);
+    if (last !== undefined && last > version) return;
+    this.published.set(uri, version);
+    await this.connection.sendDiagnostics({ uri, version, diagnostics: entry.analysis.findings.map((f) => toDiagnostic(f, uri)) });
+    this.onPublished?.(uri, version);
+  }
+
+  /** The analysis of the document's current version, computed now if needed. */
+  async current(uri: string): Promise<FileAnalysis | undefined> {
+    const doc = this.getDocument(uri);
+    if (!doc) return undefined;
+    const cached = this.results.get(uri);
+    if (cached && cached.version === doc.version) return cached.analysis;
+    return (await this.analyze(doc))?.analysis;
+  }
+
+  private async analyze(doc: TextDocument): Promise<Entry | undefined> {
+    const language = languageOfDocument(doc);
+    if (!language) return undefined;
+    const [parsers, settings] = await Promise.all([this.parsers, this.settings.get(doc.uri)]);
+    const latest = this.getDocument(doc.uri);
+    if (!latest || latest.version !== doc.version) return undefined;
+    const cached = this.results.get(doc.uri);
+    if (cached && cached.version === doc.version) return cached;
+    if (!settings.enable) {
+      const entry = { version: doc.version, analysis: { path: doc.uri, language, models: [], findings: [] } };
+      this.results.set(doc.uri, entry);
+      return entry;
+    }
+    const started = Date.now();
+    const analysis = analyzeSource({
+      file: { path: doc.uri, language, text: doc.getText() },
+      parsers,
+      options: { rules: settings.rules, maxFileSize: settings.maxFileSize },
+      previous: cached?.analysis,
+    });
+    if (settings.logLevel === 'debug') this.log(`analysed ${doc.uri} v${doc.version} in ${Date.now() - started} ms: ${analysis.models.length} models, ${analysis.findings.length} findings`);
+    const entry = { version: doc.version, analysis };
+    this.results.set(doc.uri, entry);
+    return entry;
+  }
+
+  forget(uri: string): void {
+    const pending = this.pending.get(uri);
+    if (pending) clearImmediate(pending);
+    this.pending.delete(uri);
+    this.results.delete(uri);
+    this.published.delete(uri);
+  }
+
+  rescheduleAll(uris: Iterable<string>): void {
+    for (const uri of uris) {
+      this.results.delete(uri);
+      this.schedule(uri);
+    }
+  }
+}

@@ -1,0 +1,54 @@
+// textDocument/hover: over a model's name, its equation step by step with each symbol's shape and source line;
+// over a layer's application, the op, its widths and its output shape.
+
+import type { Hover, HoverParams } from 'vscode-languageserver/node';
+import { MarkupKind } from 'vscode-languageserver/node';
+import type { FileAnalysis, ModelAnalysis } from '../core/analyze';
+import { ModelGraph, Range } from '../core/graph';
+import { Shapes } from '../core/shapes';
+
+const FRAMEWORK_NAMES: Record<string, string> = { pytorch: 'PyTorch', keras: 'Keras', tfjs: 'TensorFlow.js', spec: 'spec' };
+
+export function modelHoverMarkdown(model: ModelAnalysis): string {
+  const { graph, equation } = model;
+  const lineOf = (nodeId: number | undefined) => (nodeId === undefined ? undefined : ModelGraph.node(graph, nodeId).range.start.line + 1);
+  const stepLines = equation.steps.map((s) => s);
+  const parts: string[] = [];
+  parts.push(`**${graph.name}** · ${FRAMEWORK_NAMES[graph.framework] ?? graph.framework} model${model.stale ? ' · *kept from the last version that parsed*' : ''}`);
+  parts.push('```text\n' + equation.text + '\n```');
+  if (stepLines.length > 1) parts.push('Step by step:\n\n```text\n' + stepLines.join('\n') + '\n```');
+  if (equation.collapsed) parts.push('Affine layers collapse (no activation between them):\n\n```text\n' + equation.collapsed + '\n```');
+  const symbols = equation.symbols.filter((s) => s.kind === 'weight' || s.shape);
+  if (symbols.length > 0) {
+    parts.push(
+      ['| symbol | layer | line |', '| --- | --- | --- |', ...symbols.map((s) => {
+        const shape = s.shape ? ` ∈ ℝ^{${s.shape.join('×')}}` : '';
+        return `| \`${s.display}${shape}\` | ${s.module ?? ''} | ${s.range ? s.range.start.line + 1 : ''} |`;
+      })].join('\n'),
+    );
+  }
+  void lineOf;
+  const coverage = ModelGraph.coverage(graph);
+  if (coverage.known < coverage.total) parts.push(`*${coverage.total - coverage.known} of ${coverage.total} steps not understood (shown as ‹…›).*`);
+  return parts.join('\n\n');
+}
+
+export function hover(analysis: FileAnalysis | undefined, params: HoverParams): Hover | null {
+  if (!analysis) return null;
+  const pos = params.position;
+  for (const model of analysis.models) {
+    if (Range.contains(model.graph.nameRange, pos)) {
+      return { contents: { kind: MarkupKind.Markdown, value: modelHoverMarkdown(model) }, range: model.graph.nameRange };
+    }
+  }
+  for (const model of analysis.models) {
+    if (!Range.contains(model.graph.range, pos)) continue;
+    const node = model.graph.nodes.find((n) => n.category !== 'input' && Range.contains(n.range, pos) && n.range.start.line === n.range.end.line);
+    if (node) {
+      const widths = node.attrs.in !== undefined || node.attrs.out !== undefined ? ` ${String(node.attrs.in ?? '?')}→${String(node.attrs.out ?? '?')}` : '';
+      const text = `\`${node.module ?? node.op}\` · ${node.op}${widths} · output ${Shapes.format(node.shape)} per sample${node.reason ? `\n\nNot understood: ${node.reason}` : ''}`;
+      return { contents: { kind: MarkupKind.Markdown, value: text }, range: node.range };
+    }
+  }
+  return null;
+}

@@ -1,0 +1,86 @@
+// The language server: wiring only. Each LSP method is handled in its own file; this one connects documents,
+// settings and handlers, and makes sure no exception inside a handler ever takes the server down.
+
+import {
+  CodeActionKind,
+  CodeLensRefreshRequest,
+  createConnection,
+  DidChangeConfigurationNotification,
+  ProposedFeatures,
+  type InitializeResult,
+  TextDocuments,
+  TextDocumentSyncKind,
+} from 'vscode-languageserver/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { loadParsers } from '../parsing/loadParsers';
+import { AnalysisScheduler } from './analysisScheduler';
+import { codeActions } from './codeAction';
+import { codeLenses } from './codeLens';
+import { hover } from './hover';
+import { SettingsCache } from './settings';
+
+export function startServer(): void {
+  const connection = createConnection(ProposedFeatures.all);
+  const documents = new TextDocuments(TextDocument);
+  const settings = new SettingsCache(connection);
+  const log = (message: string) => connection.console.error(message);
+  const parsers = loadParsers();
+  const scheduler = new AnalysisScheduler(connection, parsers, settings, (uri) => documents.get(uri), log);
+
+  /** Runs a handler, logging any exception and answering with a fallback instead of crashing. */
+  const guard = <P, R>(name: string, fallback: R, handler: (params: P) => R | Promise<R>) => async (params: P): Promise<R> => {
+    try {
+      return await handler(params);
+    } catch (error) {
+      log(`${name} failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
+      return fallback;
+    }
+  };
+
+  connection.onInitialize((params): InitializeResult => {
+    const configurable = params.capabilities.workspace?.configuration === true;
+    settings.setSupported(configurable);
+    return {
+      capabilities: {
+        textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
+        hoverProvider: true,
+        codeLensProvider: { resolveProvider: false },
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+      },
+      serverInfo: { name: 'model-audit', version: '0.1.0' },
+    };
+  });
+
+  connection.onInitialized(() => {
+    connection.client.register(DidChangeConfigurationNotification.type, { section: 'modelAudit' }).catch(() => undefined);
+  });
+
+  connection.onDidChangeConfiguration(
+    guard('didChangeConfiguration', undefined, () => {
+      settings.clear();
+      scheduler.rescheduleAll(documents.all().map((d) => d.uri));
+      connection.sendRequest(CodeLensRefreshRequest.type).catch(() => undefined);
+    }),
+  );
+
+  documents.onDidOpen((e) => scheduler.schedule(e.document.uri));
+  documents.onDidChangeContent((e) => scheduler.schedule(e.document.uri));
+  documents.onDidClose((e) => {
+    scheduler.forget(e.document.uri);
+    settings.forget(e.document.uri);
+    connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] }).catch(() => undefined);
+  });
+
+  connection.onHover(guard('hover', null, async (params) => hover(await scheduler.current(params.textDocument.uri), params)));
+  connection.onCodeLens(guard('codeLens', [], async (params) => {
+    const s = await settings.get(params.textDocument.uri);
+    return s.codeLens.enable ? codeLenses(await scheduler.current(params.textDocument.uri)) : [];
+  }));
+  connection.onCodeAction(guard('codeAction', [], (params) => codeActions(params)));
+
+  process.on('uncaughtException', (error) => log(`uncaught exception: ${error.stack ?? error.message}`));
+  process.on('unhandledRejection', (reason) => log(`unhandled rejection: ${String(reason)}`));
+
+  documents.listen(connection);
+  connection.listen();
+}
