@@ -1310,8 +1310,12 @@ class ModelInterpreter {
         const dims = args.length === 1 && (args[0].kind === 'tuple' || args[0].kind === 'list') ? args[0].items : args;
         attrs.shape = dims.map((d) => Value.toAttr(d)).map((d) => (Array.isArray(d) ? '?' : d)) as never;
       }
-      normalizeAttrs(spec.op, attrs);
-      return { kind: 'tensor', node: this.emit({ op: spec.op, inputs: [input], attrs, range, label: clip(node.text) }) };
+      // x.view(x.size(0), -1) and x.reshape(B, -1) flatten each sample.
+      const shape = attrs.shape as AttrValue;
+      const op = (spec.op === 'view' || spec.op === 'reshape') && Array.isArray(shape) && shape.length === 2 && shape[1] === -1 ? 'flatten' : spec.op;
+      if (op === 'flatten' && spec.op !== 'flatten') attrs.start_dim = 1;
+      normalizeAttrs(op, attrs);
+      return { kind: 'tensor', node: this.emit({ op, inputs: [input], attrs, range, label: clip(node.text) }) };
     }
     const others = tensorsIn(args);
     return this.opaque(node.text, [input, ...others], range, `the tensor method \`.${method}()\` is not modelled`);

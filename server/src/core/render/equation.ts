@@ -33,8 +33,10 @@ export interface Collapse {
 export interface Equation {
   readonly steps: readonly EquationLine[];
   readonly outputs: readonly EquationLine[];
-  /** Each output with every step substituted. */
+  /** Each output with every step substituted, except values read in several places (residuals), named in `where`. */
   readonly closed: readonly EquationLine[];
+  /** The named values the closed form keeps, each in closed form, in evaluation order. */
+  readonly where: readonly EquationLine[];
   /** The closed form with collapsing chains replaced by their combined map, when there are any. */
   readonly collapsed?: { readonly lines: readonly EquationLine[]; readonly collapses: readonly Collapse[] };
   readonly symbols: readonly EquationSymbol[];
@@ -119,14 +121,22 @@ export function buildEquation(graph: ModelGraph): Equation {
     const readers = consumers.get(node.id) ?? [];
     if (readers.length > 1) return true;
     if (readers.length === 0) return false;
-    const reader = ModelGraph.node(graph, readers[0]);
+    let reader = ModelGraph.node(graph, readers[0]);
+    // Look through dropout and reshapes: h₂ = ReLU(W₂·dropout(h₁) + b₂) names the activation, not the dropout.
+    for (let hops = 0; hops < 16 && (reader.category === 'reshape' || reader.category === 'regularization'); hops++) {
+      const next = consumers.get(reader.id) ?? [];
+      if (next.length !== 1 || outputSet.has(reader.id)) break;
+      reader = ModelGraph.node(graph, next[0]);
+    }
     // Reshapes, dropout and affine outputs stay inline, so a missing activation shows as W₃·(W₂h + b₂) + b₃.
     const substantial = node.category !== 'reshape' && node.category !== 'regularization' && node.category !== 'affine' && node.op !== 'scale';
     return substantial && (reader.category === 'affine' || reader.category === 'recurrent' || reader.category === 'attention' || (reader.category === 'merge' && Ops.isNonlinear(node.op)));
   };
 
   const steps: EquationLine[] = [];
+  const where: EquationLine[] = [];
   const local = new Map<number, MathNode>();
+  // In the closed form, a value read in several places stays named (h₃) instead of being written out twice.
   const full = new Map<number, MathNode>();
   for (const node of graph.nodes) {
     if (node.category === 'input') {
@@ -135,13 +145,20 @@ export function buildEquation(graph: ModelGraph): Equation {
       continue;
     }
     const localExpr = exprOf(node, node.inputs.map((i) => local.get(i) ?? sym('?')));
-    full.set(node.id, exprOf(node, node.inputs.map((i) => full.get(i) ?? sym('?'))));
+    const fullExpr = exprOf(node, node.inputs.map((i) => full.get(i) ?? sym('?')));
     if (isStep(node)) {
       const name = `h_${steps.length + 1}`;
       steps.push({ name, expr: localExpr, nodeId: node.id });
       local.set(node.id, sym(name));
+      if ((consumers.get(node.id)?.length ?? 0) > 1) {
+        where.push({ name, expr: fullExpr, nodeId: node.id });
+        full.set(node.id, sym(name));
+      } else {
+        full.set(node.id, fullExpr);
+      }
     } else {
       local.set(node.id, localExpr);
+      full.set(node.id, fullExpr);
     }
   }
 
@@ -150,7 +167,7 @@ export function buildEquation(graph: ModelGraph): Equation {
   const closed = graph.outputs.map((id, i) => ({ name: outName(i), expr: full.get(id) ?? sym('?'), nodeId: id }));
 
   const collapsed = buildCollapsed(graph, exprOf, sym, outName, inputNames);
-  return { steps, outputs, closed, collapsed, symbols };
+  return { steps, outputs, closed, where, collapsed, symbols };
 }
 
 function buildCollapsed(

@@ -93,7 +93,7 @@ export interface LatexRendering {
 
 export function renderLatex(eq: Equation): LatexRendering {
   return {
-    text: eq.closed.map(lineToLatex).join(',\\quad ') || 'y = ?',
+    text: [...eq.closed, ...[...eq.where].reverse()].map(lineToLatex).join(',\\quad ') || 'y = ?',
     steps: [...eq.steps, ...eq.outputs].map(lineToLatex),
   };
 }

@@ -36,6 +36,12 @@ function isAtom(node: Node): boolean {
   return node.type === 'SymbolNode' || node.type === 'ConstantNode';
 }
 
+function isSymbolProduct(node: Node | undefined): boolean {
+  if (!node) return false;
+  if (node.type === 'SymbolNode') return true;
+  return node.type === 'OperatorNode' && node.op === '*' && (node.args ?? []).every((a) => isSymbolProduct(a as unknown as Node));
+}
+
 function isSum(node: Node): boolean {
   return node.type === 'OperatorNode' && (node.op === '+' || node.op === '-');
 }
@@ -64,8 +70,8 @@ export function exprToUnicode(expr: MathNode): string {
         const [left, right] = args as unknown as Node[];
         const l = wrapIfSum(args[0]);
         const r = wrapIfSum(args[1]);
-        // A weight next to a plain symbol reads as juxtaposition (W₁x); anything longer gets a dot.
-        if (left?.type === 'SymbolNode' && right && isAtom(right)) return `${l}${r}`;
+        // A weight next to a plain symbol reads as juxtaposition (W₁x, W₃W₂); anything longer gets a dot.
+        if (right && isAtom(right) && (left?.type === 'SymbolNode' || isSymbolProduct(left))) return `${l}${r}`;
         return `${l}·${r}`;
       }
       return args.map(exprToUnicode).join(` ${node.op} `);
@@ -104,7 +110,8 @@ export interface UnicodeRendering {
 }
 
 export function renderUnicode(eq: Equation): UnicodeRendering {
-  const text = eq.closed.map(lineToUnicode).join('; ') || 'y = ?';
+  const closed = eq.closed.map(lineToUnicode).join('; ') || 'y = ?';
+  const text = eq.where.length > 0 ? `${closed}, where ${[...eq.where].reverse().map(lineToUnicode).join(', ')}` : closed;
   const steps = [...eq.steps, ...eq.outputs].map(lineToUnicode);
   const collapsed = eq.collapsed
     ? [...eq.collapsed.lines.map(lineToUnicode), ...eq.collapsed.collapses.flatMap((c) => c.definitions.map(lineToUnicode))].join(', ')
