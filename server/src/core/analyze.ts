@@ -4,7 +4,7 @@
 import type { Parser, Tree } from 'web-tree-sitter';
 import type { Finding } from './findings';
 import { type Language, type ModelGraph, Range, type Severity } from './graph';
-import { extractPytorch } from './python/extractPytorch';
+import { extractModels } from './frontends';
 import { buildEquation, type EquationSymbol } from './render/equation';
 import { renderLatex } from './render/latex';
 import { renderUnicode, symbolToUnicode } from './render/unicode';
@@ -93,9 +93,10 @@ export function analyzeSource(input: AnalysisInput): FileAnalysis {
   }
   let graphs: ModelGraph[] = [];
   let tree: Tree | undefined;
-  if (file.language === 'python' && parsers.python) {
-    tree = input.tree ?? parsers.python.parse(file.text) ?? undefined;
-    if (tree) graphs = extractPytorch(tree.rootNode).models;
+  const parser = file.language === 'python' ? parsers.python : file.language === 'javascript' ? parsers.javascript : file.language === 'typescript' ? parsers.typescript : undefined;
+  if (parser) {
+    tree = input.tree ?? parser.parse(file.text) ?? undefined;
+    if (tree) graphs = extractModels(file.language, tree.rootNode, file.text);
   }
   const models: ModelAnalysis[] = graphs.map((graph) => {
     const broken = tree !== undefined && tree.rootNode.hasError && rangeHasError(tree, graph.range);

@@ -36,7 +36,8 @@ function guessInputShape(graph: ModelGraph, id: number, consumers: Map<number, n
     if (node.op === 'linear' || node.op === 'matmul') return [dim(node.attrs.in, 'd')];
     if (node.category === 'affine' && rank > 0) {
       const spatial = ['L', 'H×W', 'D×H×W'][rank - 1].split('×');
-      return [dim(node.attrs.in, 'C'), ...spatial];
+      const channels = dim(node.attrs.in, 'C');
+      return node.attrs.channels_last === true ? [...spatial, channels] : [channels, ...spatial];
     }
     if (node.op === 'embedding') return ['T'];
     if (node.category === 'recurrent') return node.attrs.batch_first ? ['T', dim(node.attrs.in, 'd')] : ['T', dim(node.attrs.in, 'd')];
@@ -66,6 +67,13 @@ function convDim(d: Dim, k: number, s: number, p: number, dl: number, transpose:
   return `${d}′`;
 }
 
+/** A spatial size after `padding='same'` (Keras, TF.js): the input size divided by the stride, rounded up. */
+function sameDim(d: Dim, s: number, transpose: boolean): Dim {
+  if (typeof d === 'number') return transpose ? d * s : Math.ceil(d / s);
+  if (s === 1) return d;
+  return transpose ? `${d}·${s}` : `${d}/${s}`;
+}
+
 function pair(v: AttrValue | undefined, i: number, fallback: number): number {
   if (Array.isArray(v)) return num(v[i]) ?? fallback;
   return num(v as AttrValue) ?? fallback;
@@ -80,8 +88,11 @@ function outputShape(node: GraphNode, ins: (Shape | undefined)[]): Shape | undef
       const out = dim(a.out, '?');
       if (rank === 0 || node.op === 'bilinear') return s && s.length > 0 ? [...s.slice(0, -1), out] : [out];
       const transpose = node.op.startsWith('conv_transpose');
-      const spatialIn = s && s.length === rank + 1 ? s.slice(1) : ['L', 'H', 'W', 'D×H×W'].slice(0, rank).map((x, i) => (rank === 1 ? 'L' : rank === 2 ? ['H', 'W'][i] : ['D', 'H', 'W'][i]) ?? x);
-      return [out, ...spatialIn.map((d, i) => convDim(d, pair(a.kernel, i, 1), pair(a.stride, i, 1), pair(a.padding, i, 0), pair(a.dilation, i, 1), transpose))];
+      // Keras and TF.js keep channels last (N×H×W×C); PyTorch keeps them first (N×C×H×W).
+      const last = a.channels_last === true;
+      const spatialIn = s && s.length === rank + 1 ? (last ? s.slice(0, -1) : s.slice(1)) : ['L', 'H', 'W', 'D×H×W'].slice(0, rank).map((x, i) => (rank === 1 ? 'L' : rank === 2 ? ['H', 'W'][i] : ['D', 'H', 'W'][i]) ?? x);
+      const spatialOut = spatialIn.map((d, i) => (a.same_padding === true ? sameDim(d, pair(a.stride, i, 1), transpose) : convDim(d, pair(a.kernel, i, 1), pair(a.stride, i, 1), pair(a.padding, i, 0), pair(a.dilation, i, 1), transpose)));
+      return last ? [...spatialOut, out] : [out, ...spatialOut];
     }
     case 'pooling': {
       if (!s) return undefined;
@@ -93,10 +104,19 @@ function outputShape(node: GraphNode, ins: (Shape | undefined)[]): Shape | undef
       }
       const r = spatialRank(node.op);
       if (s.length !== r + 1) return undefined;
-      if (node.op.startsWith('adaptive')) return [s[0], ...s.slice(1).map((d, i) => dim(Array.isArray(a.kernel) ? a.kernel[i] : (a.kernel as AttrValue), d))];
-      const k = pair(a.kernel, 0, 2);
-      const stride = a.stride === undefined || a.stride === null ? k : pair(a.stride, 0, k);
-      return [s[0], ...s.slice(1).map((d) => convDim(d, k, stride, pair(a.padding, 0, 0), 1, false))];
+      const last = a.channels_last === true;
+      const channels = last ? s[s.length - 1] : s[0];
+      const spatial = last ? s.slice(0, -1) : s.slice(1);
+      // Global pooling (Keras GlobalMaxPooling2D) drops the spatial axes altogether.
+      if (a.global === true) return [channels];
+      const pooled = node.op.startsWith('adaptive')
+        ? spatial.map((d, i) => dim(Array.isArray(a.kernel) ? a.kernel[i] : (a.kernel as AttrValue), d))
+        : spatial.map((d, i) => {
+          const k = pair(a.kernel, i, 2);
+          const stride = a.stride === undefined || a.stride === null ? k : pair(a.stride, i, k);
+          return a.same_padding === true ? sameDim(d, stride, false) : convDim(d, k, stride, pair(a.padding, i, 0), 1, false);
+        });
+      return last ? [...pooled, channels] : [channels, ...pooled];
     }
     case 'reshape': {
       if (node.op === 'flatten') {
@@ -139,6 +159,8 @@ function outputShape(node: GraphNode, ins: (Shape | undefined)[]): Shape | undef
     case 'recurrent': {
       const hidden = dim(a.out, 'h');
       const out = a.bidirectional === true && typeof hidden === 'number' ? hidden * 2 : hidden;
+      // A Keras recurrent layer without return_sequences yields only its last state.
+      if (a.return_sequences === false) return [out];
       return s && s.length > 0 ? [...s.slice(0, -1), out] : ['T', out];
     }
     case 'attention':

@@ -1,0 +1,1463 @@
+// The Keras frontend: interprets a Python module abstractly (module-level code, functions that build models,
+// subclassed `keras.Model` / `keras.layers.Layer` classes) and turns every Sequential, functional `Model(inputs,
+// outputs)` and subclassed model it finds into a model graph. tf.keras, Keras 3 and Keras 2-era spellings
+// (`keras.layers.core`, `Convolution2D(32, 3, 3)`, `input_dim=`) are all read. It never throws: what it does not
+// understand becomes an opaque op and a hint.
+
+import type { Node as SyntaxNode } from 'web-tree-sitter';
+import type { ActivationInsertion, AttrValue, Dim, FrontendProblem, LayerDecl, ModelGraph, Range } from '../graph';
+import { hashText } from '../hash';
+import { Ops } from '../ops';
+import { activationOp, kerasLayer, lossKey } from './kerasCatalog';
+import { type ActivationUse, type FunctionalModel, KerasGraph, type KerasLayer, clip, makeLayer, toModelGraph } from './kerasGraph';
+
+/** Loops are unrolled up to this many iterations. */
+const MAX_UNROLL = 64;
+/** Nested call depth; recursion stops here. */
+const MAX_DEPTH = 24;
+/** Statements executed per run; past this the interpretation stops. */
+const MAX_STEPS = 20000;
+
+export interface KerasExtraction {
+  readonly models: ModelGraph[];
+}
+
+function rangeOf(node: SyntaxNode): Range {
+  return {
+    start: { line: node.startPosition.row, character: node.startPosition.column },
+    end: { line: node.endPosition.row, character: node.endPosition.column },
+  };
+}
+
+interface ClassInfo {
+  readonly name: string;
+  readonly node: SyntaxNode;
+  readonly bases: readonly string[];
+  readonly methods: ReadonlyMap<string, SyntaxNode>;
+}
+
+/** An instance of a subclassed Keras Layer or Model defined in the file. */
+interface Instance {
+  readonly cls: ClassInfo;
+  readonly attrs: Map<string, KV>;
+  readonly assignRanges: Map<string, { range: Range; lineRange: Range }>;
+  losses: string[];
+}
+
+/** A Sequential or functional model value. */
+interface ModelObj {
+  readonly kind: 'sequential' | 'functional';
+  /** Sequential items: layers, nested models, instances and the inputs written as `Input(...)`. */
+  readonly items: KV[];
+  readonly itemRanges: Range[];
+  functional?: FunctionalModel;
+  readonly call: SyntaxNode;
+  /** The top-level function that built it, if any. */
+  readonly creator?: SyntaxNode;
+  nameArg?: string;
+  variable?: SyntaxNode;
+  losses: string[];
+}
+
+type KV =
+  | { readonly kind: 'num'; readonly value: number }
+  | { readonly kind: 'str'; readonly value: string }
+  | { readonly kind: 'bool'; readonly value: boolean }
+  | { readonly kind: 'none' }
+  | { readonly kind: 'sym'; readonly name: string }
+  | { readonly kind: 'unknown' }
+  | { readonly kind: 'list'; readonly items: KV[] }
+  | { readonly kind: 'tuple'; readonly items: readonly KV[] }
+  | { readonly kind: 'dict'; readonly entries: Map<string, KV> }
+  | { readonly kind: 'tensor'; readonly graph: KerasGraph; readonly node: number }
+  | { readonly kind: 'layer'; readonly layer: KerasLayer }
+  | { readonly kind: 'model'; readonly model: ModelObj }
+  | { readonly kind: 'path'; readonly path: string }
+  | { readonly kind: 'function'; readonly node: SyntaxNode; readonly self?: Instance }
+  | { readonly kind: 'class'; readonly cls: ClassInfo }
+  | { readonly kind: 'instance'; readonly inst: Instance }
+  | { readonly kind: 'loss'; readonly text: string };
+
+const UNKNOWN: KV = { kind: 'unknown' };
+const NONE: KV = { kind: 'none' };
+
+function toAttr(v: KV): AttrValue {
+  switch (v.kind) {
+    case 'num':
+    case 'str':
+    case 'bool':
+      return v.value;
+    case 'none':
+      return null;
+    case 'sym':
+      return v.name;
+    case 'list':
+    case 'tuple': {
+      const dims = v.items.map(toAttr);
+      return dims.every((d) => typeof d === 'number' || typeof d === 'string' || d === null) ? (dims.map((d) => (d === null ? '?' : d)) as Dim[]) : '?';
+    }
+    default:
+      return '?';
+  }
+}
+
+function truthy(v: KV): boolean | undefined {
+  switch (v.kind) {
+    case 'num':
+      return v.value !== 0;
+    case 'str':
+      return v.value !== '';
+    case 'bool':
+      return v.value;
+    case 'none':
+      return false;
+    case 'list':
+    case 'tuple':
+      return v.items.length > 0;
+    case 'tensor':
+    case 'layer':
+    case 'model':
+    case 'instance':
+      return true;
+    default:
+      return undefined;
+  }
+}
+
+function literal(node: SyntaxNode): KV {
+  switch (node.type) {
+    case 'integer':
+    case 'float': {
+      const v = Number(node.text.replace(/_/g, ''));
+      return Number.isFinite(v) ? { kind: 'num', value: v } : UNKNOWN;
+    }
+    case 'string': {
+      if (node.namedChildren.some((c) => c.type === 'interpolation')) return UNKNOWN;
+      return { kind: 'str', value: node.namedChildren.filter((c) => c.type === 'string_content').map((c) => c.text).join('') };
+    }
+    case 'true':
+      return { kind: 'bool', value: true };
+    case 'false':
+      return { kind: 'bool', value: false };
+    case 'none':
+      return NONE;
+    default:
+      return UNKNOWN;
+  }
+}
+
+/** `tensorflow.keras.layers.Dense`, `tf_keras.layers.Dense` → `keras.layers.Dense`; `tensorflow.nn.relu` → `nn.relu`. */
+function normalizePath(path: string): string {
+  return path.replace(/^tensorflow\.(python\.)?/, '').replace(/^tf_keras\./, 'keras.').replace(/^keras\.src\./, 'keras.').replace(/^keras\.api\._v2\.keras\./, 'keras.');
+}
+
+const MERGE_FUNCTIONS = new Set(['add', 'concatenate', 'multiply', 'subtract', 'average', 'maximum', 'minimum', 'dot']);
+
+type Env = Map<string, KV>;
+
+interface Flow {
+  returned?: KV;
+}
+
+class StopRun extends Error {}
+
+/** The module's imports, classes and functions. */
+class FileScope {
+  readonly imports = new Map<string, string>();
+  readonly wildcards: string[] = [];
+  readonly classes = new Map<string, ClassInfo>();
+  readonly functions = new Map<string, SyntaxNode>();
+
+  constructor(readonly root: SyntaxNode) {
+    for (const stmt of root.namedChildren) this.scan(stmt);
+  }
+
+  private scan(stmt: SyntaxNode): void {
+    switch (stmt.type) {
+      case 'import_statement':
+        for (const name of stmt.childrenForFieldName('name')) {
+          if (!name) continue;
+          if (name.type === 'aliased_import') {
+            const alias = name.childForFieldName('alias')?.text;
+            if (alias) this.imports.set(alias, name.childForFieldName('name')?.text ?? '');
+          } else {
+            const top = name.text.split('.')[0];
+            this.imports.set(top, top);
+          }
+        }
+        break;
+      case 'import_from_statement': {
+        const moduleName = stmt.childForFieldName('module_name')?.text ?? '';
+        for (const name of stmt.childrenForFieldName('name')) {
+          if (!name) continue;
+          if (name.type === 'aliased_import') {
+            const alias = name.childForFieldName('alias')?.text;
+            if (alias) this.imports.set(alias, `${moduleName}.${name.childForFieldName('name')?.text ?? ''}`);
+          } else {
+            this.imports.set(name.text, `${moduleName}.${name.text}`);
+          }
+        }
+        if (stmt.namedChildren.some((c) => c.type === 'wildcard_import')) this.wildcards.push(moduleName);
+        break;
+      }
+      case 'class_definition': {
+        const name = stmt.childForFieldName('name')?.text;
+        const body = stmt.childForFieldName('body');
+        if (!name || !body) break;
+        const bases = (stmt.childForFieldName('superclasses')?.namedChildren ?? []).filter((b) => b.type !== 'keyword_argument').map((b) => b.text);
+        const methods = new Map<string, SyntaxNode>();
+        for (const s of body.namedChildren) {
+          const def = s.type === 'decorated_definition' ? s.childForFieldName('definition') : s;
+          const methodName = def?.type === 'function_definition' ? def.childForFieldName('name')?.text : undefined;
+          if (def && methodName) methods.set(methodName, def);
+        }
+        this.classes.set(name, { name, node: stmt, bases, methods });
+        break;
+      }
+      case 'decorated_definition': {
+        const def = stmt.childForFieldName('definition');
+        if (def) this.scan(def);
+        break;
+      }
+      case 'function_definition': {
+        const name = stmt.childForFieldName('name')?.text;
+        if (name) this.functions.set(name, stmt);
+        break;
+      }
+      default:
+        break;
+    }
+  }
+
+  /** The dotted path a name refers to through the imports (`layers.Dense` → `tensorflow.keras.layers.Dense`). */
+  resolve(dotted: string): string {
+    const [head, ...rest] = dotted.split('.');
+    const bound = this.imports.get(head);
+    if (bound !== undefined) return [bound, ...rest].join('.');
+    if (rest.length === 0 && kerasLayer(head) && this.wildcards.some((w) => /keras/.test(w))) return `keras.layers.${head}`;
+    return dotted;
+  }
+
+  isKerasClass(cls: ClassInfo, depth = 0): boolean {
+    if (depth > 16) return false;
+    return cls.bases.some((base) => {
+      const path = normalizePath(this.resolve(base));
+      if (/^keras(\.[A-Za-z_.]+)?\.(Model|Layer|Sequential)$/.test(path)) return true;
+      const local = this.classes.get(base);
+      return local !== undefined && local !== cls && this.isKerasClass(local, depth + 1);
+    });
+  }
+
+  findMethod(cls: ClassInfo, name: string, depth = 0): SyntaxNode | undefined {
+    if (depth > 16) return undefined;
+    const own = cls.methods.get(name);
+    if (own) return own;
+    for (const base of cls.bases) {
+      const local = this.classes.get(base);
+      if (local && local !== cls) {
+        const found = this.findMethod(local, name, depth + 1);
+        if (found) return found;
+      }
+    }
+    return undefined;
+  }
+}
+
+/** One abstract run: module-level code, a model-building function, or a subclassed model's call. */
+class Interpreter {
+  readonly problems: FrontendProblem[] = [];
+  readonly models: ModelObj[] = [];
+  /** Losses given to `compile` on instances, by class name. */
+  readonly classLosses = new Map<string, string[]>();
+  readonly executed = new Set<SyntaxNode>();
+  /** Layer objects applied during this run, for unused-layer findings. */
+  readonly applied = new Set<object>();
+  private depth = 0;
+  private steps = 0;
+  private creator?: SyntaxNode;
+  graph = new KerasGraph();
+
+  constructor(readonly file: FileScope) {}
+
+  hint(message: string, range: Range): void {
+    this.problems.push({ severity: 'hint', message, range });
+  }
+
+  // ----- statements -----
+
+  execBlock(block: SyntaxNode | null, env: Env): Flow {
+    if (!block) return {};
+    for (const stmt of block.namedChildren) {
+      const flow = this.execStatement(stmt, env);
+      if (flow.returned !== undefined) return flow;
+    }
+    return {};
+  }
+
+  execStatement(stmt: SyntaxNode, env: Env): Flow {
+    if (++this.steps > MAX_STEPS) throw new StopRun('the code runs too many steps to follow');
+    switch (stmt.type) {
+      case 'expression_statement':
+        for (const expr of stmt.namedChildren) {
+          if (expr.type === 'assignment') this.execAssignment(expr, env);
+          else if (expr.type === 'augmented_assignment') this.execAugmented(expr, env);
+          else this.eval(expr, env);
+        }
+        return {};
+      case 'return_statement': {
+        const value = stmt.namedChildren[0];
+        return { returned: value ? this.eval(value, env) : NONE };
+      }
+      case 'if_statement':
+        return this.execIf(stmt, env);
+      case 'for_statement':
+        return this.execFor(stmt, env);
+      case 'with_statement':
+      case 'try_statement':
+        return this.execBlock(stmt.childForFieldName('body'), env);
+      case 'function_definition': {
+        const name = stmt.childForFieldName('name')?.text;
+        if (name) env.set(name, { kind: 'function', node: stmt });
+        return {};
+      }
+      case 'decorated_definition': {
+        const def = stmt.childForFieldName('definition');
+        return def ? this.execStatement(def, env) : {};
+      }
+      default:
+        return {};
+    }
+  }
+
+  private execIf(stmt: SyntaxNode, env: Env): Flow {
+    const condition = stmt.childForFieldName('condition');
+    const truth = condition ? truthy(this.eval(condition, env)) : undefined;
+    if (truth !== false) return this.execBlock(stmt.childForFieldName('consequence'), env);
+    for (const alt of stmt.childrenForFieldName('alternative')) {
+      if (!alt) continue;
+      if (alt.type === 'else_clause') return this.execBlock(alt.childForFieldName('body'), env);
+      const c = alt.childForFieldName('condition');
+      const t = c ? truthy(this.eval(c, env)) : undefined;
+      if (t !== false) return this.execBlock(alt.childForFieldName('consequence'), env);
+    }
+    return {};
+  }
+
+  private execFor(stmt: SyntaxNode, env: Env): Flow {
+    const target = stmt.childForFieldName('left');
+    const iterable = stmt.childForFieldName('right');
+    if (!target || !iterable) return {};
+    const items = this.iterate(this.eval(iterable, env));
+    const body = stmt.childForFieldName('body');
+    if (items === undefined) {
+      // A loop over data (epochs, batches) or an unknown count: its body is read once.
+      this.bind(target, UNKNOWN, env);
+      return this.execBlock(body, env);
+    }
+    if (items.length > MAX_UNROLL) this.hint(`The loop over \`${clip(iterable.text)}\` runs ${items.length} times; the first ${MAX_UNROLL} iterations are shown.`, rangeOf(iterable));
+    for (const item of items.slice(0, MAX_UNROLL)) {
+      this.bind(target, item, env);
+      const flow = this.execBlock(body, env);
+      if (flow.returned !== undefined) return flow;
+    }
+    return {};
+  }
+
+  private iterate(v: KV): KV[] | undefined {
+    if (v.kind === 'list' || v.kind === 'tuple') return [...v.items];
+    if (v.kind === 'dict') return [...v.entries.keys()].map((k) => ({ kind: 'str', value: k }) as KV);
+    return undefined;
+  }
+
+  bind(target: SyntaxNode, value: KV, env: Env): void {
+    switch (target.type) {
+      case 'identifier':
+        env.set(target.text, value);
+        if (value.kind === 'model' && value.model.variable === undefined) value.model.variable = target;
+        return;
+      case 'pattern_list':
+      case 'tuple_pattern':
+      case 'list_pattern':
+      case 'tuple':
+      case 'list': {
+        const items = value.kind === 'tuple' || value.kind === 'list' ? value.items : undefined;
+        target.namedChildren.forEach((t, i) => this.bind(t, items?.[i] ?? UNKNOWN, env));
+        return;
+      }
+      case 'parenthesized_expression': {
+        const inner = target.namedChildren[0];
+        if (inner) this.bind(inner, value, env);
+        return;
+      }
+      case 'attribute': {
+        const object = target.childForFieldName('object');
+        const attr = target.childForFieldName('attribute')?.text;
+        if (!object || !attr) return;
+        const owner = this.eval(object, env);
+        if (owner.kind === 'instance') {
+          owner.inst.attrs.set(attr, value);
+          const statement = target.parent?.parent ?? target;
+          if (!owner.inst.assignRanges.has(attr)) owner.inst.assignRanges.set(attr, { range: rangeOf(target.parent ?? target), lineRange: rangeOf(statement) });
+        }
+        return;
+      }
+      case 'subscript': {
+        const object = target.childForFieldName('value');
+        const index = target.childForFieldName('subscript');
+        if (!object || !index) return;
+        const owner = this.eval(object, env);
+        const key = this.eval(index, env);
+        if (owner.kind === 'dict' && key.kind === 'str') owner.entries.set(key.value, value);
+        else if (owner.kind === 'list' && key.kind === 'num') owner.items[key.value] = value;
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  private execAssignment(assign: SyntaxNode, env: Env): void {
+    const left = assign.childForFieldName('left');
+    const right = assign.childForFieldName('right');
+    if (!left || !right) return;
+    let value: KV;
+    if (right.type === 'assignment') {
+      this.execAssignment(right, env);
+      value = this.eval(right.childForFieldName('left') ?? right, env);
+    } else {
+      value = this.eval(right, env);
+    }
+    this.bind(left, value, env);
+  }
+
+  private execAugmented(assign: SyntaxNode, env: Env): void {
+    const left = assign.childForFieldName('left');
+    const right = assign.childForFieldName('right');
+    const op = (assign.childForFieldName('operator')?.text ?? '').replace('=', '');
+    if (!left || !right) return;
+    this.bind(left, this.binary(op, this.eval(left, env), this.eval(right, env), assign), env);
+  }
+
+  // ----- expressions -----
+
+  eval(node: SyntaxNode, env: Env): KV {
+    switch (node.type) {
+      case 'integer':
+      case 'float':
+      case 'string':
+      case 'true':
+      case 'false':
+      case 'none':
+        return literal(node);
+      case 'identifier': {
+        const local = env.get(node.text);
+        if (local !== undefined) return local;
+        return this.global(node.text);
+      }
+      case 'parenthesized_expression': {
+        const inner = node.namedChildren[0];
+        return inner ? this.eval(inner, env) : UNKNOWN;
+      }
+      case 'attribute':
+        return this.evalAttribute(node, env);
+      case 'subscript':
+        return this.evalSubscript(node, env);
+      case 'call':
+        return this.evalCall(node, env);
+      case 'list':
+        return { kind: 'list', items: this.evalItems(node.namedChildren, env) };
+      case 'tuple':
+      case 'expression_list':
+        return { kind: 'tuple', items: this.evalItems(node.namedChildren, env) };
+      case 'dictionary': {
+        const entries = new Map<string, KV>();
+        for (const pair of node.namedChildren) {
+          if (pair.type !== 'pair') continue;
+          const key = pair.childForFieldName('key');
+          const value = pair.childForFieldName('value');
+          const k = key ? this.eval(key, env) : UNKNOWN;
+          if (k.kind === 'str' && value) entries.set(k.value, this.eval(value, env));
+        }
+        return { kind: 'dict', entries };
+      }
+      case 'list_comprehension':
+      case 'generator_expression':
+        return this.evalComprehension(node, env);
+      case 'binary_operator': {
+        const left = node.childForFieldName('left');
+        const right = node.childForFieldName('right');
+        const op = node.childForFieldName('operator')?.text ?? '';
+        if (!left || !right) return UNKNOWN;
+        return this.binary(op, this.eval(left, env), this.eval(right, env), node);
+      }
+      case 'unary_operator': {
+        const arg = node.childForFieldName('argument');
+        const v = arg ? this.eval(arg, env) : UNKNOWN;
+        if (v.kind === 'num') return { kind: 'num', value: node.childForFieldName('operator')?.text === '-' ? -v.value : v.value };
+        return v;
+      }
+      case 'not_operator': {
+        const arg = node.childForFieldName('argument');
+        const t = arg ? truthy(this.eval(arg, env)) : undefined;
+        return t === undefined ? UNKNOWN : { kind: 'bool', value: !t };
+      }
+      case 'boolean_operator': {
+        const left = node.childForFieldName('left');
+        const right = node.childForFieldName('right');
+        const a = left ? this.eval(left, env) : UNKNOWN;
+        const ta = truthy(a);
+        if (node.childForFieldName('operator')?.text === 'and') return ta === false ? a : ta === true && right ? this.eval(right, env) : UNKNOWN;
+        return ta === true ? a : ta === false && right ? this.eval(right, env) : UNKNOWN;
+      }
+      case 'comparison_operator':
+        return this.evalComparison(node, env);
+      case 'conditional_expression': {
+        const [whenTrue, condition, whenFalse] = node.namedChildren;
+        const t = condition ? truthy(this.eval(condition, env)) : undefined;
+        if (t === false && whenFalse) return this.eval(whenFalse, env);
+        return whenTrue ? this.eval(whenTrue, env) : UNKNOWN;
+      }
+      default:
+        return UNKNOWN;
+    }
+  }
+
+  private global(name: string): KV {
+    const cls = this.file.classes.get(name);
+    if (cls) return { kind: 'class', cls };
+    const fn = this.file.functions.get(name);
+    if (fn) return { kind: 'function', node: fn };
+    const bound = this.file.imports.get(name);
+    if (bound !== undefined) return { kind: 'path', path: bound };
+    const resolved = this.file.resolve(name);
+    if (resolved !== name) return { kind: 'path', path: resolved };
+    const constant = this.constants.get(name);
+    if (constant) return constant;
+    return { kind: 'path', path: name === 'tf' ? 'tensorflow' : `builtins.${name}` };
+  }
+
+  /** Module-level constants (`HIDDEN = 128`), read before any run. */
+  readonly constants = new Map<string, KV>();
+
+  private evalItems(nodes: SyntaxNode[], env: Env): KV[] {
+    const items: KV[] = [];
+    for (const item of nodes) {
+      if (item.type === 'list_splat' || item.type === 'list_splat_pattern') {
+        const inner = item.namedChildren[0];
+        const v = inner ? this.eval(inner, env) : UNKNOWN;
+        if (v.kind === 'list' || v.kind === 'tuple') items.push(...v.items);
+        else items.push(UNKNOWN);
+      } else if (item.type !== 'comment') {
+        items.push(this.eval(item, env));
+      }
+    }
+    return items;
+  }
+
+  private evalComprehension(node: SyntaxNode, env: Env): KV {
+    const body = node.childForFieldName('body');
+    const clause = node.namedChildren.find((c) => c.type === 'for_in_clause');
+    const target = clause?.childForFieldName('left');
+    const iterable = clause?.childForFieldName('right');
+    if (!body || !target || !iterable) return UNKNOWN;
+    const local = new Map(env);
+    const items = this.iterate(this.eval(iterable, local));
+    if (items === undefined) return UNKNOWN;
+    const out: KV[] = [];
+    for (const item of items.slice(0, MAX_UNROLL)) {
+      this.bind(target, item, local);
+      out.push(this.eval(body, local));
+    }
+    return { kind: 'list', items: out };
+  }
+
+  private evalComparison(node: SyntaxNode, env: Env): KV {
+    const operands = node.namedChildren;
+    if (operands.length !== 2) return UNKNOWN;
+    const ops = node.children.filter((c) => !c.isNamed).map((c) => c.text).join(' ');
+    const a = this.eval(operands[0], env);
+    const b = this.eval(operands[1], env);
+    const bool = (value: boolean): KV => ({ kind: 'bool', value });
+    if (ops === 'is' || ops === 'is not') {
+      if (b.kind === 'none' && a.kind !== 'unknown' && a.kind !== 'sym') return bool((a.kind === 'none') === (ops === 'is'));
+      return UNKNOWN;
+    }
+    const scalar = (v: KV) => (v.kind === 'num' || v.kind === 'str' || v.kind === 'bool' ? v.value : undefined);
+    const x = scalar(a);
+    const y = scalar(b);
+    if (x === undefined || y === undefined) return UNKNOWN;
+    switch (ops) {
+      case '==':
+        return bool(x === y);
+      case '!=':
+        return bool(x !== y);
+      case '<':
+        return bool(x < y);
+      case '<=':
+        return bool(x <= y);
+      case '>':
+        return bool(x > y);
+      case '>=':
+        return bool(x >= y);
+      default:
+        return UNKNOWN;
+    }
+  }
+
+  private evalAttribute(node: SyntaxNode, env: Env): KV {
+    const object = node.childForFieldName('object');
+    const attr = node.childForFieldName('attribute')?.text ?? '';
+    if (!object) return UNKNOWN;
+    const owner = this.eval(object, env);
+    switch (owner.kind) {
+      case 'path':
+        return { kind: 'path', path: `${owner.path}.${attr}` };
+      case 'instance': {
+        const stored = owner.inst.attrs.get(attr);
+        if (stored !== undefined) return stored;
+        const method = this.file.findMethod(owner.inst.cls, attr);
+        if (method) return { kind: 'function', node: method, self: owner.inst };
+        return UNKNOWN;
+      }
+      case 'tensor':
+        if (attr === 'shape') return UNKNOWN;
+        if (attr === 'T') return this.tensorOp(owner, 'transpose', {}, rangeOf(node));
+        return UNKNOWN;
+      default:
+        return UNKNOWN;
+    }
+  }
+
+  private evalSubscript(node: SyntaxNode, env: Env): KV {
+    const object = node.childForFieldName('value');
+    const index = node.childForFieldName('subscript');
+    if (!object || !index) return UNKNOWN;
+    const owner = this.eval(object, env);
+    if (owner.kind === 'tensor') return this.tensorOp(owner, 'slice', { index: index.text }, rangeOf(node), 'reshape');
+    const key = this.eval(index, env);
+    if ((owner.kind === 'list' || owner.kind === 'tuple') && key.kind === 'num') {
+      const i = key.value < 0 ? owner.items.length + key.value : key.value;
+      return owner.items[i] ?? UNKNOWN;
+    }
+    if (owner.kind === 'dict' && key.kind === 'str') return owner.entries.get(key.value) ?? UNKNOWN;
+    return UNKNOWN;
+  }
+
+  private tensorOp(t: { graph: KerasGraph; node: number }, op: string, attrs: Record<string, AttrValue>, range: Range, category?: 'reshape'): KV {
+    return { kind: 'tensor', graph: t.graph, node: t.graph.emit({ op, category, inputs: [t.node], attrs, range }) };
+  }
+
+  private binary(op: string, a: KV, b: KV, node: SyntaxNode): KV {
+    if (a.kind === 'num' && b.kind === 'num') {
+      switch (op) {
+        case '+':
+          return { kind: 'num', value: a.value + b.value };
+        case '-':
+          return { kind: 'num', value: a.value - b.value };
+        case '*':
+          return { kind: 'num', value: a.value * b.value };
+        case '/':
+          return b.value === 0 ? UNKNOWN : { kind: 'num', value: a.value / b.value };
+        case '//':
+          return b.value === 0 ? UNKNOWN : { kind: 'num', value: Math.floor(a.value / b.value) };
+        case '**':
+          return { kind: 'num', value: a.value ** b.value };
+        default:
+          return UNKNOWN;
+      }
+    }
+    if ((a.kind === 'num' || a.kind === 'sym') && (b.kind === 'num' || b.kind === 'sym') && (op === '*' || op === '+' || op === '-' || op === '//')) {
+      const show = (v: KV) => (v.kind === 'num' ? String(v.value) : v.kind === 'sym' ? v.name : '?');
+      return { kind: 'sym', name: `${show(a)}${op === '*' ? '·' : op}${show(b)}` };
+    }
+    if ((a.kind === 'list' || a.kind === 'tuple') && (b.kind === 'list' || b.kind === 'tuple') && op === '+') return { kind: 'list', items: [...a.items, ...b.items] };
+    if (a.kind === 'list' && b.kind === 'num' && op === '*' && b.value <= MAX_UNROLL) {
+      const items: KV[] = [];
+      for (let i = 0; i < b.value; i++) items.push(...a.items);
+      return { kind: 'list', items };
+    }
+    const range = rangeOf(node);
+    if (a.kind === 'tensor' && b.kind === 'tensor') {
+      const merge = op === '+' ? 'add' : op === '-' ? 'sub' : op === '*' ? 'mul' : op === '@' ? 'bmm' : undefined;
+      if (merge) return { kind: 'tensor', graph: a.graph, node: a.graph.emit({ op: merge, category: 'merge', inputs: [a.node, b.node], attrs: {}, range }) };
+      return { kind: 'tensor', graph: a.graph, node: a.graph.opaque(node.text, [a.node, b.node], range, `the operator \`${op}\` between two tensors is not modelled`) };
+    }
+    const tensor = a.kind === 'tensor' ? a : b.kind === 'tensor' ? b : undefined;
+    if (tensor) {
+      if (op === '+' || op === '-') return tensor;
+      if (op === '*' || op === '/') {
+        const other = tensor === a ? b : a;
+        return this.tensorOp(tensor, 'scale', { factor: other.kind === 'num' ? (op === '/' ? 1 / other.value : other.value) : '?' }, range);
+      }
+      return { kind: 'tensor', graph: tensor.graph, node: tensor.graph.opaque(node.text, [tensor.node], range, `the operator \`${op}\` is not modelled`) };
+    }
+    return UNKNOWN;
+  }
+
+  // ----- calls -----
+
+  private evalArguments(argsNode: SyntaxNode | null, env: Env): Arguments {
+    const args: KV[] = [];
+    const kwargs = new Map<string, KV>();
+    const kwNodes = new Map<string, SyntaxNode>();
+    if (!argsNode) return { args, kwargs, kwNodes, node: argsNode };
+    if (argsNode.type === 'generator_expression') return { args: [this.eval(argsNode, env)], kwargs, kwNodes, node: argsNode };
+    for (const arg of argsNode.namedChildren) {
+      if (arg.type === 'keyword_argument') {
+        const name = arg.childForFieldName('name')?.text;
+        const value = arg.childForFieldName('value');
+        if (name && value) {
+          kwargs.set(name, this.eval(value, env));
+          kwNodes.set(name, value);
+        }
+      } else if (arg.type === 'list_splat') {
+        const inner = arg.namedChildren[0];
+        const v = inner ? this.eval(inner, env) : UNKNOWN;
+        if (v.kind === 'list' || v.kind === 'tuple') args.push(...v.items);
+        else args.push(UNKNOWN);
+      } else if (arg.type === 'dictionary_splat') {
+        const inner = arg.namedChildren[0];
+        const v = inner ? this.eval(inner, env) : UNKNOWN;
+        if (v.kind === 'dict') for (const [k, val] of v.entries) kwargs.set(k, val);
+      } else if (arg.type !== 'comment') {
+        args.push(this.eval(arg, env));
+      }
+    }
+    return { args, kwargs, kwNodes, node: argsNode };
+  }
+
+  private evalCall(node: SyntaxNode, env: Env): KV {
+    const fnNode = node.childForFieldName('function');
+    if (!fnNode) return UNKNOWN;
+    const a = this.evalArguments(node.childForFieldName('arguments'), env);
+    if (fnNode.type === 'attribute') {
+      const object = fnNode.childForFieldName('object');
+      const method = fnNode.childForFieldName('attribute')?.text ?? '';
+      if (object) {
+        const receiver = this.eval(object, env);
+        const handled = this.callMethod(receiver, method, a, node);
+        if (handled !== undefined) return handled;
+      }
+    }
+    return this.call(this.eval(fnNode, env), a, node);
+  }
+
+  /** Methods of values the interpreter models itself (lists, models, tensors); undefined when not one of them. */
+  private callMethod(receiver: KV, method: string, a: Arguments, node: SyntaxNode): KV | undefined {
+    switch (receiver.kind) {
+      case 'list':
+        if (method === 'append') receiver.items.push(a.args[0] ?? UNKNOWN);
+        else if (method === 'extend' && a.args[0] && (a.args[0].kind === 'list' || a.args[0].kind === 'tuple')) receiver.items.push(...a.args[0].items);
+        return NONE;
+      case 'dict':
+        if (method === 'items') return { kind: 'list', items: [...receiver.entries].map(([k, v]) => ({ kind: 'tuple', items: [{ kind: 'str', value: k }, v] }) as KV) };
+        if (method === 'values') return { kind: 'list', items: [...receiver.entries.values()] };
+        if (method === 'get' && a.args[0]?.kind === 'str') return receiver.entries.get(a.args[0].value) ?? a.args[1] ?? NONE;
+        return UNKNOWN;
+      case 'model':
+        if (method === 'add' && receiver.model.kind === 'sequential') {
+          const arg = a.node?.namedChildren.find((c) => c.type !== 'comment' && c.type !== 'keyword_argument');
+          if (a.args[0]) {
+            receiver.model.items.push(a.args[0]);
+            receiver.model.itemRanges.push(arg ? rangeOf(arg) : rangeOf(node));
+          }
+          return NONE;
+        }
+        if (method === 'compile') {
+          receiver.model.losses.push(...this.losses(a));
+          return NONE;
+        }
+        if (method === 'pop' && receiver.model.kind === 'sequential') {
+          receiver.model.items.pop();
+          receiver.model.itemRanges.pop();
+          return NONE;
+        }
+        return UNKNOWN;
+      case 'instance':
+        if (method === 'compile') {
+          const list = this.classLosses.get(receiver.inst.cls.name) ?? [];
+          list.push(...this.losses(a));
+          this.classLosses.set(receiver.inst.cls.name, list);
+          return NONE;
+        }
+        return undefined;
+      case 'tensor':
+        return this.tensorMethod(receiver, method, a, node);
+      default:
+        return undefined;
+    }
+  }
+
+  private tensorMethod(t: { graph: KerasGraph; node: number }, method: string, a: Arguments, node: SyntaxNode): KV {
+    const range = rangeOf(node);
+    if (method === 'numpy' || method === 'get_shape') return UNKNOWN;
+    return { kind: 'tensor', graph: t.graph, node: t.graph.opaque(node.text, [t.node], range, `the tensor method \`.${method}()\` is not modelled`) };
+  }
+
+  /** The losses given to `compile(loss=…)`, as written: `categorical_crossentropy`, `CategoricalCrossentropy(from_logits=True)`. */
+  private losses(a: Arguments): string[] {
+    const loss = a.kwargs.get('loss') ?? a.args[1];
+    const out: string[] = [];
+    const visit = (v: KV | undefined) => {
+      if (!v) return;
+      if (v.kind === 'str') out.push(v.value);
+      else if (v.kind === 'loss') out.push(v.text);
+      else if (v.kind === 'path') out.push(v.path.split('.').pop() ?? v.path);
+      else if (v.kind === 'list' || v.kind === 'tuple') v.items.forEach(visit);
+      else if (v.kind === 'dict') [...v.entries.values()].forEach(visit);
+    };
+    visit(loss);
+    return out;
+  }
+
+  call(callee: KV, a: Arguments, node: SyntaxNode): KV {
+    const range = rangeOf(node);
+    switch (callee.kind) {
+      case 'path':
+        return this.callPath(callee.path, a, node);
+      case 'class':
+        return this.instantiate(callee.cls, a, range);
+      case 'function':
+        return this.callFunction(callee.node, a, callee.self, range);
+      case 'layer':
+      case 'model':
+      case 'instance':
+        return this.applyCallable(callee, a, node);
+      default: {
+        const tensors = tensorsIn([...a.args, ...a.kwargs.values()]);
+        if (tensors.length > 0) return this.opaqueCall(node, tensors, 'the callee is not known');
+        return UNKNOWN;
+      }
+    }
+  }
+
+  private opaqueCall(node: SyntaxNode, tensors: { graph: KerasGraph; node: number }[], reason: string): KV {
+    const g = tensors[0].graph;
+    return { kind: 'tensor', graph: g, node: g.opaque(node.text, tensors.filter((t) => t.graph === g).map((t) => t.node), rangeOf(node), reason) };
+  }
+
+  /** Calls a layer, model or subclassed instance on tensors. */
+  applyCallable(callee: KV, a: Arguments, node: SyntaxNode): KV {
+    const range = rangeOf(node);
+    const inputs = tensorsIn([...a.args, ...[...a.kwargs].filter(([k]) => k !== 'training' && k !== 'mask').map(([, v]) => v)]);
+    if (inputs.length === 0) return UNKNOWN;
+    const g = inputs[0].graph;
+    const ids = inputs.filter((t) => t.graph === g).map((t) => t.node);
+    if (callee.kind === 'layer') {
+      this.applied.add(callee.layer);
+      if (callee.layer.inner) this.applied.add(callee.layer.inner);
+      return { kind: 'tensor', graph: g, node: g.apply(callee.layer, ids, range) };
+    }
+    if (callee.kind === 'model') {
+      this.applied.add(callee.model);
+      return this.applyModel(callee.model, g, ids, range);
+    }
+    if (callee.kind === 'instance') {
+      this.applied.add(callee.inst);
+      const method = this.file.findMethod(callee.inst.cls, 'call') ?? this.file.findMethod(callee.inst.cls, '__call__');
+      if (!method) return { kind: 'tensor', graph: g, node: g.opaque(node.text, ids, range, `\`${callee.inst.cls.name}\` has no call method`) };
+      return this.callFunction(method, a, callee.inst, range);
+    }
+    return UNKNOWN;
+  }
+
+  applyModel(model: ModelObj, g: KerasGraph, ids: number[], range: Range): KV {
+    if (model.kind === 'functional') {
+      if (!model.functional) return { kind: 'tensor', graph: g, node: g.opaque(model.call.text, ids, range, 'the model has unknown inputs or outputs') };
+      const outs = g.replay(model.functional, ids, { range, module: model.variable?.text ?? model.nameArg });
+      const values = outs.map((o): KV => ({ kind: 'tensor', graph: g, node: o }));
+      return values.length === 1 ? values[0] : { kind: 'tuple', items: values };
+    }
+    let value: KV = { kind: 'tensor', graph: g, node: ids[0] };
+    model.items.forEach((item, i) => {
+      if (item.kind === 'tensor' || value.kind !== 'tensor') return;
+      const itemRange = model.itemRanges[i] ?? range;
+      if (item.kind === 'layer') {
+        this.applied.add(item.layer);
+        value = { kind: 'tensor', graph: g, node: g.apply(item.layer, [value.node], itemRange) };
+      } else if (item.kind === 'model' || item.kind === 'instance') {
+        value = this.applyCallable(item, { args: [value], kwargs: new Map(), kwNodes: new Map(), node: null }, model.call);
+      } else {
+        value = { kind: 'tensor', graph: g, node: g.opaque('?', [value.node], itemRange, 'this Sequential item is not a known layer') };
+      }
+    });
+    return value;
+  }
+
+  private callPath(rawPath: string, a: Arguments, node: SyntaxNode): KV {
+    const path = normalizePath(rawPath);
+    const range = rangeOf(node);
+    const last = path.split('.').pop() ?? path;
+    const tensors = tensorsIn([...a.args, ...a.kwargs.values()]);
+    const isKeras = path.startsWith('keras.');
+    if (isKeras && (last === 'Sequential' || last === 'Model' || last === 'Functional')) return this.construct(last, a, node);
+    if (isKeras && (last === 'Input' || last === 'InputLayer')) {
+      const shape = a.kwargs.get('shape') ?? a.kwargs.get('input_shape') ?? a.kwargs.get('batch_shape') ?? a.args[0];
+      const batch = a.kwargs.has('batch_shape');
+      const name = a.kwargs.get('name');
+      let dims = shape ? toAttr(shape) : undefined;
+      if (Array.isArray(dims) && batch) dims = dims.slice(1);
+      const label = name?.kind === 'str' ? name.value : 'x';
+      return { kind: 'tensor', graph: this.graph, node: this.graph.input(label, Array.isArray(dims) ? (dims as Dim[]) : undefined, range) };
+    }
+    if (isKeras && /^keras\.(layers\.|legacy\.layers\.)/.test(path)) {
+      // The functional merges: add([a, b]), concatenate([a, b], axis=-1).
+      if (MERGE_FUNCTIONS.has(last) && tensors.length > 0) {
+        const spec = kerasLayer(last)!;
+        const layer = makeLayer(spec, last, { positional: [], keywords: this.keywordAttrs(a) }, { defRange: range, label: clip(node.text) });
+        const g = tensors[0].graph;
+        return { kind: 'tensor', graph: g, node: g.apply(layer, tensors.filter((t) => t.graph === g).map((t) => t.node), range) };
+      }
+      const spec = kerasLayer(last);
+      if (spec) return { kind: 'layer', layer: this.buildLayer(last, a, node) };
+    }
+    if (isKeras && path.startsWith('keras.losses.')) {
+      const fromLogits = a.kwargs.get('from_logits');
+      return { kind: 'loss', text: fromLogits && truthy(fromLogits) ? `${last}(from_logits=True)` : last };
+    }
+    if (tensors.length > 0) return this.tensorFunction(path, last, a, node, tensors);
+    if (path.startsWith('builtins.')) return this.builtin(path.slice('builtins.'.length), a, node);
+    void range;
+    return UNKNOWN;
+  }
+
+  /** tf.* / keras.ops.* / keras.activations.* functions applied to tensors. */
+  private tensorFunction(path: string, last: string, a: Arguments, node: SyntaxNode, tensors: { graph: KerasGraph; node: number }[]): KV {
+    const range = rangeOf(node);
+    const g = tensors[0].graph;
+    const ids = tensors.filter((t) => t.graph === g).map((t) => t.node);
+    const emit = (op: string, attrs: Record<string, AttrValue> = {}, inputs = ids.slice(0, 1), category?: 'merge' | 'reshape' | 'pooling'): KV => ({ kind: 'tensor', graph: g, node: g.emit({ op, category, inputs, attrs, range, label: clip(node.text) }) });
+    const family = /^(nn|math|keras\.activations|keras\.ops|keras\.backend|keras\.ops\.nn|activations)\./.test(path) || !path.includes('.');
+    const axis = a.kwargs.get('axis') ?? a.kwargs.get('dim');
+    if (family) {
+      const act = activationOp(last);
+      if (act) return emit(act, act === 'softmax' || act === 'log_softmax' ? { dim: axis ? toAttr(axis) : -1 } : {}, ids.slice(0, 1));
+    }
+    switch (last) {
+      case 'concat':
+      case 'concatenate': {
+        const list = a.args[0];
+        const inputs = list && (list.kind === 'list' || list.kind === 'tuple') ? tensorsIn(list.items).map((t) => t.node) : ids;
+        return emit('concat', { dim: axis ? toAttr(axis) : (a.args[1] ? toAttr(a.args[1]) : last === 'concat' ? 0 : -1) }, inputs, 'merge');
+      }
+      case 'add':
+        return ids.length === 2 ? emit('add', {}, ids, 'merge') : emit('add', {}, tensorsIn(a.args[0]?.kind === 'list' ? a.args[0].items : []).map((t) => t.node), 'merge');
+      case 'add_n':
+        return emit('add', {}, tensorsIn(a.args[0]?.kind === 'list' ? a.args[0].items : []).map((t) => t.node), 'merge');
+      case 'multiply':
+        return emit('mul', {}, ids, 'merge');
+      case 'subtract':
+        return emit('sub', {}, ids, 'merge');
+      case 'matmul':
+        return emit('bmm', {}, ids, 'merge');
+      case 'reshape':
+        return emit('reshape', { shape: a.args[1] ? toAttr(a.args[1]) : '?' });
+      case 'transpose':
+        return emit('transpose');
+      case 'squeeze':
+        return emit('squeeze');
+      case 'expand_dims':
+        return emit('unsqueeze');
+      case 'reduce_mean':
+      case 'mean':
+        return emit('mean', axis ? { dim: shiftAxis(toAttr(axis)) } : {}, ids.slice(0, 1), 'pooling');
+      case 'reduce_sum':
+      case 'sum':
+        return emit('sum', axis ? { dim: shiftAxis(toAttr(axis)) } : {}, ids.slice(0, 1), 'pooling');
+      case 'dropout':
+        return emit('dropout', { p: a.kwargs.get('rate') ? toAttr(a.kwargs.get('rate')!) : a.args[1] ? toAttr(a.args[1]) : '?' });
+      case 'identity':
+      case 'cast':
+      case 'stop_gradient':
+        return { kind: 'tensor', graph: g, node: ids[0] };
+      case 'flatten':
+        return emit('flatten');
+      case 'einsum': {
+        const eq = a.args[0]?.kind === 'str' ? a.args[0].value : '?';
+        return { kind: 'tensor', graph: g, node: g.emit({ op: 'opaque', category: 'other', inputs: ids, attrs: { equation: eq }, range, label: `einsum("${eq}")`, reason: 'einsum is shown by its subscripts, not expanded' }) };
+      }
+      default:
+        return { kind: 'tensor', graph: g, node: g.opaque(node.text, ids, range, `\`${clip(path)}\` is not a known Keras or TensorFlow function`) };
+    }
+  }
+
+  private builtin(name: string, a: Arguments, node: SyntaxNode): KV {
+    switch (name) {
+      case 'range': {
+        const nums = a.args.map((x) => (x.kind === 'num' ? x.value : undefined));
+        if (nums.length === 0 || nums.some((n) => n === undefined)) return UNKNOWN;
+        const [start, stop, step] = nums.length === 1 ? [0, nums[0]!, 1] : [nums[0]!, nums[1]!, nums[2] ?? 1];
+        if (step === 0) return UNKNOWN;
+        const items: KV[] = [];
+        for (let i = start; step > 0 ? i < stop : i > stop; i += step) {
+          items.push({ kind: 'num', value: i });
+          if (items.length > MAX_UNROLL * 4) break;
+        }
+        return { kind: 'list', items };
+      }
+      case 'len': {
+        const v = a.args[0];
+        return v && (v.kind === 'list' || v.kind === 'tuple') ? { kind: 'num', value: v.items.length } : UNKNOWN;
+      }
+      case 'int':
+        return a.args[0]?.kind === 'num' ? { kind: 'num', value: Math.trunc(a.args[0].value) } : a.args[0] ?? UNKNOWN;
+      case 'float':
+        return a.args[0] ?? UNKNOWN;
+      case 'list':
+      case 'tuple': {
+        const v = a.args[0];
+        if (v && (v.kind === 'list' || v.kind === 'tuple')) return { kind: name, items: [...v.items] } as KV;
+        return a.args.length === 0 ? { kind: 'list', items: [] } : UNKNOWN;
+      }
+      case 'dict':
+        return { kind: 'dict', entries: new Map(a.kwargs) };
+      case 'enumerate': {
+        const items = a.args[0] ? this.iterate(a.args[0]) : undefined;
+        return items ? { kind: 'list', items: items.map((item, i) => ({ kind: 'tuple', items: [{ kind: 'num', value: i }, item] }) as KV) } : UNKNOWN;
+      }
+      case 'zip': {
+        const lists = a.args.map((x) => this.iterate(x));
+        if (lists.length === 0 || lists.some((l) => l === undefined)) return UNKNOWN;
+        const n = Math.min(...lists.map((l) => l!.length));
+        const items: KV[] = [];
+        for (let i = 0; i < n; i++) items.push({ kind: 'tuple', items: lists.map((l) => l![i]) });
+        return { kind: 'list', items };
+      }
+      case 'reversed': {
+        const items = a.args[0] ? this.iterate(a.args[0]) : undefined;
+        return items ? { kind: 'list', items: items.reverse() } : UNKNOWN;
+      }
+      case 'getattr': {
+        const owner = a.args[0];
+        const attr = a.args[1];
+        if (owner?.kind === 'instance' && attr?.kind === 'str') return owner.inst.attrs.get(attr.value) ?? a.args[2] ?? UNKNOWN;
+        return UNKNOWN;
+      }
+      case 'setattr': {
+        const owner = a.args[0];
+        const attr = a.args[1];
+        if (owner?.kind === 'instance' && attr?.kind === 'str' && a.args[2]) {
+          owner.inst.attrs.set(attr.value, a.args[2]);
+          owner.inst.assignRanges.set(attr.value, { range: rangeOf(node), lineRange: rangeOf(node.parent ?? node) });
+        }
+        return NONE;
+      }
+      case 'super':
+        return { kind: 'path', path: 'builtins.super' };
+      default:
+        return UNKNOWN;
+    }
+  }
+
+  private keywordAttrs(a: Arguments): Record<string, AttrValue> {
+    const out: Record<string, AttrValue> = {};
+    for (const [k, v] of a.kwargs) if (k !== 'activation') out[k] = toAttr(v);
+    return out;
+  }
+
+  /** A layer object from its constructor call, with its activation and the edit that would add one. */
+  private buildLayer(className: string, a: Arguments, node: SyntaxNode): KerasLayer {
+    const spec = kerasLayer(className)!;
+    const range = rangeOf(node);
+    const activationIndex = spec.params.indexOf('activation');
+    const actValue = a.kwargs.get('activation') ?? (activationIndex >= 0 ? a.args[activationIndex] : undefined);
+    const actNode = a.kwNodes.get('activation') ?? (activationIndex >= 0 ? positionalNode(a.node, activationIndex) : undefined);
+    let activation: ActivationUse | undefined;
+    if (actValue !== undefined && actNode) activation = this.activationUse(actValue, actNode);
+    const inner = spec.kind === 'wrapper' && a.args[0]?.kind === 'layer' ? a.args[0].layer : spec.kind === 'wrapper' && a.kwargs.get('layer')?.kind === 'layer' ? (a.kwargs.get('layer') as { layer: KerasLayer }).layer : undefined;
+    const positional = a.args.map(toAttr);
+    if (spec.kind === 'activation' && actValue?.kind === 'str') positional[0] = actValue.value;
+    const keywords = this.keywordAttrs(a);
+    if (spec.kind === 'activation' && actValue?.kind === 'str') keywords.activation = actValue.value;
+    if (spec.kind === 'activation' && actValue && actValue.kind === 'path') keywords.activation = actValue.path.split('.').pop() ?? '';
+    const insertActivation = spec.kind === 'op' ? this.activationInsertion(a, node) : undefined;
+    return makeLayer(spec, className, { positional, keywords }, { defRange: range, label: clip(node.text), activation, insertActivation, inner });
+  }
+
+  private activationUse(v: KV, node: SyntaxNode): ActivationUse {
+    const range = rangeOf(node);
+    if (v.kind === 'none') return { op: null, label: 'None', range };
+    if (v.kind === 'str') return { op: activationOp(v.value), label: v.value, range };
+    if (v.kind === 'path') return { op: activationOp(v.path), label: v.path, range };
+    if (v.kind === 'layer') {
+      const op = v.layer.spec.kind === 'activation' ? v.layer.spec.op || (typeof v.layer.config.activation === 'string' ? activationOp(v.layer.config.activation) : undefined) : undefined;
+      return { op, label: v.layer.label, range };
+    }
+    return { op: undefined, label: node.text, range };
+  }
+
+  /** `activation='relu'`: replaces `activation=None` / `'linear'`, or adds the keyword after the last argument. */
+  private activationInsertion(a: Arguments, node: SyntaxNode): ActivationInsertion | undefined {
+    const existing = a.kwNodes.get('activation');
+    if (existing) return { description: `set activation='relu' in ${clip(node.text, 40)}`, edits: [{ range: rangeOf(existing), newText: "'relu'" }] };
+    const args = a.node;
+    if (!args || args.type !== 'argument_list') return undefined;
+    const items = args.namedChildren.filter((c) => c.type !== 'comment');
+    const lastArg = items[items.length - 1];
+    if (!lastArg) {
+      const open = args.children[0];
+      if (!open) return undefined;
+      const at = rangeOf(open).end;
+      return { description: "add activation='relu'", edits: [{ range: { start: at, end: at }, newText: "activation='relu'" }] };
+    }
+    const at = rangeOf(lastArg).end;
+    return { description: `add activation='relu' to ${clip(node.text, 40)}`, edits: [{ range: { start: at, end: at }, newText: ", activation='relu'" }] };
+  }
+
+  /** Sequential(...) and Model(inputs, outputs). */
+  private construct(kind: string, a: Arguments, node: SyntaxNode): KV {
+    const nameArg = a.kwargs.get('name');
+    if (kind === 'Sequential') {
+      const list = a.kwargs.get('layers') ?? a.args[0];
+      const listNode = a.kwNodes.get('layers') ?? positionalNode(a.node, 0);
+      const items: KV[] = list && (list.kind === 'list' || list.kind === 'tuple') ? [...list.items] : [];
+      const itemNodes = listNode && listNode.type === 'list' ? listNode.namedChildren.filter((c) => c.type !== 'comment') : [];
+      const direct = itemNodes.length === items.length;
+      const model: ModelObj = {
+        kind: 'sequential',
+        items,
+        itemRanges: items.map((item, i) => (direct ? rangeOf(itemNodes[i]) : item.kind === 'layer' ? item.layer.defRange : rangeOf(node))),
+        call: node,
+        creator: this.creator,
+        nameArg: nameArg?.kind === 'str' ? nameArg.value : undefined,
+        losses: [],
+      };
+      this.models.push(model);
+      return { kind: 'model', model };
+    }
+    const inputs = a.kwargs.get('inputs') ?? a.kwargs.get('input') ?? a.args[0];
+    const outputs = a.kwargs.get('outputs') ?? a.kwargs.get('output') ?? a.args[1];
+    const ins = inputs ? tensorsDeep(inputs) : [];
+    const outs = outputs ? tensorsDeep(outputs) : [];
+    const model: ModelObj = {
+      kind: 'functional',
+      items: [],
+      itemRanges: [],
+      call: node,
+      creator: this.creator,
+      nameArg: nameArg?.kind === 'str' ? nameArg.value : undefined,
+      losses: [],
+    };
+    if (outs.length > 0) model.functional = { graph: outs[0].graph, inputs: ins.filter((t) => t.graph === outs[0].graph).map((t) => t.node), outputs: outs.filter((t) => t.graph === outs[0].graph).map((t) => t.node) };
+    this.models.push(model);
+    return { kind: 'model', model };
+  }
+
+  instantiate(cls: ClassInfo, a: Arguments, range: Range): KV {
+    if (!this.file.isKerasClass(cls)) return UNKNOWN;
+    const inst: Instance = { cls, attrs: new Map(), assignRanges: new Map(), losses: [] };
+    const init = this.file.findMethod(cls, '__init__');
+    if (init && this.depth < MAX_DEPTH) this.callFunction(init, a, inst, range);
+    nameLayers(inst, '');
+    return { kind: 'instance', inst };
+  }
+
+  /** Runs a model-building function nobody calls, with its default arguments, in a fresh graph. */
+  applyFunctionCandidate(fn: SyntaxNode): void {
+    this.graph = new KerasGraph();
+    this.callFunction(fn, { args: [], kwargs: new Map(), kwNodes: new Map(), node: null }, undefined, rangeOf(fn));
+  }
+
+  callFunction(fn: SyntaxNode, a: Arguments, self: Instance | undefined, range: Range): KV {
+    if (this.depth >= MAX_DEPTH) {
+      this.hint(`Calls nest more than ${MAX_DEPTH} levels deep here; deeper calls are not followed.`, range);
+      return UNKNOWN;
+    }
+    this.depth++;
+    const savedCreator = this.creator;
+    if (this.creator === undefined && fn.parent?.parent === this.file.root) this.creator = fn;
+    if (fn.parent === this.file.root || fn.parent?.parent === this.file.root) this.executed.add(fn);
+    try {
+      return this.invoke(fn, a.args, a.kwargs, self);
+    } finally {
+      this.creator = savedCreator;
+      this.depth--;
+    }
+  }
+
+  /** Binds parameters (self first when given) and runs a function body. */
+  invoke(fn: SyntaxNode, args: KV[], kwargs: Map<string, KV>, self: Instance | undefined, onParam?: (name: string, param: SyntaxNode) => KV | undefined): KV {
+    const env: Env = new Map();
+    const params = fn.childForFieldName('parameters')?.namedChildren ?? [];
+    let positional = [...args];
+    let first = true;
+    for (const param of params) {
+      const name = paramName(param);
+      if (!name) continue;
+      if (first && self) {
+        env.set(name, { kind: 'instance', inst: self });
+        first = false;
+        continue;
+      }
+      first = false;
+      if (param.type === 'list_splat_pattern') {
+        env.set(name, { kind: 'tuple', items: positional });
+        positional = [];
+        continue;
+      }
+      if (param.type === 'dictionary_splat_pattern') {
+        env.set(name, { kind: 'dict', entries: new Map(kwargs) });
+        continue;
+      }
+      const given = kwargs.get(name) ?? positional.shift();
+      if (given !== undefined) {
+        env.set(name, given);
+        continue;
+      }
+      const fromCaller = onParam?.(name, param);
+      if (fromCaller !== undefined) {
+        env.set(name, fromCaller);
+        continue;
+      }
+      const defaultNode = param.childForFieldName('value');
+      env.set(name, defaultNode ? this.eval(defaultNode, env) : { kind: 'sym', name });
+    }
+    if (self && fn.childForFieldName('name')?.text === '__init__') this.runLocalSuperInit(fn, self, env);
+    return this.execBlock(fn.childForFieldName('body'), env).returned ?? NONE;
+  }
+
+  private runLocalSuperInit(fn: SyntaxNode, self: Instance, env: Env): void {
+    const body = fn.childForFieldName('body');
+    const first = body?.namedChildren.find((s) => s.type === 'expression_statement' && s.text.startsWith('super('));
+    if (!first) return;
+    const base = self.cls.bases.map((b) => this.file.classes.get(b)).find((c) => c !== undefined && c !== self.cls);
+    const baseInit = base ? this.file.findMethod(base, '__init__') : undefined;
+    if (!baseInit || baseInit === fn || this.depth >= MAX_DEPTH) return;
+    const call = first.namedChildren[0];
+    const a = this.evalArguments(call?.childForFieldName('arguments') ?? null, env);
+    this.depth++;
+    try {
+      this.invoke(baseInit, a.args, a.kwargs, self);
+    } finally {
+      this.depth--;
+    }
+  }
+}
+
+interface Arguments {
+  readonly args: KV[];
+  readonly kwargs: Map<string, KV>;
+  readonly kwNodes: Map<string, SyntaxNode>;
+  readonly node: SyntaxNode | null;
+}
+
+function positionalNode(args: SyntaxNode | null, index: number): SyntaxNode | undefined {
+  if (!args) return undefined;
+  return args.namedChildren.filter((c) => c.type !== 'comment' && c.type !== 'keyword_argument')[index];
+}
+
+/** Keras axes count the batch dimension; the graph's `mean` dims do too, so only the form changes. */
+function shiftAxis(v: AttrValue): AttrValue {
+  return v;
+}
+
+function tensorsIn(values: readonly KV[]): { graph: KerasGraph; node: number }[] {
+  const out: { graph: KerasGraph; node: number }[] = [];
+  for (const v of values) {
+    if (v.kind === 'tensor') out.push(v);
+    else if (v.kind === 'list' || v.kind === 'tuple') out.push(...tensorsIn(v.items));
+  }
+  return out;
+}
+
+function tensorsDeep(v: KV): { graph: KerasGraph; node: number }[] {
+  if (v.kind === 'dict') return tensorsIn([...v.entries.values()]);
+  return tensorsIn([v]);
+}
+
+function paramName(param: SyntaxNode): string | undefined {
+  switch (param.type) {
+    case 'identifier':
+      return param.text;
+    case 'default_parameter':
+    case 'typed_default_parameter':
+      return param.childForFieldName('name')?.text;
+    case 'typed_parameter':
+      return param.namedChildren.find((c) => c.type === 'identifier')?.text;
+    case 'list_splat_pattern':
+    case 'dictionary_splat_pattern':
+      return param.namedChildren[0]?.text;
+    default:
+      return undefined;
+  }
+}
+
+/** Names every layer of an instance by its attribute path (`fc1`, `block.conv`), unless it has a `name=`. */
+function nameLayers(inst: Instance, prefix: string, seen = new Set<object>()): void {
+  if (seen.has(inst)) return;
+  seen.add(inst);
+  const visit = (v: KV, path: string) => {
+    if (v.kind === 'layer' && v.layer.name === undefined) v.layer.name = path;
+    else if (v.kind === 'instance') nameLayers(v.inst, `${path}.`, seen);
+    else if (v.kind === 'list' || v.kind === 'tuple') v.items.forEach((item, i) => visit(item, `${path}.${i}`));
+  };
+  for (const [name, v] of inst.attrs) visit(v, `${prefix}${name}`);
+}
+
+/** Whether `self.<name>` appears (outside comments) in a method other than the constructor. */
+function referencedOutsideInit(cls: ClassInfo, name: string): boolean {
+  const pattern = new RegExp(`\\bself\\.${name.replace(/[^A-Za-z0-9_]/g, '')}\\b|getattr\\(\\s*self\\b`);
+  for (const [method, node] of cls.methods) {
+    if (method === '__init__') continue;
+    if (pattern.test(node.text.replace(/#[^\n]*/g, ''))) return true;
+  }
+  return false;
+}
+
+function fullLines(r: Range): Range {
+  return { start: { line: r.start.line, character: 0 }, end: { line: r.end.line + 1, character: 0 } };
+}
+
+/** The statement that holds a node (for a model's range when it is named after a variable). */
+function statementOf(node: SyntaxNode): SyntaxNode {
+  let current: SyntaxNode = node;
+  while (current.parent && current.parent.type !== 'block' && current.parent.type !== 'module') current = current.parent;
+  return current;
+}
+
+/** Extracts every Keras model in a parsed Python module. */
+export function extractKeras(root: SyntaxNode): KerasExtraction {
+  const file = new FileScope(root);
+  const interp = new Interpreter(file);
+  for (const stmt of root.namedChildren) {
+    if (stmt.type !== 'expression_statement') continue;
+    const assign = stmt.namedChildren[0];
+    const left = assign?.type === 'assignment' ? assign.childForFieldName('left') : null;
+    const right = assign?.childForFieldName('right');
+    if (left?.type === 'identifier' && right && ['integer', 'float', 'string', 'true', 'false', 'tuple'].includes(right.type)) {
+      interp.constants.set(left.text, interp.eval(right, new Map()));
+    }
+  }
+  const problems: FrontendProblem[] = [];
+  const run = (what: () => void, range: Range) => {
+    try {
+      what();
+    } catch (error) {
+      const message = error instanceof StopRun ? error.message : `the extractor stopped early (${error instanceof Error ? error.message : String(error)})`;
+      problems.push({ severity: 'hint', message: `Model Audit: ${message}.`, range });
+    }
+  };
+  // 1. The module as a script: module-level models, and the builder functions it calls.
+  run(() => interp.execBlock(root, new Map()), Range0);
+  // 2. Builder functions nobody calls in this file (a library of models), with their default arguments.
+  for (const fn of file.functions.values()) {
+    if (interp.executed.has(fn) || !/\b(Sequential|Model|Input|Functional)\s*\(/.test(fn.text)) continue;
+    run(() => interp.applyFunctionCandidate(fn), rangeOf(fn));
+  }
+  const models: ModelGraph[] = [];
+  // 3. Sequential and functional models, once per construction site.
+  const bySite = new Map<string, ModelObj>();
+  for (const m of interp.models) {
+    const key = `${m.call.startIndex}`;
+    const seen = bySite.get(key);
+    if (seen) seen.losses.push(...m.losses.filter((l) => !seen.losses.includes(l)));
+    else bySite.set(key, m);
+  }
+  const perCreator = new Map<SyntaxNode | undefined, number>();
+  for (const m of bySite.values()) perCreator.set(m.creator, (perCreator.get(m.creator) ?? 0) + 1);
+  for (const m of bySite.values()) {
+    run(() => {
+      const graph = modelGraphOf(interp, m, perCreator.get(m.creator) === 1);
+      if (graph) models.push(graph);
+    }, rangeOf(m.call));
+  }
+  // 4. Subclassed models and layers.
+  for (const cls of file.classes.values()) {
+    if (!file.isKerasClass(cls)) continue;
+    run(() => {
+      const graph = subclassedGraph(file, cls, interp.classLosses.get(cls.name) ?? []);
+      if (graph) models.push(graph);
+    }, rangeOf(cls.node));
+  }
+  models.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
+  if (problems.length > 0 && models.length > 0) models[0] = { ...models[0], problems: [...models[0].problems, ...problems] };
+  return { models };
+}
+
+const Range0: Range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+
+function modelGraphOf(interp: Interpreter, m: ModelObj, soleInCreator: boolean): ModelGraph | undefined {
+  const fnName = m.creator?.childForFieldName('name');
+  let name: string;
+  let defNode: SyntaxNode;
+  let nameNode: SyntaxNode;
+  if (m.creator && fnName && soleInCreator) {
+    name = fnName.text;
+    defNode = m.creator;
+    nameNode = fnName;
+  } else if (m.variable) {
+    name = m.variable.text;
+    defNode = statementOf(m.variable);
+    nameNode = m.variable;
+  } else {
+    name = m.nameArg ?? fnName?.text ?? 'model';
+    defNode = statementOf(m.call);
+    nameNode = m.call.childForFieldName('function') ?? m.call;
+  }
+  const meta = { name, framework: 'keras' as const, range: rangeOf(defNode), nameRange: rangeOf(nameNode), losses: m.losses, textKey: hashText(defNode.text) };
+  if (m.kind === 'functional') {
+    if (!m.functional) {
+      return toModelGraph(new KerasGraph(), [], [], { ...meta, problems: [{ severity: 'hint', message: `Model Audit could not find the outputs of \`${name}\`.`, range: rangeOf(m.call) }] });
+    }
+    return toModelGraph(m.functional.graph, m.functional.inputs, m.functional.outputs, meta);
+  }
+  const g = new KerasGraph();
+  interp.graph = g;
+  const first = m.items[0];
+  let inputShape: readonly Dim[] | undefined;
+  let inputRange = rangeOf(m.call);
+  if (first?.kind === 'tensor') {
+    inputShape = first.graph.nodes[first.node]?.shape;
+    inputRange = m.itemRanges[0] ?? inputRange;
+  } else if (first?.kind === 'layer') {
+    inputShape = firstLayerInputShape(first.layer);
+  }
+  const x = g.input('x', inputShape, inputRange);
+  const out = interp.applyModel(m, g, [x], rangeOf(m.call));
+  return toModelGraph(g, [x], out.kind === 'tensor' ? [out.node] : [], meta);
+}
+
+function firstLayerInputShape(layer: KerasLayer): Dim[] | undefined {
+  const c = layer.config;
+  const dims = (v: AttrValue | undefined): Dim[] | undefined => (Array.isArray(v) ? (v as Dim[]).map((d) => (d === null ? '?' : d)) : typeof v === 'number' ? [v] : undefined);
+  if (c.input_shape !== undefined) return dims(c.input_shape);
+  if (c.batch_input_shape !== undefined) return dims(c.batch_input_shape)?.slice(1);
+  if (layer.spec.op === 'embedding') return c.input_length !== undefined ? dims(c.input_length) : undefined;
+  if (c.input_dim !== undefined) return dims(c.input_dim);
+  if (layer.inner) return firstLayerInputShape(layer.inner);
+  return undefined;
+}
+
+function subclassedGraph(file: FileScope, cls: ClassInfo, losses: string[]): ModelGraph | undefined {
+  const interp = new Interpreter(file);
+  const nameNode = cls.node.childForFieldName('name') ?? cls.node;
+  const nameRange = rangeOf(nameNode);
+  const created = interp.instantiate(cls, { args: [], kwargs: new Map(), kwNodes: new Map(), node: null }, nameRange);
+  const meta = { name: cls.name, framework: 'keras' as const, range: rangeOf(cls.node), nameRange, losses, textKey: hashText(cls.node.text) };
+  if (created.kind !== 'instance') return undefined;
+  const inst = created.inst;
+  const call = file.findMethod(cls, 'call');
+  if (!call) return undefined;
+  const g = interp.graph;
+  const inputs: number[] = [];
+  const out = interp.invoke(call, [], new Map(), inst, (name, param) => {
+    if (param.childForFieldName('value') || name === 'training' || name === 'mask') return undefined;
+    const id = g.input(name, undefined, rangeOf(param));
+    inputs.push(id);
+    return { kind: 'tensor', graph: g, node: id };
+  });
+  const outputs = tensorsDeep(out).filter((t) => t.graph === g).map((t) => t.node);
+  const layers: LayerDecl[] = [];
+  for (const [attr, v] of inst.attrs) {
+    const where = inst.assignRanges.get(attr);
+    if (!where) continue;
+    if (v.kind === 'layer') {
+      const op = v.layer.spec.op || (typeof v.layer.config.activation === 'string' ? activationOp(v.layer.config.activation) ?? 'activation' : 'activation');
+      layers.push({ layerId: v.layer.name ?? attr, module: v.layer.name ?? attr, op, category: v.layer.spec.kind === 'activation' ? 'activation' : v.layer.spec.category ?? Ops.category(op), range: where.range, removal: { range: fullLines(where.lineRange), newText: '' }, referenced: interp.applied.has(v.layer) ? true : referencedOutsideInit(cls, attr) });
+    } else if (v.kind === 'instance' || v.kind === 'model') {
+      const used = interp.applied.has(v.kind === 'instance' ? v.inst : v.model);
+      layers.push({ layerId: attr, module: attr, op: v.kind === 'instance' ? v.inst.cls.name : 'sequential', category: 'other', range: where.range, removal: { range: fullLines(where.lineRange), newText: '' }, referenced: used || referencedOutsideInit(cls, attr) });
+    }
+  }
+  return toModelGraph(g, inputs, outputs, { ...meta, layers, problems: interp.problems });
+}

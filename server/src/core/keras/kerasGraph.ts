@@ -1,0 +1,360 @@
+// The Keras layer runtime shared by the Keras (Python) and TF.js (JavaScript/TypeScript) frontends: layer objects
+// built from a constructor's arguments or config, a graph builder that applies them to symbolic tensors (one layer
+// with `activation=` yields the affine op and the activation op), and the step that cuts one model's subgraph out
+// of everything a script built. The syntax-specific interpreters only evaluate code and call into this module.
+
+import type { ActivationInsertion, AttrValue, Dim, FrontendProblem, GraphNode, LayerDecl, ModelGraph, OpCategory, Range, Framework } from '../graph';
+import { Ops } from '../ops';
+import { inferShapes } from '../shapes';
+import { KERAS1_KEYWORDS, type KerasLayerSpec, activationOp } from './kerasCatalog';
+
+/** An activation given to a layer (`activation='relu'`), with where it is written. */
+export interface ActivationUse {
+  /** The canonical op; `null` for `linear`, `undefined` when the name is not known. */
+  readonly op: string | null | undefined;
+  readonly label: string;
+  readonly range: Range;
+}
+
+/** A Keras layer object: `Dense(64, activation='relu')`, `tf.layers.dense({units: 64})`. */
+export interface KerasLayer {
+  readonly kind: 'klayer';
+  readonly spec: KerasLayerSpec;
+  /** The class or factory name as written: Dense, conv2d. */
+  readonly className: string;
+  /** Configuration in Keras 2 snake_case names. */
+  readonly config: Record<string, AttrValue>;
+  readonly activation?: ActivationUse;
+  readonly defRange: Range;
+  /** The edit that gives this layer an activation, when it has none. */
+  readonly insertActivation?: ActivationInsertion;
+  /** The wrapped layer of Bidirectional / TimeDistributed. */
+  readonly inner?: KerasLayer;
+  /** The constructor call as written, for opaque labels. */
+  readonly label: string;
+  /** The layer's name: its `name=`, the attribute it is stored under, or a Keras-style automatic name. */
+  name?: string;
+}
+
+export interface LayerArguments {
+  readonly positional: readonly AttrValue[];
+  readonly keywords: Readonly<Record<string, AttrValue>>;
+}
+
+/** Builds a layer object from its arguments (positional ones only in Python). */
+export function makeLayer(
+  spec: KerasLayerSpec,
+  className: string,
+  args: LayerArguments,
+  meta: { defRange: Range; label: string; activation?: ActivationUse; insertActivation?: ActivationInsertion; inner?: KerasLayer },
+): KerasLayer {
+  const config: Record<string, AttrValue> = { ...(spec.defaults ?? {}) };
+  const positional = [...args.positional];
+  // Keras 1: Convolution2D(nb_filter, nb_row, nb_col) gives the kernel as two separate numbers.
+  if (spec.rank === 2 && positional.length >= 3 && typeof positional[1] === 'number' && typeof positional[2] === 'number' && /^(convolution|deconvolution)/i.test(className)) {
+    positional.splice(1, 2, [positional[1], positional[2]]);
+  }
+  spec.params.forEach((param, i) => {
+    if (i < positional.length && param !== 'activation') config[param] = positional[i];
+  });
+  for (const [key, value] of Object.entries(args.keywords)) config[KERAS1_KEYWORDS[key] ?? key] = value;
+  if (typeof config.name === 'string') return { kind: 'klayer', spec, className, config, ...meta, name: config.name };
+  return { kind: 'klayer', spec, className, config, ...meta };
+}
+
+/** A per-sample shape from a Keras `input_shape` / `input_dim` / `batch_input_shape` configuration. */
+export function configInputShape(config: Readonly<Record<string, AttrValue>>): Dim[] | undefined {
+  const dims = (v: AttrValue | undefined): Dim[] | undefined => {
+    if (Array.isArray(v)) return v.map((d) => (d === null ? '?' : d));
+    if (typeof v === 'number') return [v];
+    return undefined;
+  };
+  if (config.input_shape !== undefined) return dims(config.input_shape);
+  if (config.batch_input_shape !== undefined) return dims(config.batch_input_shape)?.slice(1);
+  if (config.input_dim !== undefined && config.spec_op !== 'embedding') return dims(config.input_dim);
+  if (config.input_length !== undefined) return dims(config.input_length);
+  return undefined;
+}
+
+interface MutableNode {
+  id: number;
+  op: string;
+  category: OpCategory;
+  inputs: number[];
+  attrs: Record<string, AttrValue>;
+  module?: string;
+  layerId?: string;
+  range: Range;
+  defRange?: Range;
+  label?: string;
+  reason?: string;
+  insertActivation?: ActivationInsertion;
+  site?: { range: Range; module?: string };
+  shape?: readonly Dim[];
+}
+
+/** A functional model: the inputs and outputs of a subgraph of one builder. */
+export interface FunctionalModel {
+  readonly graph: KerasGraph;
+  readonly inputs: readonly number[];
+  readonly outputs: readonly number[];
+}
+
+const snake = (name: string) => name.replace(/([a-z])([A-Z])/g, '$1_$2').replace(/([A-Z])([A-Z][a-z])/g, '$1_$2').toLowerCase();
+
+/** The symbolic tensors one script builds, as graph nodes. */
+export class KerasGraph {
+  readonly nodes: MutableNode[] = [];
+  private readonly autoNames = new Map<string, number>();
+  /** Set while replaying a nested model, so its ops know the call in the outer model that runs them. */
+  site?: { range: Range; module?: string };
+
+  emit(node: Omit<MutableNode, 'id' | 'category'> & { category?: OpCategory }): number {
+    const id = this.nodes.length;
+    const full: MutableNode = { ...node, id, category: node.category ?? Ops.category(node.op) };
+    if (this.site && full.site === undefined) full.site = this.site;
+    this.nodes.push(full);
+    return id;
+  }
+
+  input(name: string, shape: readonly Dim[] | undefined, range: Range): number {
+    return this.emit({ op: 'input', category: 'input', inputs: [], attrs: { name }, range, label: name, shape });
+  }
+
+  opaque(label: string, inputs: number[], range: Range, reason: string): number {
+    return this.emit({ op: 'opaque', category: 'other', inputs, attrs: {}, range, label: clip(label), reason });
+  }
+
+  /** The layer's name, assigning a Keras-style one (`dense`, `dense_1`) on first use. */
+  nameOf(layer: KerasLayer): string {
+    if (layer.name) return layer.name;
+    const base = snake(layer.className);
+    const n = this.autoNames.get(base) ?? 0;
+    this.autoNames.set(base, n + 1);
+    layer.name = n === 0 ? base : `${base}_${n}`;
+    return layer.name;
+  }
+
+  /** Applies a layer to its input tensors at `range`; returns the output node. */
+  apply(layer: KerasLayer, inputs: readonly number[], range: Range, extra: { bidirectional?: boolean } = {}): number {
+    const spec = layer.spec;
+    const name = this.nameOf(layer);
+    const c = layer.config;
+    switch (spec.kind) {
+      case 'input':
+        return inputs[0] ?? this.input(name, undefined, range);
+      case 'lambda':
+        return this.opaque(layer.label, [...inputs], range, 'a Lambda layer runs arbitrary code');
+      case 'wrapper': {
+        if (!layer.inner) return this.opaque(layer.label, [...inputs], range, 'the wrapped layer is not known');
+        if (layer.inner.name === undefined) layer.inner.name = name;
+        return this.apply(layer.inner, inputs, range, { bidirectional: extra.bidirectional || /^bidirectional$/i.test(layer.className) });
+      }
+      case 'merge': {
+        const attrs: Record<string, AttrValue> = {};
+        if (spec.op === 'concat') attrs.dim = typeof c.axis === 'number' ? c.axis : -1;
+        return this.emit({ op: spec.op, category: 'merge', inputs: [...inputs], attrs, module: name, layerId: name, range, defRange: layer.defRange });
+      }
+      case 'activation': {
+        const named = typeof c.activation === 'string' ? activationOp(c.activation) : undefined;
+        const op = spec.op || named || (layer.activation?.op ?? undefined);
+        if (!op) {
+          if (named === null) return inputs[0] ?? this.opaque(layer.label, [], range, 'no input');
+          return this.opaque(layer.label, [...inputs], range, `the activation ${layer.activation?.label ?? String(c.activation)} is not known`);
+        }
+        const attrs: Record<string, AttrValue> = {};
+        if (op === 'softmax' || op === 'log_softmax') attrs.dim = typeof c.axis === 'number' ? c.axis : -1;
+        return this.emit({ op, category: 'activation', inputs: inputs.slice(0, 1), attrs, module: name, layerId: name, range, defRange: layer.defRange });
+      }
+      case 'op':
+        break;
+    }
+    const attrs = layerAttrs(layer, extra.bidirectional === true);
+    const category: OpCategory = spec.category ?? Ops.category(spec.op);
+    const takesAll = spec.op === 'multihead_attention';
+    const recurrent = category === 'recurrent';
+    const hasActivation = !recurrent && layer.activation !== undefined && layer.activation.op !== null;
+    const id = this.emit({
+      op: spec.op,
+      category,
+      inputs: takesAll ? [...inputs] : inputs.slice(0, 1),
+      attrs,
+      module: name,
+      layerId: name,
+      range,
+      defRange: layer.defRange,
+      insertActivation: category === 'affine' && !hasActivation ? layer.insertActivation : undefined,
+    });
+    if (!hasActivation || !layer.activation) return id;
+    const act = layer.activation;
+    if (act.op === undefined || act.op === null) return this.opaque(act.label, [id], act.range, `the activation \`${clip(act.label)}\` is not known`);
+    const actAttrs: Record<string, AttrValue> = act.op === 'softmax' || act.op === 'log_softmax' ? { dim: -1 } : {};
+    // The activation is applied where the layer is (a subclassed model's call), written where the layer is built.
+    const at = contains(range, act.range) ? act.range : range;
+    return this.emit({ op: act.op, category: 'activation', inputs: [id], attrs: actAttrs, module: name, range: at, defRange: layer.defRange });
+  }
+
+  /** Applies a functional model (built in this or another builder) to tensors of this builder. */
+  replay(model: FunctionalModel, args: readonly number[], site: { range: Range; module?: string }): number[] {
+    const ids = ancestors(model.graph.nodes, model.outputs, model.inputs);
+    const map = new Map<number, number>();
+    model.inputs.forEach((id, i) => {
+      const arg = args[i];
+      if (arg !== undefined) map.set(id, arg);
+    });
+    const saved = this.site;
+    this.site = this.site ?? site;
+    try {
+      for (const id of ids) {
+        if (map.has(id)) continue;
+        const node = model.graph.nodes[id];
+        if (node.category === 'input') {
+          map.set(id, this.input(String(node.attrs.name ?? 'x'), node.shape, node.range));
+          continue;
+        }
+        const { id: _old, inputs, site: _site, ...rest } = node;
+        void _old;
+        void _site;
+        map.set(id, this.emit({ ...rest, inputs: inputs.map((i) => map.get(i) ?? i) }));
+      }
+    } finally {
+      this.site = saved;
+    }
+    return model.outputs.map((o) => map.get(o) ?? o);
+  }
+}
+
+/** Hyperparameters in the framework-neutral keys (`in`, `out`, `kernel`, `stride`, `padding`, `p`, …). */
+function layerAttrs(layer: KerasLayer, bidirectional: boolean): Record<string, AttrValue> {
+  const c = layer.config;
+  const spec = layer.spec;
+  const attrs: Record<string, AttrValue> = {};
+  const set = (key: string, v: AttrValue | undefined) => {
+    if (v !== undefined) attrs[key] = v;
+  };
+  const category = spec.category ?? Ops.category(spec.op);
+  const channelsLast = c.data_format !== 'channels_first';
+  if (category === 'affine' || category === 'pooling') {
+    const rank = spec.rank ?? 0;
+    const asList = (v: AttrValue | undefined): AttrValue | undefined => (typeof v === 'number' && rank > 1 ? Array(rank).fill(v) : v);
+    if (rank > 0 && c.global === true) {
+      attrs.channels_last = channelsLast;
+    } else if (rank > 0) {
+      attrs.channels_last = channelsLast;
+      if (c.padding === 'same') attrs.same_padding = true;
+      else attrs.padding = 0;
+    }
+    if (category === 'affine') {
+      set('out', c.units ?? c.filters);
+      if (rank > 0) {
+        set('kernel', asList(c.kernel_size));
+        set('stride', asList(c.strides));
+      }
+      if (spec.op.startsWith('conv') && c.kernel_size === undefined && spec.params[0] === 'kernel_size') set('kernel', asList(c.kernel_size));
+      attrs.bias = c.use_bias !== false;
+    } else {
+      if (c.global === true) attrs.global = true;
+      else {
+        set('kernel', asList(c.pool_size ?? 2));
+        attrs.stride = asList(c.strides) ?? null;
+      }
+    }
+  } else if (category === 'recurrent') {
+    set('out', c.units ?? c.filters);
+    attrs.return_sequences = c.return_sequences === true;
+    if (bidirectional) attrs.bidirectional = true;
+    if (typeof c.activation === 'string') attrs.activation = c.activation;
+  } else if (spec.op === 'embedding') {
+    set('in', c.input_dim);
+    set('out', c.output_dim);
+  } else if (spec.op === 'dropout' || spec.op === 'alpha_dropout') {
+    set('p', c.rate);
+  } else if (spec.op === 'reshape') {
+    const target = c.target_shape;
+    if (Array.isArray(target)) attrs.shape = ['B', ...target];
+  } else if (spec.op === 'multihead_attention') {
+    set('heads', c.num_heads);
+    set('key_dim', c.key_dim);
+  } else if (spec.op === 'scale') {
+    set('factor', c.scale);
+  } else if (spec.op === 'permute') {
+    set('dims', c.dims);
+  }
+  return attrs;
+}
+
+/** The ids of every node the outputs depend on, in evaluation order, stopping at the given inputs. */
+function ancestors(nodes: readonly MutableNode[], outputs: readonly number[], stopAt: readonly number[]): number[] {
+  const stop = new Set(stopAt);
+  const seen = new Set<number>();
+  const stack = [...outputs];
+  while (stack.length > 0) {
+    const id = stack.pop()!;
+    if (seen.has(id) || nodes[id] === undefined) continue;
+    seen.add(id);
+    if (!stop.has(id)) stack.push(...nodes[id].inputs);
+  }
+  for (const id of stopAt) if (nodes[id] !== undefined) seen.add(id);
+  return [...seen].sort((a, b) => a - b);
+}
+
+export interface ModelMeta {
+  readonly name: string;
+  readonly framework: Framework;
+  readonly range: Range;
+  readonly nameRange: Range;
+  readonly layers?: readonly LayerDecl[];
+  readonly problems?: readonly FrontendProblem[];
+  readonly losses?: readonly string[];
+  readonly textKey?: string;
+}
+
+/** Cuts one model out of a builder: the nodes between its inputs and outputs, renumbered in evaluation order. */
+export function toModelGraph(builder: KerasGraph, inputs: readonly number[], outputs: readonly number[], meta: ModelMeta): ModelGraph {
+  const ids = ancestors(builder.nodes, outputs, inputs);
+  const remap = new Map<number, number>();
+  ids.forEach((id, i) => remap.set(id, i));
+  let nodes: GraphNode[] = ids.map((id, i) => {
+    const n = builder.nodes[id];
+    const copy: MutableNode = { ...n, id: i, inputs: n.inputs.map((x) => remap.get(x) ?? x).filter((x) => x < i) };
+    if (copy.shape === undefined) delete copy.shape;
+    return copy as GraphNode;
+  });
+  const problems: FrontendProblem[] = [...(meta.problems ?? [])];
+  for (const n of nodes) {
+    if (n.op === 'opaque') problems.push({ severity: 'hint', range: n.range, message: `Model Audit does not understand \`${clip(n.label ?? '')}\`: ${n.reason ?? 'unknown call'}. It is shown as an opaque step.` });
+  }
+  const graph: ModelGraph = {
+    name: meta.name,
+    framework: meta.framework,
+    range: meta.range,
+    nameRange: meta.nameRange,
+    nodes,
+    inputs: nodes.filter((n) => n.category === 'input').map((n) => n.id),
+    outputs: outputs.map((o) => remap.get(o)).filter((o): o is number => o !== undefined),
+    layers: meta.layers ?? [],
+    problems,
+    ...(meta.losses && meta.losses.length > 0 ? { losses: meta.losses } : {}),
+    ...(meta.textKey ? { textKey: meta.textKey } : {}),
+  };
+  // Keras infers a Dense layer's input width when it is built; do the same from the shapes, so `in` is known.
+  const shaped = inferShapes(graph);
+  nodes = graph.nodes.map((n, i) => {
+    if (n.op !== 'linear' || n.attrs.in !== undefined || n.inputs.length === 0) return n;
+    const s = shaped.nodes[n.inputs[0]]?.shape;
+    const last = s && s.length > 0 ? s[s.length - 1] : undefined;
+    void i;
+    return last === undefined || last === '?' ? n : { ...n, attrs: { ...n.attrs, in: last } };
+  });
+  return { ...graph, nodes };
+}
+
+function contains(outer: Range, inner: Range): boolean {
+  const before = (a: Range['start'], b: Range['start']) => a.line < b.line || (a.line === b.line && a.character <= b.character);
+  return before(outer.start, inner.start) && before(inner.end, outer.end);
+}
+
+export function clip(text: string, max = 80): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
