@@ -1,6 +1,916 @@
+// The TensorFlow.js frontend: interprets a JavaScript or TypeScript program abstractly and turns every
+// `tf.sequential(...)` (with its `layers` list and `.add(...)` calls) and `tf.model({inputs, outputs})` (with
+// `layer.apply(...)`) into a model graph. Layers share the Keras catalog and runtime (`tf.layers.dense({units,
+// activation})` is Keras's `Dense`); `model.compile({loss})` is read for the loss rules. It never throws: what it
+// does not understand becomes an opaque op and a hint.
+
 import type { Node as SyntaxNode } from 'web-tree-sitter';
-import type { ModelGraph } from '../graph';
+import type { ActivationInsertion, AttrValue, Dim, FrontendProblem, ModelGraph, Range } from '../graph';
+import { hashText } from '../hash';
+import { activationOp, kerasLayer, snakeCase } from '../keras/kerasCatalog';
+import { type ActivationUse, type FunctionalModel, KerasGraph, type KerasLayer, clip, makeLayer, toModelGraph } from '../keras/kerasGraph';
+
+const MAX_UNROLL = 64;
+const MAX_DEPTH = 24;
+const MAX_STEPS = 20000;
+
+function rangeOf(node: SyntaxNode): Range {
+  return {
+    start: { line: node.startPosition.row, character: node.startPosition.column },
+    end: { line: node.endPosition.row, character: node.endPosition.column },
+  };
+}
+
+interface ModelObj {
+  readonly kind: 'sequential' | 'functional';
+  readonly items: JV[];
+  readonly itemRanges: Range[];
+  functional?: FunctionalModel;
+  readonly call: SyntaxNode;
+  readonly creator?: SyntaxNode;
+  nameArg?: string;
+  variable?: SyntaxNode;
+  losses: string[];
+}
+
+interface ObjectValue {
+  readonly kind: 'object';
+  readonly entries: Map<string, JV>;
+  /** The value node of each key as written, for activation ranges and edits. */
+  readonly valueNodes: Map<string, SyntaxNode>;
+  readonly node?: SyntaxNode;
+}
+
+type JV =
+  | { readonly kind: 'num'; readonly value: number }
+  | { readonly kind: 'str'; readonly value: string }
+  | { readonly kind: 'bool'; readonly value: boolean }
+  | { readonly kind: 'none' }
+  | { readonly kind: 'sym'; readonly name: string }
+  | { readonly kind: 'unknown' }
+  | { readonly kind: 'list'; readonly items: JV[] }
+  | ObjectValue
+  | { readonly kind: 'tensor'; readonly graph: KerasGraph; readonly node: number }
+  | { readonly kind: 'layer'; readonly layer: KerasLayer }
+  | { readonly kind: 'model'; readonly model: ModelObj }
+  | { readonly kind: 'path'; readonly path: string }
+  | { readonly kind: 'function'; readonly node: SyntaxNode; readonly closure: Scope };
+
+const UNKNOWN: JV = { kind: 'unknown' };
+const NONE: JV = { kind: 'none' };
+
+function toAttr(v: JV): AttrValue {
+  switch (v.kind) {
+    case 'num':
+    case 'str':
+    case 'bool':
+      return v.value;
+    case 'none':
+      return null;
+    case 'sym':
+      return v.name;
+    case 'list': {
+      const dims = v.items.map(toAttr);
+      return dims.every((d) => typeof d === 'number' || typeof d === 'string' || d === null) ? (dims.map((d) => (d === null ? '?' : d)) as Dim[]) : '?';
+    }
+    default:
+      return '?';
+  }
+}
+
+function truthy(v: JV): boolean | undefined {
+  switch (v.kind) {
+    case 'num':
+      return v.value !== 0;
+    case 'str':
+      return v.value !== '';
+    case 'bool':
+      return v.value;
+    case 'none':
+      return false;
+    case 'list':
+    case 'object':
+    case 'tensor':
+    case 'layer':
+    case 'model':
+    case 'function':
+      return true;
+    default:
+      return undefined;
+  }
+}
+
+/** A lexical scope: `const`/`let` bindings with a parent. */
+class Scope {
+  private readonly vars = new Map<string, JV>();
+  constructor(readonly parent?: Scope) {}
+  get(name: string): JV | undefined {
+    return this.vars.get(name) ?? this.parent?.get(name);
+  }
+  declare(name: string, v: JV): void {
+    this.vars.set(name, v);
+  }
+  assign(name: string, v: JV): void {
+    let s: Scope | undefined = this;
+    while (s) {
+      if (s.vars.has(name)) {
+        s.vars.set(name, v);
+        return;
+      }
+      s = s.parent;
+    }
+    this.vars.set(name, v);
+  }
+}
+
+interface Flow {
+  returned?: JV;
+  broke?: boolean;
+}
+
+class StopRun extends Error {}
+
+const TFJS_MODULE = /^@tensorflow\/tfjs(-node(-gpu)?|-layers|-core)?$/;
+
+class Interpreter {
+  readonly problems: FrontendProblem[] = [];
+  readonly models: ModelObj[] = [];
+  readonly executed = new Set<SyntaxNode>();
+  readonly global = new Scope();
+  graph = new KerasGraph();
+  private depth = 0;
+  private steps = 0;
+  private creator?: SyntaxNode;
+
+  constructor(readonly root: SyntaxNode) {
+    this.global.declare('tf', { kind: 'path', path: 'tf' });
+  }
+
+  // ----- imports -----
+
+  private importStatement(stmt: SyntaxNode): void {
+    const source = stmt.childForFieldName('source');
+    const from = source ? stringValue(source) : undefined;
+    if (from === undefined || !TFJS_MODULE.test(from)) return;
+    const clause = stmt.namedChildren.find((c) => c.type === 'import_clause');
+    if (!clause) return;
+    for (const part of clause.namedChildren) {
+      if (part.type === 'namespace_import' || part.type === 'identifier') {
+        const name = part.type === 'identifier' ? part.text : part.namedChildren.find((c) => c.type === 'identifier')?.text;
+        if (name) this.global.declare(name, { kind: 'path', path: 'tf' });
+      } else if (part.type === 'named_imports') {
+        for (const spec of part.namedChildren) {
+          if (spec.type !== 'import_specifier') continue;
+          const imported = spec.childForFieldName('name')?.text;
+          const alias = spec.childForFieldName('alias')?.text ?? imported;
+          if (imported && alias) this.global.declare(alias, { kind: 'path', path: `tf.${imported}` });
+        }
+      }
+    }
+  }
+
+  // ----- statements -----
+
+  execBlock(nodes: readonly SyntaxNode[], scope: Scope): Flow {
+    for (const stmt of nodes) {
+      const flow = this.exec(stmt, scope);
+      if (flow.returned !== undefined || flow.broke) return flow;
+    }
+    return {};
+  }
+
+  exec(stmt: SyntaxNode, scope: Scope): Flow {
+    if (++this.steps > MAX_STEPS) throw new StopRun('the code runs too many steps to follow');
+    switch (stmt.type) {
+      case 'import_statement':
+        this.importStatement(stmt);
+        return {};
+      case 'export_statement': {
+        const decl = stmt.childForFieldName('declaration') ?? stmt.namedChildren.find((c) => c.type.endsWith('declaration'));
+        return decl ? this.exec(decl, scope) : {};
+      }
+      case 'lexical_declaration':
+      case 'variable_declaration':
+        for (const decl of stmt.namedChildren) {
+          if (decl.type !== 'variable_declarator') continue;
+          const name = decl.childForFieldName('name');
+          const value = decl.childForFieldName('value');
+          const v = value ? this.eval(value, scope) : NONE;
+          if (name) this.bindPattern(name, v, scope, true);
+        }
+        return {};
+      case 'expression_statement': {
+        const expr = stmt.namedChildren[0];
+        if (expr) this.eval(expr, scope);
+        return {};
+      }
+      case 'function_declaration':
+      case 'generator_function_declaration': {
+        const name = stmt.childForFieldName('name')?.text;
+        if (name) scope.declare(name, { kind: 'function', node: stmt, closure: scope });
+        return {};
+      }
+      case 'return_statement': {
+        const value = stmt.namedChildren[0];
+        return { returned: value ? this.eval(value, scope) : NONE };
+      }
+      case 'statement_block':
+        return this.execBlock(stmt.namedChildren, new Scope(scope));
+      case 'if_statement': {
+        const condition = stmt.childForFieldName('condition');
+        const truth = condition ? truthy(this.eval(condition, scope)) : undefined;
+        const consequence = stmt.childForFieldName('consequence');
+        const alternative = stmt.childForFieldName('alternative');
+        if (truth !== false) return consequence ? this.exec(consequence, scope) : {};
+        const elseBody = alternative?.namedChildren[0];
+        return elseBody ? this.exec(elseBody, scope) : {};
+      }
+      case 'for_statement':
+        return this.execFor(stmt, scope);
+      case 'for_in_statement':
+        return this.execForOf(stmt, scope);
+      case 'try_statement': {
+        const body = stmt.childForFieldName('body');
+        return body ? this.exec(body, scope) : {};
+      }
+      case 'break_statement':
+        return { broke: true };
+      default:
+        return {};
+    }
+  }
+
+  private execFor(stmt: SyntaxNode, scope: Scope): Flow {
+    const inner = new Scope(scope);
+    const init = stmt.childForFieldName('initializer');
+    const condition = stmt.childForFieldName('condition');
+    const increment = stmt.childForFieldName('increment');
+    const body = stmt.childForFieldName('body');
+    if (init) this.exec(init, inner);
+    for (let i = 0; i < MAX_UNROLL; i++) {
+      const c = condition ? this.eval(condition.type === 'expression_statement' ? condition.namedChildren[0] ?? condition : condition, inner) : UNKNOWN;
+      const t = truthy(c);
+      if (t === false) return {};
+      const flow = body ? this.exec(body, inner) : {};
+      if (flow.returned !== undefined) return flow;
+      if (flow.broke || t === undefined) return {};
+      if (increment) this.eval(increment, inner);
+    }
+    return {};
+  }
+
+  private execForOf(stmt: SyntaxNode, scope: Scope): Flow {
+    const left = stmt.childForFieldName('left');
+    const right = stmt.childForFieldName('right');
+    const body = stmt.childForFieldName('body');
+    if (!left || !right || !body) return {};
+    const iterable = this.eval(right, scope);
+    const isOf = stmt.children.some((c) => c.type === 'of');
+    const items = iterable.kind === 'list' ? (isOf ? iterable.items : iterable.items.map((_, i): JV => ({ kind: 'num', value: i }))) : undefined;
+    if (!items) {
+      const inner = new Scope(scope);
+      this.bindPattern(left, UNKNOWN, inner, true);
+      return this.exec(body, inner);
+    }
+    for (const item of items.slice(0, MAX_UNROLL)) {
+      const inner = new Scope(scope);
+      this.bindPattern(left, item, inner, true);
+      const flow = this.exec(body, inner);
+      if (flow.returned !== undefined) return flow;
+      if (flow.broke) return {};
+    }
+    return {};
+  }
+
+  private bindPattern(target: SyntaxNode, v: JV, scope: Scope, declare: boolean): void {
+    switch (target.type) {
+      case 'identifier':
+      case 'shorthand_property_identifier_pattern':
+        if (declare) scope.declare(target.text, v);
+        else scope.assign(target.text, v);
+        if (v.kind === 'model' && v.model.variable === undefined) v.model.variable = target;
+        return;
+      case 'array_pattern':
+        target.namedChildren.forEach((t, i) => this.bindPattern(t, v.kind === 'list' ? v.items[i] ?? UNKNOWN : UNKNOWN, scope, declare));
+        return;
+      case 'object_pattern':
+        for (const p of target.namedChildren) {
+          if (p.type === 'shorthand_property_identifier_pattern') this.bindPattern(p, v.kind === 'object' ? v.entries.get(p.text) ?? UNKNOWN : UNKNOWN, scope, declare);
+          else if (p.type === 'pair_pattern') {
+            const key = p.childForFieldName('key')?.text;
+            const value = p.childForFieldName('value');
+            if (key && value) this.bindPattern(value, v.kind === 'object' ? v.entries.get(key) ?? UNKNOWN : UNKNOWN, scope, declare);
+          }
+        }
+        return;
+      case 'member_expression': {
+        const object = target.childForFieldName('object');
+        const prop = target.childForFieldName('property')?.text;
+        const owner = object ? this.eval(object, scope) : UNKNOWN;
+        if (owner.kind === 'object' && prop) owner.entries.set(prop, v);
+        return;
+      }
+      case 'subscript_expression': {
+        const object = target.childForFieldName('object');
+        const index = target.childForFieldName('index');
+        const owner = object ? this.eval(object, scope) : UNKNOWN;
+        const key = index ? this.eval(index, scope) : UNKNOWN;
+        if (owner.kind === 'list' && key.kind === 'num') owner.items[key.value] = v;
+        else if (owner.kind === 'object' && key.kind === 'str') owner.entries.set(key.value, v);
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  // ----- expressions -----
+
+  eval(node: SyntaxNode, scope: Scope): JV {
+    switch (node.type) {
+      case 'number': {
+        const v = Number(node.text.replace(/_/g, ''));
+        return Number.isFinite(v) ? { kind: 'num', value: v } : UNKNOWN;
+      }
+      case 'string': {
+        const s = stringValue(node);
+        return s === undefined ? UNKNOWN : { kind: 'str', value: s };
+      }
+      case 'template_string':
+        return node.namedChildren.some((c) => c.type === 'template_substitution') ? UNKNOWN : { kind: 'str', value: node.text.slice(1, -1) };
+      case 'true':
+        return { kind: 'bool', value: true };
+      case 'false':
+        return { kind: 'bool', value: false };
+      case 'null':
+      case 'undefined':
+        return NONE;
+      case 'identifier':
+        return scope.get(node.text) ?? UNKNOWN;
+      case 'parenthesized_expression':
+      case 'await_expression':
+      case 'non_null_expression':
+      case 'as_expression':
+      case 'satisfies_expression':
+      case 'type_assertion': {
+        // `<T>x` puts the type first; every other wrapper puts the expression first.
+        const inner = node.type === 'type_assertion' ? node.namedChildren[node.namedChildren.length - 1] : node.namedChildren[0];
+        return inner ? this.eval(inner, scope) : UNKNOWN;
+      }
+      case 'array':
+        return { kind: 'list', items: this.evalItems(node.namedChildren, scope) };
+      case 'object':
+        return this.evalObject(node, scope);
+      case 'member_expression':
+        return this.evalMember(node, scope);
+      case 'subscript_expression': {
+        const object = node.childForFieldName('object');
+        const index = node.childForFieldName('index');
+        const owner = object ? this.eval(object, scope) : UNKNOWN;
+        const key = index ? this.eval(index, scope) : UNKNOWN;
+        if (owner.kind === 'list' && key.kind === 'num') return owner.items[key.value < 0 ? owner.items.length + key.value : key.value] ?? UNKNOWN;
+        if (owner.kind === 'object' && key.kind === 'str') return owner.entries.get(key.value) ?? UNKNOWN;
+        return UNKNOWN;
+      }
+      case 'call_expression':
+        return this.evalCall(node, scope);
+      case 'new_expression':
+        return UNKNOWN;
+      case 'assignment_expression': {
+        const left = node.childForFieldName('left');
+        const right = node.childForFieldName('right');
+        const v = right ? this.eval(right, scope) : UNKNOWN;
+        if (left) this.bindPattern(left, v, scope, false);
+        return v;
+      }
+      case 'augmented_assignment_expression': {
+        const left = node.childForFieldName('left');
+        const right = node.childForFieldName('right');
+        const op = (node.childForFieldName('operator')?.text ?? '').replace('=', '');
+        if (!left || !right) return UNKNOWN;
+        const v = this.binary(op, this.eval(left, scope), this.eval(right, scope), node);
+        this.bindPattern(left, v, scope, false);
+        return v;
+      }
+      case 'update_expression': {
+        const arg = node.childForFieldName('argument');
+        const op = node.childForFieldName('operator')?.text ?? node.children.find((c) => c.text === '++' || c.text === '--')?.text;
+        if (!arg) return UNKNOWN;
+        const v = this.eval(arg, scope);
+        if (v.kind === 'num') this.bindPattern(arg, { kind: 'num', value: v.value + (op === '--' ? -1 : 1) }, scope, false);
+        return v;
+      }
+      case 'binary_expression': {
+        const left = node.childForFieldName('left');
+        const right = node.childForFieldName('right');
+        const op = node.childForFieldName('operator')?.text ?? '';
+        if (!left || !right) return UNKNOWN;
+        return this.binary(op, this.eval(left, scope), this.eval(right, scope), node);
+      }
+      case 'unary_expression': {
+        const arg = node.childForFieldName('argument');
+        const op = node.childForFieldName('operator')?.text;
+        const v = arg ? this.eval(arg, scope) : UNKNOWN;
+        if (op === '-' && v.kind === 'num') return { kind: 'num', value: -v.value };
+        if (op === '!') {
+          const t = truthy(v);
+          return t === undefined ? UNKNOWN : { kind: 'bool', value: !t };
+        }
+        return v;
+      }
+      case 'ternary_expression': {
+        const condition = node.childForFieldName('condition');
+        const t = condition ? truthy(this.eval(condition, scope)) : undefined;
+        const branch = t === false ? node.childForFieldName('alternative') : node.childForFieldName('consequence');
+        return branch ? this.eval(branch, scope) : UNKNOWN;
+      }
+      case 'arrow_function':
+      case 'function_expression':
+      case 'function':
+        return { kind: 'function', node, closure: scope };
+      default:
+        return UNKNOWN;
+    }
+  }
+
+  private evalItems(nodes: readonly SyntaxNode[], scope: Scope): JV[] {
+    const out: JV[] = [];
+    for (const n of nodes) {
+      if (n.type === 'comment') continue;
+      if (n.type === 'spread_element') {
+        const v = n.namedChildren[0] ? this.eval(n.namedChildren[0], scope) : UNKNOWN;
+        if (v.kind === 'list') out.push(...v.items);
+        else out.push(UNKNOWN);
+      } else out.push(this.eval(n, scope));
+    }
+    return out;
+  }
+
+  private evalObject(node: SyntaxNode, scope: Scope): JV {
+    const entries = new Map<string, JV>();
+    const valueNodes = new Map<string, SyntaxNode>();
+    for (const p of node.namedChildren) {
+      if (p.type === 'pair') {
+        const keyNode = p.childForFieldName('key');
+        const value = p.childForFieldName('value');
+        const key = keyNode ? (keyNode.type === 'string' ? stringValue(keyNode) : keyNode.text) : undefined;
+        if (key !== undefined && value) {
+          entries.set(key, this.eval(value, scope));
+          valueNodes.set(key, value);
+        }
+      } else if (p.type === 'shorthand_property_identifier') {
+        entries.set(p.text, scope.get(p.text) ?? UNKNOWN);
+        valueNodes.set(p.text, p);
+      } else if (p.type === 'spread_element') {
+        const v = p.namedChildren[0] ? this.eval(p.namedChildren[0], scope) : UNKNOWN;
+        if (v.kind === 'object') for (const [k, x] of v.entries) entries.set(k, x);
+      }
+    }
+    return { kind: 'object', entries, valueNodes, node };
+  }
+
+  private evalMember(node: SyntaxNode, scope: Scope): JV {
+    const object = node.childForFieldName('object');
+    const prop = node.childForFieldName('property')?.text ?? '';
+    const owner = object ? this.eval(object, scope) : UNKNOWN;
+    if (owner.kind === 'path') return { kind: 'path', path: `${owner.path}.${prop}` };
+    if (owner.kind === 'object') return owner.entries.get(prop) ?? UNKNOWN;
+    if (owner.kind === 'list' && prop === 'length') return { kind: 'num', value: owner.items.length };
+    return UNKNOWN;
+  }
+
+  private binary(op: string, a: JV, b: JV, node: SyntaxNode): JV {
+    if (a.kind === 'num' && b.kind === 'num') {
+      switch (op) {
+        case '+':
+          return { kind: 'num', value: a.value + b.value };
+        case '-':
+          return { kind: 'num', value: a.value - b.value };
+        case '*':
+          return { kind: 'num', value: a.value * b.value };
+        case '/':
+          return b.value === 0 ? UNKNOWN : { kind: 'num', value: a.value / b.value };
+        case '%':
+          return b.value === 0 ? UNKNOWN : { kind: 'num', value: a.value % b.value };
+        case '**':
+          return { kind: 'num', value: a.value ** b.value };
+        case '<':
+          return { kind: 'bool', value: a.value < b.value };
+        case '<=':
+          return { kind: 'bool', value: a.value <= b.value };
+        case '>':
+          return { kind: 'bool', value: a.value > b.value };
+        case '>=':
+          return { kind: 'bool', value: a.value >= b.value };
+        case '===':
+        case '==':
+          return { kind: 'bool', value: a.value === b.value };
+        case '!==':
+        case '!=':
+          return { kind: 'bool', value: a.value !== b.value };
+        default:
+          return UNKNOWN;
+      }
+    }
+    if ((a.kind === 'str' || a.kind === 'bool') && a.kind === b.kind) {
+      if (op === '===' || op === '==') return { kind: 'bool', value: a.value === b.value };
+      if (op === '!==' || op === '!=') return { kind: 'bool', value: a.value !== b.value };
+      if (op === '+' && a.kind === 'str' && b.kind === 'str') return { kind: 'str', value: a.value + b.value };
+    }
+    if (op === '&&') return truthy(a) === false ? a : truthy(a) === true ? b : UNKNOWN;
+    if (op === '||') return truthy(a) === true ? a : truthy(a) === false ? b : UNKNOWN;
+    if (op === '??') return a.kind === 'none' ? b : a.kind === 'unknown' ? UNKNOWN : a;
+    void node;
+    return UNKNOWN;
+  }
+
+  // ----- calls -----
+
+  private evalCall(node: SyntaxNode, scope: Scope): JV {
+    const fnNode = node.childForFieldName('function');
+    const argsNode = node.childForFieldName('arguments');
+    if (!fnNode) return UNKNOWN;
+    const argNodes = (argsNode?.namedChildren ?? []).filter((c) => c.type !== 'comment');
+    const args = this.evalItems(argNodes, scope);
+    if (fnNode.type === 'member_expression') {
+      const object = fnNode.childForFieldName('object');
+      const method = fnNode.childForFieldName('property')?.text ?? '';
+      const receiver = object ? this.eval(object, scope) : UNKNOWN;
+      const handled = this.callMethod(receiver, method, args, argNodes, node);
+      if (handled !== undefined) return handled;
+      if (receiver.kind === 'path') return this.callPath(`${receiver.path}.${method}`, args, argNodes, node);
+      return UNKNOWN;
+    }
+    const callee = this.eval(fnNode, scope);
+    if (callee.kind === 'path') return this.callPath(callee.path, args, argNodes, node);
+    if (callee.kind === 'function') return this.callFunction(callee, args, rangeOf(node));
+    return UNKNOWN;
+  }
+
+  private callMethod(receiver: JV, method: string, args: JV[], argNodes: SyntaxNode[], node: SyntaxNode): JV | undefined {
+    switch (receiver.kind) {
+      case 'list':
+        if (method === 'push') {
+          receiver.items.push(...args);
+          return { kind: 'num', value: receiver.items.length };
+        }
+        if ((method === 'forEach' || method === 'map') && args[0]?.kind === 'function') {
+          const fn = args[0];
+          const out = receiver.items.slice(0, MAX_UNROLL).map((item, i) => this.callFunction(fn, [item, { kind: 'num', value: i }], rangeOf(node)));
+          return method === 'map' ? { kind: 'list', items: out } : NONE;
+        }
+        if (method === 'concat') return { kind: 'list', items: [...receiver.items, ...args.flatMap((a) => (a.kind === 'list' ? a.items : [a]))] };
+        if (method === 'slice') return { kind: 'list', items: receiver.items.slice(args[0]?.kind === 'num' ? args[0].value : 0, args[1]?.kind === 'num' ? args[1].value : undefined) };
+        return UNKNOWN;
+      case 'layer':
+        if (method === 'apply') return this.applyTo(receiver, args, node);
+        return UNKNOWN;
+      case 'model':
+        if (method === 'add' && receiver.model.kind === 'sequential') {
+          if (args[0]) {
+            receiver.model.items.push(args[0]);
+            receiver.model.itemRanges.push(argNodes[0] ? rangeOf(argNodes[0]) : rangeOf(node));
+          }
+          return NONE;
+        }
+        if (method === 'compile') {
+          const config = args[0];
+          if (config?.kind === 'object') receiver.model.losses.push(...lossNames(config.entries.get('loss')));
+          return NONE;
+        }
+        if (method === 'apply' || method === 'predict' || method === 'call') return method === 'predict' ? UNKNOWN : this.applyTo(receiver, args, node);
+        return UNKNOWN;
+      case 'tensor':
+        return { kind: 'tensor', graph: receiver.graph, node: receiver.graph.opaque(node.text, [receiver.node], rangeOf(node), `the tensor method \`.${method}()\` is not modelled`) };
+      default:
+        return undefined;
+    }
+  }
+
+  private applyTo(callee: JV, args: JV[], node: SyntaxNode): JV {
+    const tensors = tensorsIn(args);
+    if (tensors.length === 0) return UNKNOWN;
+    const g = tensors[0].graph;
+    const ids = tensors.filter((t) => t.graph === g).map((t) => t.node);
+    const range = rangeOf(node);
+    if (callee.kind === 'layer') return { kind: 'tensor', graph: g, node: g.apply(callee.layer, ids, range) };
+    if (callee.kind === 'model') return this.applyModel(callee.model, g, ids, range);
+    return UNKNOWN;
+  }
+
+  applyModel(model: ModelObj, g: KerasGraph, ids: number[], range: Range): JV {
+    if (model.kind === 'functional') {
+      if (!model.functional) return { kind: 'tensor', graph: g, node: g.opaque(model.call.text, ids, range, 'the model has unknown inputs or outputs') };
+      const outs = g.replay(model.functional, ids, { range, module: model.variable?.text ?? model.nameArg });
+      const values = outs.map((o): JV => ({ kind: 'tensor', graph: g, node: o }));
+      return values.length === 1 ? values[0] : { kind: 'list', items: values };
+    }
+    let value: JV = { kind: 'tensor', graph: g, node: ids[0] };
+    model.items.forEach((item, i) => {
+      if (value.kind !== 'tensor') return;
+      const itemRange = model.itemRanges[i] ?? range;
+      if (item.kind === 'layer') value = { kind: 'tensor', graph: g, node: g.apply(item.layer, [value.node], itemRange) };
+      else if (item.kind === 'model') value = this.applyModel(item.model, g, [value.node], itemRange);
+      else value = { kind: 'tensor', graph: g, node: g.opaque('?', [value.node], itemRange, 'this item of the sequential model is not a known layer') };
+    });
+    return value;
+  }
+
+  private callPath(path: string, args: JV[], argNodes: SyntaxNode[], node: SyntaxNode): JV {
+    const range = rangeOf(node);
+    const config = args[0]?.kind === 'object' ? args[0] : undefined;
+    if (path === 'tf.sequential') {
+      const layers = config?.entries.get('layers');
+      const listNode = config?.valueNodes.get('layers');
+      const items = layers?.kind === 'list' ? [...layers.items] : [];
+      const itemNodes = listNode?.type === 'array' ? listNode.namedChildren.filter((c) => c.type !== 'comment') : [];
+      const direct = itemNodes.length === items.length;
+      const name = config?.entries.get('name');
+      const model: ModelObj = {
+        kind: 'sequential',
+        items,
+        itemRanges: items.map((item, i) => (direct ? rangeOf(itemNodes[i]) : item.kind === 'layer' ? item.layer.defRange : range)),
+        call: node,
+        creator: this.creator,
+        nameArg: name?.kind === 'str' ? name.value : undefined,
+        losses: [],
+      };
+      this.models.push(model);
+      return { kind: 'model', model };
+    }
+    if (path === 'tf.model') {
+      const ins = config ? tensorsIn([config.entries.get('inputs') ?? UNKNOWN]) : [];
+      const outs = config ? tensorsIn([config.entries.get('outputs') ?? UNKNOWN]) : [];
+      const name = config?.entries.get('name');
+      const model: ModelObj = { kind: 'functional', items: [], itemRanges: [], call: node, creator: this.creator, nameArg: name?.kind === 'str' ? name.value : undefined, losses: [] };
+      if (outs.length > 0) model.functional = { graph: outs[0].graph, inputs: ins.filter((t) => t.graph === outs[0].graph).map((t) => t.node), outputs: outs.filter((t) => t.graph === outs[0].graph).map((t) => t.node) };
+      this.models.push(model);
+      return { kind: 'model', model };
+    }
+    if (path === 'tf.input' || path === 'tf.layers.input') {
+      const shape = config?.entries.get('shape') ?? config?.entries.get('batchShape');
+      let dims = shape ? toAttr(shape) : undefined;
+      if (Array.isArray(dims) && config?.entries.has('batchShape')) dims = dims.slice(1);
+      const name = config?.entries.get('name');
+      return { kind: 'tensor', graph: this.graph, node: this.graph.input(name?.kind === 'str' ? name.value : 'x', Array.isArray(dims) ? (dims as Dim[]) : undefined, range) };
+    }
+    const layerName = /^tf\.layers\.(\w+)$/.exec(path)?.[1];
+    if (layerName) {
+      const spec = kerasLayer(layerName);
+      if (spec) return { kind: 'layer', layer: this.buildLayer(layerName, config, argNodes[0], node) };
+    }
+    const tensors = tensorsIn(args);
+    if (tensors.length > 0) return this.tensorFunction(path, args, node, tensors);
+    return UNKNOWN;
+  }
+
+  private tensorFunction(path: string, args: JV[], node: SyntaxNode, tensors: { graph: KerasGraph; node: number }[]): JV {
+    const range = rangeOf(node);
+    const g = tensors[0].graph;
+    const ids = tensors.filter((t) => t.graph === g).map((t) => t.node);
+    const last = path.split('.').pop() ?? path;
+    const act = activationOp(last);
+    if (act) return { kind: 'tensor', graph: g, node: g.emit({ op: act, category: 'activation', inputs: ids.slice(0, 1), attrs: act === 'softmax' ? { dim: -1 } : {}, range, label: clip(node.text) }) };
+    if (last === 'add' && ids.length === 2) return { kind: 'tensor', graph: g, node: g.emit({ op: 'add', category: 'merge', inputs: ids, attrs: {}, range }) };
+    if (last === 'concat') return { kind: 'tensor', graph: g, node: g.emit({ op: 'concat', category: 'merge', inputs: ids, attrs: { dim: args[1] ? toAttr(args[1]) : 0 }, range }) };
+    if (last === 'mul') return { kind: 'tensor', graph: g, node: g.emit({ op: 'mul', category: 'merge', inputs: ids, attrs: {}, range }) };
+    return { kind: 'tensor', graph: g, node: g.opaque(node.text, ids, range, `\`${clip(path)}\` is not a known TensorFlow.js function`) };
+  }
+
+  /** A layer from `tf.layers.<name>(config)`, with its activation and the edit that would add one. */
+  private buildLayer(name: string, config: ObjectValue | undefined, configNode: SyntaxNode | undefined, node: SyntaxNode): KerasLayer {
+    const spec = kerasLayer(name)!;
+    const keywords: Record<string, AttrValue> = {};
+    let activation: ActivationUse | undefined;
+    let inner: KerasLayer | undefined;
+    for (const [key, v] of config?.entries ?? []) {
+      if (key === 'activation') {
+        const valueNode = config?.valueNodes.get(key);
+        const range = valueNode ? rangeOf(valueNode) : rangeOf(node);
+        if (v.kind === 'str') {
+          activation = { op: activationOp(v.value), label: v.value, range };
+          keywords.activation = v.value;
+        } else if (v.kind === 'none') activation = { op: null, label: 'null', range };
+        else activation = { op: undefined, label: valueNode?.text ?? '?', range };
+        continue;
+      }
+      if (key === 'layer' && v.kind === 'layer') {
+        inner = v.layer;
+        continue;
+      }
+      keywords[snakeCase(key)] = toAttr(v);
+    }
+    if (spec.kind === 'activation') activation = undefined;
+    const insertActivation = spec.kind === 'op' ? activationInsertion(config, configNode, node) : undefined;
+    return makeLayer(spec, name, { positional: [], keywords }, { defRange: rangeOf(node), label: clip(node.text), activation, insertActivation, inner });
+  }
+
+  private callFunction(fn: { node: SyntaxNode; closure: Scope }, args: JV[], range: Range): JV {
+    if (this.depth >= MAX_DEPTH) {
+      this.problems.push({ severity: 'hint', message: `Calls nest more than ${MAX_DEPTH} levels deep here; deeper calls are not followed.`, range });
+      return UNKNOWN;
+    }
+    this.depth++;
+    const savedCreator = this.creator;
+    const topLevel = isTopLevelFunction(fn.node, this.root);
+    if (this.creator === undefined && topLevel) this.creator = topLevel;
+    if (topLevel) this.executed.add(topLevel);
+    try {
+      const scope = new Scope(fn.closure);
+      const params = fn.node.childForFieldName('parameters') ?? fn.node.childForFieldName('parameter');
+      const list = params ? (params.type === 'formal_parameters' ? params.namedChildren : [params]) : [];
+      list.filter((p) => p.type !== 'comment').forEach((p, i) => this.bindParam(p, args[i], scope));
+      const body = fn.node.childForFieldName('body');
+      if (!body) return UNKNOWN;
+      if (body.type !== 'statement_block') return this.eval(body, scope);
+      return this.execBlock(body.namedChildren, scope).returned ?? NONE;
+    } finally {
+      this.creator = savedCreator;
+      this.depth--;
+    }
+  }
+
+  private bindParam(p: SyntaxNode, given: JV | undefined, scope: Scope): void {
+    // TypeScript wraps parameters: required_parameter / optional_parameter (pattern, value).
+    const pattern = p.type === 'required_parameter' || p.type === 'optional_parameter' ? p.childForFieldName('pattern') : p.type === 'assignment_pattern' ? p.childForFieldName('left') : p;
+    const defaultNode = p.type === 'assignment_pattern' ? p.childForFieldName('right') : p.childForFieldName('value');
+    if (!pattern) return;
+    let v: JV | undefined = given !== undefined && given.kind !== 'none' ? given : undefined;
+    if (v === undefined && defaultNode) v = this.eval(defaultNode, scope);
+    const value: JV = v ?? (pattern.type === 'identifier' ? { kind: 'sym', name: pattern.text } : UNKNOWN);
+    if (pattern.type === 'object_pattern' && value.kind !== 'object') {
+      // Destructured options with defaults: `{units = 64, classes = 10} = {}`.
+      for (const prop of pattern.namedChildren) {
+        if (prop.type === 'object_assignment_pattern') {
+          const left = prop.childForFieldName('left');
+          const right = prop.childForFieldName('right');
+          if (left && right) scope.declare(left.text, this.eval(right, scope));
+        } else if (prop.type === 'shorthand_property_identifier_pattern') {
+          scope.declare(prop.text, { kind: 'sym', name: prop.text });
+        }
+      }
+      return;
+    }
+    this.bindPattern(pattern, value, scope, true);
+  }
+
+  /** Runs a model-building function nobody calls, with its default arguments, in a fresh graph. */
+  runCandidate(fn: JV & { kind: 'function' }): void {
+    this.graph = new KerasGraph();
+    this.callFunction(fn, [], rangeOf(fn.node));
+  }
+}
+
+/** The top-level function (declaration, or arrow function bound by a top-level const) that contains a node. */
+function isTopLevelFunction(fn: SyntaxNode, root: SyntaxNode): SyntaxNode | undefined {
+  let node: SyntaxNode | null = fn;
+  let top: SyntaxNode | undefined;
+  while (node && node !== root) {
+    if (node.type === 'function_declaration' || node.type === 'arrow_function' || node.type === 'function_expression') top = node;
+    node = node.parent;
+  }
+  return top;
+}
+
+function stringValue(node: SyntaxNode): string | undefined {
+  if (node.type !== 'string') return undefined;
+  return node.namedChildren.filter((c) => c.type === 'string_fragment' || c.type === 'escape_sequence').map((c) => c.text).join('');
+}
+
+function tensorsIn(values: readonly JV[]): { graph: KerasGraph; node: number }[] {
+  const out: { graph: KerasGraph; node: number }[] = [];
+  for (const v of values) {
+    if (v.kind === 'tensor') out.push(v);
+    else if (v.kind === 'list') out.push(...tensorsIn(v.items));
+  }
+  return out;
+}
+
+function lossNames(v: JV | undefined): string[] {
+  if (!v) return [];
+  if (v.kind === 'str') return [v.value];
+  if (v.kind === 'path') return [v.path.split('.').pop() ?? v.path];
+  if (v.kind === 'list') return v.items.flatMap(lossNames);
+  if (v.kind === 'object') return [...v.entries.values()].flatMap(lossNames);
+  return [];
+}
+
+/** `activation: 'relu'`: replaces `activation: 'linear'`, or adds the key after the config's last property. */
+function activationInsertion(config: ObjectValue | undefined, configNode: SyntaxNode | undefined, node: SyntaxNode): ActivationInsertion | undefined {
+  const existing = config?.valueNodes.get('activation');
+  if (existing) return { description: `set activation: 'relu' in ${clip(node.text, 40)}`, edits: [{ range: rangeOf(existing), newText: "'relu'" }] };
+  if (!configNode || configNode.type !== 'object') return undefined;
+  const props = configNode.namedChildren.filter((c) => c.type !== 'comment');
+  const lastProp = props[props.length - 1];
+  if (!lastProp) {
+    const open = configNode.children[0];
+    if (!open) return undefined;
+    const at = rangeOf(open).end;
+    return { description: "add activation: 'relu'", edits: [{ range: { start: at, end: at }, newText: "activation: 'relu'" }] };
+  }
+  const at = rangeOf(lastProp).end;
+  return { description: `add activation: 'relu' to ${clip(node.text, 40)}`, edits: [{ range: { start: at, end: at }, newText: ", activation: 'relu'" }] };
+}
+
+function statementOf(node: SyntaxNode): SyntaxNode {
+  let current: SyntaxNode = node;
+  while (current.parent && current.parent.type !== 'statement_block' && current.parent.type !== 'program') current = current.parent;
+  return current;
+}
+
+function functionName(fn: SyntaxNode): SyntaxNode | undefined {
+  const own = fn.childForFieldName('name');
+  if (own) return own;
+  // `const buildModel = () => …`
+  const parent = fn.parent;
+  if (parent?.type === 'variable_declarator') return parent.childForFieldName('name') ?? undefined;
+  return undefined;
+}
+
+/** Extracts every TensorFlow.js model in a parsed JavaScript or TypeScript program. */
 export function extractTfjs(root: SyntaxNode): { models: ModelGraph[] } {
-  void root;
-  return { models: [] };
+  const interp = new Interpreter(root);
+  const problems: FrontendProblem[] = [];
+  const run = (what: () => void, range: Range) => {
+    try {
+      what();
+    } catch (error) {
+      const message = error instanceof StopRun ? error.message : `the extractor stopped early (${error instanceof Error ? error.message : String(error)})`;
+      problems.push({ severity: 'hint', message: `Model Audit: ${message}.`, range });
+    }
+  };
+  run(() => interp.execBlock(root.namedChildren, interp.global), { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } });
+  // Builder functions nobody calls in this file, run with their default arguments.
+  const candidates: SyntaxNode[] = [];
+  const collect = (n: SyntaxNode, depth: number) => {
+    if (depth > 3) return;
+    for (const c of n.namedChildren) {
+      if (c.type === 'function_declaration' || c.type === 'arrow_function' || c.type === 'function_expression') candidates.push(c);
+      else if (c.type === 'export_statement' || c.type === 'lexical_declaration' || c.type === 'variable_declaration' || c.type === 'variable_declarator') collect(c, depth + 1);
+    }
+  };
+  collect(root, 0);
+  for (const fn of candidates) {
+    if (interp.executed.has(fn) || !/\b(sequential|model)\s*\(/.test(fn.text)) continue;
+    run(() => interp.runCandidate({ kind: 'function', node: fn, closure: interp.global }), rangeOf(fn));
+  }
+  const bySite = new Map<number, ModelObj>();
+  for (const m of interp.models) {
+    const seen = bySite.get(m.call.startIndex);
+    if (seen) seen.losses.push(...m.losses.filter((l) => !seen.losses.includes(l)));
+    else bySite.set(m.call.startIndex, m);
+  }
+  const perCreator = new Map<SyntaxNode | undefined, number>();
+  for (const m of bySite.values()) perCreator.set(m.creator, (perCreator.get(m.creator) ?? 0) + 1);
+  const models: ModelGraph[] = [];
+  for (const m of bySite.values()) {
+    run(() => models.push(modelGraphOf(interp, m, perCreator.get(m.creator) === 1)), rangeOf(m.call));
+  }
+  models.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
+  const all = [...interp.problems, ...problems];
+  if (all.length > 0 && models.length > 0) models[0] = { ...models[0], problems: [...models[0].problems, ...all] };
+  return { models };
+}
+
+function modelGraphOf(interp: Interpreter, m: ModelObj, soleInCreator: boolean): ModelGraph {
+  const fnName = m.creator ? functionName(m.creator) : undefined;
+  let name: string;
+  let defNode: SyntaxNode;
+  let nameNode: SyntaxNode;
+  if (m.creator && fnName && soleInCreator) {
+    name = fnName.text;
+    defNode = m.creator.type === 'function_declaration' ? (m.creator.parent?.type === 'export_statement' ? m.creator.parent : m.creator) : statementOf(m.creator);
+    nameNode = fnName;
+  } else if (m.variable) {
+    name = m.variable.text;
+    defNode = statementOf(m.variable);
+    nameNode = m.variable;
+  } else {
+    name = m.nameArg ?? fnName?.text ?? 'model';
+    defNode = statementOf(m.call);
+    nameNode = m.call.childForFieldName('function') ?? m.call;
+  }
+  const meta = { name, framework: 'tfjs' as const, range: rangeOf(defNode), nameRange: rangeOf(nameNode), losses: m.losses, textKey: hashText(defNode.text) };
+  if (m.kind === 'functional') {
+    if (!m.functional) return toModelGraph(new KerasGraph(), [], [], { ...meta, problems: [{ severity: 'hint', message: `Model Audit could not find the outputs of \`${name}\`.`, range: rangeOf(m.call) }] });
+    return toModelGraph(m.functional.graph, m.functional.inputs, m.functional.outputs, meta);
+  }
+  const g = new KerasGraph();
+  interp.graph = g;
+  const first = m.items[0];
+  const shape = first?.kind === 'layer' ? inputShape(first.layer) : undefined;
+  const x = g.input('x', shape, m.itemRanges[0] ?? rangeOf(m.call));
+  const out = interp.applyModel(m, g, [x], rangeOf(m.call));
+  return toModelGraph(g, [x], out.kind === 'tensor' ? [out.node] : [], meta);
+}
+
+function inputShape(layer: KerasLayer): Dim[] | undefined {
+  const c = layer.config;
+  const dims = (v: AttrValue | undefined): Dim[] | undefined => (Array.isArray(v) ? (v as Dim[]).map((d) => (d === null ? '?' : d)) : typeof v === 'number' ? [v] : undefined);
+  if (c.input_shape !== undefined) return dims(c.input_shape);
+  if (c.batch_input_shape !== undefined) return dims(c.batch_input_shape)?.slice(1);
+  if (layer.spec.op === 'embedding') return c.input_length !== undefined ? dims(c.input_length) : undefined;
+  if (c.input_dim !== undefined) return dims(c.input_dim);
+  if (layer.inner) return inputShape(layer.inner);
+  return undefined;
 }
