@@ -8,8 +8,11 @@ import { extractModels } from './frontends';
 import { buildEquation, type EquationSymbol } from './render/equation';
 import { renderLatex } from './render/latex';
 import { renderUnicode, symbolToUnicode } from './render/unicode';
-import { MODEL_RULES } from './rules/registry';
+import { extractTrainingFacts } from './python/trainingFacts';
+import { FILE_RULES, MODEL_RULES } from './rules/registry';
+import { applySuppressions } from './suppressions';
 import { inferShapes } from './shapes';
+import type { TrainingFacts } from './training';
 
 export interface SourceFile {
   readonly path: string;
@@ -112,8 +115,25 @@ export function analyzeSource(input: AnalysisInput): FileAnalysis {
       }
     }
   }
+  // The training-loop rules read the file's training code, not a model graph.
+  const fileFindings = tree && !tree.rootNode.hasError ? runFileRules(extractTrainingFacts(tree.rootNode, graphs), models.map((m) => m.graph), options) : [];
   if (input.tree === undefined && tree !== undefined) tree.delete();
-  return { path: file.path, language: file.language, models, findings: dedupe(models.flatMap((m) => m.findings)) };
+  // Suppression comments (`# model-audit: ignore[MA001]`) apply to every finding, the models' own included.
+  const graphsForSuppression = models.map((m) => m.graph);
+  const kept = models.map((m) => ({ ...m, findings: applySuppressions(m.findings, file.text, graphsForSuppression) }));
+  const findings = applySuppressions(dedupe([...kept.flatMap((m) => m.findings), ...fileFindings]), file.text, graphsForSuppression);
+  return { path: file.path, language: file.language, models: kept, findings };
+}
+
+/** Findings of the file-level rules (MT) over a file's training facts. */
+export function runFileRules(facts: TrainingFacts, graphs: readonly ModelGraph[], options: AnalysisOptions = {}): Finding[] {
+  const findings: Finding[] = [];
+  for (const rule of FILE_RULES) {
+    const setting = options.rules?.[rule.code] ?? options.rules?.[rule.name];
+    if (setting === 'off') continue;
+    findings.push(...rule.check({ facts, graphs, severity: setting ?? rule.defaultSeverity }));
+  }
+  return findings;
 }
 
 /** Shapes, equation and rule findings for one model graph (from any frontend). */

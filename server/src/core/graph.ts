@@ -100,6 +100,57 @@ export interface GraphNode {
    * two submodules is reported (and fixed) there rather than inside a class other models may share.
    */
   readonly site?: CallSite;
+  /** Edits on this op the frontend knows how to make in its framework's idiom; rules offer them as quick fixes. */
+  readonly edits?: NodeEdits;
+  /**
+   * For dropout-like ops: what switches them off at evaluation. `model` follows the model's train/eval mode (a
+   * dropout layer, `training=self.training`); `default` is a functional call left at its default, which is always
+   * on; `constant` is hard-coded (Monte Carlo dropout); `unknown` is any other expression.
+   */
+  readonly modeSwitch?: 'model' | 'default' | 'constant' | 'unknown';
+  /** For softmax-family ops: no dimension was given, so the framework picks one from the input's rank. */
+  readonly implicitDim?: boolean;
+  /** Set when the op runs in one mode only (inside `if self.training:` or `if not self.training:`). */
+  readonly onlyIn?: 'train' | 'eval';
+}
+
+/** An edit a rule can offer as a quick fix, written by a frontend in its framework's idiom. */
+export interface OpEdit {
+  /** A short description of the edit, e.g. "replace `F.softmax(x, dim=1)` with `x`". */
+  readonly description: string;
+  readonly edits: readonly TextEdit[];
+}
+
+/** Edits on one op; each is offered by the rule that needs it. */
+export interface NodeEdits {
+  /** Removes the op and keeps its input: `F.softmax(x, dim=1)` becomes `x`; an `nn.Softmax()` leaves a Sequential. */
+  readonly remove?: OpEdit;
+  /** Makes functional dropout follow the model's mode (`training=self.training`). */
+  readonly followTrainingMode?: OpEdit;
+  /** Turns the layer's bias off where it is constructed (`bias=False`, `use_bias=False`, `useBias: false`). */
+  readonly disableBias?: OpEdit;
+  /** Gives a softmax an explicit dimension, the last one. */
+  readonly setLastDim?: OpEdit;
+}
+
+/** What a loss expects its first argument to be. */
+export type LossInput = 'logits' | 'probabilities' | 'log_probabilities' | 'values';
+
+/** A loss that one of the model's outputs goes into, as the training code in the file says. */
+export interface LossUse {
+  /** The loss as the framework names it: `CrossEntropyLoss`, `F.nll_loss`, `categorical_crossentropy`. */
+  readonly name: string;
+  readonly expects: LossInput;
+  /** The activation the loss applies itself: softmax (CrossEntropyLoss, `from_logits=True`) or sigmoid (BCEWithLogitsLoss). */
+  readonly applies?: 'softmax' | 'sigmoid';
+  /** Where the loss is named: its constructor, its functional call, the `loss=` argument. */
+  readonly range: Range;
+  /** Which of the model's outputs goes in, when it returns several. */
+  readonly output?: number;
+  /** Ops applied to the output on its way into the loss, innermost first (`torch.log(F.softmax(out))` → softmax, log); `opaque` for any not understood. */
+  readonly transforms?: readonly { readonly op: string; readonly range: Range; readonly edits?: NodeEdits }[];
+  /** Switches to the variant of the loss that takes logits (NLLLoss → CrossEntropyLoss, `from_logits=True`). */
+  readonly expectLogits?: OpEdit;
 }
 
 export interface CallSite {
@@ -156,6 +207,8 @@ export interface ModelGraph {
   readonly problems: readonly FrontendProblem[];
   /** Names of losses the model's outputs go into (e.g. `CrossEntropyLoss`), when the file says. */
   readonly losses?: readonly string[];
+  /** The losses the model's outputs go into, with what each expects; filled by the frontend from the file's training code. */
+  readonly lossUses?: readonly LossUse[];
   /** A hash of the model's own source text, so unchanged models can reuse earlier results. */
   readonly textKey?: string;
 }

@@ -16,6 +16,9 @@ import type {
 } from '../graph';
 import { Ops } from '../ops';
 import { hashText } from '../hash';
+import { annotatePytorchGraph } from './annotateGraph';
+import { findLossUses } from './lossUses';
+import { PyScopes } from './pyScope';
 import {
   NON_TENSOR_METHODS,
   PASS_THROUGH_METHODS,
@@ -60,7 +63,16 @@ export function extractPytorch(root: SyntaxNode): PythonExtraction {
   for (const candidate of file.modelCandidates()) {
     models.push(interpretModel(file, candidate));
   }
-  return { models, problems: [] };
+  if (models.length === 0) return { models, problems: [] };
+  try {
+    // How each op is written (for the rules and their fixes), and which losses the training code feeds.
+    const scopes = new PyScopes(root);
+    const losses = findLossUses(root, models, scopes);
+    const annotated = models.map((m) => annotatePytorchGraph(root, m, scopes));
+    return { models: annotated.map((m) => (losses.has(m.name) ? { ...m, losses: losses.get(m.name)!.map((u) => u.name), lossUses: losses.get(m.name) } : m)), problems: [] };
+  } catch {
+    return { models, problems: [] };
+  }
 }
 
 type Candidate =

@@ -1,10 +1,44 @@
-// The rule registry: every model rule, by code. Docs, SARIF metadata and configuration all read from here.
+// The rule registry: every rule, by code. Docs, SARIF metadata and configuration all read from here.
 
+import { activationAppliedTwice } from './activationAppliedTwice';
+import { biasBeforeNorm } from './biasBeforeNorm';
+import { dropoutAlwaysOn } from './dropoutAlwaysOn';
+import { evalWithoutEvalMode } from './evalWithoutEvalMode';
+import { layerReused } from './layerReused';
 import { linearCollapse } from './linearCollapse';
-import type { ModelRule } from './rule';
+import { logitsIntoProbabilityLoss } from './logitsIntoProbabilityLoss';
+import { missingZeroGrad } from './missingZeroGrad';
+import { outputClipped } from './outputClipped';
+import type { FileRule, ModelRule, Rule } from './rule';
 import { shapeMismatch } from './shapeMismatch';
+import { softmaxOverBatch } from './softmaxOverBatch';
+import { trainModeNotRestored } from './trainModeNotRestored';
+import { unshuffledTrainingData } from './unshuffledTrainingData';
 import { unusedLayer } from './unusedLayer';
 
-export const MODEL_RULES: readonly ModelRule[] = [linearCollapse, unusedLayer, shapeMismatch];
+/** Rules over one model graph (MA). */
+export const MODEL_RULES: readonly ModelRule[] = [
+  linearCollapse,
+  unusedLayer,
+  activationAppliedTwice,
+  shapeMismatch,
+  outputClipped,
+  logitsIntoProbabilityLoss,
+  dropoutAlwaysOn,
+  biasBeforeNorm,
+  softmaxOverBatch,
+  layerReused,
+];
 
-export const RULES_BY_CODE: ReadonlyMap<string, ModelRule> = new Map(MODEL_RULES.map((r) => [r.code, r]));
+/** Rules over a file's training code (MT). */
+export const FILE_RULES: readonly FileRule[] = [unshuffledTrainingData, missingZeroGrad, evalWithoutEvalMode, trainModeNotRestored];
+
+/** Every rule, in code order. */
+export const ALL_RULES: readonly Rule[] = [...MODEL_RULES, ...FILE_RULES].sort((a, b) => a.code.localeCompare(b.code));
+
+export const RULES_BY_CODE: ReadonlyMap<string, Rule> = new Map(ALL_RULES.map((r) => [r.code, r]));
+
+/** The rule a configuration key names, by code (`MA001`) or name (`linear-collapse`). */
+export function ruleFor(key: string): Rule | undefined {
+  return RULES_BY_CODE.get(key.toUpperCase()) ?? ALL_RULES.find((r) => r.name === key);
+}

@@ -3,6 +3,7 @@
 
 import type { ModelGraph, Severity } from '../graph';
 import type { Finding } from '../findings';
+import type { TrainingFacts } from '../training';
 
 export interface RuleDocs {
   /** One sentence: what the rule flags. */
@@ -23,15 +24,39 @@ export interface RuleContext {
   readonly severity: Severity;
 }
 
-export interface ModelRule {
+/** What every rule has, whatever it reads: the metadata docs, SARIF and configuration are built from. */
+export interface RuleInfo {
   readonly code: string;
   readonly name: string;
   readonly defaultSeverity: Severity;
   readonly docs: RuleDocs;
+}
+
+/** A rule over one model graph (the MA rules). */
+export interface ModelRule extends RuleInfo {
+  readonly kind?: 'model';
   check(context: RuleContext): Finding[];
 }
 
+export interface FileRuleContext {
+  /** What the file's training code does, as a frontend extracted it. */
+  readonly facts: TrainingFacts;
+  /** The models defined in the same file, for rules that depend on what a model contains. */
+  readonly graphs: readonly ModelGraph[];
+  readonly severity: Severity;
+}
+
+/** A rule over a whole file's training code (the MT rules): it reads training facts, not a model graph. */
+export interface FileRule extends RuleInfo {
+  readonly kind: 'file';
+  check(context: FileRuleContext): Finding[];
+}
+
+export type Rule = ModelRule | FileRule;
+
 /** A short, readable name for the layer behind a node: its module path, else its op. */
 export function layerName(node: { module?: string; op: string; label?: string }): string {
+  // An unnamed Sequential entry is shown by its index, as PyTorch prints it: `linear[2]`.
+  if (node.module !== undefined && /^\d+$/.test(node.module)) return `${node.op}[${node.module}]`;
   return node.module ?? node.label ?? node.op;
 }

@@ -1,0 +1,241 @@
+// A light reading of a Python module's names for the training-code readers (losses, training facts): what each
+// import refers to, and which expressions each name (or `self.<attr>`) is assigned in each function. It follows
+// Python's scoping only as far as a training script needs: the enclosing functions, then the module.
+
+import type { Node as SyntaxNode } from 'web-tree-sitter';
+import type { Position, Range, TextEdit } from '../graph';
+
+export function rangeOfNode(node: SyntaxNode): Range {
+  return {
+    start: { line: node.startPosition.row, character: node.startPosition.column },
+    end: { line: node.endPosition.row, character: node.endPosition.column },
+  };
+}
+
+/** One assignment of a name: `name = value`, or item `index` of `a, b = value`, or a loop variable over `value`. */
+export interface Binding {
+  readonly value: SyntaxNode;
+  readonly index?: number;
+  readonly loop?: boolean;
+  readonly at: Position;
+}
+
+const SCOPES = new Set(['module', 'function_definition', 'lambda']);
+
+function before(a: Position, b: Position): boolean {
+  return a.line < b.line || (a.line === b.line && a.character < b.character);
+}
+
+export class PyScopes {
+  private readonly imports = new Map<string, string>();
+  private readonly bindings = new Map<number, Map<string, Binding[]>>();
+  private readonly selfAttrs = new Map<number, Map<string, Binding[]>>();
+  /** Module-level and nested function definitions by name. */
+  readonly functions = new Map<string, SyntaxNode[]>();
+  readonly classes = new Map<string, SyntaxNode>();
+
+  constructor(readonly root: SyntaxNode) {
+    this.walk(root, root);
+  }
+
+  /** The dotted path a name refers to through the imports: `nn.CrossEntropyLoss` → `torch.nn.CrossEntropyLoss`. */
+  resolvePath(dotted: string): string {
+    const [head, ...rest] = dotted.split('.');
+    const bound = this.imports.get(head);
+    const base = bound ?? (head === 'nn' ? 'torch.nn' : head === 'F' ? 'torch.nn.functional' : head);
+    return [base, ...rest].join('.');
+  }
+
+  /** The function or module whose local names `node` sees first. */
+  scopeOf(node: SyntaxNode): SyntaxNode {
+    let n: SyntaxNode | null = node.parent;
+    while (n && !SCOPES.has(n.type)) n = n.parent;
+    return n ?? this.root;
+  }
+
+  /** The class a method belongs to, when `node` is inside one. */
+  classOf(node: SyntaxNode): SyntaxNode | undefined {
+    let n: SyntaxNode | null = node.parent;
+    while (n && n.type !== 'class_definition') n = n.parent;
+    return n ?? undefined;
+  }
+
+  /** The assignments of `name` visible at `at`, the nearest scope first; in a scope, the last one before `at` wins. */
+  lookup(name: string, at: SyntaxNode): Binding | undefined {
+    let scope: SyntaxNode | undefined = this.scopeOf(at);
+    const pos = rangeOfNode(at).start;
+    for (let depth = 0; scope && depth < 16; depth++) {
+      const list = this.bindings.get(scope.id)?.get(name);
+      if (list && list.length > 0) {
+        const earlier = list.filter((b) => before(b.at, pos));
+        return earlier[earlier.length - 1] ?? list[list.length - 1];
+      }
+      if (scope.type === 'module') break;
+      scope = this.scopeOf(scope);
+    }
+    return undefined;
+  }
+
+  /** The assignments of `self.<attr>` anywhere in the class that holds `at`. */
+  lookupSelf(attr: string, at: SyntaxNode): Binding | undefined {
+    const cls = this.classOf(at);
+    const list = cls ? this.selfAttrs.get(cls.id)?.get(attr) : undefined;
+    return list?.[list.length - 1];
+  }
+
+  /** Whether `name` is a parameter of the function that holds `at`. */
+  isParameter(name: string, at: SyntaxNode): SyntaxNode | undefined {
+    const scope = this.scopeOf(at);
+    if (scope.type !== 'function_definition') return undefined;
+    const params = scope.childForFieldName('parameters')?.namedChildren ?? [];
+    return params.some((p) => (p.type === 'identifier' ? p.text : (p.childForFieldName('name') ?? p.namedChildren.find((c) => c.type === 'identifier'))?.text) === name) ? scope : undefined;
+  }
+
+  private bind(scope: SyntaxNode, target: SyntaxNode, value: SyntaxNode, loop: boolean): void {
+    const at = rangeOfNode(target).start;
+    const add = (map: Map<number, Map<string, Binding[]>>, key: number, name: string, b: Binding) => {
+      const names = map.get(key) ?? new Map<string, Binding[]>();
+      map.set(key, names);
+      names.set(name, [...(names.get(name) ?? []), b]);
+    };
+    if (target.type === 'identifier') {
+      add(this.bindings, scope.id, target.text, { value, loop, at });
+    } else if (target.type === 'pattern_list' || target.type === 'tuple_pattern' || target.type === 'tuple' || target.type === 'list_pattern') {
+      target.namedChildren.forEach((t, index) => {
+        if (t.type === 'identifier') add(this.bindings, scope.id, t.text, { value, index, loop, at });
+      });
+    } else if (target.type === 'attribute' && target.childForFieldName('object')?.text === 'self') {
+      const cls = this.classOf(target);
+      const attr = target.childForFieldName('attribute')?.text;
+      if (cls && attr) add(this.selfAttrs, cls.id, attr, { value, loop, at });
+    }
+  }
+
+  /** Visits the tree in source order with an explicit stack: generated code nests deeper than the call stack allows. */
+  private walk(start: SyntaxNode, startScope: SyntaxNode): void {
+    const stack: [SyntaxNode, SyntaxNode][] = [[start, startScope]];
+    while (stack.length > 0) {
+      const [node, scope] = stack.pop()!;
+      const childScope = this.visit(node, scope);
+      if (childScope === undefined) continue;
+      const children = node.namedChildren;
+      for (let i = children.length - 1; i >= 0; i--) stack.push([children[i], childScope]);
+    }
+  }
+
+  /** Records what one node binds; returns the scope its children are in, or undefined to skip them. */
+  private visit(node: SyntaxNode, scope: SyntaxNode): SyntaxNode | undefined {
+    switch (node.type) {
+      case 'import_statement':
+        for (const name of node.childrenForFieldName('name')) {
+          if (!name) continue;
+          if (name.type === 'aliased_import') {
+            const alias = name.childForFieldName('alias')?.text;
+            if (alias) this.imports.set(alias, name.childForFieldName('name')?.text ?? '');
+          } else {
+            const top = name.text.split('.')[0];
+            this.imports.set(top, top);
+          }
+        }
+        return undefined;
+      case 'import_from_statement': {
+        const mod = node.childForFieldName('module_name')?.text ?? '';
+        for (const name of node.childrenForFieldName('name')) {
+          if (!name) continue;
+          if (name.type === 'aliased_import') {
+            const alias = name.childForFieldName('alias')?.text;
+            if (alias) this.imports.set(alias, `${mod}.${name.childForFieldName('name')?.text ?? ''}`);
+          } else {
+            this.imports.set(name.text, `${mod}.${name.text}`);
+          }
+        }
+        return undefined;
+      }
+      case 'assignment': {
+        const left = node.childForFieldName('left');
+        const right = node.childForFieldName('right');
+        if (left && right) this.bind(scope, left, right.type === 'assignment' ? right.childForFieldName('right') ?? right : right, false);
+        return scope;
+      }
+      case 'for_statement':
+      case 'for_in_clause': {
+        const left = node.childForFieldName('left');
+        const right = node.childForFieldName('right');
+        if (left && right) this.bind(scope, left, right, true);
+        return scope;
+      }
+      case 'with_item': {
+        const value = node.childForFieldName('value');
+        if (value?.type === 'as_pattern') {
+          const target = value.childForFieldName('alias')?.namedChildren[0] ?? value.namedChildren[1];
+          const expr = value.namedChildren[0];
+          if (target && expr) this.bind(scope, target, expr, false);
+        }
+        return scope;
+      }
+      case 'function_definition': {
+        const name = node.childForFieldName('name')?.text;
+        if (name) this.functions.set(name, [...(this.functions.get(name) ?? []), node]);
+        return node;
+      }
+      case 'class_definition': {
+        const name = node.childForFieldName('name')?.text;
+        if (name) this.classes.set(name, node);
+        return scope;
+      }
+      default:
+        return scope;
+    }
+  }
+}
+
+/** The callee's dotted text for simple callees (`nn.CrossEntropyLoss`, `criterion`, `self.loss_fn`), else undefined. */
+export function calleeText(call: SyntaxNode): string | undefined {
+  const fn = call.childForFieldName('function');
+  if (!fn) return undefined;
+  return /^[A-Za-z_][A-Za-z0-9_.]*$/.test(fn.text) ? fn.text : undefined;
+}
+
+/** A call's positional arguments and keyword arguments by name. */
+export function callArguments(call: SyntaxNode): { args: SyntaxNode[]; kwargs: Map<string, SyntaxNode> } {
+  const args: SyntaxNode[] = [];
+  const kwargs = new Map<string, SyntaxNode>();
+  for (const arg of call.childForFieldName('arguments')?.namedChildren ?? []) {
+    if (arg.type === 'comment') continue;
+    if (arg.type === 'keyword_argument') {
+      const name = arg.childForFieldName('name')?.text;
+      const value = arg.childForFieldName('value');
+      if (name && value) kwargs.set(name, value);
+    } else {
+      args.push(arg);
+    }
+  }
+  return { args, kwargs };
+}
+
+/** An edit that adds `text` (e.g. `shuffle=True`) as the last argument of a call. */
+export function appendArgument(call: SyntaxNode, text: string): TextEdit | undefined {
+  const list = call.childForFieldName('arguments');
+  if (!list || list.type !== 'argument_list') return undefined;
+  const items = list.namedChildren.filter((c) => c.type !== 'comment');
+  const close = list.lastChild;
+  if (!close || close.text !== ')') return undefined;
+  if (items.length === 0) return { range: rangeOfNode(close), newText: `${text})` };
+  const last = items[items.length - 1];
+  const end = rangeOfNode(last).end;
+  return { range: { start: end, end }, newText: `, ${text}` };
+}
+
+/** The statement that holds `node` directly in a block, and that block. */
+export function enclosingStatement(node: SyntaxNode): SyntaxNode | undefined {
+  let n: SyntaxNode | null = node;
+  while (n && n.parent && n.parent.type !== 'block' && n.parent.type !== 'module') n = n.parent;
+  return n ?? undefined;
+}
+
+/** An edit that inserts `line` as a new statement before `stmt`, at the same indentation. */
+export function insertLineBefore(stmt: SyntaxNode, line: string): TextEdit {
+  const col = stmt.startPosition.column;
+  const pos = { line: stmt.startPosition.row, character: col };
+  return { range: { start: pos, end: pos }, newText: `${line}\n${' '.repeat(col)}` };
+}

@@ -1,0 +1,352 @@
+// Reads the training code of a Python file (PyTorch loops, Keras fit calls) into training facts: data loaders and
+// their shuffling, optimizer steps and whether their loop clears gradients, evaluation blocks and whether the model
+// was put in eval mode, eval() calls inside training loops and whether train() follows. Pure and never throws.
+
+import type { Node as SyntaxNode } from 'web-tree-sitter';
+import type { ModelGraph } from '../graph';
+import type { DataPipelineFact, EvaluationFact, ModeSwitchFact, OptimizerStepFact, TrainingFacts } from '../training';
+import { type ModelRef, findModelRefs } from './modelRefs';
+import { PyScopes, appendArgument, callArguments, enclosingStatement, insertLineBefore, rangeOfNode } from './pyScope';
+
+const LOOPS = new Set(['for_statement', 'while_statement']);
+const TRAIN_NAME = /train/i;
+const EVAL_NAME = /(val|valid|test|eval|dev|holdout|pred|infer)/i;
+
+export function extractTrainingFacts(root: SyntaxNode, graphs: readonly Pick<ModelGraph, 'name'>[] = [], scopes?: PyScopes): TrainingFacts {
+  try {
+    return new FactReader(root, scopes ?? new PyScopes(root), findModelRefs(graphs)).read();
+  } catch {
+    return { pipelines: [], steps: [], evaluations: [], modeSwitches: [] };
+  }
+}
+
+function calls(node: SyntaxNode): SyntaxNode[] {
+  return node.descendantsOfType('call').filter((c): c is SyntaxNode => c !== null);
+}
+
+function methodName(call: SyntaxNode): string | undefined {
+  const fn = call.childForFieldName('function');
+  return fn?.type === 'attribute' ? fn.childForFieldName('attribute')?.text : undefined;
+}
+
+function receiver(call: SyntaxNode): SyntaxNode | undefined {
+  const fn = call.childForFieldName('function');
+  return fn?.type === 'attribute' ? fn.childForFieldName('object') ?? undefined : undefined;
+}
+
+function isBefore(a: SyntaxNode, b: SyntaxNode): boolean {
+  return a.startIndex < b.startIndex;
+}
+
+function within(inner: SyntaxNode, outer: SyntaxNode): boolean {
+  return inner.startIndex >= outer.startIndex && inner.endIndex <= outer.endIndex;
+}
+
+/** The enclosing loops of a node, innermost first, up to its function. */
+function loopsAround(node: SyntaxNode): SyntaxNode[] {
+  const out: SyntaxNode[] = [];
+  let n: SyntaxNode | null = node.parent;
+  while (n && n.type !== 'function_definition' && n.type !== 'class_definition') {
+    if (LOOPS.has(n.type)) out.push(n);
+    n = n.parent;
+  }
+  return out;
+}
+
+function loopBody(loop: SyntaxNode): SyntaxNode {
+  return loop.childForFieldName('body') ?? loop;
+}
+
+class FactReader {
+  /** Functions in the file whose body clears gradients, calls eval(), or calls train(). */
+  private readonly zeroing = new Set<string>();
+  private readonly evaluating = new Set<string>();
+  private readonly training = new Set<string>();
+  /** Every call in the file, in source order. */
+  private readonly allCalls: SyntaxNode[];
+
+  constructor(private readonly root: SyntaxNode, private readonly scopes: PyScopes, private readonly models: ModelRef) {
+    this.allCalls = calls(root);
+    for (const [name, defs] of scopes.functions) {
+      for (const def of defs) {
+        const body = def.childForFieldName('body');
+        if (!body) continue;
+        if (this.clearsGradients(body, false)) this.zeroing.add(name);
+        const modeCalls = calls(body).filter((c) => this.isEvalCall(c) || this.isTrainCall(c));
+        const lastMode = modeCalls[modeCalls.length - 1];
+        if (lastMode && this.isEvalCall(lastMode)) this.evaluating.add(name);
+        if (modeCalls.some((c) => this.isTrainCall(c))) this.training.add(name);
+      }
+    }
+  }
+
+  read(): TrainingFacts {
+    return { pipelines: this.pipelines(), steps: this.steps(), evaluations: this.evaluations(), modeSwitches: this.modeSwitches() };
+  }
+
+  // ----- shared predicates -----
+
+  private calledFunction(call: SyntaxNode): string | undefined {
+    const fn = call.childForFieldName('function');
+    return fn?.type === 'identifier' && this.scopes.functions.has(fn.text) ? fn.text : undefined;
+  }
+
+  private isEvalCall(call: SyntaxNode): boolean {
+    const m = methodName(call);
+    if (m === 'eval') return callArguments(call).args.length === 0;
+    if (m === 'train') {
+      const { args, kwargs } = callArguments(call);
+      const flag = args[0] ?? kwargs.get('mode');
+      return flag?.type === 'false';
+    }
+    return false;
+  }
+
+  private isTrainCall(call: SyntaxNode): boolean {
+    if (methodName(call) !== 'train') return false;
+    const { args, kwargs } = callArguments(call);
+    const flag = args[0] ?? kwargs.get('mode');
+    return !flag || flag.type === 'true';
+  }
+
+  private clearsGradients(body: SyntaxNode, followCalls = true): boolean {
+    if (/\.zero_grad\s*\(|\.grad\s*=\s*None|\.grad\.zero_\s*\(|\.grad\.(data\.)?zero_\s*\(/.test(body.text)) return true;
+    return followCalls && calls(body).some((c) => {
+      const f = this.calledFunction(c);
+      return f !== undefined && this.zeroing.has(f);
+    });
+  }
+
+  private hasBackward(body: SyntaxNode): boolean {
+    return calls(body).some((c) => methodName(c) === 'backward' || c.childForFieldName('function')?.text === 'backward');
+  }
+
+  // ----- MT001: data pipelines -----
+
+  private pipelines(): DataPipelineFact[] {
+    const out: DataPipelineFact[] = [];
+    for (const call of this.allCalls) {
+      const fnText = call.childForFieldName('function')?.text ?? '';
+      const path = this.scopes.resolvePath(fnText);
+      if (/(^|\.)DataLoader$/.test(path)) out.push(this.dataLoader(call));
+      else if (methodName(call) === 'fit' && callArguments(call).kwargs.has('shuffle')) out.push(this.fit(call));
+    }
+    return out;
+  }
+
+  private dataLoader(call: SyntaxNode): DataPipelineFact {
+    const { args, kwargs } = callArguments(call);
+    const shuffleNode = kwargs.get('shuffle') ?? args[2];
+    const shuffle = !shuffleNode ? 'absent' : shuffleNode.type === 'true' ? 'true' : shuffleNode.type === 'false' ? 'false' : 'unknown';
+    const hasSampler = kwargs.has('sampler') || kwargs.has('batch_sampler') || args.length > 3;
+    const dataset = kwargs.get('dataset') ?? args[0];
+    const stmt = call.parent?.type === 'assignment' ? call.parent : undefined;
+    const target = stmt?.childForFieldName('left');
+    const name = target?.type === 'identifier' || target?.type === 'attribute' ? target.text : undefined;
+    const iterable = dataset ? this.isIterableDataset(dataset, call) : false;
+    const label = `${name ?? ''} ${dataset?.text ?? ''}`;
+    let role: DataPipelineFact['role'] = 'unknown';
+    if (EVAL_NAME.test(label) && !/train/i.test(name ?? '')) role = 'eval';
+    else if (TRAIN_NAME.test(label)) role = 'train';
+    if (role === 'unknown' && this.feedsTraining(call, name)) role = 'train';
+    if (role === 'eval' && /train/i.test(name ?? '') === false && this.feedsTraining(call, name) && !EVAL_NAME.test(name ?? '')) role = 'train';
+    let enableShuffle: DataPipelineFact['enableShuffle'];
+    if (shuffle === 'false' && shuffleNode) {
+      enableShuffle = { description: 'pass shuffle=True', edits: [{ range: rangeOfNode(shuffleNode), newText: 'True' }] };
+    } else if (shuffle === 'absent') {
+      const edit = appendArgument(call, 'shuffle=True');
+      if (edit) enableShuffle = { description: 'pass shuffle=True', edits: [edit] };
+    }
+    return {
+      range: rangeOfNode(call),
+      kind: 'dataloader',
+      name,
+      shuffle,
+      hasSampler,
+      iterable,
+      role,
+      shuffleRange: shuffleNode ? rangeOfNode(shuffleNode) : undefined,
+      enableShuffle,
+    };
+  }
+
+  private fit(call: SyntaxNode): DataPipelineFact {
+    const shuffleNode = callArguments(call).kwargs.get('shuffle')!;
+    const shuffle = shuffleNode.type === 'true' ? 'true' : shuffleNode.type === 'false' ? 'false' : 'unknown';
+    return {
+      range: rangeOfNode(call),
+      kind: 'fit',
+      name: receiver(call)?.text,
+      shuffle,
+      hasSampler: false,
+      iterable: false,
+      role: 'train',
+      shuffleRange: rangeOfNode(shuffleNode),
+      enableShuffle: shuffle === 'false' ? { description: 'pass shuffle=True', edits: [{ range: rangeOfNode(shuffleNode), newText: 'True' }] } : undefined,
+    };
+  }
+
+  private isIterableDataset(dataset: SyntaxNode, at: SyntaxNode): boolean {
+    let expr: SyntaxNode | undefined = dataset;
+    for (let i = 0; i < 4 && expr; i++) {
+      if (expr.type === 'identifier') {
+        expr = this.scopes.lookup(expr.text, at)?.value;
+        continue;
+      }
+      if (expr.type === 'call') {
+        const fn = expr.childForFieldName('function')?.text ?? '';
+        const cls = this.scopes.classes.get(fn);
+        if (cls) return /IterableDataset|IterDataPipe/.test(cls.childForFieldName('superclasses')?.text ?? '');
+        if (/IterableDataset|WebDataset|IterDataPipe/.test(fn)) return true;
+        return callArguments(expr).kwargs.get('streaming')?.type === 'true';
+      }
+      return false;
+    }
+    return false;
+  }
+
+  /** Whether the loader (by its call or variable) is iterated in a loop that calls backward. */
+  private feedsTraining(call: SyntaxNode, name: string | undefined): boolean {
+    const loops = [...this.root.descendantsOfType('for_statement')].filter((l): l is SyntaxNode => l !== null);
+    return loops.some((loop) => {
+      const iter = loop.childForFieldName('right');
+      if (!iter) return false;
+      const mentions = within(call, iter) || (name !== undefined && new RegExp(`(^|[^A-Za-z0-9_.])${name.replace(/[.]/g, '\\.')}($|[^A-Za-z0-9_])`).test(iter.text));
+      return mentions && this.hasBackward(loopBody(loop));
+    });
+  }
+
+  // ----- MT002: optimizer steps -----
+
+  private isOptimizer(expr: SyntaxNode, at: SyntaxNode): boolean {
+    const text = expr.text;
+    if (/sched|lr_|warmup|env\b|environment/i.test(text)) return false;
+    if (expr.type === 'identifier') {
+      const b = this.scopes.lookup(text, at);
+      const value = b?.value;
+      if (value?.type === 'call') {
+        const path = this.scopes.resolvePath(value.childForFieldName('function')?.text ?? '');
+        if (/^torch\.optim\.(lr_scheduler|swa_utils)/.test(path)) return false;
+        if (/^torch\.optim\.[A-Z]/.test(path)) return true;
+      }
+    }
+    return /(^|[._])(opt|optim|optimizer|optimiser)[A-Za-z0-9_]*$/i.test(text);
+  }
+
+  private steps(): OptimizerStepFact[] {
+    const out: OptimizerStepFact[] = [];
+    for (const call of this.allCalls) {
+      if (methodName(call) !== 'step') continue;
+      const opt = receiver(call);
+      if (!opt || !this.isOptimizer(opt, call)) continue;
+      const closure = callArguments(call).args.length > 0 || callArguments(call).kwargs.has('closure');
+      const loop = loopsAround(call)[0] ?? this.callerLoop(call);
+      if (!loop) continue;
+      const body = loopBody(loop);
+      const backwardCall = calls(body).find((c) => methodName(c) === 'backward');
+      const fnBody = this.scopes.scopeOf(call);
+      const backward = backwardCall !== undefined || (fnBody.type === 'function_definition' && this.hasBackward(fnBody));
+      const zeroes = this.clearsGradients(body) || (!within(call, loop) && this.clearsGradients(fnBody));
+      let insertZeroGrad: OptimizerStepFact['insertZeroGrad'];
+      const stmt = backwardCall && within(backwardCall, loop) ? enclosingStatement(backwardCall) : undefined;
+      if (stmt) insertZeroGrad = { description: `call ${opt.text}.zero_grad() before the backward pass`, edits: [insertLineBefore(stmt, `${opt.text}.zero_grad()`)] };
+      out.push({ range: rangeOfNode(call), optimizer: opt.text, loopRange: rangeOfNode(loop), zeroesGradients: zeroes, backward, closure, insertZeroGrad });
+    }
+    return out;
+  }
+
+  /** For a step in a helper with no loop of its own: the loop that calls the helper, when exactly one does. */
+  private callerLoop(call: SyntaxNode): SyntaxNode | undefined {
+    const fn = this.scopes.scopeOf(call);
+    const name = fn.type === 'function_definition' ? fn.childForFieldName('name')?.text : undefined;
+    if (!name || this.scopes.classOf(fn)) return undefined;
+    const sites = this.allCalls.filter((c) => c.childForFieldName('function')?.text === name);
+    const loops = sites.map((s) => loopsAround(s)[0]).filter((l): l is SyntaxNode => l !== undefined);
+    return loops.length === 1 && sites.length === 1 ? loops[0] : undefined;
+  }
+
+  // ----- MT003: evaluation blocks -----
+
+  private evaluations(): EvaluationFact[] {
+    const out: EvaluationFact[] = [];
+    for (const item of this.root.descendantsOfType(['with_item', 'decorator'])) {
+      if (!item) continue;
+      const text = item.text.replace(/\s+/g, '');
+      if (!/(^@?)(torch\.)?(no_grad|inference_mode|set_grad_enabled\(False\))|\.no_grad\(|\.inference_mode\(/.test(text)) continue;
+      if (/inference_mode\(False\)|inference_mode\(mode=False\)/.test(text)) continue;
+      const block = item.type === 'decorator'
+        ? item.parent?.childForFieldName('definition')?.childForFieldName('body')
+        : item.parent?.parent?.childForFieldName('body');
+      if (!block) continue;
+      const fn = this.scopes.scopeOf(block.parent ?? block);
+      // Inside a model class (an EMA teacher, a predict helper) the mode belongs to whoever calls it; Lightning's
+      // validation_step runs in eval mode already.
+      const cls = this.scopes.classOf(block);
+      if (cls && (this.models.classes.has(cls.childForFieldName('name')?.text ?? '') || /LightningModule|nn\.Module|Module\b/.test(cls.childForFieldName('superclasses')?.text ?? ''))) continue;
+      const modelCall = calls(block).find((c) => this.modelOfCall(c) !== undefined);
+      if (!modelCall) continue;
+      const ref = this.modelOfCall(modelCall)!;
+      const owner = item.type === 'decorator' ? item.parent?.childForFieldName('definition') ?? fn : fn;
+      const evalModeSet = this.evalBefore(modelCall, owner, 0);
+      const stmt = item.type === 'decorator' ? undefined : enclosingStatement(item);
+      const insertEval = stmt && ref.text !== 'self' ? { description: `call ${ref.text}.eval() before evaluating`, edits: [insertLineBefore(stmt, `${ref.text}.eval()`)] } : undefined;
+      out.push({ range: rangeOfNode(item), guard: /inference_mode/.test(text) ? 'inference_mode' : 'no_grad', callRange: rangeOfNode(modelCall), model: ref.text, modelName: ref.name, evalModeSet, insertEval });
+    }
+    return out;
+  }
+
+  /** The model a call runs: `model(x)`, `net(x)`, `self.model(x)`, `model.forward(x)`. */
+  private modelOfCall(call: SyntaxNode): { text: string; name?: string } | undefined {
+    let fn = call.childForFieldName('function');
+    if (fn?.type === 'attribute' && fn.childForFieldName('attribute')?.text === 'forward') fn = fn.childForFieldName('object');
+    if (!fn || (fn.type !== 'identifier' && fn.type !== 'attribute')) return undefined;
+    const text = fn.text;
+    if (fn.type === 'attribute' && fn.childForFieldName('object')?.text !== 'self') return undefined;
+    const name = this.models.resolve(fn, call, this.scopes);
+    if (name) return { text, name };
+    const last = text.split('.').pop() ?? '';
+    if (/^(model|net|network|classifier|encoder|student|teacher)$|_model$|_net$|^model_/i.test(last) && !this.scopes.functions.has(text)) return { text };
+    return undefined;
+  }
+
+  /** Whether eval mode is set before `call`: earlier in its function, or before every call of that function. */
+  private evalBefore(call: SyntaxNode, fn: SyntaxNode, depth: number): boolean {
+    const scope = fn.type === 'function_definition' ? fn.childForFieldName('body') ?? fn : fn;
+    if (calls(scope).some((c) => this.isEvalCall(c) && isBefore(c, call))) return true;
+    if (fn.type !== 'function_definition' || depth > 3) return false;
+    const name = fn.childForFieldName('name')?.text;
+    if (!name) return false;
+    const sites = this.allCalls.filter((c) => c.childForFieldName('function')?.text === name || c.childForFieldName('function')?.text === `self.${name}`);
+    if (sites.length === 0) return false;
+    return sites.every((site) => this.evalBefore(site, this.scopes.scopeOf(site), depth + 1));
+  }
+
+  // ----- MT004: eval() inside training loops -----
+
+  private modeSwitches(): ModeSwitchFact[] {
+    const out: ModeSwitchFact[] = [];
+    const seen = new Set<number>();
+    const loops = this.root.descendantsOfType(['for_statement', 'while_statement']).filter((l): l is SyntaxNode => l !== null);
+    // Innermost loops first, so a switch is reported against the tightest loop that trains around it.
+    loops.sort((a, b) => (a.endIndex - a.startIndex) - (b.endIndex - b.startIndex));
+    for (const loop of loops) {
+      const body = loopBody(loop);
+      if (!this.hasBackward(body)) continue;
+      const bodyCalls = calls(body);
+      const switches = bodyCalls.filter((c) => this.isEvalCall(c) || (this.calledFunction(c) !== undefined && this.evaluating.has(this.calledFunction(c)!)));
+      if (switches.length === 0) continue;
+      const restored = bodyCalls.some((c) => this.isTrainCall(c) || (this.calledFunction(c) !== undefined && this.training.has(this.calledFunction(c)!) && !this.evaluating.has(this.calledFunction(c)!)));
+      for (const sw of switches) {
+        if (seen.has(sw.id)) continue;
+        seen.add(sw.id);
+        const model = receiver(sw)?.text ?? callArguments(sw).args[0]?.text ?? 'model';
+        const first = body.namedChildren.find((c) => c.type !== 'comment');
+        const insertTrain = first && /^[A-Za-z_][A-Za-z0-9_.]*$/.test(model)
+          ? { description: `call ${model}.train() at the start of each iteration`, edits: [insertLineBefore(first, `${model}.train()`)] }
+          : undefined;
+        out.push({ range: rangeOfNode(sw), model, loopRange: rangeOfNode(loop), restored, insertTrain });
+      }
+    }
+    return out;
+  }
+}

@@ -1,0 +1,86 @@
+// Training facts: what a file's training code does (data loaders, optimizer steps, evaluation blocks, train/eval
+// mode switches), as plain data. A frontend reads them from the syntax tree (python/trainingFacts.ts for PyTorch and
+// Keras scripts); the training-loop rules (MT001–MT004) are pure functions of them.
+
+import type { OpEdit, Range } from './graph';
+
+/** A data pipeline that yields mini-batches: `DataLoader(...)`, Keras `fit(...)`. */
+export interface DataPipelineFact {
+  /** The call, as written: `DataLoader(train_ds, batch_size=64)`, `model.fit(x, y, shuffle=False)`. */
+  readonly range: Range;
+  readonly kind: 'dataloader' | 'fit';
+  /** The variable the pipeline is stored in, when it is. */
+  readonly name?: string;
+  /** `absent` means the argument is not given (the framework's default applies). */
+  readonly shuffle: 'true' | 'false' | 'absent' | 'unknown';
+  /** A sampler or batch sampler decides the order instead of `shuffle`. */
+  readonly hasSampler: boolean;
+  /** The dataset is streamed (an IterableDataset) and cannot be shuffled by the loader. */
+  readonly iterable: boolean;
+  /** Whether the batches train a model (iterated in a loop that calls backward, or named so) or evaluate it. */
+  readonly role: 'train' | 'eval' | 'unknown';
+  /** Where `shuffle=False` is written, when it is. */
+  readonly shuffleRange?: Range;
+  /** Turns shuffling on. */
+  readonly enableShuffle?: OpEdit;
+}
+
+/** An optimizer step inside a loop (or a function called in one). */
+export interface OptimizerStepFact {
+  /** The `optimizer.step()` call. */
+  readonly range: Range;
+  /** The optimizer as written: `optimizer`, `self.opt`. */
+  readonly optimizer: string;
+  /** The innermost loop that repeats the step. */
+  readonly loopRange: Range;
+  /** Whether that loop clears gradients each time round (`zero_grad()`, `p.grad = None`, or a helper that does). */
+  readonly zeroesGradients: boolean;
+  /** Whether that loop computes gradients (`.backward(...)`). */
+  readonly backward: boolean;
+  /** The step takes a closure (LBFGS), which clears gradients itself. */
+  readonly closure: boolean;
+  /** Inserts `optimizer.zero_grad()` before the backward pass. */
+  readonly insertZeroGrad?: OpEdit;
+}
+
+/** A block that runs a model for evaluation: `with torch.no_grad():`, `torch.inference_mode()`, `@torch.no_grad()`. */
+export interface EvaluationFact {
+  /** The `with` item or decorator that turns gradients off. */
+  readonly range: Range;
+  /** How gradients are turned off. */
+  readonly guard: 'no_grad' | 'inference_mode';
+  /** The first model call inside it. */
+  readonly callRange: Range;
+  /** The model as written at the call: `model`, `self.net`. */
+  readonly model: string;
+  /** The model's name in the file's graphs (its class), when the variable can be traced to it. */
+  readonly modelName?: string;
+  /** Whether evaluation mode is set before the call (`model.eval()` earlier in the function, or at every caller). */
+  readonly evalModeSet: boolean;
+  /** Inserts `model.eval()` before the block. */
+  readonly insertEval?: OpEdit;
+}
+
+/** A switch to evaluation mode inside a loop that trains. */
+export interface ModeSwitchFact {
+  /** The `model.eval()` call, or the call of a helper that ends in evaluation mode. */
+  readonly range: Range;
+  readonly model: string;
+  /** The training loop (the innermost loop that holds both the switch and a backward pass). */
+  readonly loopRange: Range;
+  /** Whether the loop switches back (`model.train()` anywhere in it, directly or through a helper). */
+  readonly restored: boolean;
+  /** Inserts `model.train()` at the top of the loop body. */
+  readonly insertTrain?: OpEdit;
+}
+
+export interface TrainingFacts {
+  readonly pipelines: readonly DataPipelineFact[];
+  readonly steps: readonly OptimizerStepFact[];
+  readonly evaluations: readonly EvaluationFact[];
+  readonly modeSwitches: readonly ModeSwitchFact[];
+}
+
+export namespace TrainingFacts {
+  export const empty: TrainingFacts = { pipelines: [], steps: [], evaluations: [], modeSwitches: [] };
+}
