@@ -1,0 +1,200 @@
+// `model-audit probe FILE --model NAME`: extracts the model, runs the quick-train probes in a worker process and
+// prints the results as text or the contract's JSON, optionally writing the HTML report. Exit 0 when every probe
+// passes (or is inconclusive), 1 when any fails, 2 on a usage, I/O or build error.
+
+import { readFileSync, writeFileSync } from 'node:fs';
+import { extname, relative, resolve } from 'node:path';
+import { analyzeSource } from '../core/analyze';
+import type { Language, ModelGraph } from '../core/graph';
+import { loadParsers } from '../parsing/loadParsers';
+import { BackendName } from '../probe/backendChoice';
+import { renderProbeReport } from '../probe/report';
+import { ProbeWorkerError, runProbesInWorker } from '../probe/runInWorker';
+import { PROBE_CODES, PROBE_IDS, ProbeId, type ProbeProgress, type ProbeRequest, type ProbeRun } from '../probe/types';
+
+export interface ProbeCommandOptions {
+  /** The model file, relative to cwd. */
+  readonly file: string;
+  /** The model's name; optional when the file has exactly one model. */
+  readonly model?: string;
+  /** Probe ids, or `all`; default: every probe that applies (spec-bakeoff only with a spec). */
+  readonly probe?: readonly string[];
+  /** A spec (.mspec) or a second model file whose model is the spec. */
+  readonly spec?: string;
+  /** The spec's model name, when the spec file has several. */
+  readonly specModel?: string;
+  readonly backend?: string;
+  readonly steps?: number | string;
+  readonly seed?: number | string;
+  readonly format?: string;
+  /** Writes the HTML report (loss curves as inline SVG) here. */
+  readonly report?: string;
+  /** Scales hidden widths for speed (0 < s ≤ 1). */
+  readonly widthScale?: number | string;
+  /** Time limit for the whole run, in seconds (default 120). */
+  readonly timeout?: number | string;
+  /** The worker's heap limit in MB (default 2048). */
+  readonly maxMemory?: number | string;
+}
+
+export interface ProbeCommandIo {
+  readonly cwd: string;
+  out(text: string): void;
+  err(text: string): void;
+  /** Live progress lines (the CLI sends them to stderr when it is a terminal). */
+  progress?(text: string): void;
+  readonly signal?: AbortSignal;
+}
+
+export type ProbeExitCode = 0 | 1 | 2;
+
+const LANGUAGES: Readonly<Record<string, Language>> = { '.py': 'python', '.js': 'javascript', '.mjs': 'javascript', '.cjs': 'javascript', '.ts': 'typescript', '.mspec': 'model-spec' };
+
+class ProbeUsageError extends Error {}
+
+/** Runs `model-audit probe`; never throws: errors are printed to `io.err` and give exit code 2. */
+export async function probeCommand(options: ProbeCommandOptions, io: ProbeCommandIo): Promise<ProbeExitCode> {
+  try {
+    const request = await buildRequest(options, io.cwd);
+    const format = options.format ?? 'text';
+    if (format !== 'text' && format !== 'json') throw new ProbeUsageError(`--format must be text or json, not ${format}`);
+    const run = await runProbesInWorker(request, {
+      timeoutMs: positive(options.timeout, '--timeout', 120) * 1000,
+      maxMemoryMb: positive(options.maxMemory, '--max-memory', 2048),
+      signal: io.signal,
+      onProgress: io.progress ? (p) => io.progress!(progressLine(p)) : undefined,
+    });
+    const path = options.file;
+    io.out(format === 'json' ? `${JSON.stringify(toJson(run), null, 2)}\n` : probeText(run, path, request.graph));
+    if (options.report) {
+      const target = resolve(io.cwd, options.report);
+      writeFileSync(target, renderProbeReport([{ path, run }]));
+      if (format === 'text') io.out(`report written to ${relative(io.cwd, target) || target}\n`);
+    }
+    return run.results.some((r) => r.verdict === 'fail') ? 1 : 0;
+  } catch (error) {
+    if (error instanceof ProbeWorkerError) {
+      const where = error.line !== undefined ? `${options.file}:${error.line}: ` : '';
+      io.err(`model-audit probe: ${where}${error.message}\n`);
+    } else {
+      io.err(`model-audit probe: ${error instanceof Error ? error.message : String(error)}\n`);
+    }
+    return 2;
+  }
+}
+
+async function buildRequest(options: ProbeCommandOptions, cwd: string): Promise<ProbeRequest> {
+  const graph = await loadModel(cwd, options.file, options.model, 'model');
+  const spec = options.spec ? await loadModel(cwd, options.spec, options.specModel ?? options.model, 'spec') : undefined;
+  const backend = options.backend ?? 'auto';
+  if (!BackendName.is(backend)) throw new ProbeUsageError(`--backend must be auto, cpu, wasm, tensorflow or tensorflow-gpu, not ${backend}`);
+  const requested = (options.probe ?? []).flatMap((p) => p.split(',')).map((p) => p.trim()).filter(Boolean);
+  let probes: ProbeId[];
+  if (requested.length === 0 || requested.includes('all')) probes = PROBE_IDS.filter((p) => p !== 'spec-bakeoff' || spec !== undefined);
+  else {
+    const unknown = requested.filter((p) => !ProbeId.is(p));
+    if (unknown.length > 0) throw new ProbeUsageError(`unknown probe ${unknown.join(', ')}; the probes are ${PROBE_IDS.join(', ')} and all`);
+    probes = [...new Set(requested as ProbeId[])];
+  }
+  if (probes.includes('spec-bakeoff') && !spec) throw new ProbeUsageError('the spec-bakeoff probe needs --spec FILE');
+  const steps = options.steps === undefined ? undefined : positiveInt(options.steps, '--steps');
+  const seed = options.seed === undefined ? 0 : integer(options.seed, '--seed');
+  const widthScale = options.widthScale === undefined ? undefined : Number(options.widthScale);
+  if (widthScale !== undefined && !(widthScale > 0 && widthScale <= 1)) throw new ProbeUsageError('--width-scale must be a number in (0, 1]');
+  return { graph, spec, probes, backend, steps, seed, widthScale };
+}
+
+async function loadModel(cwd: string, file: string, name: string | undefined, role: 'model' | 'spec'): Promise<ModelGraph> {
+  const full = resolve(cwd, file);
+  const language = LANGUAGES[extname(full).toLowerCase()];
+  if (!language) throw new ProbeUsageError(`${file}: not a model file (expected .py, .js, .ts, .mjs, .cjs or .mspec)`);
+  let text: string;
+  try {
+    text = readFileSync(full, 'utf8');
+  } catch {
+    throw new ProbeUsageError(`${file}: cannot read the file`);
+  }
+  const parsers = await loadParsers();
+  const analysis = analyzeSource({ file: { path: file, language, text }, parsers });
+  const models = analysis.models.map((m) => m.graph);
+  if (models.length === 0) throw new ProbeUsageError(`${file}: no ${role === 'spec' ? 'spec model' : 'model'} found`);
+  if (name) {
+    const found = models.find((m) => m.name === name);
+    if (found) return found;
+    if (role === 'spec' && models.length === 1) return models[0]!;
+    throw new ProbeUsageError(`${file}: no model named ${name} (found ${models.map((m) => m.name).join(', ')})`);
+  }
+  if (models.length === 1) return models[0]!;
+  throw new ProbeUsageError(`${file} has ${models.length} models (${models.map((m) => m.name).join(', ')}); choose one with --model`);
+}
+
+function positive(v: number | string | undefined, flag: string, fallback: number): number {
+  if (v === undefined) return fallback;
+  const n = Number(v);
+  if (!(n > 0)) throw new ProbeUsageError(`${flag} must be a positive number`);
+  return n;
+}
+
+function positiveInt(v: number | string, flag: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n <= 0) throw new ProbeUsageError(`${flag} must be a positive integer`);
+  return n;
+}
+
+function integer(v: number | string, flag: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new ProbeUsageError(`${flag} must be a non-negative integer`);
+  return n;
+}
+
+function progressLine(p: ProbeProgress): string {
+  const step = p.step !== undefined && p.steps !== undefined ? ` step ${p.step}/${p.steps}` : '';
+  const loss = p.loss !== undefined ? ` loss ${p.loss.toFixed(4)}` : '';
+  return `${p.probe}: ${p.message}${step}${loss}`;
+}
+
+/** The contract's JSON: version, model, backend, results (plus the reason for the backend and notes). */
+export function toJson(run: ProbeRun): unknown {
+  return {
+    version: 1,
+    model: run.model,
+    backend: run.backend,
+    backendReason: run.backendReason,
+    parameters: run.parameters,
+    notes: run.notes,
+    results: run.results.map((r) => ({
+      probe: r.probe,
+      code: PROBE_CODES[r.probe],
+      verdict: r.verdict,
+      summary: r.summary,
+      metrics: r.metrics,
+      curve: r.curve,
+      ...(r.series ? { series: r.series } : {}),
+      ...(r.references ? { references: r.references } : {}),
+      ...(r.details ? { details: r.details } : {}),
+      ...(r.lines ? { lines: r.lines } : {}),
+      seconds: r.seconds,
+    })),
+    seconds: run.seconds,
+  };
+}
+
+const MARK = { pass: '✓', fail: '✗', inconclusive: '?' } as const;
+
+/** Text output: a header, one line per probe, its details indented, and compiler-style lines for failures. */
+export function probeText(run: ProbeRun, path: string, graph?: ModelGraph): string {
+  const lines: string[] = [];
+  lines.push(`${run.model}: backend ${run.backend} (${run.backendReason}); ${run.parameters.toLocaleString('en-US')} parameters`);
+  for (const note of run.notes) lines.push(`  note: ${note}`);
+  for (const r of run.results) {
+    lines.push(`  ${MARK[r.verdict]} ${r.probe.padEnd(13)} ${r.verdict.padEnd(12)} ${r.summary} (${r.seconds.toFixed(1)} s)`);
+    for (const d of r.details ?? []) lines.push(`      ${d}`);
+  }
+  const failed = run.results.filter((r) => r.verdict === 'fail');
+  const line = graph ? graph.nameRange.start.line + 1 : 1;
+  const col = graph ? graph.nameRange.start.character + 1 : 1;
+  for (const r of failed) lines.push(`${path}:${r.lines?.[0] ?? line}:${r.lines?.[0] !== undefined ? 1 : col}: warning ${PROBE_CODES[r.probe]} ${r.probe}: ${r.summary}`);
+  const counts = (['pass', 'fail', 'inconclusive'] as const).map((v) => `${run.results.filter((r) => r.verdict === v).length} ${v === 'pass' ? 'passed' : v === 'fail' ? 'failed' : 'inconclusive'}`);
+  lines.push(`${counts.join(', ')} in ${run.seconds.toFixed(1)} s`);
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,555 @@
+// Builds a trainable TensorFlow.js program from a model graph: one variable per parameter of each layer instance
+// (shared layers share variables), initialised as the source framework does, and a forward function that runs the
+// graph's nodes in evaluation order. Tensors keep the source framework's layout (PyTorch: channels first) and are
+// transposed only around the convolutions and pools that TensorFlow.js computes channels-last.
+//
+// The TensorFlow.js namespace is handed in, so the same builder runs on the pure-JS, WASM and native backends
+// (tfjs-node brings its own copy of tfjs-core).
+
+import type * as tfc from '@tensorflow/tfjs-core';
+import { type AttrValue, type GraphNode, type LayerDecl, ModelGraph } from '../core/graph';
+import { type ConcreteInput, resolveInputShapes } from './inputShapes';
+import { SeededRandom } from './rng';
+
+export type TF = typeof tfc;
+type Tensor = tfc.Tensor;
+
+/** An op the probe cannot build, with where it is in the source. */
+export class ProbeBuildError extends Error {
+  constructor(
+    readonly op: string,
+    readonly line: number,
+    readonly detail: string,
+  ) {
+    super(`cannot build \`${op}\` (line ${line}) for a probe: ${detail}`);
+    this.name = 'ProbeBuildError';
+  }
+}
+
+export interface ProbeParam {
+  /** A readable name: `fc1.weight`. */
+  readonly name: string;
+  /** The layer this parameter belongs to (its module path, or `#id` for an anonymous one). */
+  readonly layer: string;
+  /** 1-based line where the layer is applied. */
+  readonly line: number;
+  readonly variable: tfc.Variable;
+}
+
+export interface ForwardOptions {
+  /** Training mode: batch norm uses the batch's statistics. */
+  readonly training: boolean;
+  /** Whether dropout drops; probes that measure capacity switch it off and say so. */
+  readonly dropout: boolean;
+  /** Varies the dropout mask from step to step, deterministically. */
+  readonly step?: number;
+  /** Collects each computed node's per-sample output shape. */
+  readonly shapes?: Map<number, readonly number[]>;
+}
+
+export interface ProbeModel {
+  readonly graph: ModelGraph;
+  readonly inputs: readonly ConcreteInput[];
+  readonly notes: readonly string[];
+  readonly params: readonly ProbeParam[];
+  /** Parameterised layers declared in the constructor but never applied: they have variables and get no gradient. */
+  readonly unapplied: readonly { readonly decl: LayerDecl; readonly variable: tfc.Variable }[];
+  /** Per-sample output shape. */
+  readonly outputShape: readonly number[];
+  readonly outputNode: GraphNode;
+  /** Per-sample output shape of every node the output depends on. */
+  readonly nodeShapes: ReadonlyMap<number, readonly number[]>;
+  readonly parameterCount: number;
+  readonly hasDropout: boolean;
+  forward(inputs: readonly Tensor[], options: ForwardOptions): Tensor;
+  dispose(): void;
+}
+
+export interface BuildOptions {
+  readonly seed: number;
+  /** Concrete per-sample input shapes, when the caller knows them (a spec's or a segment's). */
+  readonly inputShapes?: readonly (readonly number[])[];
+  /** Multiplies hidden widths (affine outputs not feeding the model's output) by this factor, for speed. */
+  readonly widthScale?: number;
+}
+
+const PARAMETERISED = new Set(['affine', 'normalization']);
+
+export function buildProbeModel(tf: TF, graph: ModelGraph, options: BuildOptions): ProbeModel {
+  const resolution = resolveInputShapes(graph, options.inputShapes);
+  const rng = new SeededRandom(options.seed).fork(`init:${graph.name}`);
+  const variables = new Map<string, tfc.Variable>();
+  const params: ProbeParam[] = [];
+  const outputId = graph.outputs[0];
+  if (outputId === undefined) throw new ProbeBuildError('output', graph.range.start.line + 1, 'the model has no output the extractor could follow');
+  const needed = ancestors(graph, outputId);
+  const outputNode = ModelGraph.node(graph, outputId);
+  const scaled = scaledWidths(graph, needed, outputId, options.widthScale);
+  const pytorchInit = graph.framework === 'pytorch' || graph.framework === 'spec';
+  const hasDropout = graph.nodes.some((n) => needed.has(n.id) && n.category === 'regularization');
+
+  const layerKey = (node: GraphNode) => node.layerId ?? node.module ?? `#${node.id}`;
+  const param = (node: GraphNode, suffix: string, shape: number[], init: () => Float32Array): tfc.Variable => {
+    const key = `${layerKey(node)}.${suffix}`;
+    const existing = variables.get(key);
+    if (existing) {
+      if (existing.shape.join() !== shape.join()) fail(node, `a shared layer is applied to inputs of different sizes (${existing.shape.join('×')} vs ${shape.join('×')})`);
+      return existing;
+    }
+    const v = tf.variable(tf.tensor(init(), shape), true, sanitize(key) + '_' + variables.size);
+    variables.set(key, v);
+    params.push({ name: key, layer: layerKey(node), line: node.range.start.line + 1, variable: v });
+    return v;
+  };
+  // Weights are stored [fanIn, fanOut]; PyTorch draws U(±1/√fanIn) for weight and bias (kaiming_uniform with a=√5),
+  // Keras and TF.js draw Glorot-uniform weights and zero biases.
+  const weightInit = (fanIn: number, fanOut: number, size: number) => () => {
+    const bound = pytorchInit ? 1 / Math.sqrt(fanIn) : Math.sqrt(6 / (fanIn + fanOut));
+    return rng.fillUniform(size, -bound, bound);
+  };
+  const biasInit = (fanIn: number, size: number) => () => (pytorchInit ? rng.fillUniform(size, -1 / Math.sqrt(fanIn), 1 / Math.sqrt(fanIn)) : new Float32Array(size));
+  const constant = (value: number, size: number) => () => new Float32Array(size).fill(value);
+
+  const evalNode = (node: GraphNode, ins: Tensor[], opts: ForwardOptions): Tensor => {
+    const x = ins[0];
+    const a = node.attrs;
+    const need = (t: Tensor | undefined): Tensor => t ?? fail(node, 'its input is missing from the graph');
+    switch (node.op) {
+      case 'linear':
+      case 'matmul': {
+        const t = need(x);
+        const fanIn = t.shape[t.shape.length - 1]!;
+        const out = scaled.get(node.id) ?? num(a.out) ?? fail(node, 'its output width is not a number the extractor could read');
+        if (num(a.in) !== undefined && num(a.in) !== fanIn && !scaled.size) fail(node, `it expects ${num(a.in)} input features but receives ${fanIn} (shape ${t.shape.slice(1).join('×')})`);
+        const w = param(node, 'weight', [fanIn, out], weightInit(fanIn, out, fanIn * out));
+        const flat = tf.reshape(t, [-1, fanIn]);
+        let y = tf.matMul(flat, w);
+        if (a.bias !== false) y = tf.add(y, param(node, 'bias', [out], biasInit(fanIn, out)));
+        return tf.reshape(y, [...t.shape.slice(0, -1), out]);
+      }
+      case 'conv1d':
+      case 'conv2d': {
+        const t = need(x);
+        const rank = node.op === 'conv1d' ? 1 : 2;
+        const last = a.channels_last === true;
+        if (t.rank !== rank + 2) fail(node, `it expects a ${rank + 2}-d input (batch, channels, ${rank === 1 ? 'length' : 'height, width'}) but receives ${t.rank}-d`);
+        if ((num(a.groups) ?? 1) !== 1) fail(node, 'grouped convolutions are not supported by the probe builder');
+        const cin = last ? t.shape[t.rank - 1]! : t.shape[1]!;
+        if (num(a.in) !== undefined && num(a.in) !== cin && !scaled.size) fail(node, `it expects ${num(a.in)} input channels but receives ${cin}`);
+        const cout = scaled.get(node.id) ?? num(a.out) ?? fail(node, 'its output channel count is not a number');
+        const k = tuple(a.kernel, rank, 1);
+        const s = tuple(a.stride, rank, 1);
+        const d = tuple(a.dilation, rank, 1);
+        const fanIn = cin * k.reduce((p, q) => p * q, 1);
+        const w = param(node, 'weight', [...k, cin, cout], weightInit(fanIn, cout * k.reduce((p, q) => p * q, 1), fanIn * cout));
+        let input = last ? t : channelsLast(tf, t);
+        let padding: 'same' | 'valid' = 'valid';
+        if (a.padding === 'same' || a.same_padding === true) padding = 'same';
+        else {
+          const p = tuple(a.padding, rank, 0);
+          if (p.some((v) => v > 0)) input = tf.pad(input, [[0, 0], ...p.map((v): [number, number] => [v, v]), [0, 0]]);
+        }
+        let y = rank === 1
+          ? tf.conv1d(input as tfc.Tensor3D, w as unknown as tfc.Tensor3D, s[0], padding, 'NWC', d[0])
+          : tf.conv2d(input as tfc.Tensor4D, w as unknown as tfc.Tensor4D, [s[0], s[1]], padding, 'NHWC', [d[0], d[1]]);
+        if (a.bias !== false) y = tf.add(y, param(node, 'bias', [cout], biasInit(fanIn, cout)));
+        return last ? y : channelsFirst(tf, y);
+      }
+      case 'max_pool1d':
+      case 'max_pool2d':
+      case 'avg_pool1d':
+      case 'avg_pool2d': {
+        const t = need(x);
+        const rank = node.op.endsWith('1d') ? 1 : 2;
+        if (t.rank !== rank + 2) fail(node, `it expects a ${rank + 2}-d input but receives ${t.rank}-d`);
+        const k = tuple(a.kernel, rank, 2);
+        const s = a.stride === undefined || a.stride === null ? k : tuple(a.stride, rank, 1);
+        const p = tuple(a.padding, rank, 0);
+        return pool2d(tf, t, node.op.startsWith('max') ? 'max' : 'avg', k, s, p, a.channels_last === true, a.same_padding === true);
+      }
+      case 'adaptive_avg_pool1d':
+      case 'adaptive_avg_pool2d':
+      case 'adaptive_max_pool1d':
+      case 'adaptive_max_pool2d': {
+        const t = need(x);
+        const rank = node.op.endsWith('1d') ? 1 : 2;
+        const last = a.channels_last === true;
+        if (t.rank !== rank + 2) fail(node, `it expects a ${rank + 2}-d input but receives ${t.rank}-d`);
+        const spatialAxes = last ? t.shape.map((_, i) => i).slice(1, -1) : t.shape.map((_, i) => i).slice(2);
+        if (a.global === true) return node.op.includes('max') ? tf.max(t, spatialAxes) : tf.mean(t, spatialAxes);
+        const target = tuple(a.kernel, rank, 1);
+        const spatial = spatialAxes.map((i) => t.shape[i]!);
+        if (spatial.some((size, i) => size % target[i]! !== 0)) fail(node, `output size ${target.join('×')} does not divide the input ${spatial.join('×')}`);
+        const k = spatial.map((size, i) => size / target[i]!);
+        return pool2d(tf, t, node.op.includes('max') ? 'max' : 'avg', k, k, k.map(() => 0), last, false);
+      }
+      case 'mean':
+      case 'sum': {
+        const t = need(x);
+        const dims = a.dim === undefined || a.dim === null ? undefined : (Array.isArray(a.dim) ? a.dim : [a.dim]).map((d) => axisOf(node, d as AttrValue, t.rank));
+        const keep = a.keepdim === true;
+        if (dims === undefined) return node.op === 'mean' ? tf.mean(t, t.shape.slice(1).map((_, i) => i + 1), false) : tf.sum(t, t.shape.slice(1).map((_, i) => i + 1), false);
+        return node.op === 'mean' ? tf.mean(t, dims, keep) : tf.sum(t, dims, keep);
+      }
+      case 'flatten': {
+        const t = need(x);
+        const start = axisOf(node, a.start_dim ?? 1, t.rank);
+        const end = axisOf(node, a.end_dim ?? -1, t.rank);
+        const shape = t.shape as number[];
+        return tf.reshape(t, [...shape.slice(0, start), shape.slice(start, end + 1).reduce((p, q) => p * q, 1), ...shape.slice(end + 1)]);
+      }
+      case 'view':
+      case 'reshape': {
+        const t = need(x);
+        const target = Array.isArray(a.shape) ? (a.shape as AttrValue[]).slice(1) : undefined;
+        const flat = () => tf.reshape(t, [t.shape[0]!, -1]);
+        if (!target || target.length === 0) return flat();
+        if (target.length === 1) return flat();
+        if (scaled.size > 0 || !target.every((d) => typeof d === 'number')) {
+          if (target.every((d) => typeof d === 'number')) return tf.reshape(t, [t.shape[0]!, ...(target as number[])]);
+          fail(node, `the target shape (${target.join(', ')}) is not all numbers`);
+        }
+        return tf.reshape(t, [t.shape[0]!, ...(target as number[])]);
+      }
+      case 'unflatten': {
+        const t = need(x);
+        const sizes = Array.isArray(a.unflattened_size) ? (a.unflattened_size as AttrValue[]) : undefined;
+        if (!sizes || !sizes.every((d) => typeof d === 'number')) fail(node, 'its sizes are not numbers');
+        const axis = axisOf(node, a.dim ?? 1, t.rank);
+        const shape = t.shape as number[];
+        return tf.reshape(t, [...shape.slice(0, axis), ...(sizes as number[]), ...shape.slice(axis + 1)]);
+      }
+      case 'permute': {
+        const t = need(x);
+        const dims = Array.isArray(a.dims) ? a.dims : Array.isArray(a.shape) ? a.shape : undefined;
+        if (!dims || !dims.every((d) => typeof d === 'number')) fail(node, 'its dimensions are not numbers');
+        return tf.transpose(t, (dims as number[]).map((d) => (d < 0 ? t.rank + d : d)));
+      }
+      case 'transpose': {
+        const t = need(x);
+        const perm = t.shape.map((_, i) => i);
+        const d0 = a.dim0 === undefined ? t.rank - 2 : axisOf(node, a.dim0, t.rank);
+        const d1 = a.dim1 === undefined ? t.rank - 1 : axisOf(node, a.dim1, t.rank);
+        [perm[d0], perm[d1]] = [perm[d1], perm[d0]];
+        return tf.transpose(t, perm);
+      }
+      case 'squeeze': {
+        const t = need(x);
+        return a.dim === undefined ? tf.squeeze(t, t.shape.map((s, i) => (i > 0 && s === 1 ? i : -1)).filter((i) => i > 0)) : tf.squeeze(t, [axisOf(node, a.dim, t.rank)]);
+      }
+      case 'unsqueeze': {
+        const t = need(x);
+        return tf.expandDims(t, axisOf(node, a.dim ?? -1, t.rank + 1));
+      }
+      case 'identity':
+      case 'contiguous':
+        return need(x);
+      case 'scale':
+        return typeof a.factor === 'number' ? tf.mul(need(x), a.factor) : need(x);
+      case 'dropout':
+      case 'alpha_dropout': {
+        const t = need(x);
+        const p = num(a.p) ?? 0.5;
+        if (!opts.dropout || p <= 0) return t;
+        return tf.dropout(t, p, undefined, (options.seed * 7919 + (opts.step ?? 0) * 104729 + node.id) % 2147483647);
+      }
+      case 'batch_norm': {
+        const t = need(x);
+        // Keras and TF.js normalise the last axis, PyTorch the channel axis 1.
+        const channelAxis = pytorchInit || t.rank === 2 ? 1 : t.rank - 1;
+        const c = t.shape[channelAxis]!;
+        const axes = t.shape.map((_, i) => i).filter((i) => i !== channelAxis);
+        const bshape = t.shape.map((s, i) => (i === channelAxis ? s : 1));
+        let y: Tensor;
+        if (opts.training) {
+          const { mean, variance } = tf.moments(t, axes, true);
+          y = tf.div(tf.sub(t, mean), tf.sqrt(tf.add(variance, 1e-5)));
+        } else {
+          // Running statistics start at mean 0, variance 1 and the probes never update them.
+          y = tf.div(t, Math.sqrt(1 + 1e-5));
+        }
+        if (a.affine === false) return y;
+        const gamma = tf.reshape(param(node, 'weight', [c], constant(1, c)), bshape);
+        const beta = tf.reshape(param(node, 'bias', [c], constant(0, c)), bshape);
+        return tf.add(tf.mul(y, gamma), beta);
+      }
+      case 'layer_norm':
+      case 'instance_norm':
+      case 'group_norm': {
+        const t = need(x);
+        let axes: number[];
+        let paramShape: number[];
+        let grouped = t;
+        if (node.op === 'layer_norm') {
+          const count = Array.isArray(a.features) ? a.features.length : 1;
+          axes = t.shape.map((_, i) => i).slice(t.rank - count);
+          paramShape = t.shape.slice(t.rank - count) as number[];
+        } else if (node.op === 'instance_norm') {
+          axes = t.shape.map((_, i) => i).slice(2);
+          paramShape = [t.shape[1]!, ...t.shape.slice(2).map(() => 1)];
+        } else {
+          const groups = num(a.num_groups) ?? 1;
+          const c = t.shape[1]!;
+          if (c % groups !== 0) fail(node, `${groups} groups do not divide ${c} channels`);
+          grouped = tf.reshape(t, [t.shape[0]!, groups, -1]);
+          axes = [2];
+          paramShape = [c, ...t.shape.slice(2).map(() => 1)];
+        }
+        const { mean, variance } = tf.moments(grouped, axes, true);
+        let y = tf.reshape(tf.div(tf.sub(grouped, mean), tf.sqrt(tf.add(variance, 1e-5))), t.shape);
+        const affine = node.op === 'layer_norm' ? a.elementwise_affine !== false : node.op === 'group_norm' ? a.affine !== false : a.affine === true;
+        if (!affine) return y;
+        const size = paramShape.reduce((p, q) => p * q, 1);
+        y = tf.mul(y, param(node, 'weight', paramShape, constant(1, size)));
+        return tf.add(y, param(node, 'bias', paramShape, constant(0, size)));
+      }
+      case 'embedding': {
+        const t = need(x);
+        const vocab = num(a.in) ?? fail(node, 'its vocabulary size is not a number');
+        const dim = scaled.get(node.id) ?? num(a.out) ?? fail(node, 'its embedding size is not a number');
+        const table = param(node, 'weight', [vocab, dim], () => (pytorchInit ? rng.fillNormal(vocab * dim) : rng.fillUniform(vocab * dim, -0.05, 0.05)));
+        return tf.gather(table, tf.cast(t, 'int32'));
+      }
+      case 'add':
+      case 'sub':
+      case 'mul': {
+        if (ins.length < 2) return need(x);
+        const [l, r] = [ins[0]!, ins[1]!];
+        if (!broadcastable(l.shape, r.shape)) fail(node, `its operands have shapes ${l.shape.slice(1).join('×')} and ${r.shape.slice(1).join('×')}`);
+        return node.op === 'add' ? tf.add(l, r) : node.op === 'sub' ? tf.sub(l, r) : tf.mul(l, r);
+      }
+      case 'concat': {
+        const t = need(x);
+        const axis = axisOf(node, a.dim ?? 0, a.stack === true ? t.rank + 1 : t.rank);
+        if (axis === 0) fail(node, 'it concatenates along the batch dimension');
+        return a.stack === true ? tf.stack(ins, axis) : tf.concat(ins, axis);
+      }
+      case 'bmm': {
+        if (ins.length < 2) fail(node, 'it needs two operands');
+        return tf.matMul(ins[0]!, ins[1]!);
+      }
+      default:
+        if (node.category === 'activation') return activation(tf, node, need(x), (suffix, shape, init) => param(node, suffix, shape, init));
+        fail(node, node.op === 'opaque'
+          ? `the extractor did not understand \`${node.label ?? 'this call'}\`${node.reason ? ` (${node.reason})` : ''}`
+          : `\`${node.op}\` is not supported by the probe builder yet`);
+    }
+  };
+
+  const forward = (inputs: readonly Tensor[], opts: ForwardOptions): Tensor => {
+    const values = new Map<number, Tensor>();
+    graph.inputs.forEach((id, i) => {
+      const t = inputs[i];
+      if (t) values.set(id, t);
+      if (t) opts.shapes?.set(id, t.shape.slice(1));
+    });
+    for (const node of graph.nodes) {
+      if (node.category === 'input' || !needed.has(node.id)) continue;
+      const ins = node.inputs.map((id) => values.get(id)).filter((t): t is Tensor => t !== undefined);
+      if (ins.length < node.inputs.length) fail(node, 'one of its inputs could not be computed');
+      const value = evalNode(node, ins, opts);
+      values.set(node.id, value);
+      opts.shapes?.set(node.id, value.shape.slice(1));
+    }
+    return values.get(outputId) ?? fail(outputNode, 'the output could not be computed');
+  };
+
+  // Building runs the graph once on a batch of two, which creates the variables with their real sizes.
+  const inputs = resolution.inputs;
+  const nodeShapes = new Map<number, readonly number[]>();
+  const outputShape = tf.tidy(() => {
+    const dummy = inputs.map((input) => (input.vocabulary !== undefined ? tf.zeros([2, ...input.shape], 'int32') : tf.zeros([2, ...input.shape])));
+    return forward(dummy, { training: true, dropout: false, shapes: nodeShapes }).shape.slice(1) as number[];
+  });
+
+  const unapplied = graph.layers
+    .filter((decl) => PARAMETERISED.has(decl.category) && !graph.nodes.some((n) => (n.layerId ?? n.module) === decl.layerId || n.module === decl.module))
+    .map((decl) => ({ decl, variable: tf.variable(tf.tensor(rng.fillUniform(4, -0.5, 0.5), [4]), true, sanitize(`${decl.module}.unapplied`) + '_' + variables.size) }));
+
+  const parameterCount = params.reduce((n, p) => n + p.variable.size, 0);
+  return {
+    graph,
+    inputs,
+    notes: [...resolution.notes, ...(scaled.size > 0 ? [`hidden widths scaled by ${options.widthScale}`] : [])],
+    params,
+    unapplied,
+    outputShape,
+    outputNode,
+    nodeShapes,
+    parameterCount,
+    hasDropout,
+    forward,
+    dispose() {
+      for (const p of params) p.variable.dispose();
+      for (const u of unapplied) u.variable.dispose();
+    },
+  };
+}
+
+function fail(node: GraphNode, detail: string): never {
+  throw new ProbeBuildError(node.op === 'opaque' ? node.label ?? 'opaque' : node.op, node.range.start.line + 1, detail);
+}
+
+function num(v: AttrValue | undefined): number | undefined {
+  return typeof v === 'number' ? v : undefined;
+}
+
+function tuple(v: AttrValue | undefined, rank: number, fallback: number): number[] {
+  if (Array.isArray(v)) return Array.from({ length: rank }, (_, i) => num(v[i] ?? v[0]) ?? fallback);
+  const n = num(v as AttrValue);
+  return Array.from({ length: rank }, () => n ?? fallback);
+}
+
+function axisOf(node: GraphNode, d: AttrValue, rank: number): number {
+  if (typeof d !== 'number') fail(node, `its dimension \`${String(d)}\` is not a number`);
+  const axis = d < 0 ? rank + d : d;
+  if (axis < 0 || axis >= rank) fail(node, `dimension ${d} is out of range for a ${rank}-d tensor`);
+  return axis;
+}
+
+function sanitize(name: string): string {
+  return name.replace(/[^A-Za-z0-9_.\-/]/g, '_');
+}
+
+function broadcastable(a: readonly number[], b: readonly number[]): boolean {
+  for (let i = 1; i <= Math.min(a.length, b.length); i++) {
+    const x = a[a.length - i]!;
+    const y = b[b.length - i]!;
+    if (x !== y && x !== 1 && y !== 1) return false;
+  }
+  return true;
+}
+
+/** Node ids the output depends on. */
+function ancestors(graph: ModelGraph, output: number): Set<number> {
+  const seen = new Set<number>();
+  const stack = [output];
+  while (stack.length > 0) {
+    const id = stack.pop()!;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    stack.push(...ModelGraph.node(graph, id).inputs);
+  }
+  return seen;
+}
+
+/** New output widths for hidden affine layers when scaling; the layers that fix the output width keep theirs. */
+function scaledWidths(graph: ModelGraph, needed: Set<number>, outputId: number, factor: number | undefined): Map<number, number> {
+  const result = new Map<number, number>();
+  if (factor === undefined || factor === 1) return result;
+  // The affine layers whose output reaches the model's output through width-preserving ops keep their width.
+  const keep = new Set<number>();
+  const stack = [outputId];
+  while (stack.length > 0) {
+    const node = ModelGraph.node(graph, stack.pop()!);
+    if (node.category === 'affine' || node.op === 'embedding') {
+      keep.add(node.id);
+      continue;
+    }
+    stack.push(...node.inputs);
+  }
+  for (const node of graph.nodes) {
+    if (!needed.has(node.id) || keep.has(node.id) || !(node.category === 'affine' || node.op === 'embedding')) continue;
+    const out = num(node.attrs.out);
+    if (out !== undefined) result.set(node.id, Math.max(2, Math.round(out * factor)));
+  }
+  return result;
+}
+
+function channelsLast(tf: TF, t: Tensor): Tensor {
+  return t.rank === 3 ? tf.transpose(t, [0, 2, 1]) : tf.transpose(t, [0, 2, 3, 1]);
+}
+
+function channelsFirst(tf: TF, t: Tensor): Tensor {
+  return t.rank === 3 ? tf.transpose(t, [0, 2, 1]) : tf.transpose(t, [0, 3, 1, 2]);
+}
+
+function pool2d(tf: TF, t: Tensor, kind: 'max' | 'avg', k: number[], s: number[], p: number[], last: boolean, same: boolean): Tensor {
+  // 1-d pools run as 2-d pools over a height of one.
+  const oneD = t.rank === 3;
+  let x = last ? t : channelsLast(tf, t);
+  if (oneD) x = tf.expandDims(x, 1);
+  const kk: [number, number] = oneD ? [1, k[0]!] : [k[0]!, k[1]!];
+  const ss: [number, number] = oneD ? [1, s[0]!] : [s[0]!, s[1]!];
+  const pp = oneD ? [0, p[0]!] : [p[0]!, p[1]!];
+  if (pp.some((v) => v > 0)) x = tf.pad(x, [[0, 0], [pp[0]!, pp[0]!], [pp[1]!, pp[1]!], [0, 0]], kind === 'max' ? -1e9 : 0);
+  const padding = same ? 'same' : 'valid';
+  let y = kind === 'max' ? tf.maxPool(x as tfc.Tensor4D, kk, ss, padding) : tf.avgPool(x as tfc.Tensor4D, kk, ss, padding);
+  if (oneD) y = tf.squeeze(y, [1]) as tfc.Tensor4D;
+  return last ? y : channelsFirst(tf, y);
+}
+
+type ParamFactory = (suffix: string, shape: number[], init: () => Float32Array) => tfc.Variable;
+
+function activation(tf: TF, node: GraphNode, x: Tensor, param: ParamFactory): Tensor {
+  const a = node.attrs;
+  const softmaxAxis = (): number => {
+    if (typeof a.dim === 'number') return axisOf(node, a.dim, x.rank);
+    // PyTorch's implicit choice for softmax without `dim`: 0 for 0-, 1- and 3-d inputs, else 1.
+    if (a.dim === undefined || a.dim === null) return x.rank === 0 || x.rank === 1 || x.rank === 3 ? 0 : 1;
+    return x.rank - 1;
+  };
+  switch (node.op) {
+    case 'relu':
+      return tf.relu(x);
+    case 'relu6':
+      return tf.relu6(x);
+    case 'leaky_relu':
+      return tf.leakyRelu(x, num(a.negative_slope) ?? 0.01);
+    case 'prelu': {
+      const n = num(a.num_parameters) ?? 1;
+      const alpha = param('weight', [n], () => new Float32Array(n).fill(0.25));
+      const shaped = n === 1 ? alpha : tf.reshape(alpha, x.shape.map((s, i) => (i === 1 ? s : 1)));
+      return tf.add(tf.relu(x), tf.mul(shaped, tf.neg(tf.relu(tf.neg(x)))));
+    }
+    case 'rrelu':
+      return tf.leakyRelu(x, ((num(a.lower) ?? 1 / 8) + (num(a.upper) ?? 1 / 3)) / 2);
+    case 'elu':
+    case 'celu': {
+      const alpha = num(a.alpha) ?? 1;
+      return alpha === 1 ? tf.elu(x) : tf.where(tf.greater(x, 0), x, tf.mul(alpha, tf.sub(tf.exp(tf.div(x, alpha)), 1)));
+    }
+    case 'selu':
+      return tf.selu(x);
+    case 'gelu':
+      return tf.mul(tf.mul(x, 0.5), tf.add(1, tf.tanh(tf.mul(Math.sqrt(2 / Math.PI), tf.add(x, tf.mul(0.044715, tf.pow(x, 3)))))));
+    case 'silu':
+      return tf.mul(x, tf.sigmoid(x));
+    case 'mish':
+      return tf.mul(x, tf.tanh(tf.softplus(x)));
+    case 'tanh':
+      return tf.tanh(x);
+    case 'sigmoid':
+      return tf.sigmoid(x);
+    case 'hardsigmoid':
+      return tf.div(tf.relu6(tf.add(x, 3)), 6);
+    case 'hardswish':
+      return tf.mul(x, tf.div(tf.relu6(tf.add(x, 3)), 6));
+    case 'hardtanh':
+      return tf.clipByValue(x, num(a.min_val) ?? -1, num(a.max_val) ?? 1);
+    case 'softplus': {
+      const beta = num(a.beta) ?? 1;
+      return beta === 1 ? tf.softplus(x) : tf.div(tf.softplus(tf.mul(x, beta)), beta);
+    }
+    case 'softsign':
+      return tf.div(x, tf.add(1, tf.abs(x)));
+    case 'tanhshrink':
+      return tf.sub(x, tf.tanh(x));
+    case 'softmax':
+    case 'log_softmax':
+    case 'softmin': {
+      const axis = softmaxAxis();
+      const z = node.op === 'softmin' ? tf.neg(x) : x;
+      const logp = tf.sub(z, tf.logSumExp(z, axis, true));
+      return node.op === 'log_softmax' ? logp : tf.exp(logp);
+    }
+    case 'glu': {
+      const axis = typeof a.dim === 'number' ? axisOf(node, a.dim, x.rank) : x.rank - 1;
+      if (x.shape[axis]! % 2 !== 0) fail(node, `GLU needs an even size along dimension ${axis}, not ${x.shape[axis]}`);
+      const [l, r] = tf.split(x, 2, axis);
+      return tf.mul(l!, tf.sigmoid(r!));
+    }
+    default:
+      return fail(node, `the activation \`${node.op}\` is not supported by the probe builder yet`);
+  }
+}

@@ -1,0 +1,108 @@
+// Turns a model graph's symbolic input shapes (`1×H×W`, `d`, `T`) into concrete per-sample shapes a probe can feed,
+// by trying sizes until the graph's own numbers (Linear in-features after a flatten, view targets) agree.
+
+import { type Dim, type GraphNode, ModelGraph, type Shape } from '../core/graph';
+import { inferShapes } from '../core/shapes';
+
+export interface ConcreteInput {
+  /** Per-sample shape, batch left out, in the framework's own layout (PyTorch: channels first). */
+  readonly shape: readonly number[];
+  /** For inputs that index an embedding: the vocabulary size; the input then holds integer ids. */
+  readonly vocabulary?: number;
+}
+
+export interface InputResolution {
+  readonly inputs: readonly ConcreteInput[];
+  /** How the sizes were chosen, for the result's notes; empty when the code gives them all. */
+  readonly notes: readonly string[];
+}
+
+/** Image sizes tried first (the common datasets), then every size up to 128. */
+const SPATIAL_CANDIDATES = [28, 32, 64, 224, 96, 16, 8, ...Array.from({ length: 125 }, (_, i) => i + 4)];
+const SEQUENCE_LENGTH = 8;
+const DEFAULT_WIDTH = 16;
+
+export function resolveInputShapes(graph: ModelGraph, overrides?: readonly (readonly number[])[]): InputResolution {
+  const notes: string[] = [];
+  const consumers = ModelGraph.consumers(graph);
+  const inferred = inferShapes(graph);
+  const inputs: ConcreteInput[] = [];
+  for (const [index, id] of graph.inputs.entries()) {
+    const node = ModelGraph.node(inferred, id);
+    const vocabulary = embeddingVocabulary(graph, id, consumers);
+    const override = overrides?.[index];
+    if (override) {
+      inputs.push({ shape: [...override], vocabulary });
+      continue;
+    }
+    const shape: Shape = node.shape ?? (vocabulary !== undefined ? ['T'] : ['d']);
+    const symbolic = shape.map((d, i) => (typeof d === 'number' ? undefined : i)).filter((i): i is number => i !== undefined);
+    if (symbolic.length === 0) {
+      inputs.push({ shape: shape as number[], vocabulary });
+      continue;
+    }
+    const isSpatial = (d: Dim) => typeof d === 'string' && /^[HWDL]/.test(d);
+    if (shape.some(isSpatial)) {
+      const size = findSpatialSize(graph, id, shape);
+      const concrete = shape.map((d) => (typeof d === 'number' ? d : isSpatial(d) ? size.value : SEQUENCE_LENGTH));
+      notes.push(`input ${labelOf(node)} taken as ${concrete.join('×')} ${size.fromGraph ? '(the only size the layers accept)' : '(no layer fixes the size)'}`);
+      inputs.push({ shape: concrete, vocabulary });
+      continue;
+    }
+    const concrete = shape.map((d) => (typeof d === 'number' ? d : d === 'T' ? SEQUENCE_LENGTH : DEFAULT_WIDTH));
+    notes.push(`input ${labelOf(node)} taken as ${concrete.join('×')}`);
+    inputs.push({ shape: concrete, vocabulary });
+  }
+  return { inputs, notes };
+}
+
+function labelOf(node: GraphNode): string {
+  return typeof node.attrs.name === 'string' ? `\`${node.attrs.name}\`` : `#${node.id}`;
+}
+
+function embeddingVocabulary(graph: ModelGraph, id: number, consumers: Map<number, number[]>): number | undefined {
+  for (const c of consumers.get(id) ?? []) {
+    const node = ModelGraph.node(graph, c);
+    if (node.op === 'embedding') return typeof node.attrs.in === 'number' ? node.attrs.in : 100;
+  }
+  return undefined;
+}
+
+/** The first spatial size for which every numeric width in the graph agrees with the inferred shapes. */
+function findSpatialSize(graph: ModelGraph, inputId: number, shape: Shape): { value: number; fromGraph: boolean } {
+  let constrained = false;
+  for (const size of SPATIAL_CANDIDATES) {
+    const concrete = shape.map((d) => (typeof d === 'number' ? d : size));
+    const nodes = graph.nodes.map((n) => (n.id === inputId ? { ...n, shape: concrete } : n));
+    const result = checkConsistency(inferShapes({ ...graph, nodes }));
+    if (result.checked > 0) constrained = true;
+    if (result.ok && result.checked > 0) return { value: size, fromGraph: true };
+  }
+  return { value: constrained ? 28 : 32, fromGraph: false };
+}
+
+function checkConsistency(graph: ModelGraph): { ok: boolean; checked: number } {
+  let checked = 0;
+  for (const node of graph.nodes) {
+    if (node.shape?.some((d) => typeof d === 'number' && d <= 0)) return { ok: false, checked };
+    if ((node.op === 'linear' || node.op === 'matmul') && typeof node.attrs.in === 'number') {
+      const input = node.inputs[0] === undefined ? undefined : ModelGraph.node(graph, node.inputs[0]).shape;
+      const last = input?.[input.length - 1];
+      if (typeof last === 'number') {
+        checked++;
+        if (last !== node.attrs.in) return { ok: false, checked };
+      }
+    }
+    if ((node.op === 'view' || node.op === 'reshape') && Array.isArray(node.attrs.shape)) {
+      const input = node.inputs[0] === undefined ? undefined : ModelGraph.node(graph, node.inputs[0]).shape;
+      const target = (node.attrs.shape as Dim[]).slice(1);
+      if (input && input.every((d) => typeof d === 'number') && target.every((d) => typeof d === 'number' && d > 0)) {
+        checked++;
+        const a = (input as number[]).reduce((x, y) => x * y, 1);
+        const b = (target as number[]).reduce((x, y) => x * y, 1);
+        if (a !== b) return { ok: false, checked };
+      }
+    }
+  }
+  return { ok: true, checked };
+}

@@ -1,0 +1,86 @@
+// The values that cross the worker boundary: what to probe (a request) and what came out (a run), both plain JSON.
+// The run's shape is the contract's `probe --format json`.
+
+import type { ModelGraph } from '../core/graph';
+import type { BackendChoice, BackendName } from './backendChoice';
+
+export const PROBE_IDS = ['nonlinearity', 'overfit', 'init-loss', 'gradient-flow', 'spec-bakeoff'] as const;
+export type ProbeId = (typeof PROBE_IDS)[number];
+
+export namespace ProbeId {
+  export function is(value: string): value is ProbeId {
+    return (PROBE_IDS as readonly string[]).includes(value);
+  }
+}
+
+export type Verdict = 'pass' | 'fail' | 'inconclusive';
+
+/** Finding codes for failed probes, reported on the model (`MP0xx` in the contract). */
+export const PROBE_CODES: Readonly<Record<ProbeId, string>> = {
+  nonlinearity: 'MP001',
+  overfit: 'MP002',
+  'init-loss': 'MP003',
+  'gradient-flow': 'MP004',
+  'spec-bakeoff': 'MP005',
+};
+
+/** A named loss curve: `[step, loss]` points. */
+export interface Series {
+  readonly label: string;
+  readonly points: readonly (readonly [number, number])[];
+}
+
+export interface ProbeResult {
+  readonly probe: ProbeId;
+  readonly verdict: Verdict;
+  /** One sentence. */
+  readonly summary: string;
+  readonly metrics: Readonly<Record<string, number | string | null>>;
+  /** The main loss curve (the code's model). */
+  readonly curve: readonly (readonly [number, number])[];
+  /** Further curves for the report: the spec's student, other segments. */
+  readonly series?: readonly Series[];
+  /** Horizontal reference lines for the report: the linear baseline, ln C, a floor. */
+  readonly references?: readonly { readonly label: string; readonly value: number }[];
+  /** Details beyond the summary, one per line: per-layer gradient norms, the segments probed. */
+  readonly details?: readonly string[];
+  /** 1-based source lines the result is about (the collapsing layers, the unused layer). */
+  readonly lines?: readonly number[];
+  readonly seconds: number;
+}
+
+export interface ProbeRequest {
+  readonly graph: ModelGraph;
+  /** The spec's model, for `spec-bakeoff`. */
+  readonly spec?: ModelGraph;
+  readonly probes: readonly ProbeId[];
+  readonly backend: BackendName | 'auto';
+  /** Training steps; each probe has its own default. */
+  readonly steps?: number;
+  readonly seed: number;
+  /** Scales hidden widths for speed (0 < s ≤ 1); stated in the result. */
+  readonly widthScale?: number;
+}
+
+export interface ProbeRun {
+  readonly version: 1;
+  readonly model: string;
+  readonly backend: BackendName;
+  /** Why this backend ran. */
+  readonly backendReason: string;
+  readonly parameters: number;
+  readonly notes: readonly string[];
+  readonly results: readonly ProbeResult[];
+  readonly seconds: number;
+}
+
+/** Progress from a running probe, for a progress bar with the live loss. */
+export interface ProbeProgress {
+  readonly probe: ProbeId;
+  readonly message: string;
+  readonly step?: number;
+  readonly steps?: number;
+  readonly loss?: number;
+}
+
+export type { BackendChoice, BackendName };
