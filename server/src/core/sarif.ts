@@ -1,0 +1,158 @@
+// SARIF 2.1.0 output for code scanning (`model-audit check --format sarif`): the analyses of a run become one SARIF
+// log whose rule metadata (name, descriptions, help, default level) comes from the registry, so pull-request
+// annotations carry the same documentation as docs/rules/. Pure: the CLI writes the returned value as JSON.
+
+import type * as Sarif from 'sarif';
+import type { FileAnalysis } from './analyze';
+import type { Finding } from './findings';
+import type { Range, Severity, TextEdit } from './graph';
+import { ALL_RULES } from './rules/registry';
+import type { Rule } from './rules/rule';
+import { renderRuleDoc } from './rules/ruleDocs';
+
+export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
+
+/** Codes reported outside the rule registry (frontend hints, spec diff, probes), with a name and a description. */
+const OTHER_CODES: Readonly<Record<string, { name: string; text: string }>> = {
+  MA000: { name: 'not-understood', text: 'Code the extractor does not understand, shown as an opaque step.' },
+  MS001: { name: 'spec-op-missing', text: 'The spec has an operation the code lacks.' },
+  MS002: { name: 'spec-op-extra', text: 'The code has an operation the spec lacks.' },
+  MS003: { name: 'spec-op-different', text: 'A different operation where the spec has one.' },
+  MS004: { name: 'spec-dim-mismatch', text: 'A width, channel count, kernel, stride or padding differs from the spec.' },
+  MS005: { name: 'spec-structure-mismatch', text: 'A connection differs from the spec: a residual, concat, branch or weight sharing.' },
+  MS010: { name: 'spec-syntax', text: 'The spec does not parse.' },
+  MS011: { name: 'spec-unbound', text: "The spec's model or file cannot be found." },
+};
+
+export function sarifLevel(severity: Severity): Sarif.ReportingConfiguration.level {
+  switch (severity) {
+    case 'error':
+      return 'error';
+    case 'warning':
+      return 'warning';
+    default:
+      return 'note';
+  }
+}
+
+/** A path as given (relative, or absolute POSIX or Windows) as a SARIF artifact URI. */
+export function artifactUri(path: string): string {
+  const slashed = path.replace(/\\/g, '/');
+  const encode = (p: string) => p.split('/').map((s) => encodeURIComponent(s).replace(/%3A/gi, ':')).join('/');
+  if (/^[A-Za-z]:\//.test(slashed)) return `file:///${encode(slashed)}`;
+  if (slashed.startsWith('/')) return `file://${encode(slashed)}`;
+  return encode(slashed.replace(/^\.\//, ''));
+}
+
+function region(range: Range): Sarif.Region {
+  return {
+    startLine: range.start.line + 1,
+    startColumn: range.start.character + 1,
+    endLine: range.end.line + 1,
+    endColumn: range.end.character + 1,
+  };
+}
+
+function descriptor(rule: Rule): Sarif.ReportingDescriptor {
+  const d = rule.docs;
+  return {
+    id: rule.code,
+    name: rule.name,
+    shortDescription: { text: d.summary },
+    fullDescription: { text: d.why },
+    help: { text: `${d.summary}\n\n${d.why}\n\nFix: ${d.fix}`, markdown: renderRuleDoc(rule) },
+    defaultConfiguration: { level: sarifLevel(rule.defaultSeverity) },
+    properties: { tags: [rule.kind === 'file' ? 'training-loop' : 'model', 'soft-bug'] },
+  };
+}
+
+function otherDescriptor(code: string): Sarif.ReportingDescriptor {
+  const known = OTHER_CODES[code];
+  const probe = /^MP\d{3}$/.test(code);
+  const text = known?.text ?? (probe ? 'A quick-train probe failed on this model.' : `Model Audit finding ${code}.`);
+  return {
+    id: code,
+    name: known?.name ?? (probe ? 'probe-failed' : code.toLowerCase()),
+    shortDescription: { text },
+    fullDescription: { text },
+    defaultConfiguration: { level: code === 'MA000' ? 'note' : 'warning' },
+  };
+}
+
+function fix(uri: string, title: string, edits: readonly TextEdit[]): Sarif.Fix {
+  return {
+    description: { text: title },
+    artifactChanges: [{
+      artifactLocation: { uri },
+      replacements: edits.map((e) => ({ deletedRegion: region(e.range), insertedContent: { text: e.newText } })),
+    }],
+  };
+}
+
+function result(finding: Finding, uri: string, artifactIndex: number, ruleIndex: number): Sarif.Result {
+  const location = (range: Range, path?: string): Sarif.Location => ({
+    physicalLocation: {
+      artifactLocation: path === undefined ? { uri, index: artifactIndex } : { uri: artifactUri(path) },
+      region: region(range),
+    },
+  });
+  const out: Sarif.Result = {
+    ruleId: finding.code,
+    ruleIndex,
+    level: sarifLevel(finding.severity),
+    message: { text: finding.message },
+    locations: [location(finding.range)],
+  };
+  if (finding.related && finding.related.length > 0) {
+    out.relatedLocations = finding.related.map((r, i) => ({ ...location(r.range, r.path), id: i + 1, message: { text: r.message } }));
+  }
+  if (finding.fixes && finding.fixes.length > 0) {
+    out.fixes = finding.fixes.map((f) => fix(f.path === undefined ? uri : artifactUri(f.path), f.title, f.edits));
+  }
+  const props: Record<string, unknown> = {};
+  if (finding.model) props.model = finding.model;
+  if (finding.stale) props.stale = true;
+  if (Object.keys(props).length > 0) out.properties = props;
+  return out;
+}
+
+/**
+ * One SARIF 2.1.0 log for the analysed files. Every registry rule is described (so a code-scanning tool can show
+ * rules with no results too); codes from outside the registry that occur get a short descriptor.
+ */
+export function toSarif(files: readonly FileAnalysis[], toolVersion: string): Sarif.Log {
+  const rules: Sarif.ReportingDescriptor[] = ALL_RULES.map(descriptor);
+  const ruleIndex = new Map(rules.map((r, i) => [r.id, i]));
+  const artifacts: Sarif.Artifact[] = [];
+  const results: Sarif.Result[] = [];
+  for (const file of files) {
+    const uri = artifactUri(file.path);
+    const artifactIndex = artifacts.length;
+    artifacts.push({ location: { uri }, sourceLanguage: file.language });
+    for (const finding of file.findings) {
+      if (!ruleIndex.has(finding.code)) {
+        ruleIndex.set(finding.code, rules.length);
+        rules.push(otherDescriptor(finding.code));
+      }
+      results.push(result(finding, uri, artifactIndex, ruleIndex.get(finding.code)!));
+    }
+  }
+  return {
+    $schema: SARIF_SCHEMA,
+    version: '2.1.0',
+    runs: [{
+      tool: {
+        driver: {
+          name: 'model-audit',
+          fullName: 'Model Audit',
+          version: toolVersion,
+          ...(/^\d+\.\d+\.\d+/.test(toolVersion) ? { semanticVersion: toolVersion } : {}),
+          rules,
+        },
+      },
+      artifacts,
+      results,
+      columnKind: 'utf16CodeUnits',
+    }],
+  };
+}
