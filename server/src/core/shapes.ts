@@ -43,7 +43,8 @@ function guessInputShape(graph: ModelGraph, id: number, consumers: Map<number, n
     if (node.category === 'recurrent') return node.attrs.batch_first ? ['T', dim(node.attrs.in, 'd')] : ['T', dim(node.attrs.in, 'd')];
     if (node.category === 'attention') return ['T', dim(node.attrs.out ?? node.attrs.d_model, 'd')];
     if (node.category === 'normalization' && node.op === 'batch_norm') return undefined;
-    if (node.category === 'reshape' || node.category === 'regularization' || node.category === 'activation' || node.category === 'normalization') {
+    const keepsShape = node.op === 'scale' || ELEMENTWISE.has(node.op) || node.op === 'add' || node.op === 'sub' || node.op === 'mul';
+    if (keepsShape || node.category === 'reshape' || node.category === 'regularization' || node.category === 'activation' || node.category === 'normalization') {
       current = next;
       continue;
     }
@@ -51,6 +52,9 @@ function guessInputShape(graph: ModelGraph, id: number, consumers: Map<number, n
   }
   return undefined;
 }
+
+/** Ops that map each element on its own, keeping the shape. */
+const ELEMENTWISE = new Set(['exp', 'log', 'sqrt', 'abs', 'clamp', 'noise', 'gaussian_noise']);
 
 function product(dims: readonly Dim[]): Dim {
   if (dims.every((d) => typeof d === 'number')) return (dims as number[]).reduce((a, b) => a * b, 1);
@@ -62,8 +66,15 @@ function convDim(d: Dim, k: number, s: number, p: number, dl: number, transpose:
     return transpose ? (d - 1) * s - 2 * p + dl * (k - 1) + 1 : Math.floor((d + 2 * p - dl * (k - 1) - 1) / s) + 1;
   }
   if (!transpose && s === 1 && dl * (k - 1) === 2 * p) return d;
-  if (transpose) return s === 1 && dl * (k - 1) === 2 * p ? d : `${d}′`;
-  if (s > 1 && dl * (k - 1) === 2 * p) return `${d}/${s}`;
+  if (transpose) {
+    if (s === 1 && dl * (k - 1) === 2 * p) return d;
+    // (d − 1)·s − 2p + (k − 1) + 1 = d·s exactly when k − 2p = s (DCGAN's 4/2/1, U-Net's 2/2/0).
+    if (dl === 1 && k - 2 * p === s) return multiplied(d, s);
+    return `${d}′`;
+  }
+  if (s > 1 && dl * (k - 1) === 2 * p) return divided(d, s);
+  // Pooling-style windows (kernel = stride, no padding) divide the size, rounding down.
+  if (!transpose && s > 1 && k === s && p === 0 && dl === 1) return divided(d, s);
   return `${d}′`;
 }
 
@@ -71,7 +82,22 @@ function convDim(d: Dim, k: number, s: number, p: number, dl: number, transpose:
 function sameDim(d: Dim, s: number, transpose: boolean): Dim {
   if (typeof d === 'number') return transpose ? d * s : Math.ceil(d / s);
   if (s === 1) return d;
-  return transpose ? `${d}·${s}` : `${d}/${s}`;
+  return transpose ? `${d}·${s}` : divided(d, s);
+}
+
+/** `H/4` · 2 → `H/2`; `H/2` · 2 → `H`; `H` · 2 → `2H`. */
+function multiplied(d: string, s: number): string {
+  const m = /^(.*)\/(\d+)$/.exec(d);
+  if (m && Number(m[2]) % s === 0) return Number(m[2]) === s ? m[1] : `${m[1]}/${Number(m[2]) / s}`;
+  const k = /^(\d+)(.*)$/.exec(d);
+  if (k && k[2] !== '') return `${Number(k[1]) * s}${k[2]}`;
+  return `${s}${d}`;
+}
+
+/** `H` / 2 → `H/2`; `H/2` / 2 → `H/4`, so deep strided stacks stay readable. */
+function divided(d: string, s: number): string {
+  const m = /^(.*)\/(\d+)$/.exec(d);
+  return m ? `${m[1]}/${Number(m[2]) * s}` : `${d}/${s}`;
 }
 
 function pair(v: AttrValue | undefined, i: number, fallback: number): number {
@@ -133,6 +159,22 @@ function outputShape(node: GraphNode, ins: (Shape | undefined)[]): Shape | undef
         return perSample.map((d) => (d === -1 && s ? product(s) : d));
       }
       if (node.op === 'identity' || node.op === 'contiguous') return s;
+      if (!s) return undefined;
+      // Dims in attrs count the batch axis (PyTorch and Keras alike); per-sample shapes do not.
+      const axis = (d: AttrValue | undefined, rank: number): number | undefined => (typeof d === 'number' ? (d < 0 ? rank + d : d - 1) : undefined);
+      if (node.op === 'unflatten' && Array.isArray(a.unflattened_size)) {
+        const at = axis(a.dim, s.length);
+        return at === undefined || at < 0 || at >= s.length ? undefined : [...s.slice(0, at), ...(a.unflattened_size as Dim[]), ...s.slice(at + 1)];
+      }
+      if (node.op === 'squeeze') {
+        const at = axis(a.dim, s.length);
+        if (at === undefined) return s.filter((d) => d !== 1);
+        return at >= 0 && at < s.length && s[at] === 1 ? [...s.slice(0, at), ...s.slice(at + 1)] : s;
+      }
+      if (node.op === 'unsqueeze') {
+        const at = axis(a.dim, s.length + 1);
+        return at === undefined || at < 0 || at > s.length ? undefined : [...s.slice(0, at), 1, ...s.slice(at)];
+      }
       return undefined;
     }
     case 'activation':
@@ -167,7 +209,7 @@ function outputShape(node: GraphNode, ins: (Shape | undefined)[]): Shape | undef
       return s;
     default:
       if (node.op === 'embedding') return [...(s ?? ['T']), dim(a.out, 'd')];
-      if (node.op === 'scale') return s;
+      if (node.op === 'scale' || ELEMENTWISE.has(node.op)) return s;
       return undefined;
   }
 }

@@ -9,7 +9,7 @@ import type { ActivationInsertion, AttrValue, Dim, FrontendProblem, LayerDecl, M
 import { hashText } from '../hash';
 import { Ops } from '../ops';
 import { activationOp, kerasLayer, lossKey } from './kerasCatalog';
-import { type ActivationUse, type FunctionalModel, KerasGraph, type KerasLayer, clip, makeLayer, toModelGraph } from './kerasGraph';
+import { type ActivationUse, type CompiledLoss, type FunctionalModel, KerasGraph, type KerasLayer, clip, makeLayer, toModelGraph, withLosses } from './kerasGraph';
 
 /** Loops are unrolled up to this many iterations. */
 const MAX_UNROLL = 64;
@@ -41,7 +41,6 @@ interface Instance {
   readonly cls: ClassInfo;
   readonly attrs: Map<string, KV>;
   readonly assignRanges: Map<string, { range: Range; lineRange: Range }>;
-  losses: string[];
 }
 
 /** A Sequential or functional model value. */
@@ -56,7 +55,7 @@ interface ModelObj {
   readonly creator?: SyntaxNode;
   nameArg?: string;
   variable?: SyntaxNode;
-  losses: string[];
+  losses: CompiledLoss[];
 }
 
 type KV =
@@ -76,7 +75,7 @@ type KV =
   | { readonly kind: 'function'; readonly node: SyntaxNode; readonly self?: Instance }
   | { readonly kind: 'class'; readonly cls: ClassInfo }
   | { readonly kind: 'instance'; readonly inst: Instance }
-  | { readonly kind: 'loss'; readonly text: string };
+  | { readonly kind: 'loss'; readonly text: string; readonly fromLogits: boolean };
 
 const UNKNOWN: KV = { kind: 'unknown' };
 const NONE: KV = { kind: 'none' };
@@ -268,8 +267,8 @@ class Interpreter {
   readonly problems: FrontendProblem[] = [];
   readonly models: ModelObj[] = [];
   /** Losses given to `compile` on instances, by class name. */
-  readonly classLosses = new Map<string, string[]>();
-  readonly executed = new Set<SyntaxNode>();
+  readonly classLosses = new Map<string, CompiledLoss[]>();
+  readonly executed = new Set<number>();
   /** Layer objects applied during this run, for unused-layer findings. */
   readonly applied = new Set<object>();
   private depth = 0;
@@ -794,19 +793,35 @@ class Interpreter {
     return { kind: 'tensor', graph: t.graph, node: t.graph.opaque(node.text, [t.node], range, `the tensor method \`.${method}()\` is not modelled`) };
   }
 
-  /** The losses given to `compile(loss=…)`, as written: `categorical_crossentropy`, `CategoricalCrossentropy(from_logits=True)`. */
-  private losses(a: Arguments): string[] {
+  /** The losses given to `compile(loss=…)`, as written, with where each is named and which output it is for. */
+  private losses(a: Arguments): CompiledLoss[] {
     const loss = a.kwargs.get('loss') ?? a.args[1];
-    const out: string[] = [];
-    const visit = (v: KV | undefined) => {
-      if (!v) return;
-      if (v.kind === 'str') out.push(v.value);
-      else if (v.kind === 'loss') out.push(v.text);
-      else if (v.kind === 'path') out.push(v.path.split('.').pop() ?? v.path);
-      else if (v.kind === 'list' || v.kind === 'tuple') v.items.forEach(visit);
-      else if (v.kind === 'dict') [...v.entries.values()].forEach(visit);
+    const node = a.kwNodes.get('loss') ?? positionalNode(a.node, 1);
+    const out: CompiledLoss[] = [];
+    const fallback = node ? rangeOf(node) : a.node ? rangeOf(a.node) : Range0;
+    const one = (v: KV, n: SyntaxNode | undefined, output?: number | string) => {
+      const range = n ? rangeOf(n) : fallback;
+      const at = output === undefined ? {} : { output };
+      if (v.kind === 'str') out.push({ name: v.value, fromLogits: false, range, ...at });
+      else if (v.kind === 'loss') out.push({ name: v.text, fromLogits: v.fromLogits, range, ...at });
+      else if (v.kind === 'path') out.push({ name: v.path.split('.').pop() ?? v.path, fromLogits: false, range, ...at });
     };
-    visit(loss);
+    if (!loss) return out;
+    if (loss.kind === 'list' || loss.kind === 'tuple') {
+      const itemNodes = node?.type === 'list' || node?.type === 'tuple' ? node.namedChildren.filter((c) => c.type !== 'comment') : [];
+      loss.items.forEach((v, i) => one(v, itemNodes[i], i));
+    } else if (loss.kind === 'dict') {
+      const valueNodes = new Map<string, SyntaxNode>();
+      for (const pair of node?.type === 'dictionary' ? node.namedChildren : []) {
+        const key = pair.childForFieldName('key');
+        const value = pair.childForFieldName('value');
+        const k = key ? literal(key) : UNKNOWN;
+        if (k.kind === 'str' && value) valueNodes.set(k.value, value);
+      }
+      for (const [k, v] of loss.entries) one(v, valueNodes.get(k), k);
+    } else {
+      one(loss, node);
+    }
     return out;
   }
 
@@ -913,7 +928,8 @@ class Interpreter {
     }
     if (isKeras && path.startsWith('keras.losses.')) {
       const fromLogits = a.kwargs.get('from_logits');
-      return { kind: 'loss', text: fromLogits && truthy(fromLogits) ? `${last}(from_logits=True)` : last };
+      const logits = fromLogits !== undefined && truthy(fromLogits) === true;
+      return { kind: 'loss', text: logits ? `${last}(from_logits=True)` : last, fromLogits: logits };
     }
     if (tensors.length > 0) return this.tensorFunction(path, last, a, node, tensors);
     if (path.startsWith('builtins.')) return this.builtin(path.slice('builtins.'.length), a, node);
@@ -1145,10 +1161,9 @@ class Interpreter {
 
   instantiate(cls: ClassInfo, a: Arguments, range: Range): KV {
     if (!this.file.isKerasClass(cls)) return UNKNOWN;
-    const inst: Instance = { cls, attrs: new Map(), assignRanges: new Map(), losses: [] };
+    const inst: Instance = { cls, attrs: new Map(), assignRanges: new Map() };
     const init = this.file.findMethod(cls, '__init__');
     if (init && this.depth < MAX_DEPTH) this.callFunction(init, a, inst, range);
-    nameLayers(inst, '');
     return { kind: 'instance', inst };
   }
 
@@ -1165,8 +1180,11 @@ class Interpreter {
     }
     this.depth++;
     const savedCreator = this.creator;
-    if (this.creator === undefined && fn.parent?.parent === this.file.root) this.creator = fn;
-    if (fn.parent === this.file.root || fn.parent?.parent === this.file.root) this.executed.add(fn);
+    // Tree-sitter hands out a fresh object per access, so nodes are compared by id.
+    const rootId = this.file.root.id;
+    const topLevel = fn.parent?.id === rootId || (fn.parent?.type === 'decorated_definition' && fn.parent.parent?.id === rootId);
+    if (this.creator === undefined && topLevel) this.creator = fn;
+    if (topLevel) this.executed.add(fn.id);
     try {
       return this.invoke(fn, a.args, a.kwargs, self);
     } finally {
@@ -1341,7 +1359,7 @@ export function extractKeras(root: SyntaxNode): KerasExtraction {
   run(() => interp.execBlock(root, new Map()), Range0);
   // 2. Builder functions nobody calls in this file (a library of models), with their default arguments.
   for (const fn of file.functions.values()) {
-    if (interp.executed.has(fn) || !/\b(Sequential|Model|Input|Functional)\s*\(/.test(fn.text)) continue;
+    if (interp.executed.has(fn.id) || !/\b(Sequential|Model|Input|Functional)\s*\(/.test(fn.text)) continue;
     run(() => interp.applyFunctionCandidate(fn), rangeOf(fn));
   }
   const models: ModelGraph[] = [];
@@ -1350,14 +1368,14 @@ export function extractKeras(root: SyntaxNode): KerasExtraction {
   for (const m of interp.models) {
     const key = `${m.call.startIndex}`;
     const seen = bySite.get(key);
-    if (seen) seen.losses.push(...m.losses.filter((l) => !seen.losses.includes(l)));
+    if (seen) seen.losses.push(...m.losses.filter((l) => !seen.losses.some((x) => x.name === l.name && x.range.start.line === l.range.start.line && x.range.start.character === l.range.start.character)));
     else bySite.set(key, m);
   }
-  const perCreator = new Map<SyntaxNode | undefined, number>();
-  for (const m of bySite.values()) perCreator.set(m.creator, (perCreator.get(m.creator) ?? 0) + 1);
+  const perCreator = new Map<number | undefined, number>();
+  for (const m of bySite.values()) perCreator.set(m.creator?.id, (perCreator.get(m.creator?.id) ?? 0) + 1);
   for (const m of bySite.values()) {
     run(() => {
-      const graph = modelGraphOf(interp, m, perCreator.get(m.creator) === 1);
+      const graph = modelGraphOf(interp, m, perCreator.get(m.creator?.id) === 1);
       if (graph) models.push(graph);
     }, rangeOf(m.call));
   }
@@ -1394,12 +1412,12 @@ function modelGraphOf(interp: Interpreter, m: ModelObj, soleInCreator: boolean):
     defNode = statementOf(m.call);
     nameNode = m.call.childForFieldName('function') ?? m.call;
   }
-  const meta = { name, framework: 'keras' as const, range: rangeOf(defNode), nameRange: rangeOf(nameNode), losses: m.losses, textKey: hashText(defNode.text) };
+  const meta = { name, framework: 'keras' as const, range: rangeOf(defNode), nameRange: rangeOf(nameNode), textKey: hashText(defNode.text) };
   if (m.kind === 'functional') {
     if (!m.functional) {
       return toModelGraph(new KerasGraph(), [], [], { ...meta, problems: [{ severity: 'hint', message: `Model Audit could not find the outputs of \`${name}\`.`, range: rangeOf(m.call) }] });
     }
-    return toModelGraph(m.functional.graph, m.functional.inputs, m.functional.outputs, meta);
+    return withLosses(toModelGraph(m.functional.graph, m.functional.inputs, m.functional.outputs, meta), m.losses);
   }
   const g = new KerasGraph();
   interp.graph = g;
@@ -1414,7 +1432,7 @@ function modelGraphOf(interp: Interpreter, m: ModelObj, soleInCreator: boolean):
   }
   const x = g.input('x', inputShape, inputRange);
   const out = interp.applyModel(m, g, [x], rangeOf(m.call));
-  return toModelGraph(g, [x], out.kind === 'tensor' ? [out.node] : [], meta);
+  return withLosses(toModelGraph(g, [x], out.kind === 'tensor' ? [out.node] : [], meta), m.losses);
 }
 
 function firstLayerInputShape(layer: KerasLayer): Dim[] | undefined {
@@ -1428,14 +1446,15 @@ function firstLayerInputShape(layer: KerasLayer): Dim[] | undefined {
   return undefined;
 }
 
-function subclassedGraph(file: FileScope, cls: ClassInfo, losses: string[]): ModelGraph | undefined {
+function subclassedGraph(file: FileScope, cls: ClassInfo, losses: CompiledLoss[]): ModelGraph | undefined {
   const interp = new Interpreter(file);
   const nameNode = cls.node.childForFieldName('name') ?? cls.node;
   const nameRange = rangeOf(nameNode);
   const created = interp.instantiate(cls, { args: [], kwargs: new Map(), kwNodes: new Map(), node: null }, nameRange);
-  const meta = { name: cls.name, framework: 'keras' as const, range: rangeOf(cls.node), nameRange, losses, textKey: hashText(cls.node.text) };
+  const meta = { name: cls.name, framework: 'keras' as const, range: rangeOf(cls.node), nameRange, textKey: hashText(cls.node.text) };
   if (created.kind !== 'instance') return undefined;
   const inst = created.inst;
+  nameLayers(inst, '');
   const call = file.findMethod(cls, 'call');
   if (!call) return undefined;
   const g = interp.graph;
@@ -1459,5 +1478,5 @@ function subclassedGraph(file: FileScope, cls: ClassInfo, losses: string[]): Mod
       layers.push({ layerId: attr, module: attr, op: v.kind === 'instance' ? v.inst.cls.name : 'sequential', category: 'other', range: where.range, removal: { range: fullLines(where.lineRange), newText: '' }, referenced: used || referencedOutsideInit(cls, attr) });
     }
   }
-  return toModelGraph(g, inputs, outputs, { ...meta, layers, problems: interp.problems });
+  return withLosses(toModelGraph(g, inputs, outputs, { ...meta, layers, problems: interp.problems }), losses);
 }

@@ -6,7 +6,7 @@
 import type { ActivationInsertion, AttrValue, Dim, FrontendProblem, GraphNode, LayerDecl, ModelGraph, OpCategory, Range, Framework } from '../graph';
 import { Ops } from '../ops';
 import { inferShapes } from '../shapes';
-import { KERAS1_KEYWORDS, type KerasLayerSpec, activationOp } from './kerasCatalog';
+import { KERAS1_KEYWORDS, KERAS_LOSSES, type KerasLayerSpec, activationOp, lossKey } from './kerasCatalog';
 
 /** An activation given to a layer (`activation='relu'`), with where it is written. */
 export interface ActivationUse {
@@ -357,4 +357,54 @@ function contains(outer: Range, inner: Range): boolean {
 export function clip(text: string, max = 80): string {
   const flat = text.replace(/\s+/g, ' ').trim();
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
+/** A loss named in `compile(loss=…)`, before it is tied to one of the model's outputs. */
+export interface CompiledLoss {
+  /** As written: `categorical_crossentropy`, `CategoricalCrossentropy(from_logits=True)`, `softmaxCrossEntropy`. */
+  readonly name: string;
+  readonly fromLogits: boolean;
+  readonly range: Range;
+  /** For a list or dict of losses: the output's position or its layer name. */
+  readonly output?: number | string;
+}
+
+/** What a loss expects and applies, as the graph's `lossUses` reads it (MA003, MA005, MA006). */
+export interface KerasLossUse {
+  readonly name: string;
+  readonly expects: 'logits' | 'probabilities' | 'values';
+  readonly applies?: 'softmax' | 'sigmoid';
+  readonly range: Range;
+  readonly output?: number;
+}
+
+/** Ties compiled losses to the model's outputs and says what each expects. */
+export function lossUsesOf(graph: ModelGraph, losses: readonly CompiledLoss[]): KerasLossUse[] {
+  const uses: KerasLossUse[] = [];
+  for (const loss of losses) {
+    const key = lossKey(loss.name.replace(/\(.*$/, ''));
+    if (!key) continue;
+    const kind = KERAS_LOSSES[key];
+    const sigmoid = key.startsWith('binary') || key === 'sigmoidcrossentropy';
+    let output: number | undefined;
+    if (typeof loss.output === 'number') output = loss.output;
+    else if (typeof loss.output === 'string') {
+      const index = graph.outputs.findIndex((id) => graph.nodes[id]?.module === loss.output);
+      if (index < 0) continue;
+      output = index;
+    }
+    const base = { name: loss.name, range: loss.range, ...(output !== undefined ? { output } : {}) };
+    if (kind === 'logits') uses.push({ ...base, expects: 'logits', applies: sigmoid ? 'sigmoid' : 'softmax' });
+    else if (kind === 'probabilities') uses.push(loss.fromLogits ? { ...base, expects: 'logits', applies: sigmoid ? 'sigmoid' : 'softmax' } : { ...base, expects: 'probabilities' });
+    else uses.push({ ...base, expects: 'values' });
+  }
+  return uses;
+}
+
+/** The graph with its compiled losses: names in `losses`, what each expects in `lossUses`. */
+export function withLosses(graph: ModelGraph, losses: readonly CompiledLoss[]): ModelGraph {
+  if (losses.length === 0) return graph;
+  const uses = lossUsesOf(graph, losses);
+  // `lossUses` is read by the loss rules; the cast keeps this module independent of when that field was added.
+  return { ...graph, losses: losses.map((l) => l.name), ...(uses.length > 0 ? { lossUses: uses } : {}) } as ModelGraph;
 }

@@ -148,6 +148,13 @@ class FileScope {
         if (assign?.type !== 'assignment') break;
         const left = assign.childForFieldName('left');
         const right = assign.childForFieldName('right');
+        if ((left?.type === 'pattern_list' || left?.type === 'tuple_pattern') && (right?.type === 'expression_list' || right?.type === 'tuple')) {
+          // `nz, ngf, nc = 100, 64, 3`: module-level hyperparameters.
+          const names = left.namedChildren;
+          const values = right.namedChildren;
+          if (names.length === values.length) names.forEach((n, i) => n.type === 'identifier' && this.globals.set(n.text, literal(values[i])));
+          break;
+        }
         if (left?.type !== 'identifier' || !right) break;
         if (right.type === 'call' && this.isSequentialCall(right)) {
           this.order.push({ kind: 'value', name: left.text, node: stmt, valueNode: right });
@@ -508,9 +515,10 @@ class ModelInterpreter {
 
   eval(node: SyntaxNode, env: Env): Value {
     switch (node.type) {
+      case 'string':
+        return node.namedChildren.some((c) => c.type === 'interpolation') ? this.evalFString(node, env) : literal(node);
       case 'integer':
       case 'float':
-      case 'string':
       case 'true':
       case 'false':
       case 'none':
@@ -553,6 +561,8 @@ class ModelInterpreter {
         }
         return { kind: 'dict', entries };
       }
+      case 'dictionary_comprehension':
+        return this.evalDictComprehension(node, env);
       case 'list_comprehension':
       case 'generator_expression':
         return this.evalComprehension(node, env);
@@ -599,6 +609,21 @@ class ModelInterpreter {
     }
   }
 
+  /** `f"layer{i}"` with known values, so `getattr(self, f"fc{i}")` finds the layer. */
+  private evalFString(node: SyntaxNode, env: Env): Value {
+    let out = '';
+    for (const part of node.namedChildren) {
+      if (part.type === 'string_content') out += part.text;
+      else if (part.type === 'interpolation') {
+        const expr = part.childForFieldName('expression') ?? part.namedChildren[0];
+        const v = expr ? this.eval(expr, env) : Value.unknown;
+        if (v.kind === 'num' || v.kind === 'str') out += String(v.value);
+        else return Value.unknown;
+      } else if (part.type === 'escape_sequence') out += part.text;
+    }
+    return { kind: 'str', value: out };
+  }
+
   private evalItems(nodes: SyntaxNode[], env: Env): Value[] {
     const items: Value[] = [];
     for (const item of nodes) {
@@ -638,6 +663,28 @@ class ModelInterpreter {
       if (keep) out.push(this.eval(body, local));
     }
     return { kind: 'list', items: out };
+  }
+
+  /** `{name: nn.Linear(h, n) for name, n in tasks.items()}` with a known iterable. */
+  private evalDictComprehension(node: SyntaxNode, env: Env): Value {
+    const body = node.childForFieldName('body');
+    const clause = node.namedChildren.find((c) => c.type === 'for_in_clause');
+    const target = clause?.childForFieldName('left');
+    const iterable = clause?.childForFieldName('right');
+    const keyNode = body?.childForFieldName('key');
+    const valueNode = body?.childForFieldName('value');
+    if (!keyNode || !valueNode || !target || !iterable) return Value.unknown;
+    const local = new Map(env);
+    const items = this.iterate(this.eval(iterable, local), iterable);
+    if (items === undefined) return Value.unknown;
+    const entries = new Map<string, Value>();
+    for (const item of items.slice(0, MAX_UNROLL)) {
+      this.bind(target, item, local);
+      const key = this.eval(keyNode, local);
+      if (key.kind === 'str') entries.set(key.value, this.eval(valueNode, local));
+      else if (key.kind === 'num') entries.set(String(key.value), this.eval(valueNode, local));
+    }
+    return { kind: 'dict', entries };
   }
 
   private evalComparison(node: SyntaxNode, env: Env): Value {
@@ -863,6 +910,12 @@ class ModelInterpreter {
             layer.items.push(args[0].layer);
             return Value.none;
           }
+          if (layer.kind === 'sequential' && method === 'add_module' && args[0]?.kind === 'str' && args[1]?.kind === 'layer') {
+            layer.items.push(args[1].layer);
+            layer.itemRanges.push(undefined);
+            layer.keys.push(args[0].value);
+            return Value.none;
+          }
           if (layer.kind === 'instance' && method === 'add_module' && args[0]?.kind === 'str' && args[1]) {
             layer.attrs.set(args[0].value, args[1]);
             layer.assignRanges.set(args[0].value, { range, lineRange: rangeOf(node.parent ?? node) });
@@ -1077,6 +1130,12 @@ class ModelInterpreter {
   }
 
   private shapeOfInit(init: SyntaxNode | undefined, env: Env): AttrValue[] {
+    // `torch.randn(d, d) / math.sqrt(d)` and `0.02 * torch.randn(d, d)`: the shape is the call's.
+    if (init?.type === 'binary_operator') {
+      const left = init.childForFieldName('left');
+      const right = init.childForFieldName('right');
+      init = left?.type === 'call' ? left : right?.type === 'call' ? right : undefined;
+    }
     if (!init || init.type !== 'call') return [];
     const { args } = this.evalArguments(init.childForFieldName('arguments'), env);
     const dims = args.length === 1 && (args[0].kind === 'tuple' || args[0].kind === 'list') ? args[0].items : args;

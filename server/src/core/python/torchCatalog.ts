@@ -170,6 +170,16 @@ export const TORCH_FUNCTIONS: Readonly<Record<string, TorchFunctionSpec>> = {
   mean: fn('mean', ['dim', 'keepdim']),
   sum: fn('sum', ['dim', 'keepdim']),
   dropout: fn('dropout', ['p', 'train']),
+  // Elementwise maps that are neither affine nor activations in the usual sense; known, so not opaque.
+  exp: fn('exp'),
+  log: fn('log'),
+  sqrt: fn('sqrt'),
+  abs: fn('abs'),
+  clamp: fn('clamp', ['min', 'max']),
+  clip: fn('clamp', ['min', 'max']),
+  randn_like: fn('noise'),
+  rand_like: fn('noise'),
+  amax: fn('max', ['dim', 'keepdim']),
 };
 
 /** Tensor methods: `x.relu()`, `x.view(B, -1)`. */
@@ -190,6 +200,15 @@ export const TENSOR_METHODS: Readonly<Record<string, TorchFunctionSpec>> = {
   contiguous: fn('contiguous'),
   mean: fn('mean', ['dim', 'keepdim']),
   sum: fn('sum', ['dim', 'keepdim']),
+  exp: fn('exp'),
+  log: fn('log'),
+  sqrt: fn('sqrt'),
+  abs: fn('abs'),
+  clamp: fn('clamp', ['min', 'max']),
+  clip: fn('clamp', ['min', 'max']),
+  max: fn('max', ['dim', 'keepdim']),
+  amax: fn('max', ['dim', 'keepdim']),
+  unflatten: fn('unflatten', ['dim', 'unflattened_size']),
 };
 
 /** Tensor methods and torch functions that return a non-tensor (sizes, shapes) or do not change the value. */

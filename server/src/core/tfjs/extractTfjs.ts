@@ -8,7 +8,7 @@ import type { Node as SyntaxNode } from 'web-tree-sitter';
 import type { ActivationInsertion, AttrValue, Dim, FrontendProblem, ModelGraph, Range } from '../graph';
 import { hashText } from '../hash';
 import { activationOp, kerasLayer, snakeCase } from '../keras/kerasCatalog';
-import { type ActivationUse, type FunctionalModel, KerasGraph, type KerasLayer, clip, makeLayer, toModelGraph } from '../keras/kerasGraph';
+import { type ActivationUse, type CompiledLoss, type FunctionalModel, KerasGraph, type KerasLayer, clip, makeLayer, toModelGraph, withLosses } from '../keras/kerasGraph';
 
 const MAX_UNROLL = 64;
 const MAX_DEPTH = 24;
@@ -30,7 +30,7 @@ interface ModelObj {
   readonly creator?: SyntaxNode;
   nameArg?: string;
   variable?: SyntaxNode;
-  losses: string[];
+  losses: CompiledLoss[];
 }
 
 interface ObjectValue {
@@ -135,7 +135,7 @@ const TFJS_MODULE = /^@tensorflow\/tfjs(-node(-gpu)?|-layers|-core)?$/;
 class Interpreter {
   readonly problems: FrontendProblem[] = [];
   readonly models: ModelObj[] = [];
-  readonly executed = new Set<SyntaxNode>();
+  readonly executed = new Set<number>();
   readonly global = new Scope();
   graph = new KerasGraph();
   private depth = 0;
@@ -541,6 +541,11 @@ class Interpreter {
       if (receiver.kind === 'path') return this.callPath(`${receiver.path}.${method}`, args, argNodes, node);
       return UNKNOWN;
     }
+    // CommonJS: `const tf = require('@tensorflow/tfjs-node')`.
+    if (fnNode.type === 'identifier' && fnNode.text === 'require' && scope.get('require') === undefined) {
+      const from = args[0]?.kind === 'str' ? args[0].value : undefined;
+      return from !== undefined && TFJS_MODULE.test(from) ? { kind: 'path', path: 'tf' } : UNKNOWN;
+    }
     const callee = this.eval(fnNode, scope);
     if (callee.kind === 'path') return this.callPath(callee.path, args, argNodes, node);
     if (callee.kind === 'function') return this.callFunction(callee, args, rangeOf(node));
@@ -575,7 +580,7 @@ class Interpreter {
         }
         if (method === 'compile') {
           const config = args[0];
-          if (config?.kind === 'object') receiver.model.losses.push(...lossNames(config.entries.get('loss')));
+          if (config?.kind === 'object') receiver.model.losses.push(...compiledLosses(config.entries.get('loss'), config.valueNodes.get('loss'), rangeOf(node)));
           return NONE;
         }
         if (method === 'apply' || method === 'predict' || method === 'call') return method === 'predict' ? UNKNOWN : this.applyTo(receiver, args, node);
@@ -714,7 +719,7 @@ class Interpreter {
     const savedCreator = this.creator;
     const topLevel = isTopLevelFunction(fn.node, this.root);
     if (this.creator === undefined && topLevel) this.creator = topLevel;
-    if (topLevel) this.executed.add(topLevel);
+    if (topLevel) this.executed.add(topLevel.id);
     try {
       const scope = new Scope(fn.closure);
       const params = fn.node.childForFieldName('parameters') ?? fn.node.childForFieldName('parameter');
@@ -765,7 +770,8 @@ class Interpreter {
 function isTopLevelFunction(fn: SyntaxNode, root: SyntaxNode): SyntaxNode | undefined {
   let node: SyntaxNode | null = fn;
   let top: SyntaxNode | undefined;
-  while (node && node !== root) {
+  // Tree-sitter hands out a fresh object per access, so nodes are compared by id.
+  while (node && node.id !== root.id) {
     if (node.type === 'function_declaration' || node.type === 'arrow_function' || node.type === 'function_expression') top = node;
     node = node.parent;
   }
@@ -786,13 +792,25 @@ function tensorsIn(values: readonly JV[]): { graph: KerasGraph; node: number }[]
   return out;
 }
 
-function lossNames(v: JV | undefined): string[] {
-  if (!v) return [];
-  if (v.kind === 'str') return [v.value];
-  if (v.kind === 'path') return [v.path.split('.').pop() ?? v.path];
-  if (v.kind === 'list') return v.items.flatMap(lossNames);
-  if (v.kind === 'object') return [...v.entries.values()].flatMap(lossNames);
-  return [];
+/** The losses given to `compile({loss})`, with where each is named and which output it is for. */
+function compiledLosses(v: JV | undefined, node: SyntaxNode | undefined, fallback: Range): CompiledLoss[] {
+  const out: CompiledLoss[] = [];
+  const one = (x: JV, n: SyntaxNode | undefined, output?: number | string) => {
+    const range = n ? rangeOf(n) : fallback;
+    const at = output === undefined ? {} : { output };
+    if (x.kind === 'str') out.push({ name: x.value, fromLogits: false, range, ...at });
+    else if (x.kind === 'path') out.push({ name: x.path.split('.').pop() ?? x.path, fromLogits: false, range, ...at });
+  };
+  if (!v) return out;
+  if (v.kind === 'list') {
+    const itemNodes = node?.type === 'array' ? node.namedChildren.filter((c) => c.type !== 'comment') : [];
+    v.items.forEach((x, i) => one(x, itemNodes[i], i));
+  } else if (v.kind === 'object') {
+    for (const [k, x] of v.entries) one(x, v.valueNodes.get(k), k);
+  } else {
+    one(v, node);
+  }
+  return out;
 }
 
 /** `activation: 'relu'`: replaces `activation: 'linear'`, or adds the key after the config's last property. */
@@ -851,20 +869,20 @@ export function extractTfjs(root: SyntaxNode): { models: ModelGraph[] } {
   };
   collect(root, 0);
   for (const fn of candidates) {
-    if (interp.executed.has(fn) || !/\b(sequential|model)\s*\(/.test(fn.text)) continue;
+    if (interp.executed.has(fn.id) || !/\b(sequential|model)\s*\(/.test(fn.text)) continue;
     run(() => interp.runCandidate({ kind: 'function', node: fn, closure: interp.global }), rangeOf(fn));
   }
   const bySite = new Map<number, ModelObj>();
   for (const m of interp.models) {
     const seen = bySite.get(m.call.startIndex);
-    if (seen) seen.losses.push(...m.losses.filter((l) => !seen.losses.includes(l)));
+    if (seen) seen.losses.push(...m.losses.filter((l) => !seen.losses.some((x) => x.name === l.name && x.range.start.line === l.range.start.line)));
     else bySite.set(m.call.startIndex, m);
   }
-  const perCreator = new Map<SyntaxNode | undefined, number>();
-  for (const m of bySite.values()) perCreator.set(m.creator, (perCreator.get(m.creator) ?? 0) + 1);
+  const perCreator = new Map<number | undefined, number>();
+  for (const m of bySite.values()) perCreator.set(m.creator?.id, (perCreator.get(m.creator?.id) ?? 0) + 1);
   const models: ModelGraph[] = [];
   for (const m of bySite.values()) {
-    run(() => models.push(modelGraphOf(interp, m, perCreator.get(m.creator) === 1)), rangeOf(m.call));
+    run(() => models.push(modelGraphOf(interp, m, perCreator.get(m.creator?.id) === 1)), rangeOf(m.call));
   }
   models.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
   const all = [...interp.problems, ...problems];
@@ -890,10 +908,10 @@ function modelGraphOf(interp: Interpreter, m: ModelObj, soleInCreator: boolean):
     defNode = statementOf(m.call);
     nameNode = m.call.childForFieldName('function') ?? m.call;
   }
-  const meta = { name, framework: 'tfjs' as const, range: rangeOf(defNode), nameRange: rangeOf(nameNode), losses: m.losses, textKey: hashText(defNode.text) };
+  const meta = { name, framework: 'tfjs' as const, range: rangeOf(defNode), nameRange: rangeOf(nameNode), textKey: hashText(defNode.text) };
   if (m.kind === 'functional') {
     if (!m.functional) return toModelGraph(new KerasGraph(), [], [], { ...meta, problems: [{ severity: 'hint', message: `Model Audit could not find the outputs of \`${name}\`.`, range: rangeOf(m.call) }] });
-    return toModelGraph(m.functional.graph, m.functional.inputs, m.functional.outputs, meta);
+    return withLosses(toModelGraph(m.functional.graph, m.functional.inputs, m.functional.outputs, meta), m.losses);
   }
   const g = new KerasGraph();
   interp.graph = g;
@@ -901,7 +919,7 @@ function modelGraphOf(interp: Interpreter, m: ModelObj, soleInCreator: boolean):
   const shape = first?.kind === 'layer' ? inputShape(first.layer) : undefined;
   const x = g.input('x', shape, m.itemRanges[0] ?? rangeOf(m.call));
   const out = interp.applyModel(m, g, [x], rangeOf(m.call));
-  return toModelGraph(g, [x], out.kind === 'tensor' ? [out.node] : [], meta);
+  return withLosses(toModelGraph(g, [x], out.kind === 'tensor' ? [out.node] : [], meta), m.losses);
 }
 
 function inputShape(layer: KerasLayer): Dim[] | undefined {
