@@ -18,6 +18,7 @@ export const USER_SETTINGS = {
   'workbench.enableExperiments': false,
   'workbench.tips.enabled': false,
   'workbench.welcomePage.walkthroughs.openOnInstall': false,
+  'workbench.secondarySideBar.defaultVisibility': 'hidden',
   'update.mode': 'none',
   'git.enabled': false,
 };

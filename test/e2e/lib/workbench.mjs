@@ -124,4 +124,12 @@ export class Workbench {
     this.screenshots.push(path);
     return path;
   }
+
+  /** Saves a screenshot of one element (a status bar item, a hover) as test-results/e2e/<prefix>-<name>.png. */
+  async screenshotOf(locator, name) {
+    const path = join(this.screenshotDir, `${this.prefix}-${name}.png`);
+    await locator.screenshot({ path });
+    this.screenshots.push(path);
+    return path;
+  }
 }

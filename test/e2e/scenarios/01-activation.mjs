@@ -10,6 +10,7 @@ export default {
     await item.waitFor({ timeout: TIMEOUT.server });
     // The item shows $(check) once the client reports the server as running ($(sync~spin) while starting).
     await item.locator('.codicon-check').waitFor({ timeout: TIMEOUT.server });
-    await workbench.screenshot('status-bar');
+    await workbench.screenshot('window');
+    await workbench.screenshotOf(page.locator('.part.statusbar'), 'status-bar');
   },
 };
