@@ -61,7 +61,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .command('lsp')
     .description('Run the language server (for any LSP client).')
     .option('--stdio', 'talk LSP over stdin and stdout (the default)')
+    // Clients add their own flags (vscode-languageclient passes --clientProcessId=N); the server library reads them.
     .allowUnknownOption(true)
+    .allowExcessArguments(true)
     .action(async () => {
       const { startServer } = await import('../lsp/server');
       startServer();
