@@ -12,6 +12,7 @@ import { extractTrainingFacts } from './python/trainingFacts';
 import { FILE_RULES, MODEL_RULES } from './rules/registry';
 import { applySuppressions } from './suppressions';
 import { inferShapes } from './shapes';
+import { analyzeSpecSource, type SpecBinding, type SpecHost, specFindingsForCode } from './spec/analyzeSpec';
 import type { TrainingFacts } from './training';
 
 export interface SourceFile {
@@ -66,6 +67,10 @@ export interface FileAnalysis {
   readonly models: readonly ModelAnalysis[];
   /** Every finding in the file: the models' and the file's own. */
   readonly findings: readonly Finding[];
+  /** Other files this analysis read (a spec's code, a code file's specs); editing one re-checks this file. */
+  readonly dependencies?: readonly string[];
+  /** For a spec file: each spec model and the code model it is bound to. */
+  readonly specBindings?: readonly SpecBinding[];
 }
 
 export const DEFAULT_MAX_FILE_SIZE = 1_000_000;
@@ -81,6 +86,10 @@ export interface AnalysisInput {
   readonly previous?: FileAnalysis;
   /** An already (incrementally) parsed tree for the text, when the caller keeps one. */
   readonly tree?: Tree;
+  /** Reads the other side of a spec binding; without it, specs are parsed but not diffed. */
+  readonly specHost?: SpecHost;
+  /** Specs (keys for specHost) that name this code file, known to the edge (open spec documents, checked files). */
+  readonly specs?: readonly string[];
 }
 
 export function analyzeSource(input: AnalysisInput): FileAnalysis {
@@ -93,6 +102,9 @@ export function analyzeSource(input: AnalysisInput): FileAnalysis {
       models: [],
       findings: [{ code: NOT_UNDERSTOOD, severity: 'information', range: Range.empty, message: `Model Audit skipped this file: it has ${file.text.length.toLocaleString('en-US')} characters, over the limit of ${maxSize.toLocaleString('en-US')} (setting modelAudit.maxFileSize).` }],
     };
+  }
+  if (file.language === 'model-spec') {
+    return analyzeSpecSource(input, { analyzeCode: (code) => analyzeSource({ file: code, parsers, options }), renderEquation: renderModelEquation });
   }
   let graphs: ModelGraph[] = [];
   let tree: Tree | undefined;
@@ -121,8 +133,10 @@ export function analyzeSource(input: AnalysisInput): FileAnalysis {
   // Suppression comments (`# model-audit: ignore[MA001]`) apply to every finding, the models' own included.
   const graphsForSuppression = models.map((m) => m.graph);
   const kept = models.map((m) => ({ ...m, findings: applySuppressions(m.findings, file.text, graphsForSuppression) }));
-  const findings = applySuppressions(dedupe([...kept.flatMap((m) => m.findings), ...fileFindings]), file.text, graphsForSuppression);
-  return { path: file.path, language: file.language, models: kept, findings };
+  // The code side of the spec diff (MS001–MS005), when a spec names this file.
+  const bound = input.specHost ? specFindingsForCode(file, models, input.specHost, input.specs) : undefined;
+  const findings = applySuppressions(dedupe([...kept.flatMap((m) => m.findings), ...fileFindings, ...(bound?.findings ?? [])]), file.text, graphsForSuppression);
+  return { path: file.path, language: file.language, models: kept, findings, ...(bound ? { dependencies: bound.dependencies } : {}) };
 }
 
 /** Findings of the file-level rules (MT) over a file's training facts. */
