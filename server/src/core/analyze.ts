@@ -5,6 +5,7 @@ import type { Parser, Tree } from 'web-tree-sitter';
 import type { Finding } from './findings';
 import { type Language, type ModelGraph, Range, type Severity } from './graph';
 import { extractModels } from './frontends';
+import type { ImportContext, ImportResolver } from './imports';
 import { buildEquation, type EquationSymbol } from './render/equation';
 import { renderLatex } from './render/latex';
 import { renderUnicode, symbolToUnicode } from './render/unicode';
@@ -90,6 +91,8 @@ export interface AnalysisInput {
   readonly specHost?: SpecHost;
   /** Specs (keys for specHost) that name this code file, known to the edge (open spec documents, checked files). */
   readonly specs?: readonly string[];
+  /** Finds imported workspace modules (`from .blocks import ResBlock`); without it, imports stay opaque. */
+  readonly resolveImport?: ImportResolver;
 }
 
 export function analyzeSource(input: AnalysisInput): FileAnalysis {
@@ -111,7 +114,7 @@ export function analyzeSource(input: AnalysisInput): FileAnalysis {
   const parser = file.language === 'python' ? parsers.python : file.language === 'javascript' ? parsers.javascript : file.language === 'typescript' ? parsers.typescript : undefined;
   if (parser) {
     tree = input.tree ?? parser.parse(file.text) ?? undefined;
-    if (tree) graphs = extractModels(file.language, tree.rootNode, file.text);
+    if (tree) graphs = extractModels(file.language, tree.rootNode, file.text, importContext(input, parser));
   }
   const models: ModelAnalysis[] = graphs.map((graph) => {
     const broken = tree !== undefined && tree.rootNode.hasError && rangeHasError(tree, graph.range);
@@ -196,4 +199,18 @@ function dedupe(findings: Finding[]): Finding[] {
     seen.add(key);
     return true;
   });
+}
+
+/** How the frontend follows imports: the edge's resolver, and the same parser for the modules it returns. */
+function importContext(input: AnalysisInput, parser: Parser): ImportContext | undefined {
+  const resolve = input.resolveImport;
+  if (!resolve) return undefined;
+  return {
+    path: input.file.path,
+    resolve,
+    parse: (text) => {
+      const tree = parser.parse(text);
+      return tree ? { root: tree.rootNode, dispose: () => tree.delete() } : undefined;
+    },
+  };
 }

@@ -3,6 +3,7 @@
 
 import type { Node as SyntaxNode } from 'web-tree-sitter';
 import type { Language, ModelGraph } from './graph';
+import type { ImportContext } from './imports';
 import { extractKeras } from './keras/extractKeras';
 import { extractPytorch } from './python/extractPytorch';
 import { extractTfjs } from './tfjs/extractTfjs';
@@ -18,10 +19,10 @@ export function pythonFrameworks(text: string): { pytorch: boolean; keras: boole
 }
 
 /** Every model in a parsed file, from every frontend that applies, in source order. */
-export function extractModels(language: Language, root: SyntaxNode, text: string): ModelGraph[] {
+export function extractModels(language: Language, root: SyntaxNode, text: string, imports?: ImportContext): ModelGraph[] {
   if (language === 'python') {
     const use = pythonFrameworks(text);
-    const models = [...(use.pytorch ? extractPytorch(root).models : []), ...(use.keras ? extractKeras(root).models : [])];
+    const models = [...(use.pytorch ? extractPytorch(root, imports).models : []), ...(use.keras ? extractKeras(root).models : [])];
     return models.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
   }
   if (language === 'javascript' || language === 'typescript') return extractTfjs(root).models;

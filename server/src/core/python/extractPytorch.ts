@@ -16,6 +16,7 @@ import type {
 } from '../graph';
 import { Ops } from '../ops';
 import { hashText } from '../hash';
+import { type ImportContext, KNOWN_LIBRARIES, MODEL_LIBRARIES, type ParsedModule } from '../imports';
 import { annotatePytorchGraph } from './annotateGraph';
 import { findLossUses } from './lossUses';
 import { PyScopes } from './pyScope';
@@ -57,8 +58,17 @@ export function rangeOf(node: SyntaxNode): Range {
 }
 
 /** Extracts every PyTorch model in a parsed Python module. */
-export function extractPytorch(root: SyntaxNode): PythonExtraction {
-  const file = new FileScope(root);
+export function extractPytorch(root: SyntaxNode, imports?: ImportContext): PythonExtraction {
+  const modules = new ImportedModules(imports);
+  try {
+    return extractWith(root, modules);
+  } finally {
+    modules.dispose();
+  }
+}
+
+function extractWith(root: SyntaxNode, modules: ImportedModules): PythonExtraction {
+  const file = new FileScope(root, modules);
   const models: ModelGraph[] = [];
   for (const candidate of file.modelCandidates()) {
     models.push(interpretModel(file, candidate));
@@ -82,6 +92,52 @@ type Candidate =
 
 const TORCH_MODULE_BASES = new Set(['torch.nn.Module', 'torch.nn.modules.module.Module', 'pytorch_lightning.LightningModule', 'lightning.LightningModule', 'lightning.pytorch.LightningModule']);
 
+/** The workspace modules one extraction follows through imports, each parsed once. */
+class ImportedModules {
+  private readonly scopes = new Map<string, FileScope | null>();
+  private readonly roots = new Map<number, string>();
+  private readonly parsed: ParsedModule[] = [];
+  private depth = 0;
+
+  constructor(readonly context: ImportContext | undefined) {}
+
+  /** The scope of an imported module, or undefined when it is not in the workspace (or imports itself back). */
+  scopeFor(moduleName: string, from: FileScope): FileScope | undefined {
+    const context = this.context;
+    if (!context || this.depth > 8) return undefined;
+    let resolved;
+    try {
+      resolved = context.resolve(moduleName, from.origin ?? context.path);
+    } catch {
+      return undefined;
+    }
+    if (!resolved || resolved.path === context.path) return undefined;
+    // null marks a module still being read: an import cycle, which stops here.
+    if (this.scopes.has(resolved.path)) return this.scopes.get(resolved.path) ?? undefined;
+    this.scopes.set(resolved.path, null);
+    const parsed = context.parse(resolved.text);
+    if (!parsed) return undefined;
+    this.parsed.push(parsed);
+    this.roots.set(parsed.root.id, resolved.path);
+    this.depth++;
+    try {
+      const scope = new FileScope(parsed.root, this, resolved.path);
+      this.scopes.set(resolved.path, scope);
+      return scope;
+    } finally {
+      this.depth--;
+    }
+  }
+
+  pathOfRoot(id: number): string | undefined {
+    return this.roots.get(id);
+  }
+
+  dispose(): void {
+    for (const p of this.parsed) p.dispose();
+  }
+}
+
 /** What the file defines at module level: imports, constants, classes and functions. */
 class FileScope {
   readonly globals = new Map<string, Value>();
@@ -89,8 +145,56 @@ class FileScope {
   readonly functions = new Map<string, SyntaxNode>();
   private readonly order: Candidate[] = [];
 
-  constructor(readonly root: SyntaxNode) {
+  /** Names imported from modules Model Audit cannot see, with the module they come from. */
+  readonly external = new Map<string, string>();
+
+  constructor(
+    readonly root: SyntaxNode,
+    readonly modules: ImportedModules = new ImportedModules(undefined),
+    /** The file's path when it is an imported module, not the file being analysed. */
+    readonly origin?: string,
+  ) {
     for (const stmt of root.namedChildren) this.scan(stmt);
+  }
+
+  /** The path of the imported file a syntax node comes from; undefined for this file's own code. */
+  originOf(node: SyntaxNode): string | undefined {
+    let top: SyntaxNode = node;
+    for (let hops = 0; top.parent && hops < 512; hops++) top = top.parent;
+    return top.id === this.root.id ? this.origin : this.modules.pathOfRoot(top.id);
+  }
+
+  /** Makes the names an import brings in visible here, from a workspace module when the resolver finds one. */
+  private importFrom(moduleName: string, names: readonly { imported: string; alias: string }[], wildcard: boolean): void {
+    if (KNOWN_LIBRARIES.test(moduleName)) {
+      if (MODEL_LIBRARIES.test(moduleName)) for (const { alias } of names) this.external.set(alias, moduleName);
+      return;
+    }
+    const scope = this.modules.scopeFor(moduleName, this);
+    if (!scope) {
+      for (const { alias } of names) this.external.set(alias, moduleName);
+      return;
+    }
+    const bring = (imported: string, alias: string) => {
+      const cls = scope.classes.get(imported);
+      if (cls) {
+        this.classes.set(alias, cls);
+        this.globals.set(alias, { kind: 'class', cls });
+        return;
+      }
+      const value = scope.globals.get(imported);
+      if (value) this.globals.set(alias, value);
+      else this.external.set(alias, moduleName);
+    };
+    if (wildcard) {
+      for (const name of scope.classes.keys()) if (!this.classes.has(name)) bring(name, name);
+      for (const name of scope.globals.keys()) if (!this.globals.has(name) && !name.startsWith('_')) bring(name, name);
+    } else {
+      for (const { imported, alias } of names) bring(imported, alias);
+    }
+    // The module's own classes and aliases, so its code can name its base classes and `nn` as it does at home.
+    for (const [name, cls] of scope.classes) if (!this.classes.has(name)) this.classes.set(name, cls);
+    for (const [name, value] of scope.globals) if (!this.globals.has(name) && value.kind === 'module') this.globals.set(name, value);
   }
 
   private scan(stmt: SyntaxNode): void {
@@ -102,28 +206,37 @@ class FileScope {
             const dotted = name.childForFieldName('name')?.text ?? '';
             const alias = name.childForFieldName('alias')?.text;
             if (alias) this.globals.set(alias, { kind: 'module', path: dotted });
+            if (alias && MODEL_LIBRARIES.test(dotted)) this.external.set(alias, dotted);
           } else {
             const top = name.text.split('.')[0];
             this.globals.set(top, { kind: 'module', path: top });
+            if (MODEL_LIBRARIES.test(top)) this.external.set(top, top);
           }
         }
         break;
       case 'import_from_statement': {
         const moduleName = stmt.childForFieldName('module_name')?.text ?? '';
-        const base = moduleName === 'torch' || moduleName.startsWith('torch.') ? moduleName : moduleName;
+        const base = moduleName;
+        const names: { imported: string; alias: string }[] = [];
         for (const name of stmt.childrenForFieldName('name')) {
           if (!name) continue;
           if (name.type === 'aliased_import') {
             const imported = name.childForFieldName('name')?.text ?? '';
             const alias = name.childForFieldName('alias')?.text;
-            if (alias) this.globals.set(alias, { kind: 'module', path: `${base}.${imported}` });
+            if (alias) {
+              this.globals.set(alias, { kind: 'module', path: `${base}.${imported}` });
+              names.push({ imported, alias });
+            }
           } else {
             this.globals.set(name.text, { kind: 'module', path: `${base}.${name.text}` });
+            names.push({ imported: name.text, alias: name.text });
           }
         }
-        if (stmt.namedChildren.some((c) => c.type === 'wildcard_import') && moduleName === 'torch.nn') {
+        const wildcard = stmt.namedChildren.some((c) => c.type === 'wildcard_import');
+        if (wildcard && moduleName === 'torch.nn') {
           for (const layer of Object.keys(TORCH_LAYERS)) this.globals.set(layer, { kind: 'module', path: `torch.nn.${layer}` });
         }
+        this.importFrom(moduleName, names, wildcard);
         break;
       }
       case 'class_definition':
@@ -186,7 +299,7 @@ class FileScope {
         if (methodName) methods.set(methodName, def);
       }
     }
-    const cls: ClassInfo = { name, node, bases, methods };
+    const cls: ClassInfo = { name, node, bases, methods, ...(this.origin ? { origin: this.origin } : {}) };
     this.classes.set(name, cls);
     this.globals.set(name, { kind: 'class', cls });
     if (this.isModuleClass(cls, 0)) this.order.push({ kind: 'class', cls });
@@ -324,11 +437,39 @@ class ModelInterpreter {
     const id = this.nodes.length;
     const full: MutableNode = { ...node, id, category: node.category ?? Ops.category(node.op) };
     if (this.site && this.forwardDepth > 1) full.site = this.site;
+    if (this.foreign) {
+      // Code from an imported file: its ops are shown at the call in this file that runs them, and edits that
+      // would land in the other file are left out.
+      full.range = this.foreign.site;
+      full.defRange = this.foreign.site;
+      delete full.insertActivation;
+    }
     this.nodes.push(full);
     if (node.op === 'opaque') {
-      this.problems.push({ severity: 'hint', range: node.range, message: `Model Audit does not understand \`${clip(node.label ?? '')}\`: ${node.reason ?? 'unknown call'}. It is shown as an opaque step.` });
+      this.problems.push({ severity: 'hint', range: full.range, message: `Model Audit does not understand \`${clip(node.label ?? '')}\`: ${node.reason ?? 'unknown call'}. It is shown as an opaque step.` });
     }
     return id;
+  }
+
+  /** Set while running code from an imported file: the call in this file that runs it. */
+  private foreign?: { readonly path: string; readonly site: Range };
+
+  /** Runs `body` marking code from another file, so its ranges map to `site` in this one. */
+  inOrigin<T>(fn: SyntaxNode, site: Range, body: () => T): T {
+    if (this.foreign) return body();
+    const path = this.file.originOf(fn);
+    if (!path) return body();
+    this.foreign = { path, site };
+    try {
+      return body();
+    } finally {
+      this.foreign = undefined;
+    }
+  }
+
+  /** A range in this file for a syntax node, which may come from an imported file. */
+  here(node: SyntaxNode): Range {
+    return this.foreign ? this.foreign.site : rangeOf(node);
   }
 
   input(name: string, range: Range): Value {
@@ -336,7 +477,7 @@ class ModelInterpreter {
   }
 
   hint(message: string, range: Range): void {
-    this.problems.push({ severity: 'hint', message, range });
+    this.problems.push({ severity: 'hint', message, range: this.foreign ? this.foreign.site : range });
   }
 
   // ----- statements -----
@@ -468,7 +609,7 @@ class ModelInterpreter {
         if (owner.kind === 'layer' && owner.layer.kind === 'instance') {
           owner.layer.attrs.set(attr, value);
           const statement = target.parent?.parent ?? target;
-          owner.layer.assignRanges.set(attr, { range: rangeOf(target.parent ?? target), lineRange: rangeOf(statement) });
+          owner.layer.assignRanges.set(attr, { range: this.here(target.parent ?? target), lineRange: this.here(statement) });
         }
         return;
       }
@@ -981,6 +1122,16 @@ class ModelInterpreter {
 
   private callPath(path: string, args: Value[], kwargs: Map<string, Value>, node: SyntaxNode, env: Env, range: Range, text: string): Value {
     const tensors = tensorsIn(args);
+    // A name imported from outside the workspace (torchvision, timm, an unresolved module): a named opaque block.
+    const external = path.startsWith('external:') ? (JSON.parse(path.slice('external:'.length)) as { module: string; label: string }) : undefined;
+    const head = text.split(/[.(]/)[0];
+    const importedFrom = external?.module ?? (env.has(head) ? undefined : this.file.external.get(head));
+    if (importedFrom !== undefined) {
+      const label = external?.label ?? clip(node.text);
+      const reason = `it comes from \`${importedFrom}\`, which Model Audit cannot read (not in the workspace), so it is one opaque block`;
+      if (tensors.length > 0) return this.opaque(label, tensors, range, reason);
+      return { kind: 'module', path: `external:${JSON.stringify({ module: importedFrom, label })}` };
+    }
     const last = path.split('.').pop() ?? path;
     if (path.startsWith('torch.nn.') && !path.startsWith('torch.nn.functional.')) {
       const name = path.slice('torch.nn.'.length);
@@ -1156,7 +1307,7 @@ class ModelInterpreter {
       if (inner?.kind === 'layer' && inner.layer.kind === 'builtin') Object.assign(attrs, { d_model: inner.layer.attrs.d_model ?? null, nhead: inner.layer.attrs.nhead ?? null });
     }
     void name;
-    return { kind: 'builtin', op, attrs, defRange: rangeOf(node), text: clip(node.text) };
+    return { kind: 'builtin', op, attrs, defRange: this.here(node), text: clip(node.text) };
   }
 
   private sequential(args: Value[], node: SyntaxNode): SequentialLayer {
@@ -1177,12 +1328,12 @@ class ModelInterpreter {
       args.forEach((arg, i) => {
         if (arg.kind === 'layer') {
           items.push(arg.layer);
-          itemRanges.push(direct ? rangeOf(argNodes[i]) : undefined);
+          itemRanges.push(direct && !this.foreign ? rangeOf(argNodes[i]) : undefined);
           keys.push(undefined);
         }
       });
     }
-    return { kind: 'sequential', items, itemRanges, keys, defRange: rangeOf(node) };
+    return { kind: 'sequential', items, itemRanges, keys, defRange: this.here(node) };
   }
 
   instantiate(cls: ClassInfo, args: Value[], kwargs: Map<string, Value>, range: Range): Value {
@@ -1196,7 +1347,7 @@ class ModelInterpreter {
     if (init) {
       this.depth++;
       try {
-        this.invoke(init, args, kwargs, instance);
+        this.inOrigin(init, range, () => this.invoke(init, args, kwargs, instance));
       } finally {
         this.depth--;
       }
@@ -1211,7 +1362,7 @@ class ModelInterpreter {
     }
     this.depth++;
     try {
-      return this.invoke(fn, args, kwargs, self);
+      return this.inOrigin(fn, range, () => this.invoke(fn, args, kwargs, self));
     } finally {
       this.depth--;
     }
@@ -1317,7 +1468,7 @@ class ModelInterpreter {
           this.depth++;
           this.forwardDepth++;
           try {
-            return this.invoke(forward, args, kwargs, layer);
+            return this.inOrigin(forward, range, () => this.invoke(forward, args, kwargs, layer));
           } finally {
             this.depth--;
             this.forwardDepth--;
