@@ -75,10 +75,14 @@ export interface BuildOptions {
 
 const PARAMETERISED = new Set(['affine', 'normalization']);
 
+/** TensorFlow.js variable names are global to the engine; each build gets its own prefix. */
+let builds = 0;
+
 export function buildProbeModel(tf: TF, graph: ModelGraph, options: BuildOptions): ProbeModel {
   const resolution = resolveInputShapes(graph, options.inputShapes);
   const rng = new SeededRandom(options.seed).fork(`init:${graph.name}`);
   const variables = new Map<string, tfc.Variable>();
+  const prefix = `probe${++builds}/`;
   const params: ProbeParam[] = [];
   const outputId = graph.outputs[0];
   if (outputId === undefined) throw new ProbeBuildError('output', graph.range.start.line + 1, 'the model has no output the extractor could follow');
@@ -96,7 +100,7 @@ export function buildProbeModel(tf: TF, graph: ModelGraph, options: BuildOptions
       if (existing.shape.join() !== shape.join()) fail(node, `a shared layer is applied to inputs of different sizes (${existing.shape.join('×')} vs ${shape.join('×')})`);
       return existing;
     }
-    const v = tf.variable(tf.tensor(init(), shape), true, sanitize(key) + '_' + variables.size);
+    const v = tf.variable(tf.tensor(init(), shape), true, prefix + sanitize(key));
     variables.set(key, v);
     params.push({ name: key, layer: layerKey(node), line: node.range.start.line + 1, variable: v });
     return v;
@@ -357,14 +361,20 @@ export function buildProbeModel(tf: TF, graph: ModelGraph, options: BuildOptions
   // Building runs the graph once on a batch of two, which creates the variables with their real sizes.
   const inputs = resolution.inputs;
   const nodeShapes = new Map<number, readonly number[]>();
-  const outputShape = tf.tidy(() => {
-    const dummy = inputs.map((input) => (input.vocabulary !== undefined ? tf.zeros([2, ...input.shape], 'int32') : tf.zeros([2, ...input.shape])));
-    return forward(dummy, { training: true, dropout: false, shapes: nodeShapes }).shape.slice(1) as number[];
-  });
+  let outputShape: number[];
+  try {
+    outputShape = tf.tidy(() => {
+      const dummy = inputs.map((input) => (input.vocabulary !== undefined ? tf.zeros([2, ...input.shape], 'int32') : tf.zeros([2, ...input.shape])));
+      return forward(dummy, { training: true, dropout: false, shapes: nodeShapes }).shape.slice(1) as number[];
+    });
+  } catch (error) {
+    for (const v of variables.values()) v.dispose();
+    throw error;
+  }
 
   const unapplied = graph.layers
     .filter((decl) => PARAMETERISED.has(decl.category) && !graph.nodes.some((n) => (n.layerId ?? n.module) === decl.layerId || n.module === decl.module))
-    .map((decl) => ({ decl, variable: tf.variable(tf.tensor(rng.fillUniform(4, -0.5, 0.5), [4]), true, sanitize(`${decl.module}.unapplied`) + '_' + variables.size) }));
+    .map((decl) => ({ decl, variable: tf.variable(tf.tensor(rng.fillUniform(4, -0.5, 0.5), [4]), true, prefix + sanitize(`${decl.module}.unapplied`)) }));
 
   const parameterCount = params.reduce((n, p) => n + p.variable.size, 0);
   return {

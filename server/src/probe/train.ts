@@ -23,6 +23,8 @@ export interface TrainOptions {
   readonly forward: ForwardOptions;
   /** Called at each point of the curve (about 40 per run); may throw to stop. */
   readonly onPoint?: (step: number, loss: number) => void;
+  /** Stops early once the loss at a curve point is at or below this (a clear verdict needs no more steps). */
+  readonly stopBelow?: number;
 }
 
 export interface TrainResult {
@@ -31,6 +33,8 @@ export interface TrainResult {
   readonly final: number;
   /** The lowest loss seen at a curve point. */
   readonly best: number;
+  /** The step at which training stopped early, when it did. */
+  readonly stoppedAt?: number;
 }
 
 /** The loss of `output` against `targets` for the objective, averaged over samples (and positions). */
@@ -102,6 +106,7 @@ export function train(tf: TF, model: ProbeModel, objective: Objective, batch: Ba
   const varList = model.params.map((p) => p.variable);
   const every = Math.max(1, Math.round(options.steps / 40));
   const curve: Curve = [];
+  let stoppedAt: number | undefined;
   const record = (step: number, loss: number) => {
     curve.push([step, round(loss)]);
     options.onPoint?.(step, loss);
@@ -111,16 +116,21 @@ export function train(tf: TF, model: ProbeModel, objective: Objective, batch: Ba
       const f = () => lossOf(tf, objective, model.forward(batch.inputs, { ...options.forward, step }), batch.targets);
       const loss = optimizer.minimize(f, step % every === 0, varList);
       if (loss) {
-        record(step, loss.dataSync()[0]!);
+        const value = loss.dataSync()[0]!;
         loss.dispose();
+        record(step, value);
+        if (options.stopBelow !== undefined && value <= options.stopBelow && step > 0) {
+          stoppedAt = step;
+          break;
+        }
       }
     }
-    record(options.steps, evaluate(tf, model, objective, batch, options.forward));
+    record(stoppedAt ?? options.steps, evaluate(tf, model, objective, batch, options.forward));
   } finally {
     optimizer.dispose();
   }
   const values = curve.map(([, l]) => l);
-  return { curve, initial: values[0]!, final: values[values.length - 1]!, best: Math.min(...values) };
+  return { curve, initial: values[0]!, final: values[values.length - 1]!, best: Math.min(...values), stoppedAt };
 }
 
 /**

@@ -21,6 +21,8 @@ const MAX_SEGMENTS = 6;
 export const FAIL_RATIO = 0.9;
 /** At or below this share, a stage is clearly nonlinear. */
 export const PASS_RATIO = 0.6;
+/** Training stops early at this share: the verdict is clear and the rest of the budget would only polish it. */
+const CLEAR_PASS_RATIO = 0.25;
 
 interface Run {
   readonly name: string;
@@ -107,7 +109,7 @@ export function runNonlinearity(ctx: ProbeContext): ProbeOutcome {
     series: [{ label: primary?.name ?? 'model', points: primary?.curve ?? [] }, ...series],
     references: primary ? [{ label: `linear fit (${primary.name})`, value: round(primary.baseline) }] : [],
     details,
-    lines: failed.flatMap((r) => r.lines),
+    lines: [...new Set(failed.flatMap((r) => r.lines))],
   };
 }
 
@@ -141,6 +143,7 @@ function fit(ctx: ProbeContext, model: ProbeModel, name: string, lines: number[]
       steps,
       learningRate: 0.01,
       forward: { training: true, dropout: false },
+      stopBelow: baseline * CLEAR_PASS_RATIO,
       onPoint: (step, loss) => ctx.progress({ probe: 'nonlinearity', message: name, step, steps, loss }),
     });
     const final = Math.min(result.final, result.best);

@@ -26,6 +26,7 @@ export function runOverfit(ctx: ProbeContext): ProbeOutcome {
       steps,
       learningRate: 0.003,
       forward: { training: true, dropout: false },
+      stopBelow: Math.max(MEMORISED_SHARE * objective.expectedInitial.value, 0.01) / 2,
       onPoint: (step, loss) => ctx.progress({ probe: 'overfit', message: 'one batch, random labels', step, steps, loss }),
     });
     const reached = Math.min(result.final, result.best);
@@ -41,7 +42,7 @@ export function runOverfit(ctx: ProbeContext): ProbeOutcome {
     let summary: string;
     if (Number.isFinite(reached) && reached <= target) {
       verdict = 'pass';
-      summary = `The model memorises one batch of random labels: loss ${fmt(result.initial)} → ${fmt(reached)} in ${steps} steps.`;
+      summary = `The model memorises one batch of random labels: loss ${fmt(result.initial)} → ${fmt(reached)} in ${result.stoppedAt ?? steps} steps.`;
     } else if (floor && atFloor) {
       verdict = 'fail';
       summary = `The loss stalls at ${fmt(reached)}, at the floor ${floor.formula}: ${floor.explanation}.`;
@@ -64,7 +65,7 @@ export function runOverfit(ctx: ProbeContext): ProbeOutcome {
         target_loss: round(target),
         floor: floor ? round(floor.value) : null,
         classes: Objective.isClassification(objective) ? objective.classes : null,
-        steps,
+        steps: result.stoppedAt ?? steps,
       },
       curve: result.curve,
       series: [{ label: 'code', points: result.curve }],

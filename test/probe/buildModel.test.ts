@@ -1,0 +1,113 @@
+// The graph → TensorFlow.js builder: real models build with the right parameter counts and output shapes, and an op
+// it cannot build is an error that names the op and its line.
+
+import { strict as assert } from 'node:assert';
+import type { GraphNode, ModelGraph } from '../../server/src/core/graph';
+import { Range } from '../../server/src/core/graph';
+import { initBackend } from '../../server/src/probe/backends';
+import { buildProbeModel, ProbeBuildError, type TF } from '../../server/src/probe/buildModel';
+import { estimateParameters } from '../../server/src/probe/runProbes';
+import { sampleGraph } from './helpers';
+
+let tf: TF;
+
+function node(id: number, op: string, category: GraphNode['category'], inputs: number[], attrs: GraphNode['attrs'] = {}, line = id): GraphNode {
+  return { id, op, category, inputs, attrs, range: Range.create(line, 0, line, 10) };
+}
+
+function graph(name: string, nodes: GraphNode[], framework: ModelGraph['framework'] = 'pytorch'): ModelGraph {
+  return { name, framework, range: Range.empty, nameRange: Range.empty, nodes, inputs: [0], outputs: [nodes[nodes.length - 1]!.id], layers: [], problems: [] };
+}
+
+describe('probe model builder', () => {
+  before(async () => {
+    tf = (await initBackend('cpu', 0)).tf;
+  });
+
+  it('builds the MNIST MLP with PyTorch parameter counts', async () => {
+    const g = await sampleGraph('mnist_mlp.py', 'MnistMLP');
+    const model = buildProbeModel(tf, g, { seed: 1 });
+    try {
+      assert.deepEqual(model.inputs[0]!.shape, [784]);
+      assert.deepEqual(model.outputShape, [10]);
+      assert.equal(model.parameterCount, 784 * 256 + 256 + 256 * 128 + 128 + 128 * 10 + 10);
+      assert.equal(model.parameterCount, estimateParameters(g));
+    } finally {
+      model.dispose();
+    }
+  });
+
+  it('builds LeNet-5, finding the 32×32 input size the flatten → Linear(400) needs', async () => {
+    const g = await sampleGraph('lenet_cnn.py', 'LeNet5');
+    const model = buildProbeModel(tf, g, { seed: 1 });
+    try {
+      assert.deepEqual(model.inputs[0]!.shape, [1, 32, 32]);
+      assert.deepEqual(model.outputShape, [10]);
+      assert.ok(model.notes.some((n) => /32×32/.test(n)));
+    } finally {
+      model.dispose();
+    }
+  });
+
+  it('builds a residual network with batch norm', async () => {
+    const g = await sampleGraph('small_resnet.py', 'SmallResNet');
+    const model = buildProbeModel(tf, g, { seed: 1 });
+    try {
+      assert.equal(model.outputShape.length, 1);
+      assert.ok(model.params.some((p) => /bn/.test(p.name)));
+    } finally {
+      model.dispose();
+    }
+  });
+
+  it('builds a channels-last (Keras-style) convolution without transposes', () => {
+    const g = graph('KerasCnn', [
+      { ...node(0, 'input', 'input', []), shape: [8, 8, 3] },
+      node(1, 'conv2d', 'affine', [0], { in: 3, out: 4, kernel: 3, channels_last: true, same_padding: true }),
+      node(2, 'relu', 'activation', [1]),
+      node(3, 'adaptive_avg_pool2d', 'pooling', [2], { channels_last: true, global: true }),
+      node(4, 'linear', 'affine', [3], { in: 4, out: 2 }),
+    ], 'keras');
+    const model = buildProbeModel(tf, g, { seed: 1 });
+    try {
+      assert.deepEqual(model.nodeShapes.get(1), [8, 8, 4]);
+      assert.deepEqual(model.outputShape, [2]);
+    } finally {
+      model.dispose();
+    }
+  });
+
+  it('names the op and line of a step it cannot build', () => {
+    const g = graph('WithLstm', [node(0, 'input', 'input', [], {}, 3), node(1, 'lstm', 'recurrent', [0], { in: 4, out: 8 }, 11), node(2, 'linear', 'affine', [1], { in: 8, out: 1 }, 12)]);
+    assert.throws(() => buildProbeModel(tf, g, { seed: 1 }), (e: unknown) => e instanceof ProbeBuildError && e.op === 'lstm' && e.line === 12 && /line 12/.test(e.message));
+  });
+
+  it('reports a width mismatch as a build error at the layer', () => {
+    const g = graph('Wrong', [{ ...node(0, 'input', 'input', []), shape: [784] }, node(1, 'linear', 'affine', [0], { in: 784, out: 256 }, 5), node(2, 'linear', 'affine', [1], { in: 128, out: 10 }, 6)]);
+    assert.throws(() => buildProbeModel(tf, g, { seed: 1 }), (e: unknown) => e instanceof ProbeBuildError && e.line === 7 && /128 input features but receives 256/.test(e.message));
+  });
+
+  it('scales hidden widths and keeps the output width', async () => {
+    const g = await sampleGraph('mnist_mlp.py', 'MnistMLP');
+    const model = buildProbeModel(tf, g, { seed: 1, widthScale: 0.25 });
+    try {
+      assert.deepEqual(model.outputShape, [10]);
+      assert.equal(model.parameterCount, 784 * 64 + 64 + 64 * 32 + 32 + 32 * 10 + 10);
+      assert.ok(model.notes.some((n) => /scaled by 0.25/.test(n)));
+    } finally {
+      model.dispose();
+    }
+  });
+
+  it('initialises the same weights for the same seed', async () => {
+    const g = await sampleGraph('probe_xor_mlp.py', 'XorMLP');
+    const a = buildProbeModel(tf, g, { seed: 7 });
+    const b = buildProbeModel(tf, g, { seed: 7 });
+    try {
+      assert.deepEqual(Array.from(a.params[0]!.variable.dataSync()), Array.from(b.params[0]!.variable.dataSync()));
+    } finally {
+      a.dispose();
+      b.dispose();
+    }
+  });
+});
