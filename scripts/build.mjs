@@ -30,9 +30,16 @@ for (const wasm of [
 ]) {
   copyFileSync(require.resolve(wasm), join(root, 'dist', 'wasm', wasm.split('/')[1]));
 }
+// The probe worker's WASM backend (server/src/probe/backends.ts looks for them in dist/wasm first).
+for (const wasm of ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm']) {
+  copyFileSync(require.resolve(`@tensorflow/tfjs-backend-wasm/dist/${wasm}`), join(root, 'dist', 'wasm', wasm));
+}
 
 await Promise.all([
   build({ ...common, entryPoints: ['client/src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] }),
   build({ ...common, entryPoints: ['server/src/cli/main.ts'], outfile: 'dist/cli.js' }),
+  // The probe worker runs in its own process (child_process.fork of dist/probeWorker.js); the native TensorFlow
+  // packages are optional and loaded at run time when installed.
+  build({ ...common, entryPoints: ['server/src/probe/worker.ts'], outfile: 'dist/probeWorker.js', external: ['@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'] }),
 ]);
-if (!watch) console.log('built dist/extension.js, dist/cli.js, dist/wasm/');
+if (!watch) console.log('built dist/extension.js, dist/cli.js, dist/probeWorker.js, dist/wasm/');

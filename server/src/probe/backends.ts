@@ -5,7 +5,8 @@
 
 import * as tfCore from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
-import '@tensorflow/tfjs-backend-cpu';
+// A named import: a bare one is dropped by bundlers, as the package marks its CommonJS entry side-effect free.
+import { version_cpu } from '@tensorflow/tfjs-backend-cpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -101,6 +102,7 @@ export async function initBackend(requested: BackendName | 'auto', parameters: n
 
 /** tfjs-core with the pure-JS and WASM backends registered and gradients for every op. */
 export function loadJsCore(): TF {
+  if (!version_cpu) throw new Error('the TensorFlow.js CPU backend is missing');
   return tfCore;
 }
 
