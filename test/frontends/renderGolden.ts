@@ -20,6 +20,7 @@ function describeNode(n: GraphNode): string {
   if (n.inputs.length > 0) parts.push(`← ${n.inputs.map((i) => `#${i}`).join(' ')}`);
   parts.push(`: ${Shapes.format(n.shape)}`);
   if (n.op === 'opaque') parts.push(`«${n.label ?? ''}»`);
+  if (n.onlyIn) parts.push(`[${n.onlyIn} only]`);
   if (n.site) parts.push(`via L${n.site.range.start.line + 1}`);
   parts.push(`L${n.range.start.line + 1}`);
   return parts.join(' ');

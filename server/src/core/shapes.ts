@@ -29,7 +29,9 @@ function spatialRank(op: string): number {
 function guessInputShape(graph: ModelGraph, id: number, consumers: Map<number, number[]>): Shape | undefined {
   let current = id;
   for (let hops = 0; hops < 8; hops++) {
-    const next = consumers.get(current)?.[0];
+    // Training-only ops (`if self.training:` noise) are off the model's main path; look past them.
+    const all = consumers.get(current) ?? [];
+    const next = all.find((c) => ModelGraph.node(graph, c).onlyIn !== 'train') ?? all[0];
     if (next === undefined) return undefined;
     const node = ModelGraph.node(graph, next);
     const rank = spatialRank(node.op);

@@ -528,6 +528,17 @@ class ModelInterpreter {
 
   private execIf(stmt: SyntaxNode, env: Env): Flow {
     const condition = stmt.childForFieldName('condition');
+    const mode = condition ? trainingTest(condition) : undefined;
+    const alternatives = stmt.childrenForFieldName('alternative').filter((a): a is SyntaxNode => a !== null);
+    if (mode && alternatives.every((a) => a.type === 'else_clause')) {
+      // `if self.training:` shows both branches. The model in eval mode (what the equation describes) takes one;
+      // the training-only branch runs on a copy of the variables, so its ops are listed but feed nothing.
+      const consequence = stmt.childForFieldName('consequence');
+      const otherwise = alternatives[0]?.childForFieldName('body') ?? null;
+      const [trainBlock, evalBlock] = mode === 'train' ? [consequence, otherwise] : [otherwise, consequence];
+      if (trainBlock) this.execBlock(trainBlock, new Map(env));
+      return this.execBlock(evalBlock, env);
+    }
     const truth = condition ? Value.truthiness(this.eval(condition, env)) : undefined;
     if (truth !== false) return this.execBlock(stmt.childForFieldName('consequence'), env);
     for (const alt of stmt.childrenForFieldName('alternative')) {
@@ -1581,6 +1592,14 @@ class ModelInterpreter {
     this.forwardDepth = 2;
     return this.applyLayer(root, [x], new Map(), undefined, rangeForInputs);
   }
+}
+
+/** `train` for `self.training`, `eval` for `not self.training`; undefined for any other condition. */
+function trainingTest(condition: SyntaxNode): 'train' | 'eval' | undefined {
+  const text = condition.text.replace(/\s+/g, ' ').replace(/^\((.*)\)$/, '$1').trim();
+  if (/^self\.training(?: is True| == True)?$/.test(text)) return 'train';
+  if (/^(?:not self\.training|self\.training is False|self\.training == False)$/.test(text)) return 'eval';
+  return undefined;
 }
 
 function paramName(param: SyntaxNode): string | undefined {
