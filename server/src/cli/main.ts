@@ -8,6 +8,7 @@ import { loadParsers } from '../parsing/loadParsers';
 import { collectFiles, displayPath, languageOf, readText, UsageError } from '../workspace/files';
 import { type CheckedFile, checkJson, checkText } from './checkReport';
 import { renderModels } from './renderCommand';
+import { checkFilesWithSpecs, diffSpec } from './specCommands';
 
 export interface CliIo {
   readonly cwd: string;
@@ -58,6 +59,17 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     });
 
   program
+    .command('diff')
+    .description('Print a spec and its bound code side by side, both equations, with the differences marked.')
+    .argument('<spec>', 'a .mspec file')
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'markdown']).default('text'))
+    .action(async (spec: string, opts: { format: 'text' | 'markdown' }) => {
+      const result = diffSpec(spec, io.cwd, await loadParsers(), opts.format);
+      io.out(result.text);
+      exitCode = result.exitCode;
+    });
+
+  program
     .command('lsp')
     .description('Run the language server (for any LSP client).')
     .option('--stdio', 'talk LSP over stdin and stdout (the default)')
@@ -90,13 +102,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
 async function checkPaths(paths: readonly string[], cwd: string): Promise<CheckedFile[]> {
   const files = collectFiles(paths, cwd);
   const parsers = await loadParsers();
-  return files.map((full) => {
-    const language = languageOf(full)!;
-    const text = readText(full);
-    const path = displayPath(full, cwd);
-    const analysis: FileAnalysis = analyzeSource({ file: { path, language, text }, parsers });
-    return { path, analysis };
-  });
+  // Specs are checked against their code, and code against the checked specs that name it.
+  return checkFilesWithSpecs(files, cwd, parsers);
 }
 
 if (require.main === module || process.env.MODEL_AUDIT_CLI_MAIN === '1') {

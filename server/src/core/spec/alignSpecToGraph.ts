@@ -39,6 +39,8 @@ export interface SpecAlignment {
   /** Spec node id → code node id, for every matched pair. */
   readonly pairs: ReadonlyMap<number, number>;
   readonly differences: readonly SpecDifference[];
+  /** The alignment in data-flow order: inputs, then each matched pair or one-sided op (for side-by-side views). */
+  readonly rows: readonly { readonly spec?: GraphNode; readonly code?: GraphNode }[];
 }
 
 /** What an op is, for matching: spellings of one computation share a kind. */
@@ -141,6 +143,7 @@ export function alignSpecToGraph(spec: ModelGraph, code: ModelGraph): SpecAlignm
       table[i][j] = Math.max(diag, table[i - 1][j], table[i][j - 1]);
     }
   }
+  const rows: { spec?: GraphNode; code?: GraphNode }[] = [];
   const matched: [GraphNode, GraphNode][] = [];
   const specOnly: GraphNode[] = [];
   const codeOnly: GraphNode[] = [];
@@ -151,6 +154,7 @@ export function alignSpecToGraph(spec: ModelGraph, code: ModelGraph): SpecAlignm
       const sc = score(S[i - 1], C[j - 1]);
       if (sc > NEG / 2 && table[i][j] === table[i - 1][j - 1] + sc) {
         matched.push([S[i - 1], C[j - 1]]);
+        rows.push({ spec: S[i - 1], code: C[j - 1] });
         i--;
         j--;
         continue;
@@ -158,13 +162,18 @@ export function alignSpecToGraph(spec: ModelGraph, code: ModelGraph): SpecAlignm
     }
     if (i > 0 && (j === 0 || table[i][j] === table[i - 1][j])) {
       specOnly.push(S[i - 1]);
+      rows.push({ spec: S[i - 1] });
       i--;
     } else {
       codeOnly.push(C[j - 1]);
+      rows.push({ code: C[j - 1] });
       j--;
     }
   }
   matched.reverse();
+  rows.reverse();
+  const inputRows = Math.max(specInputs.length, codeInputs.length);
+  for (let k = inputRows - 1; k >= 0; k--) rows.unshift({ spec: specInputs[k], code: codeInputs[k] });
   specOnly.reverse();
   codeOnly.reverse();
   for (const [s, c] of matched) pairs.set(s.id, c.id);
@@ -272,10 +281,11 @@ export function alignSpecToGraph(spec: ModelGraph, code: ModelGraph): SpecAlignm
     }
   }
 
-  if (spec.outputs.length !== code.outputs.length) {
+  // A graph without outputs is one whose return value was not understood: nothing to compare.
+  if (spec.outputs.length !== code.outputs.length && spec.outputs.length > 0 && code.outputs.length > 0) {
     differences.push({ code: 'MS005', spec: specById.get(spec.outputs[0]), codeNode: codeById.get(code.outputs[0]), structure: `the spec has ${count(spec.outputs.length, 'output')}, the code ${count(code.outputs.length, 'output')}` });
   }
-  return { pairs, differences };
+  return { pairs, differences, rows };
 }
 
 function count(n: number, word: string): string {

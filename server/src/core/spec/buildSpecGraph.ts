@@ -59,6 +59,8 @@ interface MutableNode {
 }
 
 const MAX_EXPANSION = 2000;
+/** Blocks may use blocks, this deep; deeper means a block that uses itself. */
+const MAX_DEPTH = 32;
 
 export function buildSpecGraphs(doc: SpecDocument): SpecModelBuild[] {
   return doc.models.map((model) => buildSpecGraph(doc, model));
@@ -78,6 +80,7 @@ export function buildSpecGraph(doc: SpecDocument, model: SpecModel): SpecModelBu
   const declaredShapes: { nodeId: number; dims: Shape; range: Range }[] = [];
   let currentLine = model.headerRange.start.line;
   let expansions = 0;
+  let depth = 0;
 
   for (const b of doc.blocks) if (b.kind === 'block') blocks.set(b.name, b);
   for (const s of model.statements) {
@@ -345,8 +348,8 @@ export function buildSpecGraph(doc: SpecDocument, model: SpecModel): SpecModelBu
     };
 
     const applyBlock = (block: Extract<SpecStatement, { kind: 'block' }>, args: readonly Value[], range: Range): Value => {
-      if (++expansions > MAX_EXPANSION) {
-        problem('Named blocks expand to too many operations (a block that uses itself?).', range);
+      if (++expansions > MAX_EXPANSION || depth >= MAX_DEPTH) {
+        if (expansions === MAX_EXPANSION + 1 || depth === MAX_DEPTH) problem(`Named blocks expand to too many operations (does \`${block.name}\` use itself?).`, range);
         return { kind: 'none' };
       }
       if (args.length !== block.params.length) {
@@ -360,7 +363,9 @@ export function buildSpecGraph(doc: SpecDocument, model: SpecModel): SpecModelBu
       });
       const saved = currentLine;
       currentLine = block.range.start.line;
+      depth++;
       const result = walk(block.expr, inner, `${layerPrefix}${block.name}${expansions}.`);
+      depth--;
       currentLine = saved;
       return result;
     };

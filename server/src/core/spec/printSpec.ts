@@ -73,10 +73,16 @@ export function printModelBody(graph: ModelGraph): string[] {
     }
     const expr = printOp(node, args, sharedNames);
     const readers = consumers.get(node.id) ?? [];
-    const reader = readers.length === 1 ? byId.get(readers[0]) : undefined;
+    let reader = readers.length === 1 ? byId.get(readers[0]) : undefined;
+    // Look through dropout and reshapes: `h1 = relu(…)` then `Linear(dropout(h1, 0.2), 128)` names the activation.
+    for (let hops = 0; reader && hops < 16 && (reader.category === 'reshape' || reader.category === 'regularization') && !outputSet.has(reader.id); hops++) {
+      const next = consumers.get(reader.id) ?? [];
+      reader = next.length === 1 ? byId.get(next[0]) : undefined;
+    }
     const hiddenLayer = reader !== undefined && node.category !== 'affine' && node.category !== 'reshape' && node.category !== 'regularization' &&
       (reader.category === 'affine' || reader.category === 'recurrent' || reader.category === 'attention');
-    const named = outNames.has(node.id) || readers.length > 1 || hiddenLayer || expr.length > MAX_INLINE;
+    // A value nothing reads (the code's output was not understood) is still written down, so no op is lost.
+    const named = outNames.has(node.id) || readers.length !== 1 || hiddenLayer || expr.length > MAX_INLINE;
     if (named) {
       const name = outNames.get(node.id) ?? nameFor(`h${++step}`);
       body.push(`${name} = ${expr}`);

@@ -1,0 +1,74 @@
+// The CLI's spec features: `check` with specs bound to their code (a checked spec also checks its code, and code
+// files are diffed against the checked specs that name them), `render --format spec` and `diff SPEC`.
+
+import { resolve } from 'node:path';
+import { analyzeSource, type FileAnalysis, type ParserSet, renderModelEquation } from '../core/analyze';
+import type { ModelAnalysis } from '../core/analyze';
+import { baseName, languageOfPath } from '../core/spec/analyzeSpec';
+import { specDiffReport } from '../core/spec/diffReport';
+import { printSpec } from '../core/spec/printSpec';
+import { displayPath, readText, UsageError } from '../workspace/files';
+import { diskSpecHost, readIfExists } from '../workspace/specHost';
+import type { CheckedFile } from './checkReport';
+
+/** Analyses files (full paths): specs first, then code, each code file diffed against the checked specs naming it. */
+export function checkFilesWithSpecs(files: readonly string[], cwd: string, parsers: ParserSet): CheckedFile[] {
+  const host = diskSpecHost(cwd);
+  const paths = files.map((full) => displayPath(full, cwd));
+  const specs = paths.filter((p) => languageOfPath(p) === 'model-spec');
+  const checked = new Map<string, FileAnalysis>();
+  for (const path of specs) {
+    checked.set(path, analyzeSource({ file: { path, language: 'model-spec', text: readText(absolute(cwd, path)) }, parsers, specHost: host }));
+  }
+  // `check spec.mspec` checks the code it is bound to as well.
+  const code = paths.filter((p) => languageOfPath(p) !== 'model-spec');
+  for (const spec of checked.values()) for (const dep of spec.dependencies ?? []) if (!code.includes(dep) && readIfExists(absolute(cwd, dep)) !== undefined) code.push(dep);
+  for (const path of code) {
+    const text = readText(absolute(cwd, path));
+    const boundSpecs = specs.filter((s) => checked.get(s)?.dependencies?.includes(path));
+    checked.set(path, analyzeSource({ file: { path, language: languageOfPath(path)!, text }, parsers, specHost: host, specs: boundSpecs }));
+  }
+  return [...checked.keys()].sort().map((path) => ({ path, analysis: checked.get(path)! }));
+}
+
+function absolute(cwd: string, path: string): string {
+  return resolve(cwd, path);
+}
+
+/** `render --format spec`: a spec that `check` accepts and that matches the code, one `model` block per model. */
+export function renderSpecs(file: CheckedFile, models: readonly ModelAnalysis[]): string {
+  const codeName = baseName(file.path);
+  return models
+    .map((m, i) => printSpec(m.graph, { path: codeName, comment: i === 0 ? `What ${models.map((x) => x.graph.name).join(', ')} in ${codeName} compute${models.length === 1 ? 's' : ''} (model-audit render --format spec).` : undefined }))
+    .join('\n');
+}
+
+/** `diff SPEC`: each spec model beside its code; exit 1 when they differ, 2 when the spec cannot be bound. */
+export function diffSpec(specArg: string, cwd: string, parsers: ParserSet, format: 'text' | 'markdown'): { text: string; exitCode: number } {
+  if (languageOfPath(specArg) !== 'model-spec') throw new UsageError(`${specArg}: not a spec file (expected .mspec)`);
+  const host = diskSpecHost(cwd);
+  const path = displayPath(absolute(cwd, specArg), cwd);
+  const text = readText(absolute(cwd, path));
+  const analysis = analyzeSource({ file: { path, language: 'model-spec', text }, parsers, specHost: host });
+  const blocks: string[] = [];
+  let differences = 0;
+  const problems: string[] = [];
+  for (const binding of analysis.specBindings ?? []) {
+    if (!binding.code || !binding.codePath) continue;
+    const report = specDiffReport({
+      specPath: path,
+      specText: text,
+      codePath: binding.codePath,
+      spec: binding.spec,
+      code: binding.code,
+      specEquation: renderModelEquation(binding.spec).text,
+      codeEquation: renderModelEquation(binding.code).text,
+    }, format);
+    blocks.push(report.text);
+    differences += report.differences;
+  }
+  for (const f of analysis.findings.filter((x) => x.code === 'MS010' || x.code === 'MS011')) problems.push(`${path}:${f.range.start.line + 1}:${f.range.start.character + 1}: ${f.severity} ${f.code} ${f.message}`);
+  const out = [...blocks, ...(problems.length ? [problems.join('\n') + '\n'] : [])].join('\n');
+  if (blocks.length === 0) return { text: out || `${path}: no model in this spec is bound to code\n`, exitCode: 2 };
+  return { text: out, exitCode: differences > 0 || problems.length > 0 ? 1 : 0 };
+}
