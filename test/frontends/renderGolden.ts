@@ -5,7 +5,7 @@ import type { FileAnalysis } from '../../server/src/core/analyze';
 import type { AttrValue, GraphNode } from '../../server/src/core/graph';
 import { Shapes } from '../../server/src/core/shapes';
 
-const SHOWN_ATTRS = ['in', 'out', 'kernel', 'stride', 'padding', 'dim', 'p', 'bias', 'return_sequences', 'bidirectional', 'global', 'channels_last', 'same_padding', 'shape', 'factor', 'equation'];
+const SHOWN_ATTRS = ['in', 'out', 'kernel', 'stride', 'padding', 'dim', 'p', 'bias', 'return_sequences', 'bidirectional', 'global', 'channels_last', 'same_padding', 'shape', 'factor', 'equation', 'tied_to'];
 
 function attr(v: AttrValue): string {
   return Array.isArray(v) ? `(${v.join(', ')})` : String(v);

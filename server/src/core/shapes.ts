@@ -56,7 +56,7 @@ function guessInputShape(graph: ModelGraph, id: number, consumers: Map<number, n
 }
 
 /** Ops that map each element on its own, keeping the shape. */
-const ELEMENTWISE = new Set(['exp', 'log', 'sqrt', 'abs', 'clamp', 'noise', 'gaussian_noise']);
+const ELEMENTWISE = new Set(['exp', 'log', 'sqrt', 'abs', 'clamp', 'noise', 'gaussian_noise', 'pow', 'masked_fill', 'log_sigmoid', 'softshrink', 'hardshrink', 'threshold']);
 
 function product(dims: readonly Dim[]): Dim {
   if (dims.every((d) => typeof d === 'number')) return (dims as number[]).reduce((a, b) => a * b, 1);

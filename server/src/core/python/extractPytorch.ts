@@ -617,6 +617,11 @@ class ModelInterpreter {
         const attr = target.childForFieldName('attribute')?.text;
         if (!object || !attr) return;
         const owner = this.eval(object, env);
+        if (owner.kind === 'layer' && owner.layer.kind === 'builtin' && attr === 'weight' && value.kind === 'layer' && value.layer.kind === 'builtin' && value.layer !== owner.layer) {
+          // Weight tying (`self.decoder.weight = self.encoder.weight`): the op records whose weight it shares.
+          owner.layer.tiedTo = value.layer;
+          return;
+        }
         if (owner.kind === 'layer' && owner.layer.kind === 'instance') {
           owner.layer.attrs.set(attr, value);
           const statement = target.parent?.parent ?? target;
@@ -892,6 +897,8 @@ class ModelInterpreter {
           if (method) return { kind: 'function', node: method, self: layer };
           return Value.unknown;
         }
+        // `self.encoder.weight` stands for the layer itself, so `self.decoder.weight = self.encoder.weight` can tie them.
+        if (layer.kind === 'builtin' && attr === 'weight') return owner;
         if (layer.kind === 'moduledict' && (attr === 'values' || attr === 'items' || attr === 'keys')) {
           return { kind: 'module', path: `moduledict.${attr}` };
         }
@@ -1496,6 +1503,7 @@ class ModelInterpreter {
     if (layer.op === 'identity') return { kind: 'tensor', node: tensors[0] };
     const inputs = layer.op === 'bilinear' || layer.op === 'multihead_attention' || layer.op === 'transformer_decoder_layer' || layer.op === 'transformer_decoder' ? tensors : [tensors[0]];
     const attrs = { ...layer.attrs };
+    if (layer.tiedTo?.path) attrs.tied_to = layer.tiedTo.path;
     if (layer.op === 'multihead_attention' || Ops.category(layer.op) === 'recurrent') void kwargs;
     void args;
     const id = this.emit({

@@ -21,6 +21,8 @@ export interface BuiltinLayer {
   readonly text: string;
   /** Set when the layer is stored under an attribute; the first path wins (shared layers keep it). */
   path?: string;
+  /** The layer whose weight this one uses (`self.decoder.weight = self.encoder.weight`). */
+  tiedTo?: BuiltinLayer;
 }
 
 export interface SequentialLayer {
