@@ -69,6 +69,17 @@ describe('rule fixtures', function () {
     }
   });
 
+  describe('clean training scripts (no warnings or errors of any code)', () => {
+    const dir = join(ROOT, 'clean');
+    for (const file of readdirSync(dir).filter((f) => f.endsWith('.py')).sort()) {
+      it(file, () => {
+        const findings = analyze(parsers, join(dir, file), readFileSync(join(dir, file), 'utf8'));
+        const loud = findings.filter((f) => f.severity === 'warning' || f.severity === 'error');
+        assert.deepEqual(loud.map((f) => `${f.range.start.line + 1}: ${f.code} ${f.message}`), []);
+      });
+    }
+  });
+
   for (const code of codes) {
     describe(code, () => {
       for (const file of readdirSync(join(ROOT, code)).filter((f) => f.endsWith('.py')).sort()) {

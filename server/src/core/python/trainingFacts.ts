@@ -137,7 +137,9 @@ class FactReader {
   private dataLoader(call: SyntaxNode): DataPipelineFact {
     const { args, kwargs } = callArguments(call);
     const shuffleNode = kwargs.get('shuffle') ?? args[2];
-    const shuffle = !shuffleNode ? 'absent' : shuffleNode.type === 'true' ? 'true' : shuffleNode.type === 'false' ? 'false' : 'unknown';
+    // Options passed through `**kwargs` may hold shuffle; then nothing is known.
+    const splat = (call.childForFieldName('arguments')?.namedChildren ?? []).some((a) => a.type === 'dictionary_splat');
+    const shuffle = !shuffleNode ? (splat ? 'unknown' : 'absent') : shuffleNode.type === 'true' ? 'true' : shuffleNode.type === 'false' ? 'false' : 'unknown';
     const hasSampler = kwargs.has('sampler') || kwargs.has('batch_sampler') || args.length > 3;
     const dataset = kwargs.get('dataset') ?? args[0];
     const stmt = call.parent?.type === 'assignment' ? call.parent : undefined;

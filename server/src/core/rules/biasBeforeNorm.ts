@@ -32,9 +32,10 @@ export const biasBeforeNorm: ModelRule = {
       if (next.length !== 1) continue;
       const norm: GraphNode = ModelGraph.node(graph, next[0]);
       if (!CANCELS_BIAS.has(norm.op)) continue;
-      const key = node.layerId ?? `${node.id}`;
-      if (reported.has(key)) continue;
-      reported.add(key);
+      // Layers built by one helper line are reported (and fixed) once, at that line.
+      const at = node.defRange ?? node.range;
+      if (reported.has(`${at.start.line}:${at.start.character}`)) continue;
+      reported.add(`${at.start.line}:${at.start.character}`);
       const fix = node.edits?.disableBias;
       const fixes: Fix[] = fix ? [{ title: `Drop the bias of ${layerName(node)}: ${fix.description}`, edits: fix.edits, isPreferred: true }] : [];
       findings.push({
