@@ -55,6 +55,18 @@ function guessInputShape(graph: ModelGraph, id: number, consumers: Map<number, n
   return undefined;
 }
 
+/** Elementwise broadcasting, aligned on the last axis: a size of 1 stretches to the other side's size. */
+function broadcast(a: Shape, b: Shape): Shape {
+  const rank = Math.max(a.length, b.length);
+  const out: Dim[] = [];
+  for (let i = 0; i < rank; i++) {
+    const x = a[a.length - rank + i];
+    const y = b[b.length - rank + i];
+    out.push(x === undefined ? y : y === undefined ? x : x === 1 ? y : x);
+  }
+  return out;
+}
+
 /** Ops that map each element on its own, keeping the shape. */
 const ELEMENTWISE = new Set(['exp', 'log', 'sqrt', 'abs', 'clamp', 'noise', 'gaussian_noise', 'pow', 'masked_fill', 'log_sigmoid', 'softshrink', 'hardshrink', 'threshold']);
 
@@ -198,6 +210,7 @@ function outputShape(node: GraphNode, ins: (Shape | undefined)[]): Shape | undef
         });
       }
       if (node.op === 'bmm') return undefined;
+      if ((node.op === 'add' || node.op === 'sub' || node.op === 'mul') && ins.length === 2 && ins[0] && ins[1]) return broadcast(ins[0], ins[1]);
       return ins.find((x) => x !== undefined);
     }
     case 'recurrent': {

@@ -8,6 +8,7 @@ import { analyzeSource, type FileAnalysis, type ParserSet } from '../core/analyz
 import type { Language } from '../core/graph';
 import { toDiagnostic } from './convert';
 import type { SettingsCache } from './settings';
+import { DependencyTracker, lspSpecHost } from './specHost';
 
 export function languageOfDocument(doc: TextDocument): Language | undefined {
   switch (doc.languageId) {
@@ -38,6 +39,12 @@ export class AnalysisScheduler {
   private readonly results = new Map<string, Entry>();
   private readonly pending = new Map<string, NodeJS.Immediate>();
   private readonly published = new Map<string, number>();
+  /** Spec ↔ code bindings between documents, and documents whose next run must also re-check those. */
+  private readonly dependencies = new DependencyTracker();
+  private readonly cascade = new Set<string>();
+  /** Documents whose cached analysis is out of date because a document bound to them changed. */
+  private readonly dirty = new Set<string>();
+  private readonly specHost = lspSpecHost((uri) => this.getDocument(uri));
   /** Called after each publish; the benchmark and tests hook in here. */
   onPublished?: (uri: string, version: number) => void;
 
@@ -49,19 +56,22 @@ export class AnalysisScheduler {
     private readonly log: (message: string) => void,
   ) {}
 
-  schedule(uri: string): void {
+  /** `cascade`: also re-check the documents bound to this one (a spec and its code) after this run. */
+  schedule(uri: string, cascade = true): void {
+    if (cascade) this.cascade.add(uri);
     const existing = this.pending.get(uri);
     if (existing) clearImmediate(existing);
     this.pending.set(
       uri,
       setImmediate(() => {
         this.pending.delete(uri);
-        this.runAndPublish(uri).catch((error) => this.log(`analysis of ${uri} failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}`));
+        const related = this.cascade.delete(uri);
+        this.runAndPublish(uri, related).catch((error) => this.log(`analysis of ${uri} failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}`));
       }),
     );
   }
 
-  private async runAndPublish(uri: string): Promise<void> {
+  private async runAndPublish(uri: string, related = false): Promise<void> {
     const doc = this.getDocument(uri);
     if (!doc) return;
     const version = doc.version;
@@ -73,6 +83,16 @@ export class AnalysisScheduler {
     this.published.set(uri, version);
     await this.connection.sendDiagnostics({ uri, version, diagnostics: entry.analysis.findings.map((f) => toDiagnostic(f, uri)) });
     this.onPublished?.(uri, version);
+    if (related) this.recheckRelated(uri);
+  }
+
+  /** Re-checks the open documents bound to `uri` (its spec or its code), without cascading further. */
+  private recheckRelated(uri: string): void {
+    for (const other of this.dependencies.related(uri)) {
+      if (!this.getDocument(other)) continue;
+      this.dirty.add(other);
+      this.schedule(other, false);
+    }
   }
 
   /** The analysis of the document's current version, computed now if needed. */
@@ -80,7 +100,7 @@ export class AnalysisScheduler {
     const doc = this.getDocument(uri);
     if (!doc) return undefined;
     const cached = this.results.get(uri);
-    if (cached && cached.version === doc.version) return cached.analysis;
+    if (cached && cached.version === doc.version && !this.dirty.has(uri)) return cached.analysis;
     return (await this.analyze(doc))?.analysis;
   }
 
@@ -91,7 +111,8 @@ export class AnalysisScheduler {
     const latest = this.getDocument(doc.uri);
     if (!latest || latest.version !== doc.version) return undefined;
     const cached = this.results.get(doc.uri);
-    if (cached && cached.version === doc.version) return cached;
+    if (cached && cached.version === doc.version && !this.dirty.has(doc.uri)) return cached;
+    this.dirty.delete(doc.uri);
     if (!settings.enable) {
       const entry = { version: doc.version, analysis: { path: doc.uri, language, models: [], findings: [] } };
       this.results.set(doc.uri, entry);
@@ -103,7 +124,10 @@ export class AnalysisScheduler {
       parsers,
       options: { rules: settings.rules, maxFileSize: settings.maxFileSize },
       previous: cached?.analysis,
+      specHost: this.specHost,
+      specs: this.dependencies.specsNaming(doc.uri),
     });
+    this.dependencies.record(doc.uri, analysis.dependencies);
     if (settings.logLevel === 'debug') this.log(`analysed ${doc.uri} v${doc.version} in ${Date.now() - started} ms: ${analysis.models.length} models, ${analysis.findings.length} findings`);
     const entry = { version: doc.version, analysis };
     this.results.set(doc.uri, entry);
@@ -111,6 +135,15 @@ export class AnalysisScheduler {
   }
 
   forget(uri: string): void {
+    // A closed spec no longer binds its code (unless the code names it): re-check what it was bound to.
+    const related = this.dependencies.related(uri);
+    this.dependencies.forget(uri);
+    this.cascade.delete(uri);
+    for (const other of related) {
+      if (!this.getDocument(other) || other === uri) continue;
+      this.dirty.add(other);
+      this.schedule(other, false);
+    }
     const pending = this.pending.get(uri);
     if (pending) clearImmediate(pending);
     this.pending.delete(uri);

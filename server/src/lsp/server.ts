@@ -16,7 +16,12 @@ import { loadParsers } from '../parsing/loadParsers';
 import { AnalysisScheduler } from './analysisScheduler';
 import { codeActions } from './codeAction';
 import { codeLenses } from './codeLens';
+import { completion } from './completion';
+import { definition } from './definition';
 import { hover } from './hover';
+import { specHover } from './specHover';
+import { lspSpecHost } from './specHost';
+import { modelNames } from './workspaceModels';
 import { SettingsCache } from './settings';
 
 export function startServer(): void {
@@ -26,6 +31,8 @@ export function startServer(): void {
   const log = (message: string) => connection.console.error(message);
   const parsers = loadParsers();
   const scheduler = new AnalysisScheduler(connection, parsers, settings, (uri) => documents.get(uri), log);
+  const specHost = lspSpecHost((uri) => documents.get(uri));
+  let workspaceRoots: string[] = [];
 
   /** Runs a handler, logging any exception and answering with a fallback instead of crashing. */
   const guard = <P, R>(name: string, fallback: R, handler: (params: P) => R | Promise<R>) => async (params: P): Promise<R> => {
@@ -40,12 +47,15 @@ export function startServer(): void {
   connection.onInitialize((params): InitializeResult => {
     const configurable = params.capabilities.workspace?.configuration === true;
     settings.setSupported(configurable);
+    workspaceRoots = (params.workspaceFolders ?? []).map((f) => f.uri).concat(!params.workspaceFolders && params.rootUri ? [params.rootUri] : []);
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
         hoverProvider: true,
         codeLensProvider: { resolveProvider: false },
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+        definitionProvider: true,
+        completionProvider: { triggerCharacters: [' ', '('] },
       },
       serverInfo: { name: 'model-audit', version: '0.1.0' },
     };
@@ -71,7 +81,18 @@ export function startServer(): void {
     connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] }).catch(() => undefined);
   });
 
-  connection.onHover(guard('hover', null, async (params) => hover(await scheduler.current(params.textDocument.uri), params)));
+  connection.onHover(guard('hover', null, async (params) => {
+    const analysis = await scheduler.current(params.textDocument.uri);
+    return specHover(analysis, params, (uri) => specHost.read(uri)) ?? hover(analysis, params);
+  }));
+  connection.onDefinition(guard('definition', null, async (params) => definition(await scheduler.current(params.textDocument.uri), params)));
+  connection.onCompletion(guard('completion', [], async (params) => {
+    const doc = documents.get(params.textDocument.uri);
+    if (!doc || !doc.uri.endsWith('.mspec') && doc.languageId !== 'model-spec') return [];
+    const [ps, analysis] = await Promise.all([parsers, scheduler.current(doc.uri)]);
+    const open = (await Promise.all(documents.all().filter((d) => d.uri !== doc.uri).map((d) => scheduler.current(d.uri)))).filter((a) => a !== undefined);
+    return completion(params, { text: doc.getText(), analysis, modelNames: (codePath) => modelNames({ specUri: doc.uri, codePath, host: specHost, parsers: ps, openAnalyses: open, workspaceRoots }) });
+  }));
   connection.onCodeLens(guard('codeLens', [], async (params) => {
     const s = await settings.get(params.textDocument.uri);
     return s.codeLens.enable ? codeLenses(await scheduler.current(params.textDocument.uri)) : [];

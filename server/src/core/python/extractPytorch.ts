@@ -540,6 +540,8 @@ class ModelInterpreter {
       return this.execBlock(evalBlock, env);
     }
     const truth = condition ? Value.truthiness(this.eval(condition, env)) : undefined;
+    // `if x.dim() == 2: x = x.unsqueeze(1)` adapts inputs of another rank; the model's own path skips it.
+    if (truth === undefined && alternatives.length === 0 && condition && /\.(dim|ndim|ndimension|shape|size)\b/.test(condition.text)) return {};
     if (truth !== false) return this.execBlock(stmt.childForFieldName('consequence'), env);
     for (const alt of stmt.childrenForFieldName('alternative')) {
       if (!alt) continue;
