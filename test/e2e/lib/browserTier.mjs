@@ -5,6 +5,7 @@
 import { cpSync, existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { installVsix, makeProfile, startCodeServer } from './codeServer.mjs';
+import { checkInstalledExtension } from './packageCheck.mjs';
 import { launchBrowser, Workbench } from './workbench.mjs';
 
 const scenariosDir = new URL('../scenarios/', import.meta.url);
@@ -27,7 +28,15 @@ export async function runBrowserTier(context, report) {
   const scenarios = await loadScenarios(context.grep);
   if (scenarios.length === 0) return;
   const profile = makeProfile(join(context.tmp, 'browser-profile'));
+  const installStarted = Date.now();
   installVsix(profile, context.vsix);
+  const [installed] = readdirSync(profile.extensionsDir).filter((f) => f.startsWith('model-audit.'));
+  try {
+    const summary = checkInstalledExtension(join(profile.extensionsDir, installed));
+    report({ tier: 'package', name: `the VSIX installs offline with every file its manifest references (${summary})`, ok: true, ms: Date.now() - installStarted });
+  } catch (error) {
+    report({ tier: 'package', name: 'the VSIX installs offline with every file its manifest references', ok: false, ms: Date.now() - installStarted, error: error.message });
+  }
   const server = await startCodeServer(profile, { logFile: join(context.resultsDir, 'code-server-browser.log') });
   try {
     for (const scenario of scenarios) {
