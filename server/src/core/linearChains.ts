@@ -35,9 +35,45 @@ export function isAffine(node: GraphNode): boolean {
   return node.category === 'affine' && node.op !== 'bilinear';
 }
 
-/** Every pair of affine maps joined by a path of linearity-preserving ops. */
+/**
+ * Whether a merge joins a value with something computed from it (`x + f(x)`, `cat([x, f(x)])`): a residual or dense
+ * skip. The maps on either side of a skip compose linearly only along the skip, which is the design, not a missing
+ * activation; two parallel branches of one input (`fc1(x) + fc2(x)`) are not a skip.
+ */
+export function isSkipJoin(graph: ModelGraph, merge: GraphNode, cache = new Map<number, boolean>()): boolean {
+  const cached = cache.get(merge.id);
+  if (cached !== undefined) return cached;
+  let result = false;
+  if ((merge.op === 'add' || merge.op === 'sub' || merge.op === 'concat') && merge.inputs.length >= 2) {
+    for (const a of merge.inputs) {
+      const others = merge.inputs.filter((b) => b !== a);
+      if (others.some((b) => isAncestor(graph, a, b))) {
+        result = true;
+        break;
+      }
+    }
+  }
+  cache.set(merge.id, result);
+  return result;
+}
+
+function isAncestor(graph: ModelGraph, ancestor: number, of: number): boolean {
+  const seen = new Set<number>();
+  const stack = [of];
+  while (stack.length > 0) {
+    const id = stack.pop()!;
+    if (id === ancestor) return true;
+    if (seen.has(id) || id < ancestor) continue;
+    seen.add(id);
+    stack.push(...ModelGraph.node(graph, id).inputs);
+  }
+  return false;
+}
+
+/** Every pair of affine maps joined by a path of linearity-preserving ops that crosses no skip connection. */
 export function findAffinePairs(graph: ModelGraph): AffinePair[] {
   const pairs: AffinePair[] = [];
+  const skips = new Map<number, boolean>();
   for (const second of graph.nodes) {
     if (!isAffine(second)) continue;
     const seen = new Set<number>();
@@ -49,7 +85,7 @@ export function findAffinePairs(graph: ModelGraph): AffinePair[] {
       const node = ModelGraph.node(graph, id);
       if (isAffine(node)) {
         pairs.push({ first: node, second, through: [...path].reverse() });
-      } else if (preservesLinearity(node)) {
+      } else if (preservesLinearity(node) && !isSkipJoin(graph, node, skips)) {
         for (const input of node.inputs) stack.push({ id: input, path: [...path, node] });
       }
     }
