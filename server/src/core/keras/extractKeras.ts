@@ -4,7 +4,7 @@
 // (`keras.layers.core`, `Convolution2D(32, 3, 3)`, `input_dim=`) are all read. It never throws: what it does not
 // understand becomes an opaque op and a hint.
 
-import type { Node as SyntaxNode } from 'web-tree-sitter';
+import type { SyntaxNode } from '../syntax';
 import type { ActivationInsertion, AttrValue, Dim, FrontendProblem, LayerDecl, ModelGraph, Range } from '../graph';
 import { hashText } from '../hash';
 import { Ops } from '../ops';
@@ -1138,7 +1138,7 @@ class Interpreter {
         nameArg: nameArg?.kind === 'str' ? nameArg.value : undefined,
         losses: [],
       };
-      this.models.push(model);
+      if (this.methodDepth === 0) this.models.push(model);
       return { kind: 'model', model };
     }
     const inputs = a.kwargs.get('inputs') ?? a.kwargs.get('input') ?? a.args[0];
@@ -1178,6 +1178,13 @@ class Interpreter {
       this.hint(`Calls nest more than ${MAX_DEPTH} levels deep here; deeper calls are not followed.`, range);
       return UNKNOWN;
     }
+    // Model-building code does not recurse; a function that reaches itself (often half-typed code) stops here.
+    if (this.running.has(fn.id)) {
+      this.hint(`\`${fn.childForFieldName('name')?.text ?? 'this function'}\` calls itself; the recursive call is not followed.`, range);
+      return UNKNOWN;
+    }
+    this.running.add(fn.id);
+    if (self) this.methodDepth++;
     this.depth++;
     const savedCreator = this.creator;
     // Tree-sitter hands out a fresh object per access, so nodes are compared by id.
@@ -1190,8 +1197,16 @@ class Interpreter {
     } finally {
       this.creator = savedCreator;
       this.depth--;
+      if (self) this.methodDepth--;
+      this.running.delete(fn.id);
     }
   }
+
+  /** Above zero while a subclassed layer's method runs: a Sequential built there is a sublayer, not a model. */
+  private methodDepth = 0;
+
+  /** Functions on the call stack, by syntax node id. */
+  private readonly running = new Set<number>();
 
   /** Binds parameters (self first when given) and runs a function body. */
   invoke(fn: SyntaxNode, args: KV[], kwargs: Map<string, KV>, self: Instance | undefined, onParam?: (name: string, param: SyntaxNode) => KV | undefined): KV {

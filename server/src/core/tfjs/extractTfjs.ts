@@ -4,7 +4,7 @@
 // activation})` is Keras's `Dense`); `model.compile({loss})` is read for the loss rules. It never throws: what it
 // does not understand becomes an opaque op and a hint.
 
-import type { Node as SyntaxNode } from 'web-tree-sitter';
+import type { SyntaxNode } from '../syntax';
 import type { ActivationInsertion, AttrValue, Dim, FrontendProblem, ModelGraph, Range } from '../graph';
 import { hashText } from '../hash';
 import { activationOp, kerasLayer, snakeCase } from '../keras/kerasCatalog';
@@ -715,6 +715,12 @@ class Interpreter {
       this.problems.push({ severity: 'hint', message: `Calls nest more than ${MAX_DEPTH} levels deep here; deeper calls are not followed.`, range });
       return UNKNOWN;
     }
+    // Model-building code does not recurse; a function that reaches itself (often half-typed code) stops here.
+    if (this.running.has(fn.node.id)) {
+      this.problems.push({ severity: 'hint', message: 'This function calls itself; the recursive call is not followed.', range });
+      return UNKNOWN;
+    }
+    this.running.add(fn.node.id);
     this.depth++;
     const savedCreator = this.creator;
     const topLevel = isTopLevelFunction(fn.node, this.root);
@@ -732,8 +738,12 @@ class Interpreter {
     } finally {
       this.creator = savedCreator;
       this.depth--;
+      this.running.delete(fn.node.id);
     }
   }
+
+  /** Functions on the call stack, by syntax node id. */
+  private readonly running = new Set<number>();
 
   private bindParam(p: SyntaxNode, given: JV | undefined, scope: Scope): void {
     // TypeScript wraps parameters: required_parameter / optional_parameter (pattern, value).
