@@ -8,12 +8,12 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type AnalysisOptions, type ParserSet, analyzeSource } from '../../server/src/core/analyze';
 import type { Finding } from '../../server/src/core/findings';
-import type { TextEdit } from '../../server/src/core/graph';
+import type { Language, TextEdit } from '../../server/src/core/graph';
 import { RULES_BY_CODE } from '../../server/src/core/rules/registry';
 import { loadParsers } from '../../server/src/parsing/loadParsers';
 
 const ROOT = join(__dirname, '..', 'fixtures', 'rules');
-const EXPECT = /#\s*expect:\s*([A-Z]{2}\d{3}(?::[a-z]+)?(?:\s*,\s*[A-Z]{2}\d{3}(?::[a-z]+)?)*)/;
+const EXPECT = /(?:#|\/\/)\s*expect:\s*([A-Z]{2}\d{3}(?::[a-z]+)?(?:\s*,\s*[A-Z]{2}\d{3}(?::[a-z]+)?)*)/;
 
 interface Expectation {
   readonly line: number;
@@ -47,8 +47,12 @@ export function applyEdits(text: string, edits: readonly TextEdit[]): string {
   return out;
 }
 
+const LANGUAGES: Readonly<Record<string, Language>> = { py: 'python', js: 'javascript', ts: 'typescript' };
+const isFixture = (f: string) => /\.(py|js|ts)$/.test(f);
+
 function analyze(parsers: ParserSet, path: string, text: string, options?: AnalysisOptions): readonly Finding[] {
-  return analyzeSource({ file: { path, language: 'python', text }, parsers, options }).findings;
+  const language = LANGUAGES[path.split('.').pop() ?? ''] ?? 'python';
+  return analyzeSource({ file: { path, language, text }, parsers, options }).findings;
 }
 
 describe('rule fixtures', function () {
@@ -62,7 +66,7 @@ describe('rule fixtures', function () {
   it('covers every MA and MT rule with three positive and three negative fixtures', () => {
     for (const code of [...RULES_BY_CODE.keys()]) {
       const dir = join(ROOT, code);
-      const files = codes.includes(code) ? readdirSync(dir).filter((f) => f.endsWith('.py')) : [];
+      const files = codes.includes(code) ? readdirSync(dir).filter(isFixture) : [];
       const positive = files.filter((f) => expectations(readFileSync(join(dir, f), 'utf8')).some((e) => e.code === code));
       assert.ok(positive.length >= 3, `${code} has ${positive.length} positive fixtures`);
       assert.ok(files.length - positive.length >= 3, `${code} has ${files.length - positive.length} negative fixtures`);
@@ -71,7 +75,7 @@ describe('rule fixtures', function () {
 
   describe('clean training scripts (no warnings or errors of any code)', () => {
     const dir = join(ROOT, 'clean');
-    for (const file of readdirSync(dir).filter((f) => f.endsWith('.py')).sort()) {
+    for (const file of readdirSync(dir).filter(isFixture).sort()) {
       it(file, () => {
         const findings = analyze(parsers, join(dir, file), readFileSync(join(dir, file), 'utf8'));
         const loud = findings.filter((f) => f.severity === 'warning' || f.severity === 'error');
@@ -82,7 +86,7 @@ describe('rule fixtures', function () {
 
   for (const code of codes) {
     describe(code, () => {
-      for (const file of readdirSync(join(ROOT, code)).filter((f) => f.endsWith('.py')).sort()) {
+      for (const file of readdirSync(join(ROOT, code)).filter(isFixture).sort()) {
         const path = join(ROOT, code, file);
         it(file, () => {
           const text = readFileSync(path, 'utf8');
@@ -95,8 +99,9 @@ describe('rule fixtures', function () {
             assert.ok(f.message.length > 20, 'a finding explains itself');
             for (const fix of f.fixes ?? []) {
               const fixed = applyEdits(text, fix.edits);
-              const tree = parsers.python!.parse(fixed)!;
-              assert.ok(!tree.rootNode.hasError, `the fix "${fix.title}" leaves valid Python:\n${fixed}`);
+              const parser = path.endsWith('.py') ? parsers.python! : path.endsWith('.ts') ? parsers.typescript! : parsers.javascript!;
+              const tree = parser.parse(fixed)!;
+              assert.ok(!tree.rootNode.hasError, `the fix "${fix.title}" leaves valid code:\n${fixed}`);
               tree.delete();
               const before = findings.filter((g) => g.code === f.code).length;
               const after = analyze(parsers, path, fixed).filter((g) => g.code === f.code).length;

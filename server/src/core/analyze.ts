@@ -10,6 +10,7 @@ import { buildEquation, type EquationSymbol } from './render/equation';
 import { renderLatex } from './render/latex';
 import { renderUnicode, symbolToUnicode } from './render/unicode';
 import { extractTrainingFacts } from './python/trainingFacts';
+import { extractTfjsTrainingFacts } from './tfjs/trainingFacts';
 import { FILE_RULES, MODEL_RULES } from './rules/registry';
 import { applySuppressions } from './suppressions';
 import { inferShapes } from './shapes';
@@ -131,7 +132,7 @@ export function analyzeSource(input: AnalysisInput): FileAnalysis {
     }
   }
   // The training-loop rules read the file's training code, not a model graph.
-  const fileFindings = tree && !tree.rootNode.hasError ? runFileRules(extractTrainingFacts(tree.rootNode, graphs), models.map((m) => m.graph), options) : [];
+  const fileFindings = tree && !tree.rootNode.hasError ? runFileRules(file.language === 'python' ? extractTrainingFacts(tree.rootNode, graphs) : extractTfjsTrainingFacts(tree.rootNode), models.map((m) => m.graph), options) : [];
   if (input.tree === undefined && tree !== undefined) tree.delete();
   // Suppression comments (`# model-audit: ignore[MA001]`) apply to every finding, the models' own included.
   const graphsForSuppression = models.map((m) => m.graph);
