@@ -1071,6 +1071,14 @@ class ModelInterpreter {
             layer.items.push(args[0].layer);
             return Value.none;
           }
+          if ((layer.kind === 'modulelist' || layer.kind === 'sequential') && method === 'extend' && (args[0]?.kind === 'list' || args[0]?.kind === 'tuple')) {
+            layer.items.push(...layersIn(args[0].items));
+            return Value.none;
+          }
+          if (layer.kind === 'moduledict' && method === 'update' && args[0]?.kind === 'dict') {
+            for (const [k, v] of args[0].entries) if (v.kind === 'layer') layer.entries.set(k, v.layer);
+            return Value.none;
+          }
           if (layer.kind === 'sequential' && method === 'add_module' && args[0]?.kind === 'str' && args[1]?.kind === 'layer') {
             layer.items.push(args[1].layer);
             layer.itemRanges.push(undefined);
