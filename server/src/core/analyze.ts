@@ -7,7 +7,7 @@ import { type Language, type ModelGraph, Range, type Severity } from './graph';
 import { extractModels } from './frontends';
 import type { ImportContext, ImportResolver } from './imports';
 import { buildEquation, type EquationSymbol } from './render/equation';
-import { renderLatex } from './render/latex';
+import { renderLatex, symbolToLatex } from './render/latex';
 import { renderUnicode, symbolToUnicode } from './render/unicode';
 import { extractTrainingFacts } from './python/trainingFacts';
 import { extractTfjsTrainingFacts } from './tfjs/trainingFacts';
@@ -42,6 +42,8 @@ export interface AnalysisOptions {
 export interface RenderedSymbol extends EquationSymbol {
   /** The symbol as printed: W₁. */
   readonly display: string;
+  /** The symbol in LaTeX: W_{1}. */
+  readonly latex: string;
 }
 
 export interface ModelEquation {
@@ -50,8 +52,12 @@ export interface ModelEquation {
   readonly latex: string;
   readonly steps: readonly string[];
   readonly latexSteps: readonly string[];
+  /** The closed form in LaTeX as display lines: block definitions, outputs, named values. */
+  readonly latexLines: readonly string[];
   /** The collapsed form, when affine maps compose with nothing between them. */
   readonly collapsed?: string;
+  /** The collapsed form in LaTeX, one line per equation. */
+  readonly latexCollapsed?: readonly string[];
   readonly symbols: readonly RenderedSymbol[];
 }
 
@@ -121,7 +127,7 @@ export function analyzeSource(input: AnalysisInput): FileAnalysis {
     const broken = tree !== undefined && tree.rootNode.hasError && rangeHasError(tree, graph.range);
     const kept = broken ? previous?.models.find((m) => m.graph.name === graph.name && !m.stale) ?? previous?.models.find((m) => m.graph.name === graph.name) : undefined;
     if (kept) return { ...kept, stale: true, findings: kept.findings.map((f) => ({ ...f, stale: true })) };
-    return analyzeModel(graph, options);
+    return analyzeModel(graph, options, graphs);
   });
   if (tree?.rootNode.hasError && previous) {
     // A half-typed line can swallow a whole class into an ERROR node; keep the models it hides, marked stale.
@@ -155,7 +161,8 @@ export function runFileRules(facts: TrainingFacts, graphs: readonly ModelGraph[]
 }
 
 /** Shapes, equation and rule findings for one model graph (from any frontend). */
-export function analyzeModel(extracted: ModelGraph, options: AnalysisOptions = {}): ModelAnalysis {
+/** `library`: the file's other models, whose classes name the repeated blocks in this one's equation. */
+export function analyzeModel(extracted: ModelGraph, options: AnalysisOptions = {}, library: readonly ModelGraph[] = []): ModelAnalysis {
   const graph = inferShapes(extracted);
   const findings: Finding[] = [];
   for (const rule of MODEL_RULES) {
@@ -167,11 +174,11 @@ export function analyzeModel(extracted: ModelGraph, options: AnalysisOptions = {
   if (hintSetting !== 'off') {
     for (const p of graph.problems) findings.push({ code: NOT_UNDERSTOOD, severity: hintSetting ?? p.severity, message: p.message, range: p.range, model: graph.name });
   }
-  return { graph, equation: renderModelEquation(graph), findings };
+  return { graph, equation: renderModelEquation(graph, library), findings };
 }
 
-export function renderModelEquation(graph: ModelGraph): ModelEquation {
-  const eq = buildEquation(graph);
+export function renderModelEquation(graph: ModelGraph, library: readonly ModelGraph[] = []): ModelEquation {
+  const eq = buildEquation(graph, { library });
   const unicode = renderUnicode(eq);
   const latex = renderLatex(eq);
   return {
@@ -179,8 +186,10 @@ export function renderModelEquation(graph: ModelGraph): ModelEquation {
     latex: latex.text,
     steps: unicode.steps,
     latexSteps: latex.steps,
+    latexLines: latex.lines,
     collapsed: unicode.collapsed,
-    symbols: eq.symbols.map((s) => ({ ...s, display: symbolToUnicode(s.name) })),
+    ...(latex.collapsed ? { latexCollapsed: latex.collapsed } : {}),
+    symbols: eq.symbols.map((s) => ({ ...s, display: symbolToUnicode(s.name), latex: symbolToLatex(s.name) })),
   };
 }
 

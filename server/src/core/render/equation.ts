@@ -1,10 +1,12 @@
 // Builds a model's equation as mathjs expression trees from its graph: named steps (h₁ = ReLU(W₁x + b₁)), the
 // output, the nested closed form, and the collapsed form where affine maps compose with nothing between them.
-// The Unicode and LaTeX printers render these same trees.
+// Repeated submodules are defined once (Block(z) = …) and applied by name (Block⁶(x)). The Unicode and LaTeX
+// printers render these same trees.
 
 import { type Dim, type GraphNode, ModelGraph, type Range } from '../graph';
 import { findDirectChains } from '../linearChains';
 import { Ops } from '../ops';
+import { type BlockGroup, type BlockInstance, findRepeatedBlocks } from './blocks';
 import { type MathNode, mathNodes } from './math';
 
 export interface EquationSymbol {
@@ -14,10 +16,16 @@ export interface EquationSymbol {
   readonly module?: string;
   readonly shape?: readonly Dim[];
   readonly range?: Range;
+  /** For a parameter of a repeated block: the block's name; each application has its own copy (or shares one). */
+  readonly block?: string;
+  /** For a parameter of a repeated block: how many times the block is applied. */
+  readonly applications?: number;
 }
 
 export interface EquationLine {
   readonly name: string;
+  /** For a block's definition: its parameter names, so the line prints as Block(z) = …. */
+  readonly params?: readonly string[];
   readonly expr: MathNode;
   /** The graph node whose output this line names. */
   readonly nodeId?: number;
@@ -30,7 +38,24 @@ export interface Collapse {
   readonly modules: readonly string[];
 }
 
+/** A repeated submodule, defined once: Block(z) = z + W₂·GELU(W₁·LN(z)). */
+export interface BlockDefinition {
+  readonly name: string;
+  /** The definition in closed form, as a line with parameters. */
+  readonly line: EquationLine;
+  /** Values the closed form keeps named, in evaluation order. */
+  readonly where: readonly EquationLine[];
+  /** The definition step by step, ending with the line Block(z) = …. */
+  readonly steps: readonly EquationLine[];
+  /** How many times the model applies it. */
+  readonly applications: number;
+  /** The attribute paths of its applications: blocks.0, blocks.1, …. */
+  readonly prefixes: readonly string[];
+}
+
 export interface Equation {
+  /** Repeated submodules, each defined once, inner ones first; empty when nothing repeats. */
+  readonly definitions: readonly BlockDefinition[];
   readonly steps: readonly EquationLine[];
   readonly outputs: readonly EquationLine[];
   /** Each output with every step substituted, except values read in several places (residuals), named in `where`. */
@@ -42,34 +67,201 @@ export interface Equation {
   readonly symbols: readonly EquationSymbol[];
 }
 
+export interface EquationOptions {
+  /** The other models of the same file: a repeated block computed by one of their classes takes its name. */
+  readonly library?: readonly ModelGraph[];
+}
+
 const PRIMES = ["'", "''", "'''", "''''"];
 
-export function buildEquation(graph: ModelGraph): Equation {
-  const m = mathNodes();
-  const sym = (name: string) => new m.SymbolNode(name);
-  const consumers = ModelGraph.consumers(graph);
-  const outputSet = new Set(graph.outputs);
-  const symbols: EquationSymbol[] = [];
-  const layerIndex = new Map<string, number>();
-  let nextIndex = 1;
+/** The function name a block application prints as: `block:Name` or, applied n times in a row, `block:Name^n`. */
+export function blockFunctionName(name: string, power = 1): string {
+  return power > 1 ? `block:${name}^${power}` : `block:${name}`;
+}
 
-  const indexFor = (node: GraphNode): number => {
-    const key = node.layerId ?? `#${node.id}`;
-    let index = layerIndex.get(key);
+/** Weight indices and step names shared by a model's block definitions and its main equation, so none collide. */
+class Numbering {
+  readonly symbols: EquationSymbol[] = [];
+  private readonly layerIndex = new Map<string, number>();
+  private nextIndex = 1;
+  private nextStep = 1;
+  private nextPrime = 0;
+
+  weightIndex(node: GraphNode, block?: { name: string; applications: number }): number {
+    const key = Numbering.key(node);
+    let index = this.layerIndex.get(key);
     if (index === undefined) {
-      index = nextIndex++;
-      layerIndex.set(key, index);
+      index = this.nextIndex++;
+      this.layerIndex.set(key, index);
       const inDim = node.attrs.in;
       const outDim = node.attrs.out;
       const shape = [outDim, inDim].filter((d): d is Dim => typeof d === 'number' || typeof d === 'string');
-      symbols.push({ name: `W_${index}`, kind: 'weight', module: node.module, shape: shape.length === 2 ? shape : undefined, range: node.defRange ?? node.range });
+      const where = { module: node.module, range: node.defRange ?? node.range, ...(block ? { block: block.name, applications: block.applications } : {}) };
+      this.symbols.push({ name: `W_${index}`, kind: 'weight', shape: shape.length === 2 ? shape : undefined, ...where });
       if (node.attrs.bias !== false) {
-        symbols.push({ name: `b_${index}`, kind: 'bias', module: node.module, shape: typeof outDim === 'number' || typeof outDim === 'string' ? [outDim] : undefined, range: node.defRange ?? node.range });
+        this.symbols.push({ name: `b_${index}`, kind: 'bias', shape: typeof outDim === 'number' || typeof outDim === 'string' ? [outDim] : undefined, ...where });
       }
     }
     return index;
-  };
+  }
 
+  /** The index a layer already has, for the collapsed form (which never introduces new layers). */
+  existingIndex(node: GraphNode): number | undefined {
+    return this.layerIndex.get(Numbering.key(node));
+  }
+
+  stepName(): string {
+    return `h_${this.nextStep++}`;
+  }
+
+  prime(): string {
+    const p = PRIMES[this.nextPrime] ?? `'${this.nextPrime}`;
+    this.nextPrime++;
+    return p;
+  }
+
+  private static key(node: GraphNode): string {
+    return node.layerId ?? `#${node.id}`;
+  }
+}
+
+export function buildEquation(graph: ModelGraph, options: EquationOptions = {}): Equation {
+  const numbering = new Numbering();
+  const groups = findRepeatedBlocks(graph, options.library ?? []);
+  if (groups.length === 0) {
+    const body = equationOf(graph, numbering, inputNamesOf(graph, 'x'));
+    return { definitions: [], ...body, collapsed: collapsedOf(graph, numbering, inputNamesOf(graph, 'x'), outputName(graph)), symbols: numbering.symbols };
+  }
+
+  // Each group is defined once from its first application, with the blocks nested in it applied by name. Inner
+  // groups are numbered first, so a definition only ever uses names already defined above it.
+  const order = [...groups].reverse();
+  const definitions: BlockDefinition[] = [];
+  const definitionCollapses: { lines: EquationLine[]; collapses: Collapse[] }[] = [];
+  for (const group of order) {
+    const first = group.instances[0];
+    const inner = groups.filter((g) => g !== group);
+    const sub = condense(subgraph(graph, first), inner);
+    const inputNames = new Map([[first.entry, 'z']]);
+    const block = { name: group.name, applications: group.instances.length };
+    const body = equationOf(sub, numbering, inputNames, block);
+    const lineName = group.name;
+    const closed = body.closed[0];
+    const line: EquationLine = { name: lineName, params: ['z'], expr: closed.expr, nodeId: first.exit };
+    const last = body.outputs[0];
+    definitions.push({
+      name: group.name,
+      line,
+      where: body.where,
+      steps: [...body.steps, { name: lineName, params: ['z'], expr: last.expr, nodeId: first.exit }],
+      applications: group.instances.length,
+      prefixes: group.instances.map((i) => i.prefix),
+    });
+    const collapsed = collapsedOf(sub, numbering, inputNames, () => lineName, ['z']);
+    if (collapsed) definitionCollapses.push({ lines: [...collapsed.lines], collapses: [...collapsed.collapses] });
+  }
+
+  const main = condense(graph, groups);
+  const body = equationOf(main, numbering, inputNamesOf(main, 'x'));
+  const mainCollapsed = collapsedOf(main, numbering, inputNamesOf(main, 'x'), outputName(main));
+  const allCollapsed = [...definitionCollapses, ...(mainCollapsed ? [{ lines: [...mainCollapsed.lines], collapses: [...mainCollapsed.collapses] }] : [])];
+  const collapsed = allCollapsed.length > 0
+    ? { lines: allCollapsed.flatMap((c) => c.lines), collapses: allCollapsed.flatMap((c) => c.collapses) }
+    : undefined;
+  return { definitions, ...body, collapsed, symbols: numbering.symbols };
+}
+
+function outputName(graph: ModelGraph): (i: number) => string {
+  return (i) => (graph.outputs.length === 1 ? 'y' : `y_${i + 1}`);
+}
+
+function inputNamesOf(graph: ModelGraph, single: string): Map<number, string> {
+  const names = new Map<number, string>();
+  const inputs = graph.nodes.filter((n) => n.category === 'input');
+  inputs.forEach((n) => names.set(n.id, inputs.length === 1 ? single : String(n.attrs.name ?? n.label ?? `x_${n.id}`)));
+  return names;
+}
+
+/** The nodes of one block application as a graph of their own, its entry turned into an input. */
+function subgraph(graph: ModelGraph, instance: BlockInstance): ModelGraph {
+  const entry = ModelGraph.node(graph, instance.entry);
+  const input: GraphNode = { id: entry.id, op: 'input', category: 'input', inputs: [], attrs: { name: 'z' }, range: entry.range, shape: entry.shape };
+  return { ...graph, nodes: [input, ...instance.nodes.map((id) => ModelGraph.node(graph, id))], inputs: [entry.id], outputs: [instance.exit] };
+}
+
+/**
+ * Replaces each outermost block application in `graph` by one node that takes the application's entry and stands
+ * for its exit (same id, so readers need no rewiring); then folds a run of applications of one block, each feeding
+ * only the next, into one node with a power: Block(Block(Block(x))) becomes Block³(x).
+ */
+function condense(graph: ModelGraph, groups: readonly BlockGroup[]): ModelGraph {
+  const present = new Set(graph.nodes.map((n) => n.id));
+  const applications: { instance: BlockInstance; name: string }[] = [];
+  for (const group of groups) {
+    for (const instance of group.instances) {
+      if (instance.nodes.every((id) => present.has(id)) && present.has(instance.entry) === true) applications.push({ instance, name: group.name });
+    }
+  }
+  // Keep the outermost applications only: an inner one is part of the outer block's definition.
+  const outermost = applications.filter((a) => !applications.some((b) => b !== a && b.instance.nodes.length > a.instance.nodes.length && a.instance.nodes.every((id) => b.instance.nodes.includes(id))));
+  if (outermost.length === 0) return graph;
+  const replaced = new Map<number, { instance: BlockInstance; name: string }>();
+  const removed = new Set<number>();
+  for (const a of outermost) {
+    for (const id of a.instance.nodes) removed.add(id);
+    replaced.set(a.instance.exit, a);
+  }
+  let nodes: GraphNode[] = [];
+  for (const node of graph.nodes) {
+    const a = replaced.get(node.id);
+    if (a) {
+      const exit = ModelGraph.node(graph, a.instance.exit);
+      const first = ModelGraph.node(graph, a.instance.nodes[0]);
+      nodes.push({
+        id: node.id,
+        op: 'block',
+        category: 'other',
+        inputs: [a.instance.entry],
+        attrs: { name: a.name, power: 1 },
+        module: a.instance.prefix,
+        range: { start: first.range.start, end: exit.range.end },
+        shape: exit.shape,
+      });
+    } else if (!removed.has(node.id)) {
+      nodes.push(node);
+    }
+  }
+  // Fold runs: a block node whose input is an application of the same block read by nothing else.
+  const readers = new Map<number, number>();
+  for (const n of nodes) for (const i of n.inputs) readers.set(i, (readers.get(i) ?? 0) + 1);
+  const byId = new Map(nodes.map((n) => [n.id, n]));
+  const outputs = new Set(graph.outputs);
+  const folded = new Set<number>();
+  for (const n of nodes) {
+    if (n.op !== 'block') continue;
+    const prev = byId.get(n.inputs[0]);
+    if (prev && prev.op === 'block' && prev.attrs.name === n.attrs.name && readers.get(prev.id) === 1 && !outputs.has(prev.id)) {
+      const merged: GraphNode = { ...n, inputs: prev.inputs, attrs: { ...n.attrs, power: (prev.attrs.power as number) + 1 }, range: { start: prev.range.start, end: n.range.end }, module: prev.module };
+      byId.set(n.id, merged);
+      folded.add(prev.id);
+    }
+  }
+  nodes = nodes.filter((n) => !folded.has(n.id)).map((n) => byId.get(n.id)!);
+  return { ...graph, nodes };
+}
+
+interface Body {
+  readonly steps: EquationLine[];
+  readonly outputs: EquationLine[];
+  readonly closed: EquationLine[];
+  readonly where: EquationLine[];
+}
+
+type ExprOf = (node: GraphNode, args: MathNode[]) => MathNode;
+
+function exprBuilder(numbering: Numbering, block?: { name: string; applications: number }): ExprOf {
+  const m = mathNodes();
+  const sym = (name: string) => new m.SymbolNode(name);
   const affine = (node: GraphNode, arg: MathNode, weight: string, bias: string | undefined): MathNode => {
     const rank = /([123])d$/.test(node.op);
     const product = rank
@@ -77,22 +269,19 @@ export function buildEquation(graph: ModelGraph): Equation {
       : new m.OperatorNode('*', 'multiply', [sym(weight), arg]);
     return bias ? new m.OperatorNode('+', 'add', [product, sym(bias)]) : product;
   };
-
-  const inputNames = new Map<number, string>();
-  const inputs = graph.nodes.filter((n) => n.category === 'input');
-  inputs.forEach((n) => inputNames.set(n.id, inputs.length === 1 ? 'x' : String(n.attrs.name ?? n.label ?? `x_${n.id}`)));
-
-  const exprOf = (node: GraphNode, args: MathNode[]): MathNode => {
+  return (node, args) => {
     const a = args[0] ?? sym('x');
     if (node.category === 'affine' && node.op !== 'bilinear') {
-      const i = indexFor(node);
+      const i = numbering.weightIndex(node, block);
       return affine(node, a, `W_${i}`, node.attrs.bias !== false ? `b_${i}` : undefined);
     }
     switch (node.op) {
       case 'bilinear': {
-        const i = indexFor(node);
+        const i = numbering.weightIndex(node, block);
         return new m.OperatorNode('+', 'add', [new m.FunctionNode('bilinear', [sym(`W_${i}`), ...args]), sym(`b_${i}`)]);
       }
+      case 'block':
+        return new m.FunctionNode(blockFunctionName(String(node.attrs.name), Number(node.attrs.power ?? 1)), [a]);
       case 'add':
         return new m.OperatorNode('+', 'add', args);
       case 'sub':
@@ -108,19 +297,45 @@ export function buildEquation(graph: ModelGraph): Equation {
       case 'identity':
       case 'contiguous':
         return a;
+      case 'transpose':
+        // Swapping the last two axes is the matrix transpose of attention scores: QKᵀ.
+        return isLastTwo(node.attrs.dim0, node.attrs.dim1) ? new m.FunctionNode('matrix_transpose', [a]) : new m.FunctionNode(node.op, args);
       case 'opaque':
         return new m.FunctionNode(opaqueName(node), args);
       default:
+        // Self-attention reads one value three times (query, key, value): MHA(h) says it once.
+        if (node.category === 'attention' && isSelfAttention(node)) return new m.FunctionNode(node.op, [a]);
         return new m.FunctionNode(node.op, args);
     }
   };
+}
 
-  // A node gets its own step when several ops read it, or when it is a nonlinearity feeding an affine map.
+function isLastTwo(a: unknown, b: unknown): boolean {
+  return (a === -2 && b === -1) || (a === -1 && b === -2);
+}
+
+function isSelfAttention(node: GraphNode): boolean {
+  return node.inputs.length > 1 && node.inputs.every((i) => i === node.inputs[0]);
+}
+
+/** Steps, outputs, closed form and the values it keeps named, for one graph (a model, or a block's definition). */
+function equationOf(graph: ModelGraph, numbering: Numbering, inputNames: Map<number, string>, block?: { name: string; applications: number }): Body {
+  const m = mathNodes();
+  const sym = (name: string) => new m.SymbolNode(name);
+  const consumers = ModelGraph.consumers(graph);
+  // A self-attention op reads its input once, as far as naming goes.
+  for (const [id, list] of consumers) consumers.set(id, list.filter((c, i) => list.indexOf(c) === i || !isSelfAttention(ModelGraph.node(graph, c))));
+  const outputSet = new Set(graph.outputs);
+  const exprOf = exprBuilder(numbering, block);
+
+  // A node gets its own step when several ops read it, when it is a nonlinearity feeding an affine map, or when it
+  // is a block application (or feeds one): Block⁶ is a step of its own.
   const isStep = (node: GraphNode): boolean => {
     if (node.category === 'input' || outputSet.has(node.id)) return false;
     const readers = consumers.get(node.id) ?? [];
     if (readers.length > 1) return true;
     if (readers.length === 0) return false;
+    if (node.op === 'block') return true;
     let reader = ModelGraph.node(graph, readers[0]);
     // Look through dropout and reshapes: h₂ = ReLU(W₂·dropout(h₁) + b₂) names the activation, not the dropout.
     for (let hops = 0; hops < 16 && (reader.category === 'reshape' || reader.category === 'regularization'); hops++) {
@@ -130,7 +345,7 @@ export function buildEquation(graph: ModelGraph): Equation {
     }
     // Reshapes, dropout and affine outputs stay inline, so a missing activation shows as W₃·(W₂h + b₂) + b₃.
     const substantial = node.category !== 'reshape' && node.category !== 'regularization' && node.category !== 'affine' && node.op !== 'scale';
-    return substantial && (reader.category === 'affine' || reader.category === 'recurrent' || reader.category === 'attention' || (reader.category === 'merge' && Ops.isNonlinear(node.op)));
+    return substantial && (reader.category === 'affine' || reader.category === 'recurrent' || reader.category === 'attention' || reader.op === 'block' || (reader.category === 'merge' && Ops.isNonlinear(node.op)));
   };
 
   const steps: EquationLine[] = [];
@@ -140,14 +355,15 @@ export function buildEquation(graph: ModelGraph): Equation {
   const full = new Map<number, MathNode>();
   for (const node of graph.nodes) {
     if (node.category === 'input') {
-      local.set(node.id, sym(inputNames.get(node.id)!));
-      full.set(node.id, sym(inputNames.get(node.id)!));
+      const name = inputNames.get(node.id) ?? 'x';
+      local.set(node.id, sym(name));
+      full.set(node.id, sym(name));
       continue;
     }
     const localExpr = exprOf(node, node.inputs.map((i) => local.get(i) ?? sym('?')));
     const fullExpr = exprOf(node, node.inputs.map((i) => full.get(i) ?? sym('?')));
     if (isStep(node)) {
-      const name = `h_${steps.length + 1}`;
+      const name = numbering.stepName();
       steps.push({ name, expr: localExpr, nodeId: node.id });
       local.set(node.id, sym(name));
       if ((consumers.get(node.id)?.length ?? 0) > 1) {
@@ -162,41 +378,31 @@ export function buildEquation(graph: ModelGraph): Equation {
     }
   }
 
-  const outName = (i: number) => (graph.outputs.length === 1 ? 'y' : `y_${i + 1}`);
+  const outName = outputName(graph);
   const outputs = graph.outputs.map((id, i) => ({ name: outName(i), expr: local.get(id) ?? sym('?'), nodeId: id }));
   const closed = graph.outputs.map((id, i) => ({ name: outName(i), expr: full.get(id) ?? sym('?'), nodeId: id }));
-
-  const collapsed = buildCollapsed(graph, exprOf, sym, outName, inputNames);
-  return { steps, outputs, closed, where, collapsed, symbols };
+  return { steps, outputs, closed, where };
 }
 
-function buildCollapsed(
+/** The closed form with each collapsing chain of affine maps replaced by its combined map W′x + b′. */
+function collapsedOf(
   graph: ModelGraph,
-  exprOf: (node: GraphNode, args: MathNode[]) => MathNode,
-  sym: (name: string) => MathNode,
-  outName: (i: number) => string,
+  numbering: Numbering,
   inputNames: Map<number, string>,
+  outName: (i: number) => string,
+  params?: readonly string[],
 ): Equation['collapsed'] {
   const chains = findDirectChains(graph);
   if (chains.length === 0) return undefined;
   const m = mathNodes();
+  const sym = (name: string) => new m.SymbolNode(name);
+  const exprOf = exprBuilder(numbering);
   const chainByLast = new Map<number, { chain: GraphNode[]; prime: string }>();
-  const inChain = new Set<number>();
   const collapses: Collapse[] = [];
-  // The weights' indices come from the plain rendering's order of first appearance.
-  const index = new Map<string, number>();
-  let next = 1;
-  for (const n of graph.nodes) {
-    if (n.category === 'affine') {
-      const key = n.layerId ?? `#${n.id}`;
-      if (!index.has(key)) index.set(key, next++);
-    }
-  }
-  const idx = (n: GraphNode) => index.get(n.layerId ?? `#${n.id}`)!;
-  chains.forEach((chain, c) => {
-    const prime = PRIMES[c] ?? `'${c}`;
+  const idx = (n: GraphNode) => numbering.existingIndex(n) ?? numbering.weightIndex(n);
+  for (const chain of chains) {
+    const prime = numbering.prime();
     chainByLast.set(chain[chain.length - 1].id, { chain, prime });
-    for (const n of chain.slice(1)) inChain.add(n.id);
     // W′ = Wₙ⋯W₁ and b′ = Wₙ⋯W₂b₁ + … + bₙ.
     const weights = [...chain].reverse().map((n) => sym(`W_${idx(n)}`));
     const product = weights.reduce((acc, w) => new m.OperatorNode('*', 'multiply', [acc, w]));
@@ -209,11 +415,11 @@ function buildCollapsed(
     const definitions: EquationLine[] = [{ name: `W${prime}`, expr: product }];
     if (bias) definitions.push({ name: `b${prime}`, expr: bias });
     collapses.push({ definitions, modules: chain.map((n) => n.module ?? n.op) });
-  });
+  }
   const full = new Map<number, MathNode>();
   for (const node of graph.nodes) {
     if (node.category === 'input') {
-      full.set(node.id, sym(inputNames.get(node.id)!));
+      full.set(node.id, sym(inputNames.get(node.id) ?? 'x'));
       continue;
     }
     const collapse = chainByLast.get(node.id);
@@ -227,8 +433,7 @@ function buildCollapsed(
     }
     full.set(node.id, exprOf(node, node.inputs.map((i) => full.get(i) ?? sym('?'))));
   }
-  void inChain;
-  return { lines: graph.outputs.map((id, i) => ({ name: outName(i), expr: full.get(id) ?? sym('?'), nodeId: id })), collapses };
+  return { lines: graph.outputs.map((id, i) => ({ name: outName(i), ...(params ? { params } : {}), expr: full.get(id) ?? sym('?'), nodeId: id })), collapses };
 }
 
 function round(v: number): number {

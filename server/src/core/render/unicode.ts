@@ -6,6 +6,15 @@ import type { MathNode } from './math';
 
 const SUBSCRIPT: Record<string, string> = { '0': '₀', '1': '₁', '2': '₂', '3': '₃', '4': '₄', '5': '₅', '6': '₆', '7': '₇', '8': '₈', '9': '₉' };
 const PRIME: Record<string, string> = { "'": '′', "''": '″', "'''": '‴' };
+const SUPERSCRIPT: Record<string, string> = { '0': '⁰', '1': '¹', '2': '²', '3': '³', '4': '⁴', '5': '⁵', '6': '⁶', '7': '⁷', '8': '⁸', '9': '⁹' };
+
+/** A block's function name as printed: Block, Bottleneck′, and with a power Block⁶. */
+export function blockToUnicode(fn: string): string {
+  const m = /^block:([^^]+)(?:\^(\d+))?$/.exec(fn);
+  if (!m) return fn;
+  const name = m[1].replace(/'+$/, (p) => PRIME[p] ?? p);
+  return m[2] ? name + [...m[2]].map((d) => SUPERSCRIPT[d]).join('') : name;
+}
 
 /** W_12 → W₁₂, W'' → W″, h_3 → h₃. */
 export function symbolToUnicode(name: string): string {
@@ -48,6 +57,7 @@ function isSum(node: Node): boolean {
 
 export function functionSymbol(name: string): string {
   if (name.startsWith('opaque:')) return `‹${name.slice('opaque:'.length)}›`;
+  if (name.startsWith('block:')) return blockToUnicode(name);
   return Ops.info(name).symbol === name ? name : Ops.info(name).symbol;
 }
 
@@ -79,6 +89,11 @@ export function exprToUnicode(expr: MathNode): string {
     case 'FunctionNode': {
       const name = fnName(node);
       const args = node.args ?? [];
+      if (name === 'matrix_transpose') {
+        const inner = args[0] as unknown as Node | undefined;
+        const text = exprToUnicode(args[0]);
+        return inner && (inner.type === 'SymbolNode' || inner.type === 'FunctionNode') ? `${text}ᵀ` : `(${text})ᵀ`;
+      }
       if (name === 'conv' || name === 'convT') {
         const op = name === 'conv' ? '∗' : '∗ᵀ';
         return `${exprToUnicode(args[0])}${op}${wrapIfSum(args[1])}`;
@@ -97,7 +112,13 @@ function wrapIfSum(expr: MathNode | undefined): string {
 }
 
 export function lineToUnicode(line: EquationLine): string {
-  return `${symbolToUnicode(line.name)} = ${exprToUnicode(line.expr)}`;
+  const name = line.params ? `${blockToUnicode(`block:${line.name}`)}(${line.params.join(', ')})` : symbolToUnicode(line.name);
+  return `${name} = ${exprToUnicode(line.expr)}`;
+}
+
+/** A closed-form line followed by the values it keeps named: y = …, where h₃ = …, h₁ = …. */
+function withWhere(lines: string, where: readonly EquationLine[]): string {
+  return where.length > 0 ? `${lines}, where ${[...where].reverse().map(lineToUnicode).join(', ')}` : lines;
 }
 
 export interface UnicodeRendering {
@@ -110,9 +131,11 @@ export interface UnicodeRendering {
 }
 
 export function renderUnicode(eq: Equation): UnicodeRendering {
-  const closed = eq.closed.map(lineToUnicode).join('; ') || 'y = ?';
-  const text = eq.where.length > 0 ? `${closed}, where ${[...eq.where].reverse().map(lineToUnicode).join(', ')}` : closed;
-  const steps = [...eq.steps, ...eq.outputs].map(lineToUnicode);
+  const closed = withWhere(eq.closed.map(lineToUnicode).join('; ') || 'y = ?', eq.where);
+  // The model's own line comes first (a code lens shows its start), then each block's definition, outermost first.
+  const definitions = [...eq.definitions].reverse().map((d) => withWhere(lineToUnicode(d.line), d.where));
+  const text = [closed, ...definitions].join('; ');
+  const steps = [...eq.definitions.flatMap((d) => d.steps), ...eq.steps, ...eq.outputs].map(lineToUnicode);
   const collapsed = eq.collapsed
     ? [...eq.collapsed.lines.map(lineToUnicode), ...eq.collapsed.collapses.flatMap((c) => c.definitions.map(lineToUnicode))].join(', ')
     : undefined;

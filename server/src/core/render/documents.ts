@@ -1,0 +1,57 @@
+// Whole-model documents built from a model's rendered equation: a LaTeX `aligned` block for papers and notes, and
+// Markdown with `$$` math blocks for pull requests (GitHub renders them), with a table of the parameters' shapes.
+// Shared by `model-audit render`, the equation panel's "Copy as …" commands and the tests.
+
+import type { ModelAnalysis } from '../analyze';
+import { Shapes } from '../shapes';
+
+const FRAMEWORK_NAMES: Record<string, string> = { pytorch: 'PyTorch', keras: 'Keras', tfjs: 'TensorFlow.js', spec: 'spec' };
+
+/** `a = b` lines as the rows of an `aligned` environment, aligned at the first `=`. */
+export function alignedRows(lines: readonly string[], indent = ''): string[] {
+  return lines.map((line, i) => `${indent}${line.replace(' = ', ' &= ')}${i < lines.length - 1 ? ' \\\\' : ''}`);
+}
+
+/** The model step by step in an `aligned` block, under a comment naming it. */
+export function latexDocument(model: ModelAnalysis): string {
+  return [`% ${model.graph.name} (${model.graph.framework})`, '\\begin{aligned}', ...alignedRows(model.equation.latexSteps, '  '), '\\end{aligned}'].join('\n');
+}
+
+/** The LaTeX of the closed form alone (block definitions, the outputs, named values), for pasting into a paper. */
+export function latexClosedForm(model: ModelAnalysis): string {
+  return ['\\begin{aligned}', ...alignedRows(model.equation.latexLines, '  '), '\\end{aligned}'].join('\n');
+}
+
+/**
+ * A Markdown section for a pull request: the closed form as display math, the collapse when layers collapse, the
+ * steps folded away in a `<details>` block, and the parameters with their shapes and source lines.
+ */
+export function markdownDocument(model: ModelAnalysis, path: string): string {
+  const { graph, equation } = model;
+  const parts: string[] = [
+    `### ${graph.name}`,
+    '',
+    `*${FRAMEWORK_NAMES[graph.framework] ?? graph.framework} · \`${path}\` line ${graph.nameRange.start.line + 1}*`,
+    '',
+    '$$',
+    '\\begin{aligned}',
+    ...alignedRows(equation.latexLines),
+    '\\end{aligned}',
+    '$$',
+  ];
+  if (equation.latexCollapsed) {
+    parts.push('', 'Affine layers collapse into one linear map (no activation between them):', '', '$$', '\\begin{aligned}', ...alignedRows(equation.latexCollapsed), '\\end{aligned}', '$$');
+  }
+  if (equation.latexSteps.length > 1) {
+    parts.push('', '<details><summary>Step by step</summary>', '', '$$', '\\begin{aligned}', ...alignedRows(equation.latexSteps), '\\end{aligned}', '$$', '', '</details>');
+  }
+  const weights = equation.symbols.filter((s) => s.kind === 'weight');
+  if (weights.length > 0) {
+    parts.push('', '| parameter | shape | layer | line |', '| --- | --- | --- | --- |');
+    for (const s of equation.symbols) {
+      const layer = s.block ? `${s.module ?? ''} (in ${s.block}, ×${s.applications ?? 1})` : s.module ?? '';
+      parts.push(`| ${s.display} | ${s.shape ? Shapes.format(s.shape) : ''} | ${layer.replace(/\|/g, '\\|')} | ${s.range ? s.range.start.line + 1 : ''} |`);
+    }
+  }
+  return parts.join('\n');
+}
