@@ -4,11 +4,11 @@
 
 import type { OpEdit, Range } from './graph';
 
-/** A data pipeline that yields mini-batches: `DataLoader(...)`, Keras `fit(...)`. */
+/** A data pipeline that yields mini-batches: `DataLoader(...)`, Keras `fit(...)`, a tf.data `Dataset` given to fit. */
 export interface DataPipelineFact {
   /** The call, as written: `DataLoader(train_ds, batch_size=64)`, `model.fit(x, y, shuffle=False)`. */
   readonly range: Range;
-  readonly kind: 'dataloader' | 'fit';
+  readonly kind: 'dataloader' | 'fit' | 'dataset';
   /** The variable the pipeline is stored in, when it is. */
   readonly name?: string;
   /** `absent` means the argument is not given (the framework's default applies). */

@@ -130,6 +130,10 @@ class FactReader {
       const path = this.scopes.resolvePath(fnText);
       if (/(^|\.)DataLoader$/.test(path)) out.push(this.dataLoader(call));
       else if (methodName(call) === 'fit' && callArguments(call).kwargs.has('shuffle')) out.push(this.fit(call));
+      else if (methodName(call) === 'fit') {
+        const dataset = this.unshuffledDataset(call);
+        if (dataset) out.push(dataset);
+      }
     }
     return out;
   }
@@ -169,6 +173,38 @@ class FactReader {
       role,
       shuffleRange: shuffleNode ? rangeOfNode(shuffleNode) : undefined,
       enableShuffle,
+    };
+  }
+
+  /** A tf.data pipeline passed to `fit` that batches without ever shuffling: `Dataset.from_tensor_slices(...).batch(32)`. */
+  private unshuffledDataset(fit: SyntaxNode): DataPipelineFact | undefined {
+    let expr: SyntaxNode | undefined = callArguments(fit).args[0] ?? callArguments(fit).kwargs.get('x');
+    for (let i = 0; i < 4 && expr?.type === 'identifier'; i++) {
+      const b: ReturnType<PyScopes['lookup']> = this.scopes.lookup(expr.text, fit);
+      if (!b || b.loop || b.index !== undefined) return undefined;
+      // A pipeline built up over several assignments (`ds = ds.shuffle(...)`) is read as one chain of text.
+      const all = this.allCalls.filter((c) => c.parent?.type === 'assignment' && c.parent.childForFieldName('left')?.text === expr!.text);
+      if (all.some((c) => /\.shuffle\s*\(/.test(c.text))) return undefined;
+      expr = b.value;
+    }
+    if (!expr || expr.type !== 'call') return undefined;
+    const text = expr.text;
+    if (!/(^|\.)Dataset\.|from_tensor_slices|from_generator|image_dataset_from_directory/.test(text) || /\.shuffle\s*\(/.test(text)) return undefined;
+    // `image_dataset_from_directory` shuffles by default; only its explicit shuffle=False counts.
+    if (/image_dataset_from_directory|text_dataset_from_directory/.test(text) && !/shuffle\s*=\s*False/.test(text)) return undefined;
+    const batch = calls(expr).concat([expr]).find((c) => methodName(c) === 'batch');
+    if (!batch) return undefined;
+    const fn = batch.childForFieldName('function');
+    const dot = fn?.type === 'attribute' ? fn.childForFieldName('object') : undefined;
+    const at = dot ? rangeOfNode(dot).end : undefined;
+    return {
+      range: rangeOfNode(batch),
+      kind: 'dataset',
+      shuffle: 'absent',
+      hasSampler: false,
+      iterable: false,
+      role: EVAL_NAME.test(callArguments(fit).args[0]?.text ?? '') ? 'eval' : 'train',
+      enableShuffle: at ? { description: 'shuffle before batching: .shuffle(10_000)', edits: [{ range: { start: at, end: at }, newText: '.shuffle(10_000)' }] } : undefined,
     };
   }
 

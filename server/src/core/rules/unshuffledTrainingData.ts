@@ -9,7 +9,7 @@ export const unshuffledTrainingData: FileRule = {
   name: 'unshuffled-training-data',
   defaultSeverity: 'warning',
   docs: {
-    summary: "A training DataLoader without shuffle=True (PyTorch's default is no shuffling), or Keras fit(shuffle=False).",
+    summary: "A training DataLoader without shuffle=True (PyTorch's default is no shuffling), Keras or TF.js fit(shuffle=False), or a tf.data pipeline given to fit that batches without shuffling.",
     why:
       'Without shuffling every epoch sees the batches in the same order, and data files are usually sorted (by class, ' +
       'by time, by source). The model then drifts towards whatever the last batches contain and is pulled back each ' +
@@ -27,6 +27,8 @@ export const unshuffledTrainingData: FileRule = {
       const fixes: Fix[] = p.enableShuffle ? [{ title: `Shuffle the training data: ${p.enableShuffle.description}`, edits: p.enableShuffle.edits, isPreferred: true }] : [];
       const what = p.kind === 'fit'
         ? `fit(shuffle=False) trains on the batches in the same order every epoch`
+        : p.kind === 'dataset'
+          ? 'This tf.data pipeline batches the training data without shuffling it (fit does not shuffle a Dataset), so every epoch sees the same batches in the same order'
         : p.shuffle === 'false'
           ? `The training DataLoader${p.name ? ` \`${p.name}\`` : ''} has shuffle=False, so every epoch sees the batches in the same order`
           : `The training DataLoader${p.name ? ` \`${p.name}\`` : ''} does not shuffle (PyTorch's default is shuffle=False), so every epoch sees the batches in the same order`;
