@@ -9,6 +9,7 @@ import {
   State,
   TransportKind,
 } from 'vscode-languageclient/node';
+import { registerSpecCommands } from './specCommands';
 
 let client: LanguageClient | undefined;
 let statusItem: vscode.StatusBarItem | undefined;
@@ -66,6 +67,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       await client?.restart();
     }),
   );
+  registerSpecCommands(context, () => client);
 
   await client.start();
 }

@@ -10,10 +10,12 @@ import {
   DefinitionRequest,
   DidChangeTextDocumentNotification,
   DidOpenTextDocumentNotification,
+  FoldingRangeRequest,
   HoverRequest,
   type Location,
   type MarkupContent,
 } from 'vscode-languageserver-protocol/node';
+import { GenerateSpec, SpecRenderings } from '../../server/src/shared/customMessages';
 import { TestClient } from '../helpers/lspClient';
 
 const DIR = join(__dirname, '..', 'fixtures', 'spec', 'pytorch');
@@ -101,6 +103,27 @@ describe('language server over stdio: a spec and its code', function () {
     const modelLine = lineOf(SPEC_TEXT, 'model MnistMLP');
     const models = await client.connection.sendRequest(CompletionRequest.type, { textDocument: { uri: SPEC_URI }, position: { line: modelLine, character: 'model '.length } });
     assert.deepEqual((Array.isArray(models) ? models : models?.items ?? []).map((i) => i.label), ['MnistMLP']);
+  });
+
+  it('folds each model block of a spec', async () => {
+    const ranges = await client.connection.sendRequest(FoldingRangeRequest.type, { textDocument: { uri: SPEC_URI } });
+    assert.deepEqual(ranges?.map((r) => [r.startLine, r.endLine]), [[lineOf(SPEC_TEXT, 'model MnistMLP'), lineOf(SPEC_TEXT, 'output y')]]);
+  });
+
+  it('answers the requests behind "Compare with Spec" and "Generate Spec from Code"', async () => {
+    for (const uri of [SPEC_URI, CODE_URI]) {
+      const result = (await client.connection.sendRequest(SpecRenderings.method, { uri })) as SpecRenderings.Result;
+      assert.equal(result.pairs.length, 1, uri);
+      const pair = result.pairs[0];
+      assert.deepEqual([pair.model, pair.specUri, pair.codeUri], ['MnistMLP', SPEC_URI, CODE_URI]);
+      // Both sides in one notation, so the diff editor lines them up: the code's tanh shows against the spec.
+      assert.equal(pair.specText, 'input x: [784]\nh1 = relu(Linear(x, 256))\ny = Linear(Linear(h1, 128), 10)\noutput y\n');
+      assert.equal(pair.codeText, 'input x: [784]\nh1 = relu(Linear(x, 256))\nh2 = tanh(Linear(h1, 128))\ny = Linear(h2, 10)\noutput y\n');
+    }
+    const generated = (await client.connection.sendRequest(GenerateSpec.method, { uri: CODE_URI, codePath: 'ms001_missing_activation.py' })) as GenerateSpec.Result;
+    assert.deepEqual(generated.models, ['MnistMLP']);
+    assert.match(generated.text, /^model MnistMLP in "ms001_missing_activation.py"$/m);
+    assert.match(generated.text, /^output y$/m);
   });
 
   it('stays alive', () => {

@@ -18,8 +18,12 @@ import { codeActions } from './codeAction';
 import { codeLenses } from './codeLens';
 import { completion } from './completion';
 import { definition } from './definition';
+import { specFoldingRanges } from './foldingRange';
 import { hover } from './hover';
 import { specHover } from './specHover';
+import { generateSpec, specRenderings } from './specRequests';
+import { GenerateSpec, SpecRenderings } from '../shared/customMessages';
+import { analyzeSource } from '../core/analyze';
 import { lspSpecHost } from './specHost';
 import { modelNames } from './workspaceModels';
 import { SettingsCache } from './settings';
@@ -55,6 +59,7 @@ export function startServer(): void {
         codeLensProvider: { resolveProvider: false },
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
         definitionProvider: true,
+        foldingRangeProvider: true,
         completionProvider: { triggerCharacters: [' ', '('] },
       },
       serverInfo: { name: 'model-audit', version: '0.1.0' },
@@ -84,6 +89,15 @@ export function startServer(): void {
   connection.onHover(guard('hover', null, async (params) => {
     const analysis = await scheduler.current(params.textDocument.uri);
     return specHover(analysis, params, (uri) => specHost.read(uri)) ?? hover(analysis, params);
+  }));
+  connection.onRequest(SpecRenderings.method, guard('specRenderings', { pairs: [] } as SpecRenderings.Result, (params: SpecRenderings.Params) => specRenderings(params, (uri) => scheduler.current(uri), async (uri) => {
+    const text = specHost.read(uri);
+    return (await scheduler.current(uri)) ?? (text === undefined ? undefined : analyzeSource({ file: { path: uri, language: 'model-spec', text }, parsers: await parsers, specHost }));
+  })));
+  connection.onRequest(GenerateSpec.method, guard('generateSpec', { text: '', models: [] } as GenerateSpec.Result, (params: GenerateSpec.Params) => generateSpec(params, (uri) => scheduler.current(uri))));
+  connection.onFoldingRanges(guard('foldingRange', [], (params) => {
+    const doc = documents.get(params.textDocument.uri);
+    return doc && (doc.languageId === 'model-spec' || doc.uri.endsWith('.mspec')) ? specFoldingRanges(doc.getText()) : [];
   }));
   connection.onDefinition(guard('definition', null, async (params) => definition(await scheduler.current(params.textDocument.uri), params)));
   connection.onCompletion(guard('completion', [], async (params) => {

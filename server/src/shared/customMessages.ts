@@ -1,0 +1,99 @@
+// Model Audit's custom LSP requests, shared by the server and the VS Code client: each a namespace with its method
+// and its types. Add new requests here, one namespace each, so both sides agree on one definition. Plain data and
+// method names only, so the module is free of either side's protocol library.
+
+/**
+ * `modelAudit/specRenderings`: for a spec file, or a code file bound to specs, each bound model's spec and code,
+ * both printed in the spec notation, so an editor can show them in its diff view line by line.
+ */
+export namespace SpecRenderings {
+  export const method = 'modelAudit/specRenderings';
+  export interface Params {
+    readonly uri: string;
+  }
+  export interface Pair {
+    readonly model: string;
+    readonly specUri: string;
+    readonly codeUri: string;
+    /** The spec's graph printed in the spec notation. */
+    readonly specText: string;
+    /** The code's graph printed in the same notation. */
+    readonly codeText: string;
+  }
+  export interface Result {
+    readonly pairs: readonly Pair[];
+  }
+}
+
+/** `modelAudit/generateSpec`: a spec that matches a code file's models, naming the code by `codePath`. */
+export namespace GenerateSpec {
+  export const method = 'modelAudit/generateSpec';
+  export interface Params {
+    readonly uri: string;
+    /** The code file as the new spec should name it: relative to where the spec will be saved. */
+    readonly codePath: string;
+    /** Only this model; all the file's models when absent. */
+    readonly model?: string;
+  }
+  export interface Result {
+    readonly text: string;
+    readonly models: readonly string[];
+  }
+}
+
+/**
+ * `modelAudit/equation`: the equation of the model under a position in a code file (or the model named), with
+ * everything the equation panel shows: the closed form and steps in LaTeX and Unicode, the collapse, each
+ * parameter with its shape and source line, and the LaTeX and Markdown documents the "Copy as …" commands copy.
+ */
+export namespace ModelEquationRequest {
+  export const method = 'modelAudit/equation';
+  export interface Params {
+    readonly uri: string;
+    /** 0-based, as in LSP: the model whose definition contains it, else the nearest model above it. */
+    readonly position?: { readonly line: number; readonly character: number };
+    /** A model by name; wins over `position`. */
+    readonly model?: string;
+  }
+  export interface Parameter {
+    /** As printed in Unicode: W₁. */
+    readonly display: string;
+    readonly latex: string;
+    readonly kind: 'weight' | 'bias';
+    /** 256×784, or absent when unknown. */
+    readonly shape?: string;
+    /** The layer's attribute path: fc1, blocks.0.attn.query. */
+    readonly module?: string;
+    /** 0-based line where the layer is built. */
+    readonly line?: number;
+    /** For a parameter of a repeated block: the block and how many times it is applied (each with its own copy). */
+    readonly block?: string;
+    readonly applications?: number;
+  }
+  export interface Model {
+    readonly name: string;
+    readonly framework: string;
+    readonly uri: string;
+    /** 0-based line of the model's name. */
+    readonly line: number;
+    /** The closed form in one Unicode line, as the code lens shows it. */
+    readonly unicode: string;
+    /** Block definitions, outputs and named values, one LaTeX line each (`name = expression`). */
+    readonly latexLines: readonly string[];
+    readonly latexSteps: readonly string[];
+    readonly latexCollapsed?: readonly string[];
+    readonly parameters: readonly Parameter[];
+    /** What "Copy as LaTeX" copies: the steps in an `aligned` block. */
+    readonly latexDocument: string;
+    /** What "Copy as Markdown" copies: display math in `$$` blocks and the parameter table. */
+    readonly markdown: string;
+    /** True when kept from the last version of the text that parsed. */
+    readonly stale?: boolean;
+  }
+  export interface Result {
+    /** Absent when the file has no model at or above the position. */
+    readonly model?: Model;
+    /** The names of every model in the file. */
+    readonly models: readonly string[];
+  }
+}
