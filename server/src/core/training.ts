@@ -70,6 +70,8 @@ export interface ModeSwitchFact {
   readonly loopRange: Range;
   /** Whether the loop switches back (`model.train()` anywhere in it, directly or through a helper). */
   readonly restored: boolean;
+  /** Whether this model is trained at all (`model.train()` somewhere, or its parameters given to an optimizer); a frozen teacher is not. */
+  readonly trained: boolean;
   /** Inserts `model.train()` at the top of the loop body. */
   readonly insertTrain?: OpEdit;
 }

@@ -53,6 +53,10 @@ function loopsAround(node: SyntaxNode): SyntaxNode[] {
   return out;
 }
 
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
 function loopBody(loop: SyntaxNode): SyntaxNode {
   return loop.childForFieldName('body') ?? loop;
 }
@@ -325,7 +329,8 @@ class FactReader {
       if (!modelCall) continue;
       const ref = this.modelOfCall(modelCall)!;
       const owner = item.type === 'decorator' ? item.parent?.childForFieldName('definition') ?? fn : fn;
-      const evalModeSet = this.evalBefore(modelCall, owner, 0);
+      // A model put in eval mode once and never switched back (a frozen teacher set up in a constructor) stays there.
+      const evalModeSet = this.evalBefore(modelCall, owner, 0) || (this.modeCallsOn(ref.text, 'eval') && !this.modeCallsOn(ref.text, 'train'));
       const stmt = item.type === 'decorator' ? undefined : enclosingStatement(item);
       const insertEval = stmt && ref.text !== 'self' ? { description: `call ${ref.text}.eval() before evaluating`, edits: [insertLineBefore(stmt, `${ref.text}.eval()`)] } : undefined;
       out.push({ range: rangeOfNode(item), guard: /inference_mode/.test(text) ? 'inference_mode' : 'no_grad', callRange: rangeOfNode(modelCall), model: ref.text, modelName: ref.name, evalModeSet, insertEval });
@@ -345,6 +350,11 @@ class FactReader {
     const last = text.split('.').pop() ?? '';
     if (/^(model|net|network|classifier|encoder|student|teacher)$|_model$|_net$|^model_/i.test(last) && !this.scopes.functions.has(text)) return { text };
     return undefined;
+  }
+
+  /** Whether the file calls `<model>.eval()` (or `.train(False)`) or `<model>.train()` anywhere. */
+  private modeCallsOn(model: string, mode: 'eval' | 'train'): boolean {
+    return this.allCalls.some((c) => receiver(c)?.text === model && (mode === 'eval' ? this.isEvalCall(c) : this.isTrainCall(c)));
   }
 
   /** Whether eval mode is set before `call`: earlier in its function, or before every call of that function. */
@@ -382,7 +392,9 @@ class FactReader {
         const insertTrain = first && /^[A-Za-z_][A-Za-z0-9_.]*$/.test(model)
           ? { description: `call ${model}.train() at the start of each iteration`, edits: [insertLineBefore(first, `${model}.train()`)] }
           : undefined;
-        out.push({ range: rangeOfNode(sw), model, loopRange: rangeOfNode(loop), restored, insertTrain });
+        // A frozen model used inside the loop (a distillation teacher) is never trained, so it never needs train().
+        const trained = this.modeCallsOn(model, 'train') || new RegExp(`\\(\\s*${escape(model)}\\.parameters\\(\\)`).test(this.root.text);
+        out.push({ range: rangeOfNode(sw), model, loopRange: rangeOfNode(loop), restored, trained, insertTrain });
       }
     }
     return out;

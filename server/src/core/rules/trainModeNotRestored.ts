@@ -22,7 +22,7 @@ export const trainModeNotRestored: FileRule = {
   check({ facts, severity }) {
     const findings: Finding[] = [];
     for (const s of facts.modeSwitches) {
-      if (s.restored) continue;
+      if (s.restored || !s.trained) continue;
       const fixes: Fix[] = s.insertTrain ? [{ title: `Restore training mode: ${s.insertTrain.description}`, edits: s.insertTrain.edits, isPreferred: true }] : [];
       findings.push({
         code: 'MT004',
