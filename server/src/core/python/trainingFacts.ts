@@ -9,8 +9,16 @@ import { type ModelRef, findModelRefs } from './modelRefs';
 import { PyScopes, appendArgument, callArguments, enclosingStatement, insertLineBefore, rangeOfNode } from './pyScope';
 
 const LOOPS = new Set(['for_statement', 'while_statement']);
-const TRAIN_NAME = /train/i;
-const EVAL_NAME = /(val|valid|test|eval|dev|holdout|pred|infer)/i;
+const EVAL_WORD = /^(val|valid|validation|test|testing|eval|evaluation|dev|holdout|pred|predict|inference|calib|calibration)$/i;
+
+/** What a name says about a data pipeline, by its words (`train_loader`, `val_ds`, `test_set`); undefined if nothing. */
+function roleOf(text: string | undefined): 'train' | 'eval' | undefined {
+  if (!text) return undefined;
+  const words = text.split(/[^A-Za-z0-9]+|(?<=[a-z])(?=[A-Z])/).filter((w) => w.length > 0);
+  if (words.some((w) => EVAL_WORD.test(w) || /^(val|test|eval)(set|ds|data|dataset|loader|dl|iter)?$/i.test(w))) return 'eval';
+  if (words.some((w) => /^train/i.test(w))) return 'train';
+  return undefined;
+}
 
 export function extractTrainingFacts(root: SyntaxNode, graphs: readonly Pick<ModelGraph, 'name'>[] = [], scopes?: PyScopes): TrainingFacts {
   try {
@@ -154,12 +162,8 @@ class FactReader {
     const target = stmt?.childForFieldName('left');
     const name = target?.type === 'identifier' || target?.type === 'attribute' ? target.text : undefined;
     const iterable = dataset ? this.isIterableDataset(dataset, call) : false;
-    const label = `${name ?? ''} ${dataset?.text ?? ''}`;
-    let role: DataPipelineFact['role'] = 'unknown';
-    if (EVAL_NAME.test(label) && !/train/i.test(name ?? '')) role = 'eval';
-    else if (TRAIN_NAME.test(label)) role = 'train';
-    if (role === 'unknown' && this.feedsTraining(call, name)) role = 'train';
-    if (role === 'eval' && /train/i.test(name ?? '') === false && this.feedsTraining(call, name) && !EVAL_NAME.test(name ?? '')) role = 'train';
+    // The loader's own name decides first (`train_eval_loader` evaluates, `trainval_loader` trains), then its dataset's.
+    const role = roleOf(name) ?? roleOf(dataset?.text) ?? (this.feedsTraining(call, name) ? 'train' : 'unknown');
     let enableShuffle: DataPipelineFact['enableShuffle'];
     if (shuffle === 'false' && shuffleNode) {
       enableShuffle = { description: 'pass shuffle=True', edits: [{ range: rangeOfNode(shuffleNode), newText: 'True' }] };
@@ -207,7 +211,7 @@ class FactReader {
       shuffle: 'absent',
       hasSampler: false,
       iterable: false,
-      role: EVAL_NAME.test(callArguments(fit).args[0]?.text ?? '') ? 'eval' : 'train',
+      role: roleOf(callArguments(fit).args[0]?.text) === 'eval' ? 'eval' : 'train',
       enableShuffle: at ? { description: 'shuffle before batching: .shuffle(10_000)', edits: [{ range: { start: at, end: at }, newText: '.shuffle(10_000)' }] } : undefined,
     };
   }
