@@ -75,7 +75,9 @@ type KV =
   | { readonly kind: 'function'; readonly node: SyntaxNode; readonly self?: Instance }
   | { readonly kind: 'class'; readonly cls: ClassInfo }
   | { readonly kind: 'instance'; readonly inst: Instance }
-  | { readonly kind: 'loss'; readonly text: string; readonly fromLogits: boolean };
+  | { readonly kind: 'loss'; readonly text: string; readonly fromLogits: boolean }
+  /** A weight made with `self.add_weight(shape=…)`, named after the attribute it is stored under. */
+  | { readonly kind: 'weight'; readonly weight: { name?: string; readonly shape: readonly AttrValue[] } };
 
 const UNKNOWN: KV = { kind: 'unknown' };
 const NONE: KV = { kind: 'none' };
@@ -646,6 +648,13 @@ class Interpreter {
     return { kind: 'tensor', graph: t.graph, node: t.graph.emit({ op, category, inputs: [t.node], attrs, range }) };
   }
 
+  /** `x @ W` with a weight of the layer: an affine map without bias. */
+  private weightProduct(g: KerasGraph, input: number, w: { name?: string; shape: readonly AttrValue[] }, range: Range): KV {
+    const [rows, cols] = w.shape;
+    const dim = (v: AttrValue | undefined): AttrValue => (typeof v === 'number' || (typeof v === 'string' && v !== '?') ? v : '?');
+    return { kind: 'tensor', graph: g, node: g.emit({ op: 'matmul', category: 'affine', inputs: [input], attrs: { in: dim(rows), out: dim(cols), bias: false }, module: w.name, layerId: w.name, range }) };
+  }
+
   private binary(op: string, a: KV, b: KV, node: SyntaxNode): KV {
     if (a.kind === 'num' && b.kind === 'num') {
       switch (op) {
@@ -681,6 +690,7 @@ class Interpreter {
       if (merge) return { kind: 'tensor', graph: a.graph, node: a.graph.emit({ op: merge, category: 'merge', inputs: [a.node, b.node], attrs: {}, range }) };
       return { kind: 'tensor', graph: a.graph, node: a.graph.opaque(node.text, [a.node, b.node], range, `the operator \`${op}\` between two tensors is not modelled`) };
     }
+    if (op === '@' && a.kind === 'tensor' && b.kind === 'weight') return this.weightProduct(a.graph, a.node, b.weight, rangeOf(node));
     const tensor = a.kind === 'tensor' ? a : b.kind === 'tensor' ? b : undefined;
     if (tensor) {
       if (op === '+' || op === '-') return tensor;
@@ -773,6 +783,11 @@ class Interpreter {
         }
         return UNKNOWN;
       case 'instance':
+        if (method === 'add_weight' || method === 'add_variable') {
+          const shape = a.kwargs.get('shape') ?? a.args[1];
+          const dims = shape && (shape.kind === 'tuple' || shape.kind === 'list') ? shape.items.map(toAttr) : [];
+          return { kind: 'weight', weight: { shape: dims } };
+        }
         if (method === 'compile') {
           const list = this.classLosses.get(receiver.inst.cls.name) ?? [];
           list.push(...this.losses(a));
@@ -964,8 +979,11 @@ class Interpreter {
         return emit('mul', {}, ids, 'merge');
       case 'subtract':
         return emit('sub', {}, ids, 'merge');
-      case 'matmul':
+      case 'matmul': {
+        const w = [...a.args].find((x) => x.kind === 'weight');
+        if (w?.kind === 'weight' && ids.length === 1) return this.weightProduct(g, ids[0], w.weight, range);
         return emit('bmm', {}, ids, 'merge');
+      }
       case 'reshape':
         return emit('reshape', { shape: a.args[1] ? toAttr(a.args[1]) : '?' });
       case 'transpose':
@@ -1164,6 +1182,9 @@ class Interpreter {
     const inst: Instance = { cls, attrs: new Map(), assignRanges: new Map() };
     const init = this.file.findMethod(cls, '__init__');
     if (init && this.depth < MAX_DEPTH) this.callFunction(init, a, inst, range);
+    // Custom layers often create their sublayers and weights in build(input_shape), which Keras calls first.
+    const build = this.file.findMethod(cls, 'build');
+    if (build && this.depth < MAX_DEPTH) this.callFunction(build, { args: [UNKNOWN], kwargs: new Map(), kwNodes: new Map(), node: null }, inst, range);
     return { kind: 'instance', inst };
   }
 
@@ -1321,6 +1342,7 @@ function nameLayers(inst: Instance, prefix: string, seen = new Set<object>()): v
   seen.add(inst);
   const visit = (v: KV, path: string) => {
     if (v.kind === 'layer' && v.layer.name === undefined) v.layer.name = path;
+    else if (v.kind === 'weight' && v.weight.name === undefined) v.weight.name = path;
     else if (v.kind === 'instance') nameLayers(v.inst, `${path}.`, seen);
     else if (v.kind === 'list' || v.kind === 'tuple') v.items.forEach((item, i) => visit(item, `${path}.${i}`));
   };

@@ -96,6 +96,7 @@ const TORCH_MODULE_BASES = new Set(['torch.nn.Module', 'torch.nn.modules.module.
 class ImportedModules {
   private readonly scopes = new Map<string, FileScope | null>();
   private readonly roots = new Map<number, string>();
+  private readonly rootNodes: { readonly root: SyntaxNode; readonly path: string }[] = [];
   private readonly parsed: ParsedModule[] = [];
   private depth = 0;
 
@@ -119,6 +120,7 @@ class ImportedModules {
     if (!parsed) return undefined;
     this.parsed.push(parsed);
     this.roots.set(parsed.root.id, resolved.path);
+    this.rootNodes.push({ root: parsed.root, path: resolved.path });
     this.depth++;
     try {
       const scope = new FileScope(parsed.root, this, resolved.path);
@@ -129,8 +131,14 @@ class ImportedModules {
     }
   }
 
-  pathOfRoot(id: number): string | undefined {
-    return this.roots.get(id);
+  /** The imported file a root node belongs to: by identity (plain syntax mirrors), else by id (tree-sitter nodes). */
+  pathOfRoot(root: SyntaxNode): string | undefined {
+    return this.rootNodes.find((r) => r.root === root)?.path ?? this.roots.get(root.id);
+  }
+
+  /** Whether a root node is one of the imported modules' (by identity, for syntax mirrors whose ids repeat). */
+  isImportedRoot(root: SyntaxNode): boolean {
+    return this.rootNodes.some((r) => r.root === root);
   }
 
   dispose(): void {
@@ -161,7 +169,10 @@ class FileScope {
   originOf(node: SyntaxNode): string | undefined {
     let top: SyntaxNode = node;
     for (let hops = 0; top.parent && hops < 512; hops++) top = top.parent;
-    return top.id === this.root.id ? this.origin : this.modules.pathOfRoot(top.id);
+    // Mirror nodes are shared objects whose ids restart per tree; tree-sitter nodes are fresh objects with unique ids.
+    if (top === this.root) return this.origin;
+    if (this.modules.isImportedRoot(top)) return this.modules.pathOfRoot(top);
+    return top.id === this.root.id ? this.origin : this.modules.pathOfRoot(top);
   }
 
   /** Makes the names an import brings in visible here, from a workspace module when the resolver finds one. */
