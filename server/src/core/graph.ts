@@ -112,6 +112,11 @@ export interface GraphNode {
   readonly implicitDim?: boolean;
   /** Set when the op runs in one mode only (inside `if self.training:` or `if not self.training:`). */
   readonly onlyIn?: 'train' | 'eval';
+  /**
+   * The file the op is written in, when it is not the model's own (code reached through an import). Its range is
+   * then the call in the model's file that runs it, so frontends attach no edits and rules read nothing from there.
+   */
+  readonly origin?: string;
 }
 
 /** An edit a rule can offer as a quick fix, written by a frontend in its framework's idiom. */

@@ -18,7 +18,8 @@ export function annotatePytorchGraph(root: SyntaxNode, graph: ModelGraph, scopes
 }
 
 function annotateNode(root: SyntaxNode, node: GraphNode, scopes: PyScopes): GraphNode {
-  if (node.category === 'input') return node;
+  // Ops written in an imported file are shown at the call that runs them here: nothing here describes them.
+  if (node.category === 'input' || node.origin !== undefined) return node;
   const syntax = syntaxAt(root, node.range);
   const call = syntax?.type === 'call' ? syntax : undefined;
   const edits: { -readonly [K in keyof NodeEdits]: NodeEdits[K] } = { ...node.edits };

@@ -418,6 +418,7 @@ interface MutableNode {
   reason?: string;
   insertActivation?: ActivationInsertion;
   site?: { range: Range; module?: string; insertActivation?: ActivationInsertion };
+  origin?: string;
 }
 
 type Env = Map<string, Value>;
@@ -454,6 +455,7 @@ class ModelInterpreter {
       full.range = this.foreign.site;
       full.defRange = this.foreign.site;
       delete full.insertActivation;
+      full.origin = this.foreign.path;
     }
     this.nodes.push(full);
     if (node.op === 'opaque') {

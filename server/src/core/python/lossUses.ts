@@ -180,7 +180,9 @@ class LossLinker {
       case 'subscript': {
         const value = expr.childForFieldName('value');
         const index = expr.childForFieldName('subscript');
-        if (!value || index?.type !== 'integer') return undefined;
+        if (!value || !index) return undefined;
+        // Slicing a tensor (`out[:, -1]`) keeps its values; an integer picks one of several outputs.
+        if (index.type !== 'integer') return this.trace(value, at, depth + 1);
         const inner = this.trace(value, at, depth + 1);
         return inner && inner.output === undefined ? { ...inner, output: Number(index.text) } : undefined;
       }

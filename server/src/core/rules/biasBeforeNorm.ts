@@ -27,7 +27,7 @@ export const biasBeforeNorm: ModelRule = {
     const consumers = ModelGraph.consumers(graph);
     const reported = new Set<string>();
     for (const node of graph.nodes) {
-      if (node.category !== 'affine' || node.attrs.bias !== true) continue;
+      if (node.category !== 'affine' || node.attrs.bias !== true || node.origin !== undefined) continue;
       const next = consumers.get(node.id) ?? [];
       if (next.length !== 1) continue;
       const norm: GraphNode = ModelGraph.node(graph, next[0]);

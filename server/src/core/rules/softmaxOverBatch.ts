@@ -44,7 +44,7 @@ export const softmaxOverBatch: ModelRule = {
   check({ graph, severity }) {
     const findings: Finding[] = [];
     for (const node of graph.nodes) {
-      if (!Ops.info(node.op).normalizesOverDim) continue;
+      if (!Ops.info(node.op).normalizesOverDim || node.origin !== undefined) continue;
       const input = node.inputs[0] !== undefined ? ModelGraph.node(graph, node.inputs[0]) : undefined;
       const rank = input?.shape ? input.shape.length + 1 : undefined;
       if (node.implicitDim) {
