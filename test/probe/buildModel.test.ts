@@ -99,6 +99,34 @@ describe('probe model builder', () => {
     }
   });
 
+  it('computes the same convolutions on WASM (patches × kernel, for its missing filter gradient) as on the CPU', async () => {
+    const g = graph('Strided', [
+      { ...node(0, 'input', 'input', []), shape: [3, 11, 9] },
+      node(1, 'conv2d', 'affine', [0], { in: 3, out: 4, kernel: 3, stride: 2, padding: 1 }),
+      node(2, 'relu', 'activation', [1]),
+      node(3, 'conv2d', 'affine', [2], { in: 4, out: 5, kernel: [2, 3], dilation: 2 }),
+      node(4, 'flatten', 'reshape', [3]),
+    ]);
+    const outputs: number[][] = [];
+    for (const backend of ['cpu', 'wasm'] as const) {
+      const ready = (await initBackend(backend, 0)).tf;
+      const model = buildProbeModel(ready, g, { seed: 3 });
+      try {
+        outputs.push(ready.tidy(() => {
+          const x = ready.tensor(Array.from({ length: 2 * 3 * 11 * 9 }, (_, i) => Math.sin(i)), [2, 3, 11, 9]);
+          const y = model.forward([x], { training: true, dropout: false });
+          const grads = ready.variableGrads(() => ready.sum(ready.square(model.forward([x], { training: true, dropout: false }))) as never, model.params.map((p) => p.variable));
+          return [...Array.from(y.dataSync()), ...Object.values(grads.grads).flatMap((t) => Array.from(t.dataSync()))];
+        }));
+      } finally {
+        model.dispose();
+      }
+    }
+    tf = (await initBackend('cpu', 0)).tf;
+    assert.equal(outputs[0]!.length, outputs[1]!.length);
+    outputs[0]!.forEach((v, i) => assert.ok(Math.abs(v - outputs[1]![i]!) < 1e-3 * Math.max(1, Math.abs(v)), `value ${i}: ${v} vs ${outputs[1]![i]}`));
+  });
+
   it('initialises the same weights for the same seed', async () => {
     const g = await sampleGraph('probe_xor_mlp.py', 'XorMLP');
     const a = buildProbeModel(tf, g, { seed: 7 });

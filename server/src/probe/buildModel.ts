@@ -153,9 +153,7 @@ export function buildProbeModel(tf: TF, graph: ModelGraph, options: BuildOptions
           const p = tuple(a.padding, rank, 0);
           if (p.some((v) => v > 0)) input = tf.pad(input, [[0, 0], ...p.map((v): [number, number] => [v, v]), [0, 0]]);
         }
-        let y = rank === 1
-          ? tf.conv1d(input as tfc.Tensor3D, w as unknown as tfc.Tensor3D, s[0], padding, 'NWC', d[0])
-          : tf.conv2d(input as tfc.Tensor4D, w as unknown as tfc.Tensor4D, [s[0], s[1]], padding, 'NHWC', [d[0], d[1]]);
+        let y = convolve(tf, input, w, rank, k, s, d, padding);
         if (a.bias !== false) y = tf.add(y, param(node, 'bias', [cout], biasInit(fanIn, cout)));
         return last ? y : channelsFirst(tf, y);
       }
@@ -464,6 +462,56 @@ function scaledWidths(graph: ModelGraph, needed: Set<number>, outputId: number, 
     if (out !== undefined) result.set(node.id, Math.max(2, Math.round(out * factor)));
   }
   return result;
+}
+
+/**
+ * A channels-last convolution. Backends with the filter-gradient kernel (cpu, tensorflow) use tf.conv1d/conv2d; the
+ * WASM backend lacks Conv2DBackpropFilter, so there the convolution is written as patches (one slice per kernel
+ * offset, concatenated) times the reshaped kernel, whose gradients WASM has.
+ */
+function convolve(tf: TF, input: Tensor, w: Tensor, rank: number, k: number[], s: number[], d: number[], padding: 'same' | 'valid'): Tensor {
+  // tfjs has no convolution gradient for dilations above 1 on any backend: those take the patches path too.
+  if (tf.getBackend() !== 'wasm' && d.every((v) => v === 1)) {
+    return rank === 1
+      ? tf.conv1d(input as tfc.Tensor3D, w as tfc.Tensor3D, s[0]!, padding, 'NWC', d[0]!)
+      : tf.conv2d(input as tfc.Tensor4D, w as tfc.Tensor4D, [s[0]!, s[1]!], padding, 'NHWC', [d[0]!, d[1]!]);
+  }
+  // 1-d runs as 2-d over a height of one.
+  let x = rank === 1 ? tf.expandDims(input, 1) : input;
+  const kk = rank === 1 ? [1, k[0]!] : [k[0]!, k[1]!];
+  const ss = rank === 1 ? [1, s[0]!] : [s[0]!, s[1]!];
+  const dd = rank === 1 ? [1, d[0]!] : [d[0]!, d[1]!];
+  const [batch, h0, w0, cin] = x.shape as number[];
+  if (padding === 'same') {
+    const pads = [h0!, w0!].map((size, i) => {
+      const out = Math.ceil(size / ss[i]!);
+      const total = Math.max(0, (out - 1) * ss[i]! + (kk[i]! - 1) * dd[i]! + 1 - size);
+      return [Math.floor(total / 2), total - Math.floor(total / 2)] as [number, number];
+    });
+    x = tf.pad(x, [[0, 0], pads[0]!, pads[1]!, [0, 0]]);
+  }
+  const [, h, wd] = x.shape as number[];
+  const outH = Math.floor((h! - (kk[0]! - 1) * dd[0]! - 1) / ss[0]!) + 1;
+  const outW = Math.floor((wd! - (kk[1]! - 1) * dd[1]! - 1) / ss[1]!) + 1;
+  const patches: Tensor[] = [];
+  for (let i = 0; i < kk[0]!; i++) {
+    for (let j = 0; j < kk[1]!; j++) {
+      const spanH = (outH - 1) * ss[0]! + 1;
+      const spanW = (outW - 1) * ss[1]! + 1;
+      let p = tf.slice(x, [0, i * dd[0]!, j * dd[1]!, 0], [batch!, spanH, spanW, cin!]);
+      if (ss[0]! > 1 || ss[1]! > 1) {
+        // Every s-th row and column: pad to a multiple of the stride, fold the stride into its own axis, keep index 0.
+        p = tf.pad(p, [[0, 0], [0, outH * ss[0]! - spanH], [0, outW * ss[1]! - spanW], [0, 0]]);
+        p = tf.reshape(p, [batch!, outH, ss[0]!, outW, ss[1]!, cin!]);
+        p = tf.reshape(tf.slice(p, [0, 0, 0, 0, 0, 0], [batch!, outH, 1, outW, 1, cin!]), [batch!, outH, outW, cin!]);
+      }
+      patches.push(p);
+    }
+  }
+  const cols = patches.length === 1 ? patches[0]! : tf.concat(patches, 3);
+  const cout = w.shape[w.shape.length - 1]!;
+  const y = tf.reshape(tf.matMul(tf.reshape(cols, [-1, kk[0]! * kk[1]! * cin!]), tf.reshape(w, [-1, cout])), [batch!, outH, outW, cout]);
+  return rank === 1 ? tf.squeeze(y, [1]) : y;
 }
 
 function channelsLast(tf: TF, t: Tensor): Tensor {
