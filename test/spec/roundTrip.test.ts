@@ -60,6 +60,16 @@ describe('spec round trip: render --format spec → parse → compare gives no d
     });
   }
 
+  it('writes repeated structure once, as a named block with a power', async () => {
+    let out = '';
+    assert.equal(await runCli(['render', 'samples/small_resnet.py', '--model', 'SmallResNet', '--format', 'spec'], { cwd: ROOT, out: (s) => (out += s), err: () => undefined }), 0);
+    assert.match(out, /^block\(z\) = relu\(batchnorm\(Conv2d\(relu\(batchnorm\(Conv2d\(z, 64, 3, padding=1, bias=false\)\)\), 64, 3, padding=1, bias=false\)\) \+ z\)$/m);
+    assert.match(out, /^h2 = adaptive_avgpool2d\(block\^3\(h1\), 1\)$/m);
+    out = '';
+    assert.equal(await runCli(['render', 'samples/deep_mlp.py', '--format', 'spec'], { cwd: ROOT, out: (s) => (out += s), err: () => undefined }), 0);
+    assert.match(out, /^block\(z\) = gelu\(Linear\(z, 128\)\)\nh1 = block\^5\(x\)\ny = Linear\(h1, 1\)$/m);
+  });
+
   it('through the CLI: a rendered spec saved beside the code passes `check` with no spec finding', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'model-audit-spec-'));
     try {

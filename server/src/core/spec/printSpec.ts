@@ -63,15 +63,45 @@ export function printModelBody(graph: ModelGraph): string[] {
     if (!outNames.has(id) && !inputs.some((n) => n.id === id)) outNames.set(id, nameFor(outName(i)));
   });
 
+  // Repeated structure is written once as a named block and applied with a power: `y = Linear(block^3(h1), 10)`.
+  const repeats = findRepeats(graph, sharedNames);
+  const skipped = new Set<number>();
+  const runByLast = new Map<number, Repeat>();
+  for (const r of repeats) {
+    for (const id of r.nodes) skipped.add(id);
+    skipped.delete(r.last);
+    runByLast.set(r.last, r);
+  }
+  const blockNames = new Map<string, string>();
+  const blockLines: string[] = [];
+  const argOf = (id: number, operator: boolean) => {
+    const t = text.get(id) ?? '?';
+    return operator && isOperatorExpr.has(id) ? `(${t})` : t;
+  };
+  const isOperatorExpr = new Set<number>();
+
   for (const node of graph.nodes) {
-    if (node.category === 'input') continue;
-    const args = node.inputs.map((i) => text.get(i) ?? '?');
-    // Identity ops leave the value as it is.
-    if ((node.op === 'identity' || node.op === 'contiguous') && args.length === 1 && !outputSet.has(node.id)) {
-      text.set(node.id, args[0]);
-      continue;
+    if (node.category === 'input' || skipped.has(node.id)) continue;
+    const run = runByLast.get(node.id);
+    let expr: string;
+    if (run) {
+      let name = blockNames.get(run.body);
+      if (!name) {
+        name = nameFor(blockNames.size === 0 ? 'block' : `block${blockNames.size + 1}`);
+        blockNames.set(run.body, name);
+        blockLines.push(`${name}(z) = ${run.body}`);
+      }
+      expr = `${name}^${run.times}(${argOf(run.entry, false)})`;
+    } else {
+      // Identity ops leave the value as it is.
+      if ((node.op === 'identity' || node.op === 'contiguous') && node.inputs.length === 1 && !outputSet.has(node.id)) {
+        text.set(node.id, text.get(node.inputs[0]) ?? '?');
+        if (isOperatorExpr.has(node.inputs[0])) isOperatorExpr.add(node.id);
+        continue;
+      }
+      const operator = OPERATORS.has(node.op);
+      expr = printOp(node, node.inputs.map((i) => argOf(i, operator)), sharedNames);
     }
-    const expr = printOp(node, args, sharedNames);
     const readers = consumers.get(node.id) ?? [];
     let reader = readers.length === 1 ? byId.get(readers[0]) : undefined;
     // Look through dropout and reshapes: `h1 = relu(…)` then `Linear(dropout(h1, 0.2), 128)` names the activation.
@@ -79,7 +109,7 @@ export function printModelBody(graph: ModelGraph): string[] {
       const next = consumers.get(reader.id) ?? [];
       reader = next.length === 1 ? byId.get(next[0]) : undefined;
     }
-    const hiddenLayer = reader !== undefined && node.category !== 'affine' && node.category !== 'reshape' && node.category !== 'regularization' &&
+    const hiddenLayer = reader !== undefined && (run !== undefined || (node.category !== 'affine' && node.category !== 'reshape' && node.category !== 'regularization')) &&
       (reader.category === 'affine' || reader.category === 'recurrent' || reader.category === 'attention');
     // A value nothing reads (the code's output was not understood) is still written down, so no op is lost.
     const named = outNames.has(node.id) || readers.length !== 1 || hiddenLayer || expr.length > MAX_INLINE;
@@ -88,16 +118,113 @@ export function printModelBody(graph: ModelGraph): string[] {
       body.push(`${name} = ${expr}`);
       text.set(node.id, name);
     } else {
-      text.set(node.id, needsParens(node) ? `(${expr})` : expr);
+      text.set(node.id, expr);
+      if (!run && OPERATORS.has(node.op)) isOperatorExpr.add(node.id);
     }
   }
   const outs = graph.outputs.map((id) => outNames.get(id) ?? text.get(id) ?? '?');
   if (outs.length > 0) body.push(`output ${outs.join(', ')}`);
+  // Blocks go before the statements that use them, after the inputs.
+  body.splice(inputs.length, 0, ...blockLines);
   return body;
 }
 
-function needsParens(node: GraphNode): boolean {
-  return node.op === 'add' || node.op === 'sub' || node.op === 'mul' || node.op === 'scale';
+const OPERATORS = new Set(['add', 'sub', 'mul', 'scale']);
+
+interface Repeat {
+  /** The value the first repetition reads. */
+  readonly entry: number;
+  /** Every node of every repetition. */
+  readonly nodes: readonly number[];
+  /** The last repetition's output. */
+  readonly last: number;
+  readonly times: number;
+  /** The block's body with its parameter `z`. */
+  readonly body: string;
+}
+
+/**
+ * Runs of identical blocks in a one-input, one-output graph. The graph is cut where every path passes one node
+ * (a cut: no edge jumps over it in evaluation order); the pieces between cuts are printed as expressions of their
+ * entry `z`, and a run of pieces (or of groups of up to four pieces) whose expressions are equal becomes `block^k`.
+ */
+function findRepeats(graph: ModelGraph, shared: ReadonlyMap<string, string>): Repeat[] {
+  const inputs = graph.nodes.filter((n) => n.category === 'input');
+  if (inputs.length !== 1 || graph.outputs.length !== 1) return [];
+  const order = graph.nodes;
+  const pos = new Map(order.map((n, i) => [n.id, i]));
+  const consumers = ModelGraph.consumers(graph);
+  // Every node must lead to the output, or a cut would not separate anything.
+  const live = new Set<number>();
+  const stack = [...graph.outputs];
+  while (stack.length > 0) {
+    const id = stack.pop()!;
+    if (live.has(id)) continue;
+    live.add(id);
+    const n = graph.nodes.find((x) => x.id === id);
+    if (n) stack.push(...n.inputs);
+  }
+  if (live.size !== order.length) return [];
+  // `furthest`: the furthest position an edge from before i reaches; i is a cut when nothing jumps over it.
+  let furthest = -1;
+  const cuts: number[] = [];
+  order.forEach((n, i) => {
+    if (i > 0 && furthest <= i) cuts.push(i);
+    for (const c of consumers.get(n.id) ?? []) furthest = Math.max(furthest, pos.get(c)!);
+  });
+  // Pieces: (entry, nodes up to and including the next cut).
+  const pieces: { entry: number; nodes: number[]; body?: string; params: boolean }[] = [];
+  let entryPos = 0;
+  for (const c of cuts) {
+    const ids = order.slice(entryPos + 1, c + 1).map((n) => n.id);
+    pieces.push({ entry: order[entryPos].id, nodes: ids, params: false });
+    entryPos = c;
+  }
+  const byId = new Map(graph.nodes.map((n) => [n.id, n]));
+  /** The nodes as one expression of `z`, when every inner value is read once (else it cannot be one expression). */
+  const bodyOf = (entry: number, ids: readonly number[]): string | undefined => {
+    const local = new Map<number, string>([[entry, 'z']]);
+    const operatorExpr = new Set<number>();
+    const last = ids[ids.length - 1];
+    for (const id of ids) {
+      const n = byId.get(id)!;
+      if (n.op === 'opaque' || n.category === 'input') return undefined;
+      if (id !== last && (consumers.get(id)?.length ?? 0) !== 1) return undefined;
+      if (n.inputs.some((i) => !local.has(i))) return undefined;
+      const operator = OPERATORS.has(n.op);
+      local.set(id, printOp(n, n.inputs.map((i) => (operator && operatorExpr.has(i) ? `(${local.get(i)})` : local.get(i)!)), shared));
+      if (operator) operatorExpr.add(id);
+    }
+    return local.get(last);
+  };
+  for (const piece of pieces) piece.params = piece.nodes.some((id) => hasParameters(byId.get(id)!));
+
+  const repeats: Repeat[] = [];
+  let i = 0;
+  while (i < pieces.length) {
+    let best: { period: number; times: number; body: string } | undefined;
+    for (let period = 1; period <= 4 && i + 2 * period <= pieces.length; period++) {
+      const group = (start: number) => pieces.slice(start, start + period);
+      const body = bodyOf(pieces[i].entry, group(i).flatMap((p) => p.nodes));
+      if (body === undefined || !group(i).some((p) => p.params)) continue;
+      let times = 1;
+      while (i + (times + 1) * period <= pieces.length) {
+        const next = group(i + times * period);
+        if (bodyOf(next[0].entry, next.flatMap((p) => p.nodes)) !== body) break;
+        times++;
+      }
+      const ops = group(i).reduce((n, p) => n + p.nodes.length, 0);
+      if (times >= 2 && (ops >= 2 || times >= 3) && (!best || times * period > best.times * best.period)) best = { period, times, body };
+    }
+    if (!best) {
+      i++;
+      continue;
+    }
+    const covered = pieces.slice(i, i + best.period * best.times);
+    repeats.push({ entry: covered[0].entry, nodes: covered.flatMap((p) => p.nodes), last: covered[covered.length - 1].nodes[covered[covered.length - 1].nodes.length - 1], times: best.times, body: best.body });
+    i += best.period * best.times;
+  }
+  return repeats;
 }
 
 function hasParameters(node: GraphNode): boolean {
