@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
+  CodeActionRequest,
   CompletionRequest,
   DefinitionRequest,
   DidChangeTextDocumentNotification,
@@ -56,6 +57,14 @@ describe('language server over stdio: a spec and its code', function () {
     const codeFinding = inCode.find((d) => d.code === 'MS001')!;
     assert.equal(codeFinding.range.start.line, lineOf(CODE_TEXT, 'h = self.fc2(h)'));
     assert.equal(codeFinding.relatedInformation?.[0].location.uri, SPEC_URI);
+  });
+
+  it('offers quick fixes both ways: update the spec line, or change the code', async () => {
+    const inSpec = await client.waitForDiagnostics(SPEC_URI, (p) => ms(p.diagnostics).includes('MS001'));
+    const diagnostic = inSpec.find((d) => d.code === 'MS001')!;
+    const actions = (await client.connection.sendRequest(CodeActionRequest.type, { textDocument: { uri: SPEC_URI }, range: diagnostic.range, context: { diagnostics: [diagnostic] } })) ?? [];
+    const edits = actions.map((a) => ('edit' in a && a.edit?.changes ? Object.entries(a.edit.changes).map(([uri, e]) => `${uri === SPEC_URI ? 'spec' : uri === CODE_URI ? 'code' : uri}: ${e.map((x) => x.newText).join(' … ')}`) : [])).flat();
+    assert.deepEqual(edits, ['spec: Linear(h1, 128)', 'code: F.relu( … )']);
   });
 
   it('an edit in the spec re-checks the code without saving', async () => {
