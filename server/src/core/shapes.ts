@@ -89,7 +89,18 @@ function convDim(d: Dim, k: number, s: number, p: number, dl: number, transpose:
   if (s > 1 && dl * (k - 1) === 2 * p) return divided(d, s);
   // Pooling-style windows (kernel = stride, no padding) divide the size, rounding down.
   if (!transpose && s > 1 && k === s && p === 0 && dl === 1) return divided(d, s);
+  // Stride 1 changes the size by a constant: a 5×5 kernel without padding takes H to H−4.
+  if (s === 1) return offset(d, 2 * p - dl * (k - 1));
   return `${d}′`;
+}
+
+/** `H` + δ, folding constants: `H−4` − 4 → `H−8`. */
+function offset(d: string, delta: number): string {
+  const m = /^(.*?)([−+])(\d+)$/.exec(d);
+  const base = m && !/[−+]/.test(m[1].replace(/\(.*\)/g, '')) ? m[1] : d;
+  const total = (m && base === m[1] ? (m[2] === '−' ? -Number(m[3]) : Number(m[3])) : 0) + delta;
+  if (total === 0) return base;
+  return `${base}${total < 0 ? '−' : '+'}${Math.abs(total)}`;
 }
 
 /** A spatial size after `padding='same'` (Keras, TF.js): the input size divided by the stride, rounded up. */
@@ -111,7 +122,9 @@ function multiplied(d: string, s: number): string {
 /** `H` / 2 → `H/2`; `H/2` / 2 → `H/4`, so deep strided stacks stay readable. */
 function divided(d: string, s: number): string {
   const m = /^(.*)\/(\d+)$/.exec(d);
-  return m ? `${m[1]}/${Number(m[2]) * s}` : `${d}/${s}`;
+  if (m && !/[−+]/.test(m[1].replace(/\(.*\)/g, ''))) return `${m[1]}/${Number(m[2]) * s}`;
+  // A sum is bracketed before it is divided: (H−4)/2.
+  return /[−+]/.test(d.replace(/\(.*\)/g, '')) ? `(${d})/${s}` : `${d}/${s}`;
 }
 
 function pair(v: AttrValue | undefined, i: number, fallback: number): number {
@@ -231,7 +244,8 @@ function outputShape(node: GraphNode, ins: (Shape | undefined)[]): Shape | undef
 
 export namespace Shapes {
   export function format(shape: Shape | undefined): string {
-    return shape === undefined ? '?' : shape.length === 0 ? 'scalar' : shape.join('×');
+    // A size with a sum in it is bracketed, so 6×(H−4)×(W−4) reads unambiguously.
+    return shape === undefined ? '?' : shape.length === 0 ? 'scalar' : shape.map((d) => (typeof d === 'string' && /[−+]/.test(d) && !/^\(.*\)$/.test(d) ? `(${d})` : d)).join('×');
   }
   export function isSpatial(op: string): boolean {
     return spatialRank(op) > 0 && Ops.category(op) !== 'activation';
