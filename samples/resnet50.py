@@ -9,11 +9,9 @@ import torch.nn.functional as F
 class Bottleneck(nn.Module):
     """1×1 reduce, 3×3, 1×1 expand, with an identity shortcut."""
 
-    expansion = 4
-
     def __init__(self, in_channels: int = 256, width: int = 64):
         super().__init__()
-        out_channels = width * self.expansion
+        out_channels = width * 4
         self.conv1 = nn.Conv2d(in_channels, width, 1, bias=False)
         self.bn1 = nn.BatchNorm2d(width)
         self.conv2 = nn.Conv2d(width, width, 3, padding=1, bias=False)
@@ -31,11 +29,9 @@ class Bottleneck(nn.Module):
 class DownsampleBottleneck(nn.Module):
     """The first block of a stage: strided 3×3 and a 1×1 projection on the shortcut."""
 
-    expansion = 4
-
     def __init__(self, in_channels: int = 64, width: int = 64, stride: int = 1):
         super().__init__()
-        out_channels = width * self.expansion
+        out_channels = width * 4
         self.conv1 = nn.Conv2d(in_channels, width, 1, bias=False)
         self.bn1 = nn.BatchNorm2d(width)
         self.conv2 = nn.Conv2d(width, width, 3, stride=stride, padding=1, bias=False)

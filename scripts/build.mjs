@@ -1,7 +1,7 @@
 // Builds the extension and the CLI into dist/ with esbuild, and copies the tree-sitter WASM files beside them so
 // the bundles (and the VSIX) run with no node_modules.
 import { build } from 'esbuild';
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,6 +33,15 @@ for (const wasm of [
 // The probe worker's WASM backend (server/src/probe/backends.ts looks for them in dist/wasm first).
 for (const wasm of ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm']) {
   copyFileSync(require.resolve(`@tensorflow/tfjs-backend-wasm/dist/${wasm}`), join(root, 'dist', 'wasm', wasm));
+}
+
+// The equation panel's KaTeX stylesheet and fonts (the math itself is typeset by the extension), so the webview
+// works offline and loads nothing from the network.
+const katexDist = join(dirname(require.resolve('katex/package.json')), 'dist');
+mkdirSync(join(root, 'dist', 'katex', 'fonts'), { recursive: true });
+copyFileSync(join(katexDist, 'katex.min.css'), join(root, 'dist', 'katex', 'katex.min.css'));
+for (const font of readdirSync(join(katexDist, 'fonts')).filter((f) => f.endsWith('.woff2'))) {
+  copyFileSync(join(katexDist, 'fonts', font), join(root, 'dist', 'katex', 'fonts', font));
 }
 
 await Promise.all([

@@ -9,6 +9,7 @@ import {
   State,
   TransportKind,
 } from 'vscode-languageclient/node';
+import { registerEquationPanel } from './equationPanel';
 import { registerSpecCommands } from './specCommands';
 
 let client: LanguageClient | undefined;
@@ -69,6 +70,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   );
   registerSpecCommands(context, () => client);
 
+  registerEquationPanel(context, () => client);
   await client.start();
 }
 

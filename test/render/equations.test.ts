@@ -1,5 +1,5 @@
 // Equation renderings for every model in the samples and fixtures: Unicode and LaTeX goldens (one file per source
-// folder, reviewed like code), KaTeX renders every LaTeX output (and the Markdown for pull requests) without error,
+// file under test/golden/equations/, reviewed like code), KaTeX renders every LaTeX output (and the Markdown for pull requests) without error,
 // and the readability promises hold: a repeated block is defined once and applied with a power.
 
 import { strict as assert } from 'node:assert';
@@ -66,10 +66,10 @@ function renderKatex(latex: string, displayMode: boolean): string {
 describe('equation renderings', () => {
   for (const [folder, files] of corpus()) {
     it(`${folder}: Unicode and LaTeX goldens, and KaTeX renders every LaTeX output`, async () => {
-      const parts: string[] = [];
       for (const file of files) {
         const analysis = await analyze(file);
-        parts.push(equationSnapshot(analysis));
+        // One golden per source file, so a new fixture only adds a file (written on its first run).
+        expectGolden(join(GOLDEN_DIR, `${relative(ROOT, file)}.txt`), `${equationSnapshot(analysis)}\n`);
         for (const model of analysis.models) {
           for (const latex of latexOutputs(model)) {
             assert.doesNotThrow(() => renderKatex(latex, true), (e: unknown) => `${relative(ROOT, file)} ${model.graph.name}: ${String(e)}\n${latex}`);
@@ -80,7 +80,6 @@ describe('equation renderings', () => {
           for (const block of mathBlocks(markdown)) renderKatex(block, true);
         }
       }
-      expectGolden(join(GOLDEN_DIR, `${folder.replace(/[\\/]/g, '-')}.txt`), `${parts.join('\n\n')}\n`);
     });
   }
 

@@ -6,6 +6,8 @@ import type { FileAnalysis } from '../core/analyze';
 import { elideMiddle } from '../core/render/unicode';
 
 export const CODE_LENS_MAX = 140;
+/** The client command that shows a model's equation in a side panel, with `{ uri, position }` of the model. */
+export const SHOW_EQUATION = 'modelAudit.showEquation';
 
 export function codeLenses(analysis: FileAnalysis | undefined): CodeLens[] {
   if (!analysis) return [];
@@ -13,7 +15,9 @@ export function codeLenses(analysis: FileAnalysis | undefined): CodeLens[] {
   for (const model of analysis.models) {
     const range = { start: model.graph.nameRange.start, end: model.graph.nameRange.start };
     const stale = model.stale ? ' (last version that parsed)' : '';
-    lenses.push({ range, command: { title: elideMiddle(model.equation.text, CODE_LENS_MAX) + stale, command: '' } });
+    // Clicking the equation opens it in the equation panel (a VS Code client command; other editors ignore it).
+    const show = { title: elideMiddle(model.equation.text, CODE_LENS_MAX) + stale, command: SHOW_EQUATION, arguments: [{ uri: analysis.path, position: range.start }] };
+    lenses.push({ range, command: show });
     if (model.equation.collapsed) {
       lenses.push({ range, command: { title: `collapses: ${elideMiddle(model.equation.collapsed, CODE_LENS_MAX)}`, command: '' } });
     }

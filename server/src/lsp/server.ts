@@ -16,6 +16,7 @@ import { loadParsers } from '../parsing/loadParsers';
 import { AnalysisScheduler } from './analysisScheduler';
 import { codeActions } from './codeAction';
 import { codeLenses } from './codeLens';
+import { ModelEquationRequest, modelEquation } from './equationRequest';
 import { completion } from './completion';
 import { definition } from './definition';
 import { specFoldingRanges } from './foldingRange';
@@ -99,6 +100,7 @@ export function startServer(): void {
     const doc = documents.get(params.textDocument.uri);
     return doc && (doc.languageId === 'model-spec' || doc.uri.endsWith('.mspec')) ? specFoldingRanges(doc.getText()) : [];
   }));
+  connection.onRequest(ModelEquationRequest.method, guard('equation', { models: [] } as ModelEquationRequest.Result, async (params: ModelEquationRequest.Params) => modelEquation(await scheduler.current(params.uri), params)));
   connection.onDefinition(guard('definition', null, async (params) => definition(await scheduler.current(params.textDocument.uri), params)));
   connection.onCompletion(guard('completion', [], async (params) => {
     const doc = documents.get(params.textDocument.uri);

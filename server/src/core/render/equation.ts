@@ -96,8 +96,9 @@ class Numbering {
       const inDim = node.attrs.in;
       const outDim = node.attrs.out;
       const shape = [outDim, inDim].filter((d): d is Dim => typeof d === 'number' || typeof d === 'string');
+      const kernel = Numbering.kernel(node);
       const where = { module: node.module, range: node.defRange ?? node.range, ...(block ? { block: block.name, applications: block.applications } : {}) };
-      this.symbols.push({ name: `W_${index}`, kind: 'weight', shape: shape.length === 2 ? shape : undefined, ...where });
+      this.symbols.push({ name: `W_${index}`, kind: 'weight', shape: shape.length === 2 ? [...shape, ...kernel] : undefined, ...where });
       if (node.attrs.bias !== false) {
         this.symbols.push({ name: `b_${index}`, kind: 'bias', shape: typeof outDim === 'number' || typeof outDim === 'string' ? [outDim] : undefined, ...where });
       }
@@ -118,6 +119,16 @@ class Numbering {
     const p = PRIMES[this.nextPrime] ?? `'${this.nextPrime}`;
     this.nextPrime++;
     return p;
+  }
+
+  /** A convolution's kernel size per spatial axis (3×3), so its weight reads out×in×3×3. */
+  private static kernel(node: GraphNode): Dim[] {
+    const rank = /([123])d$/.exec(node.op);
+    if (!rank || node.category !== 'affine') return [];
+    const k = node.attrs.kernel;
+    if (typeof k === 'number') return Array.from({ length: Number(rank[1]) }, () => k);
+    if (Array.isArray(k) && k.length === Number(rank[1])) return [...k];
+    return [];
   }
 
   private static key(node: GraphNode): string {

@@ -1,0 +1,60 @@
+// modelAudit/equation: the model under the cursor with its equation in every form the equation panel shows and
+// the "Copy as LaTeX / Markdown" commands copy. Converts core values to the shared protocol's plain data.
+
+import type { FileAnalysis, ModelAnalysis } from '../core/analyze';
+import { Range } from '../core/graph';
+import { latexDocument, markdownDocument } from '../core/render/documents';
+import { Shapes } from '../core/shapes';
+import { ModelEquationRequest } from '../shared/customMessages';
+
+export { ModelEquationRequest };
+
+/** The model at `params.position` (or named `params.model`) in an analysed file. */
+export function modelEquation(analysis: FileAnalysis | undefined, params: ModelEquationRequest.Params, displayPath = fileName(params.uri)): ModelEquationRequest.Result {
+  if (!analysis) return { models: [] };
+  const models = analysis.models.map((m) => m.graph.name);
+  const model = pickModel(analysis.models, params);
+  return model ? { model: toProtocol(model, params.uri, displayPath), models } : { models };
+}
+
+/** The file's name, for the Markdown's caption: a pull request reader knows the repository, not the local path. */
+function fileName(uri: string): string {
+  return decodeURIComponent(uri.replace(/[?#].*$/, '').split('/').pop() ?? uri);
+}
+
+function pickModel(models: readonly ModelAnalysis[], params: ModelEquationRequest.Params): ModelAnalysis | undefined {
+  if (params.model !== undefined) return models.find((m) => m.graph.name === params.model);
+  const pos = params.position;
+  if (!pos) return models[0];
+  // The innermost definition containing the position; else the closest one that starts above it; else the first.
+  const containing = models.filter((m) => Range.contains(m.graph.range, pos));
+  if (containing.length > 0) return containing.reduce((a, b) => (Range.contains(a.graph.range, b.graph.range.start) ? b : a));
+  const above = models.filter((m) => m.graph.range.start.line <= pos.line);
+  return above.length > 0 ? above.reduce((a, b) => (b.graph.range.start.line > a.graph.range.start.line ? b : a)) : models[0];
+}
+
+function toProtocol(model: ModelAnalysis, uri: string, displayPath: string): ModelEquationRequest.Model {
+  const eq = model.equation;
+  return {
+    name: model.graph.name,
+    framework: model.graph.framework,
+    uri,
+    line: model.graph.nameRange.start.line,
+    unicode: eq.text,
+    latexLines: eq.latexLines,
+    latexSteps: eq.latexSteps,
+    ...(eq.latexCollapsed ? { latexCollapsed: eq.latexCollapsed } : {}),
+    parameters: eq.symbols.map((s) => ({
+      display: s.display,
+      latex: s.latex,
+      kind: s.kind,
+      ...(s.shape ? { shape: Shapes.format(s.shape) } : {}),
+      ...(s.module ? { module: s.module } : {}),
+      ...(s.range ? { line: s.range.start.line } : {}),
+      ...(s.block ? { block: s.block, applications: s.applications ?? 1 } : {}),
+    })),
+    latexDocument: latexDocument(model),
+    markdown: markdownDocument(model, displayPath),
+    ...(model.stale ? { stale: true } : {}),
+  };
+}
