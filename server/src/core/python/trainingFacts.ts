@@ -163,7 +163,10 @@ class FactReader {
     const name = target?.type === 'identifier' || target?.type === 'attribute' ? target.text : undefined;
     const iterable = dataset ? this.isIterableDataset(dataset, call) : false;
     // The loader's own name decides first (`train_eval_loader` evaluates, `trainval_loader` trains), then its dataset's.
-    const role = roleOf(name) ?? roleOf(dataset?.text) ?? (this.feedsTraining(call, name) ? 'train' : 'unknown');
+    // A loader built in a function is named by it too: Lightning's `train_dataloader`, a `make_val_loader` helper.
+    const fn = this.scopes.scopeOf(call);
+    const fnName = fn.type === 'function_definition' ? fn.childForFieldName('name')?.text : undefined;
+    const role = roleOf(name) ?? roleOf(dataset?.text) ?? roleOf(fnName) ?? (this.feedsTraining(call, name) ? 'train' : 'unknown');
     let enableShuffle: DataPipelineFact['enableShuffle'];
     if (shuffle === 'false' && shuffleNode) {
       enableShuffle = { description: 'pass shuffle=True', edits: [{ range: rangeOfNode(shuffleNode), newText: 'True' }] };
