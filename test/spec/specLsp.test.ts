@@ -90,6 +90,24 @@ describe('language server over stdio: a spec and its code', function () {
     await client.waitForDiagnostics(CODE_URI, (p) => p.version === 2 && ms(p.diagnostics).includes('MS002'));
   });
 
+  it('a half-typed line in the code keeps the spec bound to the last version that parsed', async () => {
+    const before = client.history(SPEC_URI).length;
+    const line = lineOf(CODE_TEXT, 'self.fc3 = nn.Linear(128, 10)');
+    await client.connection.sendNotification(DidChangeTextDocumentNotification.type, {
+      textDocument: { uri: CODE_URI, version: 3 },
+      contentChanges: [{ range: { start: { line, character: 0 }, end: { line, character: '        self.fc3 = nn.Linear(128, 10)'.length } }, text: '        self.fc3 = nn.Linear(128,' }],
+    });
+    await client.waitForDiagnostics(CODE_URI, (p) => p.version === 3);
+    const inSpec = await client.waitForDiagnostics(SPEC_URI, (p) => client.history(SPEC_URI).indexOf(p) >= before);
+    assert.deepEqual(ms(inSpec), ['MS002'], 'no MS011 while the code is half typed');
+    // Finish the line again.
+    await client.connection.sendNotification(DidChangeTextDocumentNotification.type, {
+      textDocument: { uri: CODE_URI, version: 4 },
+      contentChanges: [{ range: { start: { line, character: 0 }, end: { line, character: '        self.fc3 = nn.Linear(128,'.length } }, text: '        self.fc3 = nn.Linear(128, 10)' }],
+    });
+    await client.waitForDiagnostics(CODE_URI, (p) => p.version === 4 && ms(p.diagnostics).includes('MS002'));
+  });
+
   it('hover on a spec operation shows the code it is bound to', async () => {
     const line = lineOf(SPEC_TEXT, 'h1 = relu(Linear(x, 256))');
     const hover = await client.connection.sendRequest(HoverRequest.type, { textDocument: { uri: SPEC_URI }, position: { line, character: SPEC_TEXT.split('\n')[line].indexOf('Linear') + 2 } });

@@ -44,7 +44,14 @@ export class AnalysisScheduler {
   private readonly cascade = new Set<string>();
   /** Documents whose cached analysis is out of date because a document bound to them changed. */
   private readonly dirty = new Set<string>();
-  private readonly specHost = lspSpecHost((uri) => this.getDocument(uri));
+  private readonly specHost = lspSpecHost(
+    (uri) => this.getDocument(uri),
+    // An open code document's current analysis, which keeps the last models that parsed while a line is half typed.
+    (uri) => {
+      const entry = this.results.get(uri);
+      return entry && entry.version === this.getDocument(uri)?.version && !this.dirty.has(uri) && entry.analysis.language !== 'model-spec' ? entry.analysis : undefined;
+    },
+  );
   /** Called after each publish; the benchmark and tests hook in here. */
   onPublished?: (uri: string, version: number) => void;
 

@@ -4,11 +4,13 @@
 
 import { fileURLToPath } from 'node:url';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
+import type { FileAnalysis } from '../core/analyze';
 import type { SpecHost } from '../core/spec/analyzeSpec';
 import { readIfExists } from '../workspace/specHost';
 
-export function lspSpecHost(getDocument: (uri: string) => TextDocument | undefined): SpecHost {
+export function lspSpecHost(getDocument: (uri: string) => TextDocument | undefined, getAnalysis?: (uri: string) => FileAnalysis | undefined): SpecHost {
   return {
+    analysis: getAnalysis,
     resolve(from, relative) {
       try {
         return new URL(relative.replace(/\\/g, '/'), from).href;

@@ -18,6 +18,11 @@ export interface SpecHost {
   resolve(from: string, relative: string): string;
   /** A file's text, or undefined when there is no such file. */
   read(path: string): string | undefined;
+  /**
+   * The edge's current analysis of a code file, when it keeps one (the server does for open documents): a
+   * half-typed line then keeps the models of the last version that parsed instead of unbinding the spec.
+   */
+  analysis?(path: string): FileAnalysis | undefined;
 }
 
 /** One spec model and what it is bound to, for hovers, go-to-definition and `model-audit diff`. */
@@ -79,8 +84,9 @@ export function analyzeSpecSource(input: AnalysisInput, helpers: SpecAnalysisHel
       const language = languageOfPath(codePath);
       let analysis = codeCache.get(codePath);
       if (!codeCache.has(codePath)) {
-        const text = language && language !== 'model-spec' ? host.read(codePath) : undefined;
-        analysis = text === undefined ? undefined : helpers.analyzeCode({ path: codePath, language: language!, text });
+        const known = language && language !== 'model-spec' ? host.analysis?.(codePath) : undefined;
+        const text = known || !language || language === 'model-spec' ? undefined : host.read(codePath);
+        analysis = known ?? (text === undefined ? undefined : helpers.analyzeCode({ path: codePath, language: language!, text }));
         codeCache.set(codePath, analysis);
       }
       const pathRange = model.pathRange ?? model.headerRange;
