@@ -87,5 +87,12 @@ describe('project configuration', () => {
       const wrongLine = MISSING_RELU.replace('return self.fc3(x)', 'return self.fc3(x)  # model-audit: ignore[MA001]');
       assert.deepEqual(run(wrongLine).map((f) => f.code).sort(), ['MA001', 'MA002']);
     });
+
+    it('honours // comments in JavaScript', () => {
+      const js = "const tf = require('@tensorflow/tfjs');\nasync function go(model, xs, ys) {\n  await model.fit(xs, ys, { shuffle: false });\n}\n";
+      const codes = (text: string) => analyzeSource({ file: { path: 'train.js', language: 'javascript', text }, parsers }).findings.map((f) => f.code);
+      assert.deepEqual(codes(js), ['MT001']);
+      assert.deepEqual(codes(js.replace('{ shuffle: false });', '{ shuffle: false }); // model-audit: ignore[unshuffled-training-data]')), []);
+    });
   });
 });
