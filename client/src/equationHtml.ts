@@ -135,8 +135,9 @@ function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
 
+/** For a double-quoted attribute: quotes inside it stay readable (the CSP's 'none'). */
 function escapeAttr(text: string): string {
-  return escapeHtml(text);
+  return text.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 }
 
 const PANEL_CSS = `
