@@ -618,6 +618,11 @@ class ModelInterpreter {
       case 'tuple':
       case 'list': {
         const targets = target.namedChildren;
+        if (value.kind === 'tensor') {
+          // `q, k, v = x.chunk(3, dim=-1)`: each name is one slice of the tensor.
+          targets.forEach((t, i) => this.bind(t, { kind: 'tensor', node: this.emit({ op: 'slice', category: 'reshape', inputs: [value.node], attrs: { index: i }, range: rangeOf(t) }) }, env));
+          return;
+        }
         const items = value.kind === 'tuple' || value.kind === 'list' ? value.items : undefined;
         targets.forEach((t, i) => this.bind(t, items?.[i] ?? Value.unknown, env));
         return;
@@ -943,6 +948,29 @@ class ModelInterpreter {
     return undefined;
   }
 
+  /** Python slice bounds `a:b:c` over a sequence of `length`, or undefined when one is not a known number. */
+  private sliceBounds(slice: SyntaxNode, env: Env, length: number): { start: number; stop: number; step: number } | undefined {
+    const parts: (SyntaxNode | undefined)[] = [undefined, undefined, undefined];
+    let colons = 0;
+    for (const child of slice.children) {
+      if (child.type === ':') colons++;
+      else if (child.isNamed && colons < 3) parts[colons] = child;
+    }
+    const num = (n: SyntaxNode | undefined): number | null | undefined => {
+      if (!n) return null;
+      const v = this.eval(n, env);
+      return v.kind === 'num' ? v.value : undefined;
+    };
+    const [a, b, c] = parts.map(num);
+    if (a === undefined || b === undefined || c === undefined) return undefined;
+    const step = c ?? 1;
+    if (step === 0) return undefined;
+    const clamp = (v: number) => Math.max(step > 0 ? 0 : -1, Math.min(v < 0 ? length + v : v, step > 0 ? length : length - 1));
+    const start = a === null ? (step > 0 ? 0 : length - 1) : clamp(a);
+    const stop = b === null ? (step > 0 ? length : -1) : clamp(b);
+    return { start, stop, step };
+  }
+
   private evalSubscript(node: SyntaxNode, env: Env): Value {
     const object = node.childForFieldName('value');
     const index = node.childForFieldName('subscript');
@@ -961,6 +989,15 @@ class ModelInterpreter {
     if (items && key.kind === 'num') {
       const i = key.value < 0 ? items.length + key.value : key.value;
       return items[i] ?? Value.unknown;
+    }
+    if (items && index.type === 'slice') {
+      // `self.layers[:-1]`, `blocks[1:]`: a list of the items (a ModuleList slice is a ModuleList).
+      const bounds = this.sliceBounds(index, env, items.length);
+      if (bounds) {
+        const picked: Value[] = [];
+        for (let i = bounds.start; bounds.step > 0 ? i < bounds.stop : i > bounds.stop; i += bounds.step) if (items[i]) picked.push(items[i]);
+        return { kind: 'list', items: picked };
+      }
     }
     if (owner.kind === 'dict' && key.kind === 'str') return owner.entries.get(key.value) ?? Value.unknown;
     if (owner.kind === 'layer' && owner.layer.kind === 'moduledict' && key.kind === 'str') {
@@ -1562,6 +1599,11 @@ class ModelInterpreter {
       return args[0]?.kind === 'num' ? { kind: 'sym', name: `dim${args[0].value}` } : Value.unknown;
     }
     if (PASS_THROUGH_METHODS.has(method) || method === 'detach') return { kind: 'tensor', node: input };
+    if (method === 'split' || method === 'chunk' || method === 'unbind' || method === 'tensor_split') {
+      // The pieces become slices where they are unpacked (`q, k, v = …`) or indexed (`parts[0]`).
+      void kwargs;
+      return { kind: 'tensor', node: input };
+    }
     const spec = TENSOR_METHODS[method];
     if (spec) {
       const attrs: Record<string, AttrValue> = {};
