@@ -26,6 +26,8 @@ export function registerEquationPanel(context: vscode.ExtensionContext, getClien
   let generation = 0;
   /** Until the page has loaded once, a message could arrive before its script listens: set the whole page instead. */
   let pageLoaded = false;
+  /** The line a click in the panel revealed: the panel keeps its model while the cursor stays there. */
+  let revealed: { uri: string; line: number } | undefined;
 
   const request = async (params: ModelEquationRequest.Params): Promise<ModelEquationRequest.Result | undefined> => {
     const client = getClient();
@@ -57,7 +59,10 @@ export function registerEquationPanel(context: vscode.ExtensionContext, getClien
     setPage(created, last ?? { models: [] });
     created.webview.onDidReceiveMessage(async (message: { type?: string; line?: number }) => {
       if (message.type === 'ready') pageLoaded = true;
-      else if (message.type === 'reveal' && typeof message.line === 'number' && shownUri) await reveal(shownUri, message.line);
+      else if (message.type === 'reveal' && typeof message.line === 'number' && shownUri) {
+        revealed = { uri: shownUri, line: message.line };
+        await reveal(shownUri, message.line);
+      }
       else if (message.type === 'copyLatex') await copy('latex');
       else if (message.type === 'copyMarkdown') await copy('markdown');
     }, undefined, context.subscriptions);
@@ -108,6 +113,9 @@ export function registerEquationPanel(context: vscode.ExtensionContext, getClien
       if (followTimer) clearTimeout(followTimer);
       const uri = event.textEditor.document.uri.toString();
       const active = event.selections[0].active;
+      // A parameter the panel revealed may sit in another class (a block's layer): stay on the model that was shown.
+      if (revealed && revealed.uri === uri && revealed.line === active.line) return;
+      revealed = undefined;
       followTimer = setTimeout(() => void update({ uri, position: { line: active.line, character: active.character } }), FOLLOW_DELAY_MS);
     }),
     { dispose: () => followTimer && clearTimeout(followTimer) },
