@@ -37,12 +37,13 @@ export function registerSpecCommands(context: vscode.ExtensionContext, getClient
       const codeName = path.basename(vscode.Uri.parse(pair.codeUri).fsPath);
       await vscode.commands.executeCommand('vscode.diff', left, right, `${pair.model}: spec (${specName}) ↔ code (${codeName})`);
     }),
-    vscode.commands.registerCommand('modelAudit.generateSpec', async (target?: vscode.Uri) => {
+    // `destination` (for keybindings, other extensions and tests) skips the save dialog.
+    vscode.commands.registerCommand('modelAudit.generateSpec', async (target?: vscode.Uri, destination?: vscode.Uri) => {
       const client = getClient();
       const code = target ?? vscode.window.activeTextEditor?.document.uri;
       if (!client || !code) return;
       const suggested = vscode.Uri.file(code.fsPath.replace(/\.[^./\\]+$/, '') + '.mspec');
-      const where = await vscode.window.showSaveDialog({ defaultUri: suggested, filters: { 'Model spec': ['mspec'] }, saveLabel: 'Write spec' });
+      const where = destination ?? (await vscode.window.showSaveDialog({ defaultUri: suggested, filters: { 'Model spec': ['mspec'] }, saveLabel: 'Write spec' }));
       if (!where) return;
       const codePath = path.relative(path.dirname(where.fsPath), code.fsPath).split(path.sep).join('/');
       const result = await client.sendRequest<GenerateSpec.Result>(GenerateSpec.method, { uri: code.toString(), codePath } satisfies GenerateSpec.Params);

@@ -25,6 +25,7 @@ import { specHover } from './specHover';
 import { generateSpec, specRenderings } from './specRequests';
 import { GenerateSpec, SpecRenderings } from '../shared/customMessages';
 import { analyzeSource } from '../core/analyze';
+import { languageOfPath } from '../core/spec/analyzeSpec';
 import { lspSpecHost } from './specHost';
 import { modelNames } from './workspaceModels';
 import { SettingsCache } from './settings';
@@ -91,11 +92,16 @@ export function startServer(): void {
     const analysis = await scheduler.current(params.textDocument.uri);
     return specHover(analysis, params, (uri) => specHost.read(uri)) ?? hover(analysis, params);
   }));
-  connection.onRequest(SpecRenderings.method, guard('specRenderings', { pairs: [] } as SpecRenderings.Result, (params: SpecRenderings.Params) => specRenderings(params, (uri) => scheduler.current(uri), async (uri) => {
+  // The spec requests may name files that are not open (a spec a comment names, code picked in the explorer).
+  const analyzeAnywhere = async (uri: string) => {
+    const open = await scheduler.current(uri);
+    if (open) return open;
     const text = specHost.read(uri);
-    return (await scheduler.current(uri)) ?? (text === undefined ? undefined : analyzeSource({ file: { path: uri, language: 'model-spec', text }, parsers: await parsers, specHost }));
-  })));
-  connection.onRequest(GenerateSpec.method, guard('generateSpec', { text: '', models: [] } as GenerateSpec.Result, (params: GenerateSpec.Params) => generateSpec(params, (uri) => scheduler.current(uri))));
+    const language = languageOfPath(uri);
+    return text === undefined || !language ? undefined : analyzeSource({ file: { path: uri, language, text }, parsers: await parsers, specHost });
+  };
+  connection.onRequest(SpecRenderings.method, guard('specRenderings', { pairs: [] } as SpecRenderings.Result, (params: SpecRenderings.Params) => specRenderings(params, analyzeAnywhere, analyzeAnywhere)));
+  connection.onRequest(GenerateSpec.method, guard('generateSpec', { text: '', models: [] } as GenerateSpec.Result, (params: GenerateSpec.Params) => generateSpec(params, analyzeAnywhere)));
   connection.onFoldingRanges(guard('foldingRange', [], (params) => {
     const doc = documents.get(params.textDocument.uri);
     return doc && (doc.languageId === 'model-spec' || doc.uri.endsWith('.mspec')) ? specFoldingRanges(doc.getText()) : [];
