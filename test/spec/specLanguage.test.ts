@@ -160,6 +160,16 @@ output y
     }
   });
 
+  it('an expression may continue over lines while a parenthesis is open, comments included; CRLF files parse too', () => {
+    const multi = build('model M in "m.py"\ninput x: [4]\ny = Linear(\n  relu(x),  # a comment (with a parenthesis\n  10)\noutput y\n');
+    assert.deepEqual(multi.problems, []);
+    const linear = multi.builds[0].graph.nodes.find((n) => n.op === 'linear')!;
+    assert.deepEqual([linear.attrs.out, linear.range.start.line, linear.range.end.line], [10, 2, 4]);
+    const crlf = build('model M in "m.py"\r\ninput x: [4]\r\ny = Linear(relu(x), 10)\r\noutput y\r\n');
+    assert.deepEqual(crlf.problems, []);
+    assert.deepEqual(ops('model M in "m.py"\r\ninput x: [4]\r\ny = Linear(relu(x), 10)\r\noutput y\r\n'), ['input', 'relu', 'linear:10']);
+  });
+
   it('a block that uses itself is reported, not expanded forever', () => {
     const { problems } = build('block(z) = block(z) + z\nmodel M\ninput x: [4]\ny = block(x)\noutput y\n');
     assert.ok(problems.some((p) => /too many operations/.test(p.message)));
