@@ -2,6 +2,8 @@
 // graphs → shapes → equations and rule findings. Pure: parsers are handed in, nothing touches files or processes.
 
 import type { Parser, Tree } from 'web-tree-sitter';
+import { mirrorTree, type SyntaxNode } from './syntax';
+import { hashText } from './hash';
 import type { Finding } from './findings';
 import { type Language, type ModelGraph, Range, type Severity } from './graph';
 import { extractModels } from './frontends';
@@ -67,6 +69,8 @@ export interface ModelAnalysis {
   readonly findings: readonly Finding[];
   /** True when this model is kept from an earlier version of the text because the current one does not parse. */
   readonly stale?: boolean;
+  /** Identifies the inputs the results were computed from, so an unchanged model can reuse them. */
+  readonly cacheKey?: string;
 }
 
 export interface FileAnalysis {
@@ -118,18 +122,27 @@ export function analyzeSource(input: AnalysisInput): FileAnalysis {
   }
   let graphs: ModelGraph[] = [];
   let tree: Tree | undefined;
+  let root: SyntaxNode | undefined;
   const parser = file.language === 'python' ? parsers.python : file.language === 'javascript' ? parsers.javascript : file.language === 'typescript' ? parsers.typescript : undefined;
   if (parser) {
     tree = input.tree ?? parser.parse(file.text) ?? undefined;
-    if (tree) graphs = extractModels(file.language, tree.rootNode, file.text, importContext(input, parser));
+    // One pass copies the tree into plain objects; every frontend walk after that stays out of WASM.
+    if (tree) root = mirrorTree(tree, file.text);
+    if (root) graphs = extractModels(file.language, root, file.text, importContext(input, parser));
   }
+  const libraryKey = hashText(graphs.map((g) => `${g.name}:${g.textKey ?? ''}`).join('|'));
+  const optionsKey = hashText(JSON.stringify(options.rules ?? {}));
   const models: ModelAnalysis[] = graphs.map((graph) => {
-    const broken = tree !== undefined && tree.rootNode.hasError && rangeHasError(tree, graph.range);
+    const broken = root !== undefined && root.hasError && rangeHasError(root, graph.range);
     const kept = broken ? previous?.models.find((m) => m.graph.name === graph.name && !m.stale) ?? previous?.models.find((m) => m.graph.name === graph.name) : undefined;
     if (kept) return { ...kept, stale: true, findings: kept.findings.map((f) => ({ ...f, stale: true })) };
-    return analyzeModel(graph, options, graphs);
+    // A model whose graph, neighbours and options are unchanged since the last analysis reuses its results.
+    const cacheKey = `${hashText(JSON.stringify(graph))}:${libraryKey}:${optionsKey}`;
+    const cached = previous?.models.find((m) => m.cacheKey === cacheKey && !m.stale);
+    if (cached) return cached;
+    return { ...analyzeModel(graph, options, graphs), cacheKey };
   });
-  if (tree?.rootNode.hasError && previous) {
+  if (root?.hasError && previous) {
     // A half-typed line can swallow a whole class into an ERROR node; keep the models it hides, marked stale.
     for (const kept of previous.models) {
       if (!models.some((m) => m.graph.name === kept.graph.name)) {
@@ -138,7 +151,7 @@ export function analyzeSource(input: AnalysisInput): FileAnalysis {
     }
   }
   // The training-loop rules read the file's training code, not a model graph.
-  const fileFindings = tree && !tree.rootNode.hasError ? runFileRules(file.language === 'python' ? extractTrainingFacts(tree.rootNode, graphs) : extractTfjsTrainingFacts(tree.rootNode), models.map((m) => m.graph), options) : [];
+  const fileFindings = root && !root.hasError ? runFileRules(file.language === 'python' ? extractTrainingFacts(root, graphs) : extractTfjsTrainingFacts(root), models.map((m) => m.graph), options) : [];
   if (input.tree === undefined && tree !== undefined) tree.delete();
   // Suppression comments (`# model-audit: ignore[MA001]`) apply to every finding, the models' own included.
   const graphsForSuppression = models.map((m) => m.graph);
@@ -193,8 +206,8 @@ export function renderModelEquation(graph: ModelGraph, library: readonly ModelGr
   };
 }
 
-function rangeHasError(tree: Tree, range: Range): boolean {
-  const node = tree.rootNode.descendantForPosition({ row: range.start.line, column: range.start.character }, { row: range.end.line, column: range.end.character });
+function rangeHasError(root: SyntaxNode, range: Range): boolean {
+  const node = root.descendantForPosition({ row: range.start.line, column: range.start.character }, { row: range.end.line, column: range.end.character });
   if (!node) return false;
   // The smallest node spanning the model; if it has an error anywhere inside, its text is half-typed.
   if (node.hasError) return true;
@@ -220,7 +233,10 @@ function importContext(input: AnalysisInput, parser: Parser): ImportContext | un
     resolve,
     parse: (text) => {
       const tree = parser.parse(text);
-      return tree ? { root: tree.rootNode, dispose: () => tree.delete() } : undefined;
+      if (!tree) return undefined;
+      const root = mirrorTree(tree, text);
+      tree.delete();
+      return { root, dispose: () => undefined };
     },
   };
 }

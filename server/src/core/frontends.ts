@@ -1,7 +1,7 @@
 // Chooses the frontends for a parsed file: Python files go to the PyTorch and/or Keras frontend (decided by what
 // the file imports; a file may hold both), JavaScript and TypeScript files to the TF.js frontend.
 
-import type { Node as SyntaxNode } from 'web-tree-sitter';
+import type { SyntaxNode } from './syntax';
 import type { Language, ModelGraph } from './graph';
 import type { ImportContext } from './imports';
 import { extractKeras } from './keras/extractKeras';

@@ -2,7 +2,7 @@
 // models.layers import *`). The core never reads files; the edge hands in a resolver (the CLI reads the disk, the
 // language server prefers open documents), and the frontend parses what it returns.
 
-import type { Node as SyntaxNode } from 'web-tree-sitter';
+import type { SyntaxNode } from './syntax';
 
 /** A module's source as the edge found it. */
 export interface ResolvedModule {

@@ -4,7 +4,7 @@
 // (`keras.layers.core`, `Convolution2D(32, 3, 3)`, `input_dim=`) are all read. It never throws: what it does not
 // understand becomes an opaque op and a hint.
 
-import type { Node as SyntaxNode } from 'web-tree-sitter';
+import type { SyntaxNode } from '../syntax';
 import type { ActivationInsertion, AttrValue, Dim, FrontendProblem, LayerDecl, ModelGraph, Range } from '../graph';
 import { hashText } from '../hash';
 import { Ops } from '../ops';

@@ -2,7 +2,7 @@
 // op is written (whether functional dropout follows `self.training`, whether a softmax names its dim, whether an op
 // runs only under `if self.training:`) and the quick-fix edits in PyTorch's idiom.
 
-import type { Node as SyntaxNode } from 'web-tree-sitter';
+import type { SyntaxNode } from '../syntax';
 import type { GraphNode, ModelGraph, NodeEdits, OpEdit, Range } from '../graph';
 import { Ops } from '../ops';
 import { unwrapCall } from './lossUses';

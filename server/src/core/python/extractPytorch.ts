@@ -2,7 +2,7 @@
 // nn.Sequential values and functions that return one) and interprets their constructors and forward passes
 // abstractly into model graphs. It never throws: what it does not understand becomes an opaque op and a hint.
 
-import type { Node as SyntaxNode } from 'web-tree-sitter';
+import type { SyntaxNode } from '../syntax';
 import type {
   ActivationInsertion,
   AttrValue,
@@ -44,6 +44,8 @@ export const MAX_UNROLL = 64;
 const MAX_DEPTH = 24;
 /** Ops per model; past this the interpretation stops with a hint. */
 const MAX_NODES = 5000;
+/** Statements and calls interpreted per model: bounds the work on any input, however it branches. */
+const MAX_STEPS = 200_000;
 
 export interface PythonExtraction {
   readonly models: ModelGraph[];
@@ -493,6 +495,14 @@ class ModelInterpreter {
     this.problems.push({ severity: 'hint', message, range: this.foreign ? this.foreign.site : range });
   }
 
+  private steps = 0;
+  /** Classes whose constructors are running, to stop a module that builds itself. */
+  private readonly constructing = new Set<ClassInfo>();
+
+  private tick(): void {
+    if (++this.steps > MAX_STEPS) throw new StopInterpretation(`interpreting it took more than ${MAX_STEPS.toLocaleString('en-US')} steps; the rest is not shown`);
+  }
+
   // ----- statements -----
 
   execBlock(block: SyntaxNode | null, env: Env): Flow {
@@ -505,6 +515,7 @@ class ModelInterpreter {
   }
 
   execStatement(stmt: SyntaxNode, env: Env): Flow {
+    this.tick();
     switch (stmt.type) {
       case 'expression_statement': {
         for (const expr of stmt.namedChildren) {
@@ -624,7 +635,9 @@ class ModelInterpreter {
           return;
         }
         const items = value.kind === 'tuple' || value.kind === 'list' ? value.items : undefined;
-        targets.forEach((t, i) => this.bind(t, items?.[i] ?? Value.unknown, env));
+        // `B, T, C = x.size()`: unknown sizes are named after the names they are bound to.
+        const named = (t: SyntaxNode): Value => (!items && (value.kind === 'unknown' || value.kind === 'sym') && t.type === 'identifier' ? { kind: 'sym', name: t.text } : Value.unknown);
+        targets.forEach((t, i) => this.bind(t, items?.[i] ?? named(t), env));
         return;
       }
       case 'parenthesized_expression': {
@@ -908,6 +921,11 @@ class ModelInterpreter {
     switch (owner.kind) {
       case 'module':
         return { kind: 'module', path: `${owner.path}.${attr}` };
+      // `config.hidden_size` of an unknown config reads as a named dimension; of a dataclass, as its value.
+      case 'sym':
+        return { kind: 'sym', name: `${owner.name}.${attr}` };
+      case 'dict':
+        return owner.entries.get(attr) ?? Value.unknown;
       case 'layer': {
         const layer = owner.layer;
         if (layer.kind === 'instance') {
@@ -1085,6 +1103,7 @@ class ModelInterpreter {
   // ----- calls -----
 
   private evalCall(node: SyntaxNode, env: Env): Value {
+    this.tick();
     const fnNode = node.childForFieldName('function');
     const argsNode = node.childForFieldName('arguments');
     if (!fnNode) return Value.unknown;
@@ -1416,21 +1435,49 @@ class ModelInterpreter {
 
   instantiate(cls: ClassInfo, args: Value[], kwargs: Map<string, Value>, range: Range): Value {
     const instance: InstanceLayer = { kind: 'instance', cls, attrs: new Map(), assignRanges: new Map(), defRange: range };
-    if (!this.file.isModuleClass(cls, 0)) return Value.unknown;
+    if (!this.file.isModuleClass(cls, 0)) return this.configObject(cls, args, kwargs);
     if (this.depth >= MAX_DEPTH) {
       this.hint(`\`${cls.name}\` nests itself more than ${MAX_DEPTH} levels deep; deeper levels are not shown.`, range);
+      return { kind: 'layer', layer: instance };
+    }
+    if (this.constructing.has(cls)) {
+      this.hint(`\`${cls.name}\` builds an instance of itself in its own constructor; the inner one is not expanded.`, range);
       return { kind: 'layer', layer: instance };
     }
     const init = this.findMethod(cls, '__init__', 0);
     if (init) {
       this.depth++;
+      this.constructing.add(cls);
       try {
         this.inOrigin(init, range, () => this.invoke(init, args, kwargs, instance));
       } finally {
         this.depth--;
+        this.constructing.delete(cls);
       }
     }
     return { kind: 'layer', layer: instance };
+  }
+
+  /**
+   * A plain class used as a configuration (a dataclass, a NamedTuple, a class with defaults): its fields with their
+   * defaults, overridden by the call's arguments, so `config.hidden` is a number where the code says so.
+   */
+  private configObject(cls: ClassInfo, args: Value[], kwargs: Map<string, Value>): Value {
+    const entries = new Map<string, Value>();
+    const order: string[] = [];
+    for (const stmt of cls.node.childForFieldName('body')?.namedChildren ?? []) {
+      const assign = stmt.type === 'expression_statement' ? stmt.namedChildren[0] : undefined;
+      if (assign?.type !== 'assignment') continue;
+      const left = assign.childForFieldName('left');
+      if (left?.type !== 'identifier') continue;
+      const right = assign.childForFieldName('right');
+      order.push(left.text);
+      entries.set(left.text, right ? this.eval(right, new Map()) : Value.unknown);
+    }
+    if (order.length === 0) return Value.unknown;
+    args.forEach((v, i) => order[i] !== undefined && entries.set(order[i], v));
+    for (const [k, v] of kwargs) entries.set(k, v);
+    return { kind: 'dict', entries };
   }
 
   private callFunction(fn: SyntaxNode, args: Value[], kwargs: Map<string, Value>, self: InstanceLayer | undefined, range: Range): Value {

@@ -2,7 +2,7 @@
 // `loss = criterion(model(x), y)`, `F.nll_loss(self(x), y)` in a LightningModule, a loss applied to an output that
 // went through `torch.sigmoid` on the way. The model rules read the result from ModelGraph.lossUses.
 
-import type { Node as SyntaxNode } from 'web-tree-sitter';
+import type { SyntaxNode } from '../syntax';
 import type { LossInput, LossUse, NodeEdits, OpEdit, Range } from '../graph';
 import { type ModelRef, findModelRefs } from './modelRefs';
 import { PyScopes, callArguments, rangeOfNode } from './pyScope';

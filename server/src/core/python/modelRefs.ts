@@ -1,7 +1,7 @@
 // Which model a Python expression refers to: `model` bound to `Net().to(device)`, `self` inside the model's own
 // class, `self.net` assigned in a constructor, `nn.DataParallel(model)`. Shared by the readers of training code.
 
-import type { Node as SyntaxNode } from 'web-tree-sitter';
+import type { SyntaxNode } from '../syntax';
 import type { ModelGraph } from '../graph';
 import type { PyScopes } from './pyScope';
 import { callArguments } from './pyScope';

@@ -2,7 +2,7 @@
 // import refers to, and which expressions each name (or `self.<attr>`) is assigned in each function. It follows
 // Python's scoping only as far as a training script needs: the enclosing functions, then the module.
 
-import type { Node as SyntaxNode } from 'web-tree-sitter';
+import type { SyntaxNode } from '../syntax';
 import type { Position, Range, TextEdit } from '../graph';
 
 export function rangeOfNode(node: SyntaxNode): Range {

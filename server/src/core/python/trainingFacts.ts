@@ -2,7 +2,7 @@
 // their shuffling, optimizer steps and whether their loop clears gradients, evaluation blocks and whether the model
 // was put in eval mode, eval() calls inside training loops and whether train() follows. Pure and never throws.
 
-import type { Node as SyntaxNode } from 'web-tree-sitter';
+import type { SyntaxNode } from '../syntax';
 import type { ModelGraph } from '../graph';
 import type { DataPipelineFact, EvaluationFact, ModeSwitchFact, OptimizerStepFact, TrainingFacts } from '../training';
 import { type ModelRef, findModelRefs } from './modelRefs';

@@ -2,7 +2,7 @@
 // constructors (numbers, strings, lists of layers) and forward passes (tensors as graph node ids).
 
 import type { AttrValue, Range } from '../graph';
-import type { Node as SyntaxNode } from 'web-tree-sitter';
+import type { SyntaxNode } from '../syntax';
 
 export interface ClassInfo {
   readonly name: string;

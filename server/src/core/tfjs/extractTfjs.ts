@@ -4,7 +4,7 @@
 // activation})` is Keras's `Dense`); `model.compile({loss})` is read for the loss rules. It never throws: what it
 // does not understand becomes an opaque op and a hint.
 
-import type { Node as SyntaxNode } from 'web-tree-sitter';
+import type { SyntaxNode } from '../syntax';
 import type { ActivationInsertion, AttrValue, Dim, FrontendProblem, ModelGraph, Range } from '../graph';
 import { hashText } from '../hash';
 import { activationOp, kerasLayer, snakeCase } from '../keras/kerasCatalog';
