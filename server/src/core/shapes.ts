@@ -149,7 +149,7 @@ function outputShape(node: GraphNode, ins: (Shape | undefined)[]): Shape | undef
     }
     case 'pooling': {
       if (!s) return undefined;
-      if (node.op === 'mean' || node.op === 'sum') {
+      if (node.op === 'mean' || node.op === 'sum' || node.op === 'max') {
         const dims = Array.isArray(a.dim) ? a.dim : a.dim === undefined ? undefined : [a.dim];
         if (!dims) return [];
         const drop = new Set(dims.map((d) => (typeof d === 'number' ? (d < 0 ? s.length + d : d - 1) : -99)));
@@ -193,6 +193,16 @@ function outputShape(node: GraphNode, ins: (Shape | undefined)[]): Shape | undef
         const at = axis(a.dim, s.length);
         return at === undefined || at < 0 || at >= s.length ? undefined : [...s.slice(0, at), ...(a.unflattened_size as Dim[]), ...s.slice(at + 1)];
       }
+      if (node.op === 'transpose') {
+        // Dims count the batch axis; transposing it with another is not a per-sample shape.
+        const i = axis(a.dim0, s.length);
+        const j = axis(a.dim1, s.length);
+        if (a.dim0 === undefined && a.dim1 === undefined) return s.length >= 2 ? [...s.slice(0, -2), s[s.length - 1], s[s.length - 2]] : s;
+        if (i === undefined || j === undefined || i < 0 || j < 0 || i >= s.length || j >= s.length) return undefined;
+        const out = [...s];
+        [out[i], out[j]] = [out[j], out[i]];
+        return out;
+      }
       if (node.op === 'squeeze') {
         const at = axis(a.dim, s.length);
         if (at === undefined) return s.filter((d) => d !== 1);
@@ -222,7 +232,11 @@ function outputShape(node: GraphNode, ins: (Shape | undefined)[]): Shape | undef
           return parts.every((p) => typeof p === 'number') ? (parts as number[]).reduce((acc, p) => acc + p, 0) : parts.map(String).join('+');
         });
       }
-      if (node.op === 'bmm') return undefined;
+      if (node.op === 'bmm') {
+        // A matrix product of two activations: (…, n, k) · (…, k, m) → (…, n, m).
+        const [x, y] = ins;
+        return x && y && x.length >= 2 && y.length >= 2 ? [...x.slice(0, -1), y[y.length - 1]] : undefined;
+      }
       if ((node.op === 'add' || node.op === 'sub' || node.op === 'mul') && ins.length === 2 && ins[0] && ins[1]) return broadcast(ins[0], ins[1]);
       return ins.find((x) => x !== undefined);
     }
