@@ -5,7 +5,7 @@ import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { CodeLensRequest, DidOpenTextDocumentNotification } from 'vscode-languageserver-protocol/node';
+import { CodeLensRequest, DidOpenTextDocumentNotification, HoverRequest, type MarkupContent } from 'vscode-languageserver-protocol/node';
 import { ModelEquationRequest } from '../../server/src/shared/customMessages';
 import { TestClient } from '../helpers/lspClient';
 
@@ -56,6 +56,15 @@ describe('modelAudit/equation over stdio', function () {
     assert.equal(top.model?.name, 'SelfAttention', 'above every model, the first one');
     const none = await ask({ uri: 'file:///nowhere/missing.py', position: { line: 0, character: 0 } });
     assert.deepEqual(none, { models: [] });
+  });
+
+  it('hovers with the Unicode form: block definitions among the steps, block parameters marked with their block', async () => {
+    const line = LINES.findIndex((l) => l.startsWith('class TransformerClassifier'));
+    const hover = await client.connection.sendRequest(HoverRequest.type, { textDocument: { uri: URI }, position: { line, character: 8 } });
+    const text = (hover!.contents as MarkupContent).value;
+    assert.match(text, /EncoderBlock\(z\) = h₅ \+ dropout\(W₆h₇ \+ b₆\)/);
+    assert.match(text, /h₉ = EncoderBlock¹²\(h₈\)/);
+    assert.match(text, /\| `W₁ ∈ ℝ\^\{768×768\}` \| blocks\.0\.attn\.query \(in SelfAttention, ×12\) \| 18 \|/);
   });
 
   it('puts the show-equation command with the model position on the equation code lens, title unchanged', async () => {

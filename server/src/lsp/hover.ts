@@ -23,7 +23,8 @@ export function modelHoverMarkdown(model: ModelAnalysis): string {
     parts.push(
       ['| symbol | layer | line |', '| --- | --- | --- |', ...symbols.map((s) => {
         const shape = s.shape ? ` ∈ ℝ^{${s.shape.join('×')}}` : '';
-        return `| \`${s.display}${shape}\` | ${s.module ?? ''} | ${s.range ? s.range.start.line + 1 : ''} |`;
+        const block = s.block ? ` (in ${s.block}, ×${s.applications ?? 1})` : '';
+        return `| \`${s.display}${shape}\` | ${s.module ?? ''}${block} | ${s.range ? s.range.start.line + 1 : ''} |`;
       })].join('\n'),
     );
   }
