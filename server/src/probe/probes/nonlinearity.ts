@@ -17,6 +17,8 @@ const SAMPLES = 64;
 const LATENT = 2;
 const DEFAULT_STEPS = 150;
 const MAX_SEGMENTS = 6;
+/** Outputs wider than this are read through a fixed random projection to this many values. */
+const READOUT = 16;
 /** At or above this share of the linear fit's loss, a stage is no better than linear. */
 export const FAIL_RATIO = 0.9;
 /** At or below this share, a stage is clearly nonlinear. */
@@ -113,10 +115,17 @@ export function runNonlinearity(ctx: ProbeContext): ProbeOutcome {
   };
 }
 
-function fit(ctx: ProbeContext, model: ProbeModel, name: string, lines: number[], steps: number, rng: SeededRandom): Run {
+function fit(ctx: ProbeContext, built: ProbeModel, name: string, lines: number[], steps: number, rng: SeededRandom): Run {
   const { tf } = ctx;
-  const inputSize = model.inputs[0]!.shape.reduce((a, b) => a * b, 1);
-  const outputSize = model.outputShape.reduce((a, b) => a * b, 1);
+  const inputSize = built.inputs[0]!.shape.reduce((a, b) => a * b, 1);
+  const rawOutput = built.outputShape.reduce((a, b) => a * b, 1);
+  // A wide output (a feature map) is read through a fixed random projection to a few values: a linear stage stays
+  // linear through it, and the target keeps a size a short run can fit.
+  const readout = rawOutput > READOUT ? tf.tensor(rng.fillNormal(rawOutput * READOUT, 1 / Math.sqrt(rawOutput)), [rawOutput, READOUT]) : undefined;
+  const model: ProbeModel = readout
+    ? { ...built, outputShape: [READOUT], forward: (ins, opts) => tf.matMul(tf.reshape(built.forward(ins, opts), [ins[0]!.shape[0]!, rawOutput]), readout) }
+    : built;
+  const outputSize = readout ? READOUT : rawOutput;
   const z = rng.fillUniform(SAMPLES * LATENT, -1, 1);
   // x = M z: each input value a random mix of the two latent coordinates, unit variance.
   const M = rng.fillNormal(inputSize * LATENT, Math.sqrt(3 / LATENT));
@@ -153,6 +162,7 @@ function fit(ctx: ProbeContext, model: ProbeModel, name: string, lines: number[]
   } finally {
     inputs.forEach((t) => t.dispose());
     targets.dispose();
+    readout?.dispose();
   }
 }
 
