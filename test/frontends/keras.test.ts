@@ -56,6 +56,21 @@ describe('Keras and TF.js frontends', () => {
     assert.deepEqual(models, ['torch_net:pytorch', 'keras_net:keras']);
   });
 
+  it('keeps a TF.js model connected through helpers it cannot see, as named opaque steps', async () => {
+    const text = [
+      "import * as tf from '@tensorflow/tfjs';",
+      "import { buildEncoder, residual } from './blocks';",
+      'const input = tf.input({ shape: [32] });',
+      'let x = buildEncoder(64).apply(input);',
+      'x = residual(x, 64);',
+      "const model = tf.model({ inputs: input, outputs: tf.layers.dense({ units: 2 }).apply(x) });",
+      '',
+    ].join('\n');
+    const [model] = (await analyze(text, 'typescript')).models;
+    assert.deepEqual(model.graph.nodes.map((n) => n.op === 'opaque' ? n.label : n.op), ['input', 'buildEncoder(64).apply(input)', 'residual(x, 64)', 'linear']);
+    assert.deepEqual(model.graph.nodes.map((n) => n.inputs), [[], [0], [1], [2]]);
+  });
+
   it('never throws on half-typed Keras or TF.js code', async () => {
     for (const [file, language] of [['keras_functional_resnet.py', 'python'], ['keras_subclassed_mlp.py', 'python'], ['tfjs_functional_skip.ts', 'typescript'], ['tfjs_lstm.js', 'javascript']] as const) {
       const text = readFileSync(join(DIR, file), 'utf8');

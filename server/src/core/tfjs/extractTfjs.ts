@@ -539,7 +539,7 @@ class Interpreter {
       const handled = this.callMethod(receiver, method, args, argNodes, node);
       if (handled !== undefined) return handled;
       if (receiver.kind === 'path') return this.callPath(`${receiver.path}.${method}`, args, argNodes, node);
-      return UNKNOWN;
+      return this.unknownCall(args, node);
     }
     // CommonJS: `const tf = require('@tensorflow/tfjs-node')`.
     if (fnNode.type === 'identifier' && fnNode.text === 'require' && scope.get('require') === undefined) {
@@ -549,7 +549,15 @@ class Interpreter {
     const callee = this.eval(fnNode, scope);
     if (callee.kind === 'path') return this.callPath(callee.path, args, argNodes, node);
     if (callee.kind === 'function') return this.callFunction(callee, args, rangeOf(node));
-    return UNKNOWN;
+    return this.unknownCall(args, node);
+  }
+
+  /** A call Model Audit cannot follow (an imported helper, a custom layer): opaque when tensors go in. */
+  private unknownCall(args: JV[], node: SyntaxNode): JV {
+    const tensors = tensorsIn(args);
+    if (tensors.length === 0) return UNKNOWN;
+    const g = tensors[0].graph;
+    return { kind: 'tensor', graph: g, node: g.opaque(node.text, tensors.filter((t) => t.graph === g).map((t) => t.node), rangeOf(node), 'Model Audit cannot see what this call computes (an imported or custom function or layer)') };
   }
 
   private callMethod(receiver: JV, method: string, args: JV[], argNodes: SyntaxNode[], node: SyntaxNode): JV | undefined {
