@@ -76,4 +76,12 @@ describe('model-audit probe', () => {
     assert.equal(r.verdict, 'fail');
     assert.deepEqual(r.series.map((s: { label: string }) => s.label), ['code', 'spec']);
   });
+
+  it('bakes the code off against a .mspec spec', async () => {
+    const { code, out } = await run({ file: 'samples/probe_xor_mlp.py', model: 'XorMLPNoActivation', spec: 'test/probe/fixtures/xor_mlp.mspec', probe: ['spec-bakeoff'], format: 'json' });
+    assert.equal(code, 1);
+    const r = JSON.parse(out).results[0];
+    assert.equal(r.verdict, 'fail');
+    assert.ok(r.metrics.final_loss > r.metrics.spec_loss);
+  });
 });
