@@ -33,6 +33,12 @@ describe('probe backend choice', () => {
     assert.match(large.reason, /parameters/);
   });
 
+  it('auto picks wasm for a small convolutional net, whose convolutions crawl on the pure-JS backend', () => {
+    const c = chooseBackend('auto', none, 500, true);
+    assert.ok(!('error' in c) && c.backend === 'wasm');
+    assert.match(c.reason, /convolutions/);
+  });
+
   it('auto uses cpu when the WASM files are missing', () => {
     const c = chooseBackend('auto', { ...none, wasm: false }, 10 * WASM_MIN_PARAMETERS);
     assert.ok(!('error' in c) && c.backend === 'cpu');

@@ -27,14 +27,14 @@ export interface BackendChoice {
 }
 
 /**
- * Above this many parameters the WASM backend beats the pure-JS one (measured with scripts/bench-probes.mjs: on a
- * 2-core machine the per-op overhead of WASM loses on nets of a few thousand parameters and wins clearly from about
- * 20 000 on).
+ * From this many parameters on the WASM backend beats the pure-JS one (scripts/bench-probes.mjs on 2 cores: a
+ * 65-parameter MLP trains faster on cpu, a 2 800-parameter one already 1.5–2.5× faster on WASM, and a 235 000-parameter
+ * MLP takes minutes on cpu against seconds on WASM).
  */
-export const WASM_MIN_PARAMETERS = 20_000;
+export const WASM_MIN_PARAMETERS = 2_000;
 
 /** The backend to use, or an error message when a forced backend is not available. */
-export function chooseBackend(requested: BackendName | 'auto', available: BackendAvailability, parameters: number): BackendChoice | { readonly error: string } {
+export function chooseBackend(requested: BackendName | 'auto', available: BackendAvailability, parameters: number, convolutional = false): BackendChoice | { readonly error: string } {
   switch (requested) {
     case 'tensorflow-gpu':
       if (!available.tfjsNodeGpu) return { error: 'backend tensorflow-gpu needs @tensorflow/tfjs-node-gpu, which is not installed (see docs/probes.md)' };
@@ -55,6 +55,9 @@ export function chooseBackend(requested: BackendName | 'auto', available: Backen
   const gpuNote = available.tfjsNodeGpu ? ' (tfjs-node-gpu is installed but no CUDA device is visible)' : '';
   if (available.tfjsNode) return { backend: 'tensorflow', reason: `auto: @tensorflow/tfjs-node is installed${gpuNote}` };
   const count = parameters.toLocaleString('en-US');
+  if (available.wasm && convolutional) {
+    return { backend: 'wasm', reason: `auto: no native TensorFlow${gpuNote}; convolutions train far faster on WASM than on the pure-JS backend` };
+  }
   if (available.wasm && parameters >= WASM_MIN_PARAMETERS) {
     return { backend: 'wasm', reason: `auto: no native TensorFlow${gpuNote}; ${count} parameters, at or above ${WASM_MIN_PARAMETERS.toLocaleString('en-US')}, run faster on WASM` };
   }

@@ -85,9 +85,9 @@ export interface ReadyBackend extends BackendChoice {
 }
 
 /** Chooses and initialises the backend; throws with a clear message when a forced one is unavailable. */
-export async function initBackend(requested: BackendName | 'auto', parameters: number): Promise<ReadyBackend> {
+export async function initBackend(requested: BackendName | 'auto', parameters: number, convolutional = false): Promise<ReadyBackend> {
   const available = detectBackends();
-  const choice = chooseBackend(requested, available, parameters);
+  const choice = chooseBackend(requested, available, parameters, convolutional);
   if ('error' in choice) throw new Error(choice.error);
   if (choice.backend === 'tensorflow-gpu') return { ...choice, tf: await ready(nativeGpu!, 'tensorflow') };
   if (choice.backend === 'tensorflow') return { ...choice, tf: await ready(native!, 'tensorflow') };

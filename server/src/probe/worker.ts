@@ -19,7 +19,8 @@ process.on('message', (message: WorkerRequestMessage) => {
   void (async () => {
     try {
       const request = message.request;
-      const backend = await initBackend(request.backend, estimateParameters(request.graph));
+      const convolutional = [request.graph, request.spec].some((g) => g?.nodes.some((n) => /^conv/.test(n.op)));
+      const backend = await initBackend(request.backend, estimateParameters(request.graph), convolutional);
       await send({ type: 'backend', backend: backend.backend, reason: backend.reason });
       const run = runProbes(backend.tf, backend, request, (progress) => void send({ type: 'progress', progress }));
       await send({ type: 'result', run });
