@@ -49,6 +49,19 @@ describe('probe worker process', () => {
     assert.ok(sawTraining);
   });
 
+  it('stops a worker that goes over its memory limit', async () => {
+    // A Linear(20000, 20000) has 400 M parameters, 1.6 GB of weights: far over a 400 MB limit.
+    const graph = await sampleGraph('probe_xor_mlp.py', 'XorMLP');
+    const huge = {
+      ...graph,
+      nodes: graph.nodes.map((n) => (n.op === 'input' ? { ...n, shape: [20000] } : n.op === 'linear' && n.attrs.in === 2 ? { ...n, attrs: { ...n.attrs, in: 20000, out: 20000 } } : n.op === 'linear' ? { ...n, attrs: { ...n.attrs, in: 20000 } } : n)),
+    };
+    await assert.rejects(
+      runProbesInWorker({ graph: huge, probes: ['init-loss'], backend: 'cpu', seed: 0 }, { maxMemoryMb: 400 }),
+      (e: unknown) => e instanceof ProbeWorkerError && e.kind === 'out-of-memory' && /limit of 400 MB|limit 400 MB/.test(e.message),
+    );
+  });
+
   it('reports a crashed worker with its exit code and last words', async () => {
     const graph = await sampleGraph('probe_xor_mlp.py', 'XorMLP');
     await assert.rejects(

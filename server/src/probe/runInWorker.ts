@@ -1,9 +1,10 @@
-// Runs probes in a child process: forks the worker, enforces a time limit and a V8 heap limit
-// (--max-old-space-size), cancels by killing the process (which really stops training, wherever it is), and turns a
-// crash, an out-of-memory or a build error into a ProbeWorkerError with a clear message.
+// Runs probes in a child process: forks the worker, enforces a time limit and a memory limit (the V8 heap through
+// --max-old-space-size, and on Linux the whole process's resident memory, since tensors live in typed arrays and
+// WASM memory outside the V8 heap), cancels by killing the process (which really stops training, wherever it is), and
+// turns a crash, an out-of-memory or a build error into a ProbeWorkerError with a clear message.
 
 import { type ChildProcess, fork } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ProbeProgress, ProbeRequest, ProbeRun } from './types';
 import type { WorkerMessage, WorkerRequestMessage } from './workerProtocol';
@@ -26,7 +27,7 @@ export class ProbeWorkerError extends Error {
 export interface WorkerOptions {
   /** Wall-clock limit for the whole run, in milliseconds (default 120 000). */
   readonly timeoutMs?: number;
-  /** The worker's V8 heap limit in MB (default 2048). */
+  /** The worker's memory limit in MB (default 2048): its V8 heap, and on Linux its resident memory. */
   readonly maxMemoryMb?: number;
   /** Aborting kills the worker. */
   readonly signal?: AbortSignal;
@@ -44,6 +45,17 @@ export function workerEntry(): { path: string; execArgv: string[] } {
   const bundled = join(__dirname, 'probeWorker.js');
   if (existsSync(bundled)) return { path: bundled, execArgv: [] };
   return { path: join(__dirname, 'worker.js'), execArgv: [] };
+}
+
+/** A process's resident memory in MB, from /proc on Linux; undefined elsewhere. */
+function residentMb(pid: number | undefined): number | undefined {
+  if (pid === undefined || process.platform !== 'linux') return undefined;
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export function runProbesInWorker(request: ProbeRequest, options: WorkerOptions = {}): Promise<ProbeRun> {
@@ -72,6 +84,7 @@ export function runProbesInWorker(request: ProbeRequest, options: WorkerOptions 
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      clearInterval(watchdog);
       options.signal?.removeEventListener('abort', onAbort);
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       if (error) reject(error);
@@ -79,6 +92,10 @@ export function runProbesInWorker(request: ProbeRequest, options: WorkerOptions 
     };
     const timer = setTimeout(() => finish(new ProbeWorkerError('timeout', `the probes did not finish within ${Math.round(timeoutMs / 1000)} s and were stopped (raise the limit, lower --steps, or scale widths down)`)), timeoutMs);
     const onAbort = () => finish(new ProbeWorkerError('cancelled', 'the probe run was cancelled'));
+    const watchdog = setInterval(() => {
+      const rss = residentMb(child.pid);
+      if (rss !== undefined && rss > memory) finish(new ProbeWorkerError('out-of-memory', `the probe worker used ${Math.round(rss)} MB, over its limit of ${memory} MB, and was stopped; scale widths down or raise the limit`));
+    }, 200);
     options.signal?.addEventListener('abort', onAbort, { once: true });
     child.on('message', (message: WorkerMessage) => {
       if (message.type === 'progress') options.onProgress?.(message.progress);
