@@ -79,13 +79,13 @@ export function renderEquationBody(result: ModelEquationRequest.Result): string 
     const rows = model.parameters.map((p) => {
       const symbol = katex.renderToString(p.latex, { throwOnError: false, output: 'html' });
       const layer = p.module ? `<code>${escapeHtml(p.module)}</code>` : '';
-      const block = p.block ? `<span class="block">${escapeHtml(p.block)} ×${p.applications ?? 1}</span>` : '';
+      const block = p.block ? `<span class="block" title="${p.shared ? 'one tensor, used by every application' : 'each application has its own copy'}">${escapeHtml(p.block)} ×${p.applications ?? 1}${p.shared ? ', shared' : ''}</span>` : '';
       const line = p.line !== undefined ? `<a href="#" data-line="${p.line}">${p.line + 1}</a>` : '';
       return `<tr class="${p.kind}"><td class="symbol"${p.line !== undefined ? ` data-line="${p.line}"` : ''}>${symbol}</td><td class="shape">${escapeHtml(p.shape ?? '')}</td><td>${layer} ${block}</td><td class="line">${line}</td></tr>`;
     });
     parts.push(`<section class="parameters"><h2>Parameters</h2><table><thead><tr><th>symbol</th><th>shape</th><th>layer</th><th>line</th></tr></thead><tbody>${rows.join('')}</tbody></table></section>`);
   }
-  parts.push('<footer>Click a parameter to go to the line that builds it. In a repeated block, each application has its own copy of the block\'s parameters.</footer>');
+  parts.push('<footer>Click a parameter to go to the line that builds it. In a repeated block, each application has its own copy of the block\'s parameters, unless they are marked shared.</footer>');
   return parts.join('\n');
 }
 

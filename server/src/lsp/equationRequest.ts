@@ -51,7 +51,7 @@ function toProtocol(model: ModelAnalysis, uri: string, displayPath: string): Mod
       ...(s.shape ? { shape: Shapes.format(s.shape) } : {}),
       ...(s.module ? { module: s.module } : {}),
       ...(s.range ? { line: s.range.start.line } : {}),
-      ...(s.block ? { block: s.block, applications: s.applications ?? 1 } : {}),
+      ...(s.block ? { block: s.block, applications: s.applications ?? 1, ...(s.shared ? { shared: true } : {}) } : {}),
     })),
     latexDocument: latexDocument(model),
     markdown: markdownDocument(model, displayPath),

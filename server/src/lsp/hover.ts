@@ -23,7 +23,7 @@ export function modelHoverMarkdown(model: ModelAnalysis): string {
     parts.push(
       ['| symbol | layer | line |', '| --- | --- | --- |', ...symbols.map((s) => {
         const shape = s.shape ? ` ∈ ℝ^{${s.shape.join('×')}}` : '';
-        const block = s.block ? ` (in ${s.block}, ×${s.applications ?? 1})` : '';
+        const block = s.block ? ` (in ${s.block}, ×${s.applications ?? 1}${s.shared ? ', shared' : ''})` : '';
         return `| \`${s.display}${shape}\` | ${s.module ?? ''}${block} | ${s.range ? s.range.start.line + 1 : ''} |`;
       })].join('\n'),
     );

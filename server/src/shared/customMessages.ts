@@ -69,6 +69,8 @@ export namespace ModelEquationRequest {
     /** For a parameter of a repeated block: the block and how many times it is applied (each with its own copy). */
     readonly block?: string;
     readonly applications?: number;
+    /** True when every application of the block uses this same tensor (one layer instance reused). */
+    readonly shared?: boolean;
   }
   export interface Model {
     readonly name: string;

@@ -81,7 +81,8 @@ export function findRepeatedBlocks(graph: ModelGraph, library: readonly ModelGra
       // stage2 does not, "Stage" would read as every stage, so the group is left inline.
       name = nameFromPath(list[0].prefix);
       const fallback = name;
-      if (instances.some((other) => !list.some((inst) => inst.run === other.run) && nameFromPath(other.prefix) === fallback)) continue;
+      const elsewhere = (other: BlockInstance) => list.every((inst) => inst.run !== other.run && disjoint(inst, other));
+      if (instances.some((other) => elsewhere(other) && nameFromPath(other.prefix) === fallback)) continue;
       // Applications under different names (enc1, bottleneck, dec2) share no name but the generic one.
       if (list.some((inst) => nameFromPath(inst.prefix) !== fallback)) name = 'Block';
     }

@@ -49,7 +49,7 @@ export function markdownDocument(model: ModelAnalysis, path: string): string {
   if (weights.length > 0) {
     parts.push('', '| parameter | shape | layer | line |', '| --- | --- | --- | --- |');
     for (const s of equation.symbols) {
-      const layer = s.block ? `${s.module ?? ''} (in ${s.block}, ×${s.applications ?? 1})` : s.module ?? '';
+      const layer = s.block ? `${s.module ?? ''} (in ${s.block}, ×${s.applications ?? 1}${s.shared ? ', shared' : ''})` : s.module ?? '';
       parts.push(`| ${s.display} | ${s.shape ? Shapes.format(s.shape) : ''} | ${layer.replace(/\|/g, '\\|')} | ${s.range ? s.range.start.line + 1 : ''} |`);
     }
   }

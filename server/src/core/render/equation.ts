@@ -20,6 +20,8 @@ export interface EquationSymbol {
   readonly block?: string;
   /** For a parameter of a repeated block: how many times the block is applied. */
   readonly applications?: number;
+  /** For a parameter of a repeated block: true when every application uses this same tensor (one layer reused). */
+  readonly shared?: boolean;
 }
 
 export interface EquationLine {
@@ -79,6 +81,14 @@ export function blockFunctionName(name: string, power = 1): string {
   return power > 1 ? `block:${name}^${power}` : `block:${name}`;
 }
 
+/** The block a parameter belongs to, for the symbol table. */
+interface BlockInfo {
+  readonly name: string;
+  readonly applications: number;
+  /** Every application runs the same layer instances (weight sharing). */
+  readonly shared: boolean;
+}
+
 /** Weight indices and step names shared by a model's block definitions and its main equation, so none collide. */
 class Numbering {
   readonly symbols: EquationSymbol[] = [];
@@ -87,7 +97,7 @@ class Numbering {
   private nextStep = 1;
   private nextPrime = 0;
 
-  weightIndex(node: GraphNode, block?: { name: string; applications: number }): number {
+  weightIndex(node: GraphNode, block?: BlockInfo): number {
     const key = Numbering.key(node);
     let index = this.layerIndex.get(key);
     if (index === undefined) {
@@ -97,7 +107,7 @@ class Numbering {
       const outDim = node.attrs.out;
       const shape = [outDim, inDim].filter((d): d is Dim => typeof d === 'number' || typeof d === 'string');
       const kernel = Numbering.kernel(node);
-      const where = { module: node.module, range: node.defRange ?? node.range, ...(block ? { block: block.name, applications: block.applications } : {}) };
+      const where = { module: node.module, range: node.defRange ?? node.range, ...(block ? { block: block.name, applications: block.applications, ...(block.shared ? { shared: true } : {}) } : {}) };
       this.symbols.push({ name: `W_${index}`, kind: 'weight', shape: shape.length === 2 ? [...shape, ...kernel] : undefined, ...where });
       if (node.attrs.bias !== false) {
         this.symbols.push({ name: `b_${index}`, kind: 'bias', shape: typeof outDim === 'number' || typeof outDim === 'string' ? [outDim] : undefined, ...where });
@@ -154,7 +164,8 @@ export function buildEquation(graph: ModelGraph, options: EquationOptions = {}):
     const inner = groups.filter((g) => g !== group);
     const sub = condense(subgraph(graph, first), inner);
     const inputNames = new Map([[first.entry, 'z']]);
-    const block = { name: group.name, applications: group.instances.length };
+    const layersOf = (instance: BlockInstance) => instance.nodes.map((id) => ModelGraph.node(graph, id).layerId).filter((l) => l !== undefined).join('|');
+    const block = { name: group.name, applications: group.instances.length, shared: group.instances.every((i) => layersOf(i) === layersOf(first)) };
     const body = equationOf(sub, numbering, inputNames, block);
     const lineName = group.name;
     const closed = body.closed[0];
@@ -270,7 +281,7 @@ interface Body {
 
 type ExprOf = (node: GraphNode, args: MathNode[]) => MathNode;
 
-function exprBuilder(numbering: Numbering, block?: { name: string; applications: number }): ExprOf {
+function exprBuilder(numbering: Numbering, block?: BlockInfo): ExprOf {
   const m = mathNodes();
   const sym = (name: string) => new m.SymbolNode(name);
   const affine = (node: GraphNode, arg: MathNode, weight: string, bias: string | undefined): MathNode => {
@@ -330,7 +341,7 @@ function isSelfAttention(node: GraphNode): boolean {
 }
 
 /** Steps, outputs, closed form and the values it keeps named, for one graph (a model, or a block's definition). */
-function equationOf(graph: ModelGraph, numbering: Numbering, inputNames: Map<number, string>, block?: { name: string; applications: number }): Body {
+function equationOf(graph: ModelGraph, numbering: Numbering, inputNames: Map<number, string>, block?: BlockInfo): Body {
   const m = mathNodes();
   const sym = (name: string) => new m.SymbolNode(name);
   const consumers = ModelGraph.consumers(graph);
