@@ -33,8 +33,11 @@ export function runGradientFlow(ctx: ProbeContext): ProbeOutcome {
   const allVars: tfc.Variable[] = [...model.params.map((p) => p.variable), ...model.unapplied.map((u) => u.variable)];
   // Dropout stays on here: it is part of what the gradient flows through in training.
   const forward = { training: true, dropout: true };
-  const norms = (): Map<string, number> => {
-    const { value, grads } = tf.variableGrads(() => lossOf(tf, objective, model.forward(inputs, forward), targets), allVars);
+  // The second measurement uses a fresh batch: on the trained batch a model that memorised it has almost no gradient.
+  const freshInputs = randomInputs(tf, model, BATCH, rng);
+  const freshTargets = randomTargets(tf, objective, model, BATCH, rng);
+  const norms = (x: typeof inputs, y: typeof targets): Map<string, number> => {
+    const { value, grads } = tf.variableGrads(() => lossOf(tf, objective, model.forward(x, forward), y), allVars);
     value.dispose();
     const result = new Map<string, number>();
     for (const [name, g] of Object.entries(grads)) {
@@ -44,9 +47,9 @@ export function runGradientFlow(ctx: ProbeContext): ProbeOutcome {
     return result;
   };
   try {
-    const init = norms();
+    const init = norms(inputs, targets);
     const trained = train(tf, model, objective, { inputs, targets }, { steps, learningRate: 0.003, forward });
-    const after = norms();
+    const after = norms(freshInputs, freshTargets);
     const layers = new Map<string, { line: number; init: number; after: number }>();
     for (const p of model.params) {
       const entry = layers.get(p.layer) ?? { line: p.line, init: 0, after: 0 };
@@ -60,7 +63,7 @@ export function runGradientFlow(ctx: ProbeContext): ProbeOutcome {
     }
     const dead = flows.filter((f) => !(f.atInit > ZERO) && !(f.after > ZERO));
     const unappliedFree = graph.layers.filter((d) => (d.category === 'regularization' || d.category === 'activation' || d.category === 'pooling') && !graph.nodes.some((n) => n.module === d.module || n.layerId === d.layerId));
-    const details = flows.map((f) => `${f.layer} (line ${f.line}): ‖∇‖ ${fmt(f.atInit)} at init, ${fmt(f.after)} after ${steps} steps${f.applied ? '' : ' — never applied in forward'}`);
+    const details = flows.map((f) => `${f.layer} (line ${f.line}): ‖∇‖ ${fmt(f.atInit)} at init, ${fmt(f.after)} after ${steps} steps (on a fresh batch)${f.applied ? '' : ' — never applied in forward'}`);
     for (const d of unappliedFree) details.push(`${d.module} (line ${d.range.start.line + 1}): built but never applied; it has no parameters, so no gradient is lost, but the model runs without it`);
     const describe = (f: LayerFlow) => f.applied ? `${f.layer} (line ${f.line}) gets no gradient` : `${f.layer} (line ${f.line}) is never applied, so its parameters get no gradient`;
     const summary = dead.length === 0
@@ -82,8 +85,9 @@ export function runGradientFlow(ctx: ProbeContext): ProbeOutcome {
       lines: dead.map((f) => f.line),
     };
   } finally {
-    inputs.forEach((t) => t.dispose());
+    [...inputs, ...freshInputs].forEach((t) => t.dispose());
     targets.dispose();
+    freshTargets.dispose();
     model.dispose();
   }
 }
