@@ -2,7 +2,8 @@
 // half-typed text and hostile input.
 
 import { strict as assert } from 'node:assert';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
@@ -87,6 +88,18 @@ describe('language server over stdio', function () {
     assert.ok(latest.some((d) => d.code === 'MA001' && /last version that parsed/.test(messageText(d.message))), 'MA001 stays, marked stale');
     const versions = client.history(URI).map((p) => p.version ?? 0);
     assert.deepEqual(versions, [...versions].sort((a, b) => a - b), 'versions are published in order');
+  });
+
+  it("reads the project's .model-audit.json: a rule turned off publishes nothing", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'model-audit-lsp-'));
+    writeFileSync(join(dir, '.model-audit.json'), JSON.stringify({ rules: { MA001: 'off' } }));
+    const file = join(dir, 'mlp.py');
+    writeFileSync(file, TEXT);
+    const uri = pathToFileURL(file).href;
+    await client.connection.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId: 'python', version: 1, text: TEXT } });
+    const diagnostics = await client.waitForDiagnostics(uri, (p) => p.version === 1);
+    assert.deepEqual(diagnostics.filter((d) => d.code === 'MA001'), []);
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('survives hostile input: binary noise, deep nesting and a huge line', async () => {

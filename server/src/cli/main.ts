@@ -8,6 +8,9 @@ import { loadParsers } from '../parsing/loadParsers';
 import { collectFiles, displayPath, languageOf, readText, UsageError } from '../workspace/files';
 import { type CheckedFile, checkJson, checkText } from './checkReport';
 import { renderModels } from './renderCommand';
+import { toSarif } from '../core/sarif';
+import { describeConfigProblems, ProjectConfigs } from '../workspace/projectConfig';
+import { createImportResolver } from '../workspace/pythonImports';
 import { checkFilesWithSpecs, diffSpec } from './specCommands';
 
 export interface CliIo {
@@ -36,9 +39,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity').choices(['error', 'warning', 'never']).default('warning'))
     .option('--show-hints', 'also print hints (code the extractor did not understand)', false)
     .action(async (paths: string[], opts: { format: string; failOn: string; showHints: boolean }) => {
-      const checked = await checkPaths(paths, io.cwd);
+      const checked = await checkPaths(paths, io.cwd, io);
       if (opts.format === 'json') io.out(checkJson(checked));
-      else if (opts.format === 'sarif') throw new UsageError('--format sarif is not available in this build yet');
+      else if (opts.format === 'sarif') io.out(`${JSON.stringify(toSarif(checked.map((f) => f.analysis), VERSION), null, 2)}\n`);
       else io.out(checkText(checked, { showHints: opts.showHints }));
       if (opts.failOn !== 'never') {
         const threshold = opts.failOn as Severity;
@@ -54,7 +57,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .option('--model <name>', 'only this model')
     .addOption(new Option('--format <format>', 'output format').choices(['unicode', 'latex', 'markdown', 'spec']).default('unicode'))
     .action(async (file: string, opts: { model?: string; format: 'unicode' | 'latex' | 'markdown' | 'spec' }) => {
-      const [checked] = await checkPaths([file], io.cwd);
+      const [checked] = await checkPaths([file], io.cwd, io);
       io.out(renderModels(checked, opts));
     });
 
@@ -99,11 +102,23 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   }
 }
 
-async function checkPaths(paths: readonly string[], cwd: string): Promise<CheckedFile[]> {
+async function checkPaths(paths: readonly string[], cwd: string, io: CliIo): Promise<CheckedFile[]> {
   const files = collectFiles(paths, cwd);
   const parsers = await loadParsers();
+  // Each file is analysed with its project's configuration; a configuration's problems are reported once.
+  const configs = new ProjectConfigs();
+  const reported = new Set<string>();
+  const optionsFor = (full: string) => {
+    const found = configs.forFile(full);
+    if (found.path && !reported.has(found.path)) {
+      reported.add(found.path);
+      for (const line of describeConfigProblems(found, (path) => displayPath(path, cwd))) io.err(`model-audit: ${line}\n`);
+    }
+    return found.config.options;
+  };
   // Specs are checked against their code, and code against the checked specs that name it.
-  return checkFilesWithSpecs(files, cwd, parsers);
+  // Models that import their blocks from other files of the project are followed through those files.
+  return checkFilesWithSpecs(files, cwd, parsers, optionsFor, createImportResolver([cwd], cwd));
 }
 
 if (require.main === module || process.env.MODEL_AUDIT_CLI_MAIN === '1') {

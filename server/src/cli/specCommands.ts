@@ -2,8 +2,9 @@
 // files are diffed against the checked specs that name them), `render --format spec` and `diff SPEC`.
 
 import { resolve } from 'node:path';
-import { analyzeSource, type FileAnalysis, type ParserSet, renderModelEquation } from '../core/analyze';
+import { type AnalysisOptions, analyzeSource, type FileAnalysis, type ParserSet, renderModelEquation } from '../core/analyze';
 import type { ModelAnalysis } from '../core/analyze';
+import type { ImportResolver } from '../core/imports';
 import { baseName, languageOfPath } from '../core/spec/analyzeSpec';
 import { specDiffReport } from '../core/spec/diffReport';
 import { printSpec } from '../core/spec/printSpec';
@@ -12,13 +13,13 @@ import { diskSpecHost, readIfExists } from '../workspace/specHost';
 import type { CheckedFile } from './checkReport';
 
 /** Analyses files (full paths): specs first, then code, each code file diffed against the checked specs naming it. */
-export function checkFilesWithSpecs(files: readonly string[], cwd: string, parsers: ParserSet): CheckedFile[] {
+export function checkFilesWithSpecs(files: readonly string[], cwd: string, parsers: ParserSet, optionsFor: (fullPath: string) => AnalysisOptions = () => ({}), resolveImport?: ImportResolver): CheckedFile[] {
   const host = diskSpecHost(cwd);
   const paths = files.map((full) => displayPath(full, cwd));
   const specs = paths.filter((p) => languageOfPath(p) === 'model-spec');
   const checked = new Map<string, FileAnalysis>();
   for (const path of specs) {
-    checked.set(path, analyzeSource({ file: { path, language: 'model-spec', text: readText(absolute(cwd, path)) }, parsers, specHost: host }));
+    checked.set(path, analyzeSource({ file: { path, language: 'model-spec', text: readText(absolute(cwd, path)) }, parsers, specHost: host, options: optionsFor(absolute(cwd, path)) }));
   }
   // `check spec.mspec` checks the code it is bound to as well.
   const code = paths.filter((p) => languageOfPath(p) !== 'model-spec');
@@ -26,7 +27,7 @@ export function checkFilesWithSpecs(files: readonly string[], cwd: string, parse
   for (const path of code) {
     const text = readText(absolute(cwd, path));
     const boundSpecs = specs.filter((s) => checked.get(s)?.dependencies?.includes(path));
-    checked.set(path, analyzeSource({ file: { path, language: languageOfPath(path)!, text }, parsers, specHost: host, specs: boundSpecs }));
+    checked.set(path, analyzeSource({ file: { path, language: languageOfPath(path)!, text }, parsers, specHost: host, specs: boundSpecs, options: optionsFor(absolute(cwd, path)), resolveImport }));
   }
   return [...checked.keys()].sort().map((path) => ({ path, analysis: checked.get(path)! }));
 }

@@ -4,10 +4,13 @@
 
 import type { Connection } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { analyzeSource, type FileAnalysis, type ParserSet } from '../core/analyze';
+import { fileURLToPath } from 'node:url';
+import { type AnalysisOptions, analyzeSource, type FileAnalysis, type ParserSet } from '../core/analyze';
+import { mergeRuleSettings } from '../core/config';
+import { describeConfigProblems, ProjectConfigs } from '../workspace/projectConfig';
 import type { Language } from '../core/graph';
 import { toDiagnostic } from './convert';
-import type { SettingsCache } from './settings';
+import type { Settings, SettingsCache } from './settings';
 import { DependencyTracker, lspSpecHost } from './specHost';
 
 export function languageOfDocument(doc: TextDocument): Language | undefined {
@@ -39,6 +42,8 @@ export class AnalysisScheduler {
   private readonly results = new Map<string, Entry>();
   private readonly pending = new Map<string, NodeJS.Immediate>();
   private readonly published = new Map<string, number>();
+  private readonly configs = new ProjectConfigs();
+  private readonly reportedConfigs = new Set<string>();
   /** Spec ↔ code bindings between documents, and documents whose next run must also re-check those. */
   private readonly dependencies = new DependencyTracker();
   private readonly cascade = new Set<string>();
@@ -129,7 +134,7 @@ export class AnalysisScheduler {
     const analysis = analyzeSource({
       file: { path: doc.uri, language, text: doc.getText() },
       parsers,
-      options: { rules: settings.rules, maxFileSize: settings.maxFileSize },
+      options: this.optionsFor(doc.uri, settings),
       previous: cached?.analysis,
       specHost: this.specHost,
       specs: this.dependencies.specsNaming(doc.uri),
@@ -139,6 +144,30 @@ export class AnalysisScheduler {
     const entry = { version: doc.version, analysis };
     this.results.set(doc.uri, entry);
     return entry;
+  }
+
+  /** The project file's rule settings, overridden by the editor's `modelAudit.rules`. */
+  private optionsFor(uri: string, settings: Settings): AnalysisOptions {
+    let project: AnalysisOptions = {};
+    if (uri.startsWith('file:')) {
+      try {
+        const found = this.configs.forFile(fileURLToPath(uri));
+        project = found.config.options;
+        if (found.path && !this.reportedConfigs.has(found.path)) {
+          this.reportedConfigs.add(found.path);
+          for (const line of describeConfigProblems(found)) this.log(`configuration problem: ${line}`);
+        }
+      } catch (error) {
+        this.log(`cannot read the project configuration for ${uri}: ${String(error)}`);
+      }
+    }
+    return { ...project, rules: mergeRuleSettings(project.rules, settings.rules), maxFileSize: settings.maxFileSize };
+  }
+
+  /** Forgets cached project configurations (a configuration file changed). */
+  clearProjectConfigs(): void {
+    this.configs.clear();
+    this.reportedConfigs.clear();
   }
 
   forget(uri: string): void {

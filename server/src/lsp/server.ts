@@ -80,6 +80,16 @@ export function startServer(): void {
     }),
   );
 
+  // The client watches .model-audit.json and pyproject.toml: a change re-reads the project configuration.
+  connection.onDidChangeWatchedFiles(
+    guard('didChangeWatchedFiles', undefined, (params) => {
+      if (params.changes.some((c) => /(^|\/)(\.model-audit\.json|pyproject\.toml)$/.test(c.uri))) {
+        scheduler.clearProjectConfigs();
+        scheduler.rescheduleAll(documents.all().map((d) => d.uri));
+      }
+    }),
+  );
+
   documents.onDidOpen((e) => scheduler.schedule(e.document.uri));
   documents.onDidChangeContent((e) => scheduler.schedule(e.document.uri));
   documents.onDidClose((e) => {
