@@ -56,7 +56,8 @@ export function renderEquationBody(result: ModelEquationRequest.Result): string 
   if (!model) {
     return `<p class="empty">No model here. Put the cursor in a model's definition${result.models.length > 0 ? ` (this file has ${result.models.map(escapeHtml).join(', ')})` : ''}.</p>`;
   }
-  const link = linker(model.parameters);
+  // Parameters and the named steps (h₁, h₂, …) link to their lines.
+  const link = linker([...model.parameters, ...model.values.filter((v) => /^h_\{\d+\}$/.test(v.latex))]);
   const parts: string[] = [];
   parts.push(`<header>
   <h1>${escapeHtml(model.name)}</h1>
@@ -74,6 +75,7 @@ export function renderEquationBody(result: ModelEquationRequest.Result): string 
   if (model.latexSteps.length > 1) {
     parts.push(`<section class="steps"><details${model.latexSteps.length <= 24 || tooLong > 0 ? ' open' : ''}><summary>Step by step</summary>${display(model.latexSteps.map(link))}</details></section>`);
   }
+  parts.push(valuesTable(model.values));
   const weights = model.parameters.filter((p) => p.kind === 'weight');
   if (weights.length > 0) {
     const rows = model.parameters.map((p) => {
@@ -85,7 +87,7 @@ export function renderEquationBody(result: ModelEquationRequest.Result): string 
     });
     parts.push(`<section class="parameters"><h2>Parameters</h2><table><thead><tr><th>symbol</th><th>shape</th><th>layer</th><th>line</th></tr></thead><tbody>${rows.join('')}</tbody></table></section>`);
   }
-  parts.push('<footer>Click a parameter to go to the line that builds it. In a repeated block, each application has its own copy of the block\'s parameters, unless they are marked shared.</footer>');
+  parts.push('<footer>Click a parameter or a value to go to its line. In a repeated block, each application has its own copy of the block\'s parameters, unless they are marked shared.</footer>');
   return parts.join('\n');
 }
 
@@ -99,6 +101,17 @@ export function visibleLength(latex: string): number {
     .replace(/\\(left|right|quad|,|;|!)/g, '')
     .replace(/\\[A-Za-z]+/g, 'x')
     .replace(/[{}_^ ]/g, '').length;
+}
+
+/** The shape of each named value, per sample, with the line that computes it. */
+function valuesTable(values: readonly ModelEquationRequest.Value[]): string {
+  if (!values.some((v) => v.shape)) return '';
+  const rows = values.map((v) => {
+    const name = katex.renderToString(v.latex, { throwOnError: false, output: 'html' });
+    const line = v.line !== undefined ? `<a href="#" data-line="${v.line}">${v.line + 1}</a>` : '';
+    return `<tr><td class="symbol"${v.line !== undefined ? ` data-line="${v.line}"` : ''}>${name}</td><td class="shape">${escapeHtml(v.shape ?? '?')}</td><td class="line">${line}</td></tr>`;
+  });
+  return `<section class="values"><h2>Shapes (per sample)</h2><table><thead><tr><th>value</th><th>shape</th><th>line</th></tr></thead><tbody>${rows.join('')}</tbody></table></section>`;
 }
 
 const FRAMEWORKS: Record<string, string> = { pytorch: 'PyTorch', keras: 'Keras', tfjs: 'TensorFlow.js', spec: 'spec' };
@@ -117,7 +130,7 @@ function display(lines: readonly string[]): string {
 }
 
 /** Wraps each parameter with a source line in `\htmlData{line=N}{…}` so a click can reveal its layer. */
-function linker(parameters: readonly ModelEquationRequest.Parameter[]): (latex: string) => string {
+function linker(parameters: readonly { readonly latex: string; readonly line?: number }[]): (latex: string) => string {
   const byLatex = new Map<string, number>();
   for (const p of parameters) if (p.line !== undefined && !byLatex.has(p.latex)) byLatex.set(p.latex, p.line);
   if (byLatex.size === 0) return (latex) => latex;

@@ -43,6 +43,9 @@ describe('modelAudit/equation over stdio', function () {
     assert.equal(query.block, 'SelfAttention');
     assert.equal(query.applications, 12);
     assert.equal(query.line, LINES.findIndex((l) => l.includes('self.query = nn.Linear')));
+    const blocks = model.values.find((v) => v.display === 'h₉')!;
+    assert.deepEqual(blocks, { display: 'h₉', latex: 'h_{9}', shape: 'T×768', line: LINES.findIndex((l) => l.includes('x = block(x)')) });
+    assert.equal(model.values.find((v) => v.display === 'EncoderBlock(z)')?.line, LINES.findIndex((l) => l.includes('return x + self.ffn(self.norm2(x))')));
     assert.match(model.latexDocument, /^% TransformerClassifier \(pytorch\)\n\\begin\{aligned\}/);
     assert.match(model.markdown, /^### TransformerClassifier\n/);
     assert.match(model.markdown, /\n\$\$\n\\begin\{aligned\}\n/);

@@ -44,6 +44,10 @@ describe('equation panel HTML', () => {
     assert.match(body, /<td class="shape">3072×768<\/td>/);
     assert.match(body, /SelfAttention ×12/);
     assert.match(body, /data-command="copyLatex"/);
+    // Each named value with its shape; the steps' h's link to the lines that compute them.
+    assert.match(body, /<h2>Shapes \(per sample\)<\/h2>/);
+    const h9 = result.model!.values.find((v) => v.display === 'h₉')!;
+    assert.match(body, new RegExp(`<td class="shape">${h9.shape}</td><td class="line"><a href="#" data-line="${h9.line}">`));
   });
 
   it('lets the steps stand in for a closed form too wide for the panel (ResNet-50)', async () => {

@@ -2,7 +2,10 @@
 // the "Copy as LaTeX / Markdown" commands copy. Converts core values to the shared protocol's plain data.
 
 import type { FileAnalysis, ModelAnalysis } from '../core/analyze';
-import { Range } from '../core/graph';
+import { type ModelGraph, Range } from '../core/graph';
+import { buildEquation, type EquationLine } from '../core/render/equation';
+import { blockLatex, symbolToLatex } from '../core/render/latex';
+import { blockToUnicode, symbolToUnicode } from '../core/render/unicode';
 import { latexDocument, markdownDocument } from '../core/render/documents';
 import { Shapes } from '../core/shapes';
 import { ModelEquationRequest } from '../shared/customMessages';
@@ -14,7 +17,7 @@ export function modelEquation(analysis: FileAnalysis | undefined, params: ModelE
   if (!analysis) return { models: [] };
   const models = analysis.models.map((m) => m.graph.name);
   const model = pickModel(analysis.models, params);
-  return model ? { model: toProtocol(model, params.uri, displayPath), models } : { models };
+  return model ? { model: toProtocol(model, params.uri, displayPath, analysis.models.map((m) => m.graph)), models } : { models };
 }
 
 /** The file's name, for the Markdown's caption: a pull request reader knows the repository, not the local path. */
@@ -33,7 +36,26 @@ function pickModel(models: readonly ModelAnalysis[], params: ModelEquationReques
   return above.length > 0 ? above.reduce((a, b) => (b.graph.range.start.line > a.graph.range.start.line ? b : a)) : models[0];
 }
 
-function toProtocol(model: ModelAnalysis, uri: string, displayPath: string): ModelEquationRequest.Model {
+/** The steps' named values with their shapes and lines: the same equation the analysis printed, built again with node ids. */
+function valuesOf(graph: ModelGraph, library: readonly ModelGraph[]): ModelEquationRequest.Value[] {
+  const eq = buildEquation(graph, { library });
+  const inDefinition = new Set(eq.definitions.flatMap((d) => d.steps));
+  const lines: EquationLine[] = [...eq.definitions.flatMap((d) => d.steps), ...eq.steps, ...eq.outputs];
+  return lines.map((line) => {
+    const node = line.nodeId === undefined ? undefined : graph.nodes.find((n) => n.id === line.nodeId);
+    // The model's own steps point at its forward (the call that runs a block), a block's steps inside the block.
+    const range = node && !inDefinition.has(line) ? node.site?.range ?? node.range : node?.range;
+    const params = line.params ? `(${line.params.join(', ')})` : '';
+    return {
+      display: line.params ? `${blockToUnicode(`block:${line.name}`)}${params}` : symbolToUnicode(line.name),
+      latex: line.params ? `${blockLatex(`block:${line.name}`)}\\left${params.replace(')', '\\right)')}` : symbolToLatex(line.name),
+      ...(node?.shape ? { shape: Shapes.format(node.shape) } : {}),
+      ...(range ? { line: range.start.line } : {}),
+    };
+  });
+}
+
+function toProtocol(model: ModelAnalysis, uri: string, displayPath: string, library: readonly ModelGraph[]): ModelEquationRequest.Model {
   const eq = model.equation;
   return {
     name: model.graph.name,
@@ -53,6 +75,7 @@ function toProtocol(model: ModelAnalysis, uri: string, displayPath: string): Mod
       ...(s.range ? { line: s.range.start.line } : {}),
       ...(s.block ? { block: s.block, applications: s.applications ?? 1, ...(s.shared ? { shared: true } : {}) } : {}),
     })),
+    values: valuesOf(model.graph, library),
     latexDocument: latexDocument(model),
     markdown: markdownDocument(model, displayPath),
     ...(model.stale ? { stale: true } : {}),

@@ -72,6 +72,15 @@ export namespace ModelEquationRequest {
     /** True when every application of the block uses this same tensor (one layer instance reused). */
     readonly shared?: boolean;
   }
+  export interface Value {
+    /** As printed in Unicode: h₁, y, EncoderBlock(z). */
+    readonly display: string;
+    readonly latex: string;
+    /** Per sample (the batch axis left out): 64×H×W; absent when unknown. */
+    readonly shape?: string;
+    /** 0-based line where the value is computed. */
+    readonly line?: number;
+  }
   export interface Model {
     readonly name: string;
     readonly framework: string;
@@ -85,6 +94,8 @@ export namespace ModelEquationRequest {
     readonly latexSteps: readonly string[];
     readonly latexCollapsed?: readonly string[];
     readonly parameters: readonly Parameter[];
+    /** Each named value of the steps (h₁, …, a block's output, y) with its per-sample shape and source line. */
+    readonly values: readonly Value[];
     /** What "Copy as LaTeX" copies: the steps in an `aligned` block. */
     readonly latexDocument: string;
     /** What "Copy as Markdown" copies: display math in `$$` blocks and the parameter table. */
