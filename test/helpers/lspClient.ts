@@ -41,12 +41,12 @@ export class TestClient {
     this.connection.listen();
   }
 
-  static async start(): Promise<TestClient> {
+  static async start(rootUri: string | null = null): Promise<TestClient> {
     const child = spawn(process.execPath, [CLI, 'lsp', '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
     const client = new TestClient(child);
     await client.connection.sendRequest(InitializeRequest.type, {
       processId: process.pid,
-      rootUri: null,
+      rootUri,
       capabilities: { workspace: { configuration: true }, textDocument: { publishDiagnostics: { versionSupport: true } } },
       workspaceFolders: null,
     });

@@ -4,7 +4,9 @@
 
 import type { Connection } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { ImportResolver } from '../core/imports';
+import { createImportResolver } from '../workspace/pythonImports';
 import { type AnalysisOptions, analyzeSource, type FileAnalysis, type ParserSet } from '../core/analyze';
 import { mergeRuleSettings } from '../core/config';
 import { describeConfigProblems, ProjectConfigs } from '../workspace/projectConfig';
@@ -138,12 +140,34 @@ export class AnalysisScheduler {
       previous: cached?.analysis,
       specHost: this.specHost,
       specs: this.dependencies.specsNaming(doc.uri),
+      resolveImport: this.freshImportResolver(),
     });
     this.dependencies.record(doc.uri, analysis.dependencies);
     if (settings.logLevel === 'debug') this.log(`analysed ${doc.uri} v${doc.version} in ${Date.now() - started} ms: ${analysis.models.length} models, ${analysis.findings.length} findings`);
     const entry = { version: doc.version, analysis };
     this.results.set(doc.uri, entry);
     return entry;
+  }
+
+  private importRoots: string[] = [];
+
+  /** Workspace folders (as URIs) to resolve absolute Python imports from; relative imports need none. */
+  setWorkspaceRoots(uris: readonly string[]): void {
+    this.importRoots = uris.filter((u) => u.startsWith('file:')).map((u) => fileURLToPath(u));
+  }
+
+  /**
+   * Follows `from .blocks import ResBlock` into the workspace: open documents first (unsaved edits count), then the
+   * disk. Documents are named by URI here and by path on disk, so the resolver translates both ways.
+   */
+  private freshImportResolver(): ImportResolver {
+    // One resolver per analysis: its cache of file texts must not outlive an edit to an open document.
+    const resolver = createImportResolver(this.importRoots, this.importRoots[0] ?? process.cwd(), (path) => this.getDocument(pathToFileURL(path).href)?.getText());
+    return (moduleName, fromPath) => {
+      const from = fromPath.startsWith('file:') ? fileURLToPath(fromPath) : fromPath;
+      const found = resolver(moduleName, from);
+      return found ? { ...found, path: pathToFileURL(found.path).href } : undefined;
+    };
   }
 
   /** The project file's rule settings, overridden by the editor's `modelAudit.rules`. */

@@ -54,6 +54,7 @@ export function startServer(): void {
     const configurable = params.capabilities.workspace?.configuration === true;
     settings.setSupported(configurable);
     workspaceRoots = (params.workspaceFolders ?? []).map((f) => f.uri).concat(!params.workspaceFolders && params.rootUri ? [params.rootUri] : []);
+    scheduler.setWorkspaceRoots(workspaceRoots);
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
