@@ -83,7 +83,17 @@ describe('model-audit CLI', () => {
     }
   });
 
-  it('the built binary runs from a shell with the same exit codes', () => {
+  it('the package bin (what npx model-audit runs) works from a shell with the same exit codes', () => {
+    const BIN = join(ROOT, 'bin', 'model-audit.js');
+    const ok = spawnSync(process.execPath, [BIN, 'check', 'samples/mnist_mlp.py'], { cwd: ROOT, encoding: 'utf8' });
+    assert.equal(ok.status, 0, ok.stderr);
+    assert.match(ok.stdout, /1 file, 1 model: 0 errors, 0 warnings/);
+    const bad = spawnSync(process.execPath, [BIN, 'check', 'missing.py'], { cwd: ROOT, encoding: 'utf8' });
+    assert.equal(bad.status, 2);
+    assert.equal(bad.stderr, 'model-audit: missing.py: no such file or folder\n');
+  });
+
+  it('the bundled dist/cli.js (what editors start) runs on its own too', () => {
     const ok = spawnSync(process.execPath, [CLI, 'check', 'samples/mnist_mlp.py'], { cwd: ROOT, encoding: 'utf8' });
     assert.equal(ok.status, 0, ok.stderr);
     assert.match(ok.stdout, /1 file, 1 model: 0 errors, 0 warnings/);

@@ -121,7 +121,8 @@ async function checkPaths(paths: readonly string[], cwd: string, io: CliIo): Pro
   return checkFilesWithSpecs(files, cwd, parsers, optionsFor, createImportResolver([cwd], cwd));
 }
 
-if (require.main === module || process.env.MODEL_AUDIT_CLI_MAIN === '1') {
+/** Runs the command line on this process's arguments and streams; `bin/model-audit.js` calls it. */
+export function main(): void {
   runCli(process.argv.slice(2), { cwd: process.cwd(), out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) }).then(
     (code) => {
       if (code >= 0) process.exitCode = code;
@@ -132,3 +133,5 @@ if (require.main === module || process.env.MODEL_AUDIT_CLI_MAIN === '1') {
     },
   );
 }
+
+if (require.main === module) main();
