@@ -10,6 +10,7 @@ import { createImportResolver } from '../workspace/pythonImports';
 import { type AnalysisOptions, analyzeSource, type FileAnalysis, type ParserSet } from '../core/analyze';
 import { mergeRuleSettings } from '../core/config';
 import { describeConfigProblems, ProjectConfigs } from '../workspace/projectConfig';
+import { IncrementalTrees } from '../parsing/incrementalTrees';
 import type { Language } from '../core/graph';
 import { toDiagnostic } from './convert';
 import type { Settings, SettingsCache } from './settings';
@@ -45,6 +46,7 @@ export class AnalysisScheduler {
   private readonly pending = new Map<string, NodeJS.Immediate>();
   private readonly published = new Map<string, number>();
   private readonly configs = new ProjectConfigs();
+  private readonly trees = new IncrementalTrees();
   private readonly reportedConfigs = new Set<string>();
   /** Spec ↔ code bindings between documents, and documents whose next run must also re-check those. */
   private readonly dependencies = new DependencyTracker();
@@ -133,8 +135,13 @@ export class AnalysisScheduler {
       return entry;
     }
     const started = Date.now();
+    const text = doc.getText();
+    const parser = language === 'python' ? parsers.python : language === 'javascript' ? parsers.javascript : language === 'typescript' ? parsers.typescript : undefined;
+    // Reparsed incrementally from this document's last tree; the cache owns the tree, analysis only reads it.
+    const tree = parser ? this.trees.parse(doc.uri, parser, text) : undefined;
     const analysis = analyzeSource({
-      file: { path: doc.uri, language, text: doc.getText() },
+      tree,
+      file: { path: doc.uri, language, text },
       parsers,
       options: this.optionsFor(doc.uri, settings),
       previous: cached?.analysis,
@@ -195,6 +202,7 @@ export class AnalysisScheduler {
   }
 
   forget(uri: string): void {
+    this.trees.forget(uri);
     // A closed spec no longer binds its code (unless the code names it): re-check what it was bound to.
     const related = this.dependencies.related(uri);
     this.dependencies.forget(uri);
