@@ -59,6 +59,8 @@ export interface ProbeModel {
   readonly outputNode: GraphNode;
   /** Per-sample output shape of every node the output depends on. */
   readonly nodeShapes: ReadonlyMap<number, readonly number[]>;
+  /** Values one sample's forward pass holds (the sum of every node's output size), for sizing batches. */
+  readonly activationsPerSample: number;
   readonly parameterCount: number;
   readonly hasDropout: boolean;
   forward(inputs: readonly Tensor[], options: ForwardOptions): Tensor;
@@ -384,6 +386,7 @@ export function buildProbeModel(tf: TF, graph: ModelGraph, options: BuildOptions
     outputShape,
     outputNode,
     nodeShapes,
+    activationsPerSample: [...nodeShapes.values()].reduce((n, shape) => n + shape.reduce((a, b) => a * b, 1), 0),
     parameterCount,
     hasDropout,
     forward,
@@ -392,6 +395,18 @@ export function buildProbeModel(tf: TF, graph: ModelGraph, options: BuildOptions
       for (const u of unapplied) u.variable.dispose();
     },
   };
+}
+
+/** Values a batch may hold across its forward pass (about 8 MB of floats; the backward pass keeps a few times that). */
+const ACTIVATION_BUDGET = 2_000_000;
+
+/**
+ * The batch size for a probe: its preferred size, smaller for models whose samples are large (feature maps), so the
+ * run stays within memory and time; never below `minimum`.
+ */
+export function batchSize(model: ProbeModel, preferred: number, minimum: number): number {
+  const fits = Math.floor(ACTIVATION_BUDGET / Math.max(1, model.activationsPerSample));
+  return Math.max(minimum, Math.min(preferred, fits));
 }
 
 function fail(node: GraphNode, detail: string): never {

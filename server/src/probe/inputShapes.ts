@@ -21,6 +21,8 @@ export interface InputResolution {
 const SPATIAL_CANDIDATES = [28, 32, 64, 224, 96, 16, 8, ...Array.from({ length: 125 }, (_, i) => i + 4)];
 const SEQUENCE_LENGTH = 8;
 const DEFAULT_WIDTH = 16;
+/** The size used when the layers accept any: small, so convolutions stay cheap. */
+const FREE_SPATIAL = 16;
 
 export function resolveInputShapes(graph: ModelGraph, overrides?: readonly (readonly number[])[]): InputResolution {
   const notes: string[] = [];
@@ -45,7 +47,7 @@ export function resolveInputShapes(graph: ModelGraph, overrides?: readonly (read
     if (shape.some(isSpatial)) {
       const size = findSpatialSize(graph, id, shape);
       const concrete = shape.map((d) => (typeof d === 'number' ? d : isSpatial(d) ? size.value : SEQUENCE_LENGTH));
-      notes.push(`input ${labelOf(node)} taken as ${concrete.join('×')} ${size.fromGraph ? '(the only size the layers accept)' : '(no layer fixes the size)'}`);
+      notes.push(`input ${labelOf(node)} taken as ${concrete.join('×')} ${size.fromGraph ? '(the only size the layers accept)' : size.free ? '(the layers accept any size; a small one keeps the probe fast)' : '(no layer fixes the size)'}`);
       inputs.push({ shape: concrete, vocabulary });
       continue;
     }
@@ -68,17 +70,24 @@ function embeddingVocabulary(graph: ModelGraph, id: number, consumers: Map<numbe
   return undefined;
 }
 
-/** The first spatial size for which every numeric width in the graph agrees with the inferred shapes. */
-function findSpatialSize(graph: ModelGraph, inputId: number, shape: Shape): { value: number; fromGraph: boolean } {
+/**
+ * The spatial size for which every numeric width in the graph agrees with the inferred shapes. When several agree
+ * (global pooling before the classifier), a small one keeps the probe fast.
+ */
+function findSpatialSize(graph: ModelGraph, inputId: number, shape: Shape): { value: number; fromGraph: boolean; free?: boolean } {
   let constrained = false;
+  const accepted: number[] = [];
   for (const size of SPATIAL_CANDIDATES) {
     const concrete = shape.map((d) => (typeof d === 'number' ? d : size));
     const nodes = graph.nodes.map((n) => (n.id === inputId ? { ...n, shape: concrete } : n));
     const result = checkConsistency(inferShapes({ ...graph, nodes }));
     if (result.checked > 0) constrained = true;
-    if (result.ok && result.checked > 0) return { value: size, fromGraph: true };
+    if (result.ok && result.checked > 0) accepted.push(size);
+    if (accepted.length > 3) break;
   }
-  return { value: constrained ? 28 : 32, fromGraph: false };
+  if (accepted.length === 1) return { value: accepted[0]!, fromGraph: true };
+  if (accepted.length > 1) return { value: accepted.includes(FREE_SPATIAL) ? FREE_SPATIAL : Math.min(...accepted.filter((a) => a >= 8)), fromGraph: false, free: true };
+  return { value: constrained ? 28 : FREE_SPATIAL, fromGraph: false };
 }
 
 function checkConsistency(graph: ModelGraph): { ok: boolean; checked: number } {

@@ -2,14 +2,15 @@
 // parameters receive no gradient does not learn: it is never applied (built in the constructor, unused in
 // forward), cut off from the loss, or dead (every ReLU after it off).
 
-import { buildProbeModel } from '../buildModel';
+import { batchSize, buildProbeModel } from '../buildModel';
 import { objectiveFor } from '../objective';
 import { SeededRandom } from '../rng';
 import { lossOf, randomInputs, randomTargets, round, train } from '../train';
 import { fmt, type ProbeContext, type ProbeOutcome } from './context';
 import type * as tfc from '@tensorflow/tfjs-core';
 
-const BATCH = 32;
+const PREFERRED_BATCH = 32;
+const MIN_BATCH = 8;
 const DEFAULT_STEPS = 20;
 /** A gradient norm at or below this is none. */
 const ZERO = 1e-12;
@@ -27,6 +28,7 @@ export function runGradientFlow(ctx: ProbeContext): ProbeOutcome {
   const steps = ctx.steps !== undefined ? Math.max(1, Math.min(ctx.steps, 100)) : DEFAULT_STEPS;
   const rng = new SeededRandom(ctx.seed).fork('gradient-flow');
   const model = buildProbeModel(tf, graph, { seed: ctx.seed, widthScale: ctx.widthScale });
+  const BATCH = batchSize(model, PREFERRED_BATCH, MIN_BATCH);
   const objective = objectiveFor(graph, model.outputNode.op, model.outputShape[model.outputShape.length - 1] ?? 1);
   const inputs = randomInputs(tf, model, BATCH, rng);
   const targets = randomTargets(tf, objective, model, BATCH, rng);

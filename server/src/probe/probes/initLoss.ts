@@ -2,13 +2,14 @@
 // cross-entropy: the model should be equally unsure of every class). A start far above it means over-confident
 // initial outputs (wasted early steps, "hockey stick" curves); far below it, labels leaking or a mis-specified loss.
 
-import { buildProbeModel } from '../buildModel';
+import { batchSize, buildProbeModel } from '../buildModel';
 import { Objective, objectiveFor } from '../objective';
 import { SeededRandom } from '../rng';
 import { evaluate, randomInputs, randomTargets, round } from '../train';
 import { fmt, type ProbeContext, type ProbeOutcome } from './context';
 
-const BATCH = 256;
+const PREFERRED_BATCH = 256;
+const MIN_BATCH = 32;
 /** A start within this factor of the expected loss passes. */
 export const TOLERANCE = 1.25;
 
@@ -16,6 +17,7 @@ export function runInitLoss(ctx: ProbeContext): ProbeOutcome {
   const { tf, graph } = ctx;
   const rng = new SeededRandom(ctx.seed).fork('init-loss');
   const model = buildProbeModel(tf, graph, { seed: ctx.seed, widthScale: ctx.widthScale });
+  const BATCH = batchSize(model, PREFERRED_BATCH, MIN_BATCH);
   const objective = objectiveFor(graph, model.outputNode.op, model.outputShape[model.outputShape.length - 1] ?? 1);
   const inputs = randomInputs(tf, model, BATCH, rng);
   const targets = randomTargets(tf, objective, model, BATCH, rng);

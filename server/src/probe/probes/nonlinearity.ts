@@ -5,7 +5,7 @@
 // fit computes a linear map: its affine layers collapse into one.
 
 import type { ModelGraph } from '../../core/graph';
-import { buildProbeModel, type ProbeModel } from '../buildModel';
+import { batchSize, buildProbeModel, type ProbeModel } from '../buildModel';
 import type { Objective } from '../objective';
 import { SeededRandom } from '../rng';
 import { affineSegments, label } from '../segments';
@@ -13,7 +13,9 @@ import { type Curve, leastSquaresError, round, standardize, train } from '../tra
 import type { Series, Verdict } from '../types';
 import { fmt, type ProbeContext, type ProbeOutcome } from './context';
 
-const SAMPLES = 64;
+const DEFAULT_SAMPLES = 64;
+/** Fewer samples for models with large feature maps; still far more than the 3 a linear fit per output has. */
+const MIN_SAMPLES = 16;
 const LATENT = 2;
 const DEFAULT_STEPS = 150;
 const MAX_SEGMENTS = 6;
@@ -117,6 +119,7 @@ export function runNonlinearity(ctx: ProbeContext): ProbeOutcome {
 
 function fit(ctx: ProbeContext, built: ProbeModel, name: string, lines: number[], steps: number, rng: SeededRandom): Run {
   const { tf } = ctx;
+  const SAMPLES = batchSize(built, DEFAULT_SAMPLES, MIN_SAMPLES);
   const inputSize = built.inputs[0]!.shape.reduce((a, b) => a * b, 1);
   const rawOutput = built.outputShape.reduce((a, b) => a * b, 1);
   // A wide output (a feature map) is read through a fixed random projection to a few values: a linear stage stays

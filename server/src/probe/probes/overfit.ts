@@ -2,13 +2,14 @@
 // within the budget; when it cannot, the summary says why if the graph explains it (a softmax before a loss that
 // applies softmax again puts a floor of ln(1 + (C−1)/e) under the loss).
 
-import { buildProbeModel } from '../buildModel';
+import { batchSize, buildProbeModel } from '../buildModel';
 import { Objective, objectiveFor } from '../objective';
 import { SeededRandom } from '../rng';
 import { randomInputs, randomTargets, round, train } from '../train';
 import { fmt, type ProbeContext, type ProbeOutcome } from './context';
 
-const BATCH = 16;
+const PREFERRED_BATCH = 16;
+const MIN_BATCH = 8;
 const DEFAULT_STEPS = 200;
 /** A memorised batch has a loss below this share of its starting loss. */
 export const MEMORISED_SHARE = 0.05;
@@ -18,6 +19,7 @@ export function runOverfit(ctx: ProbeContext): ProbeOutcome {
   const steps = ctx.steps ?? DEFAULT_STEPS;
   const rng = new SeededRandom(ctx.seed).fork('overfit');
   const model = buildProbeModel(tf, graph, { seed: ctx.seed, widthScale: ctx.widthScale });
+  const BATCH = batchSize(model, PREFERRED_BATCH, MIN_BATCH);
   const objective = objectiveFor(graph, model.outputNode.op, model.outputShape[model.outputShape.length - 1] ?? 1);
   const inputs = randomInputs(tf, model, BATCH, rng);
   const targets = randomTargets(tf, objective, model, BATCH, rng);
