@@ -130,7 +130,9 @@ export function analyzeSource(input: AnalysisInput): FileAnalysis {
     if (tree) root = mirrorTree(tree, file.text);
     if (root) graphs = extractModels(file.language, root, file.text, importContext(input, parser));
   }
-  const libraryKey = hashText(graphs.map((g) => `${g.name}:${g.textKey ?? ''}`).join('|'));
+  // Neighbours matter only by name (a repeated block is named after the file's class that computes it); their
+  // structure reaches this model's own graph when it uses them, so it is in that graph's hash already.
+  const libraryKey = hashText(graphs.map((g) => g.name).join('|'));
   const optionsKey = hashText(JSON.stringify(options.rules ?? {}));
   const models: ModelAnalysis[] = graphs.map((graph) => {
     const broken = root !== undefined && root.hasError && rangeHasError(root, graph.range);
