@@ -75,6 +75,19 @@ describe('model-audit CLI', () => {
     assert.doesNotMatch(md.out, /make_classifier/);
   });
 
+  it('probe runs through the command line and prints the contract JSON', async () => {
+    const { code, out, err } = await run(['probe', 'samples/mnist_mlp.py', '--probe', 'init-loss', '--format', 'json', '--seed', '3']);
+    assert.equal(code, 0, err);
+    const report = JSON.parse(out);
+    assert.equal(report.version, 1);
+    assert.equal(report.model, 'MnistMLP');
+    assert.match(report.backend, /^(cpu|wasm|tensorflow|tensorflow-gpu)$/);
+    assert.equal(report.results[0].probe, 'init-loss');
+    assert.equal(report.results[0].verdict, 'pass');
+    assert.ok(Math.abs(report.results[0].metrics.expected_loss - Math.log(10)) < 1e-4);
+    assert.equal((await run(['probe', 'samples/mnist_mlp.py', '--model', 'Nope'])).code, 2);
+  });
+
   it('exits 2 with a one-line reason on usage and I/O errors', async () => {
     for (const args of [['check', 'no/such/path.py'], ['check', 'README.md'], ['render', 'samples/mnist_mlp.py', '--model', 'Nope'], ['check', 'samples/', '--format', 'yaml'], ['frobnicate']]) {
       const { code, err } = await run(args);

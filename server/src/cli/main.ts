@@ -7,6 +7,7 @@ import { Severity } from '../core/graph';
 import { loadParsers } from '../parsing/loadParsers';
 import { collectFiles, displayPath, languageOf, readText, UsageError } from '../workspace/files';
 import { type CheckedFile, checkJson, checkText } from './checkReport';
+import { probeCommand } from './probeCommand';
 import { renderModels } from './renderCommand';
 import { toSarif } from '../core/sarif';
 import { describeConfigProblems, ProjectConfigs } from '../workspace/projectConfig';
@@ -70,6 +71,43 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       const result = diffSpec(spec, io.cwd, await loadParsers(), opts.format);
       io.out(result.text);
       exitCode = result.exitCode;
+    });
+
+  program
+    .command('probe')
+    .description('Run quick-train probes on a model (TensorFlow.js, in a worker process).')
+    .argument('<file>', 'the model file')
+    .option('--model <name>', "the model's name (optional when the file has one model)")
+    .option('--probe <ids...>', 'nonlinearity, overfit, init-loss, gradient-flow, spec-bakeoff, or all')
+    .option('--spec <file>', 'a spec (.mspec) or a model file whose model is the spec, for spec-bakeoff')
+    .option('--spec-model <name>', "the spec's model, when the spec file has several")
+    .addOption(new Option('--backend <backend>', 'where to train').choices(['auto', 'cpu', 'wasm', 'tensorflow', 'tensorflow-gpu']).default('auto'))
+    .option('--steps <n>', 'training steps per probe')
+    .option('--seed <n>', 'random seed (the same seed gives the same verdicts)')
+    .option('--width-scale <s>', 'scale hidden widths down for speed (0 < s ≤ 1); stated in the result')
+    .option('--timeout <seconds>', 'time limit for the whole run (default 120)')
+    .option('--max-memory <mb>', "the worker's heap limit in MB (default 2048)")
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .option('--report <file.html>', 'also write an HTML report with the loss curves')
+    .action(async (file: string, opts: Record<string, string | string[] | undefined>) => {
+      exitCode = await probeCommand(
+        {
+          file,
+          model: opts.model as string | undefined,
+          probe: opts.probe as string[] | undefined,
+          spec: opts.spec as string | undefined,
+          specModel: opts.specModel as string | undefined,
+          backend: opts.backend as string | undefined,
+          steps: opts.steps as string | undefined,
+          seed: opts.seed as string | undefined,
+          widthScale: opts.widthScale as string | undefined,
+          timeout: opts.timeout as string | undefined,
+          maxMemory: opts.maxMemory as string | undefined,
+          format: opts.format as string | undefined,
+          report: opts.report as string | undefined,
+        },
+        { cwd: io.cwd, out: io.out, err: io.err, progress: process.stderr.isTTY ? (line) => io.err(`${line}\n`) : undefined },
+      );
     });
 
   program
