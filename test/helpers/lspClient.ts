@@ -20,6 +20,8 @@ export const CLI = join(__dirname, '..', '..', 'dist', 'cli.js');
 export class TestClient {
   readonly connection: ProtocolConnection;
   readonly stderr: string[] = [];
+  /** Messages the server showed the user (warnings and errors). */
+  readonly messages: string[] = [];
   private readonly published: PublishDiagnosticsParams[] = [];
   private readonly waiters: (() => void)[] = [];
   private exited = false;
@@ -33,6 +35,14 @@ export class TestClient {
     this.connection.onRequest('workspace/configuration', (params: { items: unknown[] }) => params.items.map(() => null));
     this.connection.onRequest('client/registerCapability', () => null);
     this.connection.onRequest('workspace/codeLens/refresh', () => null);
+    this.connection.onRequest('window/workDoneProgress/create', () => null);
+    this.connection.onNotification('window/showMessage', (p: { message: string }) => {
+      this.messages.push(p.message);
+    });
+    this.connection.onRequest('window/showMessageRequest', (p: { message: string }) => {
+      this.messages.push(p.message);
+      return null;
+    });
     child.stderr!.on('data', (d) => this.stderr.push(String(d)));
     child.on('exit', () => {
       this.exited = true;
@@ -41,13 +51,14 @@ export class TestClient {
     this.connection.listen();
   }
 
-  static async start(rootUri: string | null = null): Promise<TestClient> {
+  static async start(rootUri: string | null = null, initializationOptions?: unknown): Promise<TestClient> {
     const child = spawn(process.execPath, [CLI, 'lsp', '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
     const client = new TestClient(child);
     await client.connection.sendRequest(InitializeRequest.type, {
       processId: process.pid,
       rootUri,
-      capabilities: { workspace: { configuration: true }, textDocument: { publishDiagnostics: { versionSupport: true } } },
+      initializationOptions,
+      capabilities: { workspace: { configuration: true }, textDocument: { publishDiagnostics: { versionSupport: true } }, window: { workDoneProgress: true } },
       workspaceFolders: null,
     });
     await client.connection.sendNotification(InitializedNotification.type, {});

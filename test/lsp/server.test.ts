@@ -52,6 +52,7 @@ describe('language server over stdio', function () {
     assert.deepEqual(titles, [
       'y = W₃·(W₂·ReLU(W₁·flatten(x) + b₁) + b₂) + b₃',
       'collapses: y = W′·ReLU(W₁·flatten(x) + b₁) + b′, W′ = W₃W₂, b′ = W₃b₂ + b₃',
+      '▶ Run probes',
     ]);
   });
 

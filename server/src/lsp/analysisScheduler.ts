@@ -11,6 +11,7 @@ import { type AnalysisOptions, analyzeSource, type FileAnalysis, type ParserSet 
 import { mergeRuleSettings } from '../core/config';
 import { describeConfigProblems, ProjectConfigs } from '../workspace/projectConfig';
 import { IncrementalTrees } from '../parsing/incrementalTrees';
+import type { Finding } from '../core/findings';
 import type { Language } from '../core/graph';
 import { toDiagnostic } from './convert';
 import type { Settings, SettingsCache } from './settings';
@@ -47,6 +48,7 @@ export class AnalysisScheduler {
   private readonly published = new Map<string, number>();
   private readonly configs = new ProjectConfigs();
   private readonly trees = new IncrementalTrees();
+  private readonly probeFindings = new Map<string, Map<string, Finding[]>>();
   private readonly reportedConfigs = new Set<string>();
   /** Spec ↔ code bindings between documents, and documents whose next run must also re-check those. */
   private readonly dependencies = new DependencyTracker();
@@ -97,7 +99,8 @@ export class AnalysisScheduler {
     const last = this.published.get(uri);
     if (last !== undefined && last > version) return;
     this.published.set(uri, version);
-    await this.connection.sendDiagnostics({ uri, version, diagnostics: entry.analysis.findings.map((f) => toDiagnostic(f, uri)) });
+    const probed = [...(this.probeFindings.get(uri)?.values() ?? [])].flat();
+    await this.connection.sendDiagnostics({ uri, version, diagnostics: [...entry.analysis.findings, ...probed].map((f) => toDiagnostic(f, uri)) });
     this.onPublished?.(uri, version);
     if (related) this.recheckRelated(uri);
   }
@@ -201,7 +204,22 @@ export class AnalysisScheduler {
     this.reportedConfigs.clear();
   }
 
+  /** Failed probes of one model, shown with the document's diagnostics until the code changes or probes run again. */
+  setProbeFindings(uri: string, model: string, findings: Finding[]): void {
+    const byModel = this.probeFindings.get(uri) ?? new Map<string, Finding[]>();
+    byModel.set(model, findings);
+    this.probeFindings.set(uri, byModel);
+    this.published.delete(uri);
+    this.schedule(uri, false);
+  }
+
+  /** Probe results describe the code they ran on; an edit makes them stale, so they go. */
+  clearProbeFindings(uri: string): void {
+    this.probeFindings.delete(uri);
+  }
+
   forget(uri: string): void {
+    this.probeFindings.delete(uri);
     this.trees.forget(uri);
     // A closed spec no longer binds its code (unless the code names it): re-check what it was bound to.
     const related = this.dependencies.related(uri);

@@ -9,7 +9,10 @@ export const CODE_LENS_MAX = 140;
 /** The client command that shows a model's equation in a side panel, with `{ uri, position }` of the model. */
 export const SHOW_EQUATION = 'modelAudit.showEquation';
 
-export function codeLenses(analysis: FileAnalysis | undefined): CodeLens[] {
+/** The server command that runs a model's quick-train probes, with `{ uri, model }`. */
+export const RUN_PROBES_COMMAND = 'modelAudit.runProbes';
+
+export function codeLenses(analysis: FileAnalysis | undefined, probeSummary: (model: string) => string | undefined = () => undefined): CodeLens[] {
   if (!analysis) return [];
   const lenses: CodeLens[] = [];
   for (const model of analysis.models) {
@@ -20,6 +23,10 @@ export function codeLenses(analysis: FileAnalysis | undefined): CodeLens[] {
     lenses.push({ range, command: show });
     if (model.equation.collapsed) {
       lenses.push({ range, command: { title: `collapses: ${elideMiddle(model.equation.collapsed, CODE_LENS_MAX)}`, command: '' } });
+    }
+    if (model.graph.framework !== 'spec' && !model.stale) {
+      const summary = probeSummary(model.graph.name);
+      lenses.push({ range, command: { title: summary ? `probes: ${elideMiddle(summary, CODE_LENS_MAX)}` : '▶ Run probes', command: RUN_PROBES_COMMAND, arguments: [{ uri: analysis.path, model: model.graph.name }] } });
     }
   }
   return lenses;

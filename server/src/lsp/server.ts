@@ -16,6 +16,7 @@ import { loadParsers } from '../parsing/loadParsers';
 import { AnalysisScheduler } from './analysisScheduler';
 import { codeActions } from './codeAction';
 import { codeLenses } from './codeLens';
+import { ProbeRuns, RUN_PROBES, type RunProbesArgs, type RunProbesResult } from './probeRuns';
 import { ModelEquationRequest, modelEquation } from './equationRequest';
 import { completion } from './completion';
 import { definition } from './definition';
@@ -38,6 +39,14 @@ export function startServer(): void {
   const parsers = loadParsers();
   const scheduler = new AnalysisScheduler(connection, parsers, settings, (uri) => documents.get(uri), log);
   const specHost = lspSpecHost((uri) => documents.get(uri));
+  let workspaceTrusted = true;
+  const probes = new ProbeRuns(connection, {
+    analysis: (uri) => scheduler.current(uri),
+    setFindings: (uri, model, findings) => scheduler.setProbeFindings(uri, model, findings),
+    refreshCodeLenses: () => void connection.sendRequest(CodeLensRefreshRequest.type).catch(() => undefined),
+    isTrusted: () => workspaceTrusted,
+    log,
+  });
   let workspaceRoots: string[] = [];
 
   /** Runs a handler, logging any exception and answering with a fallback instead of crashing. */
@@ -50,8 +59,19 @@ export function startServer(): void {
     }
   };
 
+  connection.onExecuteCommand(
+    guard('executeCommand', null as RunProbesResult | null, async (params) => {
+      if (params.command !== RUN_PROBES) return null;
+      const args = params.arguments?.[0] as RunProbesArgs | undefined;
+      if (!args?.uri || !args.model) return { error: 'modelAudit.runProbes needs { uri, model }' };
+      return probes.run(args);
+    }),
+  );
+
   connection.onInitialize((params): InitializeResult => {
     const configurable = params.capabilities.workspace?.configuration === true;
+    // VS Code says whether the workspace is trusted; other clients have no such notion, and probes run there.
+    workspaceTrusted = (params.initializationOptions as { workspaceTrusted?: boolean } | undefined)?.workspaceTrusted !== false;
     settings.setSupported(configurable);
     workspaceRoots = (params.workspaceFolders ?? []).map((f) => f.uri).concat(!params.workspaceFolders && params.rootUri ? [params.rootUri] : []);
     scheduler.setWorkspaceRoots(workspaceRoots);
@@ -60,6 +80,7 @@ export function startServer(): void {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
         hoverProvider: true,
         codeLensProvider: { resolveProvider: false },
+        executeCommandProvider: { commands: [RUN_PROBES] },
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
         definitionProvider: true,
         foldingRangeProvider: true,
@@ -92,7 +113,11 @@ export function startServer(): void {
   );
 
   documents.onDidOpen((e) => scheduler.schedule(e.document.uri));
-  documents.onDidChangeContent((e) => scheduler.schedule(e.document.uri));
+  documents.onDidChangeContent((e) => {
+    scheduler.clearProbeFindings(e.document.uri);
+    probes.forget(e.document.uri);
+    scheduler.schedule(e.document.uri);
+  });
   documents.onDidClose((e) => {
     scheduler.forget(e.document.uri);
     settings.forget(e.document.uri);
@@ -128,7 +153,8 @@ export function startServer(): void {
   }));
   connection.onCodeLens(guard('codeLens', [], async (params) => {
     const s = await settings.get(params.textDocument.uri);
-    return s.codeLens.enable ? codeLenses(await scheduler.current(params.textDocument.uri)) : [];
+    const uri = params.textDocument.uri;
+    return s.codeLens.enable ? codeLenses(await scheduler.current(uri), (model) => probes.summary(uri, model)) : [];
   }));
   connection.onCodeAction(guard('codeAction', [], (params) => codeActions(params)));
 

@@ -1,0 +1,103 @@
+// workspace/executeCommand `modelAudit.runProbes`: runs a model's quick-train probes in a worker process (never in
+// this process) with LSP work-done progress that shows the live loss and can cancel the run, then reports failed
+// probes as MP diagnostics and their verdicts on the model's code lens. Refused in an untrusted workspace.
+
+import type { CancellationToken, Connection } from 'vscode-languageserver/node';
+import type { FileAnalysis } from '../core/analyze';
+import type { Finding } from '../core/findings';
+import { ProbeWorkerError, runProbesInWorker } from '../probe/runInWorker';
+import { probeFindings } from '../probe/probeFindings';
+import { PROBE_IDS, type ProbeResult, type ProbeRun } from '../probe/types';
+
+export const RUN_PROBES = 'modelAudit.runProbes';
+
+export interface RunProbesArgs {
+  readonly uri: string;
+  readonly model: string;
+  /** Probe ids; default: every probe that applies without a spec. */
+  readonly probes?: readonly string[];
+  readonly seed?: number;
+}
+
+export type RunProbesResult = { readonly run: ProbeRun } | { readonly refused: string } | { readonly error: string };
+
+export interface ProbeHost {
+  analysis(uri: string): Promise<FileAnalysis | undefined>;
+  /** Replaces the probe findings of one model in a document and republishes its diagnostics. */
+  setFindings(uri: string, model: string, findings: Finding[]): void;
+  refreshCodeLenses(): void;
+  isTrusted(): boolean;
+  log(message: string): void;
+}
+
+const MARK: Record<string, string> = { pass: '✓', fail: '✗', inconclusive: '?' };
+
+function num(v: unknown): string | undefined {
+  return typeof v === 'number' && Number.isFinite(v) ? (Math.abs(v) >= 100 ? v.toFixed(0) : v.toPrecision(2)) : undefined;
+}
+
+/** One result in a few words for a code lens: `nonlinearity ✗ 0.94 vs linear 0.94`. */
+export function describeResult(r: ProbeResult): string {
+  const m = r.metrics ?? {};
+  const final = num(m.final_loss);
+  const detail =
+    final !== undefined && num(m.linear_baseline_loss) !== undefined ? `${final} vs linear ${num(m.linear_baseline_loss)}`
+      : num(m.initial_loss) !== undefined && num(m.expected_loss) !== undefined ? `${num(m.initial_loss)} vs ${num(m.expected_loss)} expected`
+        : final !== undefined ? `loss ${final}` : '';
+  return `${r.probe} ${MARK[r.verdict] ?? r.verdict}${detail ? ` ${detail}` : ''}`;
+}
+
+export class ProbeRuns {
+  private readonly runs = new Map<string, Map<string, ProbeRun>>();
+
+  constructor(private readonly connection: Connection, private readonly host: ProbeHost) {}
+
+  /** The last run's verdicts for a model, for its code lens. */
+  summary(uri: string, model: string): string | undefined {
+    const run = this.runs.get(uri)?.get(model);
+    return run ? `${run.results.map(describeResult).join(' · ')} (${run.backend}, ${run.seconds.toFixed(1)} s)` : undefined;
+  }
+
+  forget(uri: string): void {
+    this.runs.delete(uri);
+  }
+
+  async run(args: RunProbesArgs, token?: CancellationToken): Promise<RunProbesResult> {
+    if (!this.host.isTrusted()) {
+      const refused = 'Model Audit does not run probes in an untrusted workspace: they train the model in a worker process. Trust the workspace to run them.';
+      void this.connection.window.showWarningMessage(refused);
+      return { refused };
+    }
+    const analysis = await this.host.analysis(args.uri);
+    const model = analysis?.models.find((m) => m.graph.name === args.model);
+    if (!model) return { error: `no model named ${args.model} in ${args.uri}` };
+    const probes = (args.probes ?? PROBE_IDS.filter((p) => p !== 'spec-bakeoff')) as ProbeRun['results'][number]['probe'][];
+    const progress = await this.connection.window.createWorkDoneProgress();
+    progress.begin(`Model Audit: probing ${args.model}`, 0, 'starting the worker', true);
+    const controller = new AbortController();
+    progress.token.onCancellationRequested(() => controller.abort());
+    token?.onCancellationRequested(() => controller.abort());
+    try {
+      const run = await runProbesInWorker(
+        { graph: model.graph, probes, backend: 'auto', seed: args.seed ?? 0 },
+        {
+          signal: controller.signal,
+          onProgress: (p) => progress.report(`${p.probe}: ${p.message}${p.loss !== undefined ? ` (loss ${p.loss.toFixed(3)})` : ''}`),
+        },
+      );
+      const byModel = this.runs.get(args.uri) ?? new Map<string, ProbeRun>();
+      byModel.set(args.model, run);
+      this.runs.set(args.uri, byModel);
+      this.host.setFindings(args.uri, args.model, probeFindings(run, model.graph));
+      this.host.refreshCodeLenses();
+      return { run };
+    } catch (error) {
+      const message = error instanceof ProbeWorkerError || error instanceof Error ? error.message : String(error);
+      this.host.log(`probes on ${args.model} failed: ${message}`);
+      if (!controller.signal.aborted) void this.connection.window.showErrorMessage(`Model Audit: the probes on ${args.model} could not run: ${message}`);
+      return { error: message };
+    } finally {
+      progress.done();
+    }
+  }
+}

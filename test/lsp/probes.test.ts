@@ -1,0 +1,50 @@
+// Probes from the editor: the code lens's command runs them in a worker, failed probes come back as MP diagnostics
+// and the verdicts on the code lens; an untrusted workspace refuses to run them.
+
+import { strict as assert } from 'node:assert';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { CodeLensRequest, DidOpenTextDocumentNotification, ExecuteCommandRequest } from 'vscode-languageserver-protocol/node';
+import { TestClient } from '../helpers/lspClient';
+
+const SAMPLE = join(__dirname, '..', '..', 'samples', 'mlp_missing_relu.py');
+const TEXT = readFileSync(SAMPLE, 'utf8');
+const URI = pathToFileURL(SAMPLE).href;
+
+describe('probes from the language server', function () {
+  this.timeout(120000);
+
+  it('runs nonlinearity from the code lens command: MP001 on the model and the verdict on the lens', async () => {
+    const client = await TestClient.start(null, { workspaceTrusted: true });
+    try {
+      await client.connection.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri: URI, languageId: 'python', version: 1, text: TEXT } });
+      await client.waitForDiagnostics(URI, (p) => p.version === 1);
+      const lenses = (await client.connection.sendRequest(CodeLensRequest.type, { textDocument: { uri: URI } })) ?? [];
+      const run = lenses.find((l) => l.command?.title === '▶ Run probes')!;
+      assert.ok(run, 'a Run probes lens');
+      const args = { ...(run.command!.arguments![0] as object), probes: ['nonlinearity'], seed: 1 };
+      const result = (await client.connection.sendRequest(ExecuteCommandRequest.type, { command: run.command!.command, arguments: [args] })) as { run?: { results: { probe: string; verdict: string }[] } };
+      assert.equal(result.run?.results[0].verdict, 'fail');
+      const diagnostics = await client.waitForDiagnostics(URI, (p) => p.diagnostics.some((d) => d.code === 'MP001'));
+      assert.match(String(diagnostics.find((d) => d.code === 'MP001')!.message), /fc2 → fc3 does no better than the best linear fit/);
+      const after = (await client.connection.sendRequest(CodeLensRequest.type, { textDocument: { uri: URI } })) ?? [];
+      assert.ok(after.some((l) => /^probes: nonlinearity ✗ /.test(l.command?.title ?? '')), after.map((l) => l.command?.title).join('\n'));
+    } finally {
+      await client.stop();
+    }
+  });
+
+  it('refuses to run probes in an untrusted workspace and says why', async () => {
+    const client = await TestClient.start(null, { workspaceTrusted: false });
+    try {
+      await client.connection.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri: URI, languageId: 'python', version: 1, text: TEXT } });
+      await client.waitForDiagnostics(URI, (p) => p.version === 1);
+      const result = (await client.connection.sendRequest(ExecuteCommandRequest.type, { command: 'modelAudit.runProbes', arguments: [{ uri: URI, model: 'MissingReluMLP' }] })) as { refused?: string };
+      assert.match(result.refused ?? '', /untrusted workspace/);
+      assert.ok(client.messages.some((m) => /untrusted workspace/.test(m)));
+    } finally {
+      await client.stop();
+    }
+  });
+});
