@@ -10,6 +10,7 @@ import {
   TransportKind,
 } from 'vscode-languageclient/node';
 import { registerEquationPanel } from './equationPanel';
+import { registerProbeReport } from './probeReport';
 import { registerSpecCommands } from './specCommands';
 
 let client: LanguageClient | undefined;
@@ -71,6 +72,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   registerSpecCommands(context, () => client);
 
   registerEquationPanel(context, () => client);
+  registerProbeReport(context, () => client);
   await client.start();
 }
 

@@ -30,6 +30,13 @@ describe('probes from the language server', function () {
       assert.match(String(diagnostics.find((d) => d.code === 'MP001')!.message), /fc2 → fc3 does no better than the best linear fit/);
       const after = (await client.connection.sendRequest(CodeLensRequest.type, { textDocument: { uri: URI } })) ?? [];
       assert.ok(after.some((l) => /^probes: nonlinearity ✗ /.test(l.command?.title ?? '')), after.map((l) => l.command?.title).join('\n'));
+      // The Probe report panel's data: the run's page with its loss curves, and the chart alone for saving.
+      const report = (await client.connection.sendRequest('modelAudit/probeReport', { uri: URI })) as { html: string; charts: { model: string; svg: string }[] };
+      assert.match(report.html, /nonlinearity/);
+      assert.match(report.html, /<svg[^>]*aria-label="loss curves"/);
+      assert.equal(report.charts.length, 1);
+      assert.equal(report.charts[0].model, 'MissingReluMLP');
+      assert.match(report.charts[0].svg, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"[\s\S]*<\/svg>$/);
     } finally {
       await client.stop();
     }
@@ -43,6 +50,7 @@ describe('probes from the language server', function () {
       const result = (await client.connection.sendRequest(ExecuteCommandRequest.type, { command: 'modelAudit.runProbes', arguments: [{ uri: URI, model: 'MissingReluMLP' }] })) as { refused?: string };
       assert.match(result.refused ?? '', /untrusted workspace/);
       assert.ok(client.messages.some((m) => /untrusted workspace/.test(m)));
+      assert.equal(await client.connection.sendRequest('modelAudit/probeReport', { uri: URI }), null, 'no report when nothing ran');
     } finally {
       await client.stop();
     }

@@ -7,6 +7,8 @@ import type { FileAnalysis } from '../core/analyze';
 import type { Finding } from '../core/findings';
 import { ProbeWorkerError, runProbesInWorker } from '../probe/runInWorker';
 import { probeFindings } from '../probe/probeFindings';
+import { renderProbeReport } from '../probe/report';
+import { ProbeReport } from '../shared/customMessages';
 import { PROBE_IDS, type ProbeResult, type ProbeRun } from '../probe/types';
 
 export const RUN_PROBES = 'modelAudit.runProbes';
@@ -60,6 +62,18 @@ export class ProbeRuns {
 
   forget(uri: string): void {
     this.runs.delete(uri);
+  }
+
+  /** `modelAudit/probeReport`: the HTML report of the document's last runs, or null when none has run. */
+  report(uri: string): ProbeReport.Result | null {
+    const runs = [...(this.runs.get(uri)?.values() ?? [])];
+    if (runs.length === 0) return null;
+    const html = renderProbeReport(runs.map((run) => ({ path: uri, run })));
+    const charts = runs.flatMap((run) => {
+      const svg = /<svg[\s\S]*?<\/svg>/.exec(renderProbeReport([{ path: uri, run }]))?.[0];
+      return svg ? [{ model: run.model, svg }] : [];
+    });
+    return { html, charts };
   }
 
   async run(args: RunProbesArgs, token?: CancellationToken): Promise<RunProbesResult> {

@@ -16,6 +16,7 @@ import { loadParsers } from '../parsing/loadParsers';
 import { AnalysisScheduler } from './analysisScheduler';
 import { codeActions } from './codeAction';
 import { codeLenses } from './codeLens';
+import { ProbeReport } from '../shared/customMessages';
 import { ProbeRuns, RUN_PROBES, type RunProbesArgs, type RunProbesResult } from './probeRuns';
 import { ModelEquationRequest, modelEquation } from './equationRequest';
 import { completion } from './completion';
@@ -59,6 +60,7 @@ export function startServer(): void {
     }
   };
 
+  connection.onRequest(ProbeReport.method, guard('probeReport', null as ProbeReport.Result | null, (params: ProbeReport.Params) => probes.report(params.uri)));
   connection.onExecuteCommand(
     guard('executeCommand', null as RunProbesResult | null, async (params) => {
       if (params.command !== RUN_PROBES) return null;

@@ -110,3 +110,17 @@ export namespace ModelEquationRequest {
     readonly models: readonly string[];
   }
 }
+
+/** `modelAudit/probeReport`: the report of a document's last probe runs (loss curves as inline SVG), if any. */
+export namespace ProbeReport {
+  export const method = 'modelAudit/probeReport';
+  export interface Params {
+    readonly uri: string;
+  }
+  export interface Result {
+    /** A standalone HTML page: every run's verdicts and loss curves (code vs spec vs linear baseline). */
+    readonly html: string;
+    /** Each run's loss chart as a standalone SVG document, for saving. */
+    readonly charts: readonly { readonly model: string; readonly svg: string }[];
+  }
+}

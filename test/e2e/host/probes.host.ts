@@ -23,5 +23,10 @@ describe('probes from the code lens', () => {
       const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri);
       return lenses?.find((l) => (l.command?.title ?? '').startsWith('probes: nonlinearity ✗'));
     }, 'the verdict on the code lens');
+    await vscode.commands.executeCommand('modelAudit.showProbeReport');
+    await waitFor(
+      () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.label === 'Probe report'),
+      'the Probe report panel',
+    );
   });
 });
