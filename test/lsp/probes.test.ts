@@ -21,9 +21,11 @@ describe('probes from the language server', function () {
       await client.connection.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri: URI, languageId: 'python', version: 1, text: TEXT } });
       await client.waitForDiagnostics(URI, (p) => p.version === 1);
       const lenses = (await client.connection.sendRequest(CodeLensRequest.type, { textDocument: { uri: URI } })) ?? [];
-      const run = lenses.find((l) => l.command?.title === '▶ Run probes')!;
-      assert.ok(run, 'a Run probes lens');
-      const args = { ...(run.command!.arguments![0] as object), probes: ['nonlinearity'], seed: 1 };
+      assert.ok(lenses.some((l) => l.command?.title === '▶ Run probes'), 'a Run probes lens');
+      // The per-probe lens runs just that probe.
+      const run = lenses.find((l) => l.command?.title === 'nonlinearity')!;
+      assert.deepEqual((run.command!.arguments![0] as { probes: string[] }).probes, ['nonlinearity']);
+      const args = { ...(run.command!.arguments![0] as object), seed: 1 };
       const result = (await client.connection.sendRequest(ExecuteCommandRequest.type, { command: run.command!.command, arguments: [args] })) as { run?: { results: { probe: string; verdict: string }[] } };
       assert.equal(result.run?.results[0].verdict, 'fail');
       const diagnostics = await client.waitForDiagnostics(URI, (p) => p.diagnostics.some((d) => d.code === 'MP001'));

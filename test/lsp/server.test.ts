@@ -53,6 +53,10 @@ describe('language server over stdio', function () {
       'y = W₃·(W₂·ReLU(W₁·flatten(x) + b₁) + b₂) + b₃',
       'collapses: y = W′·ReLU(W₁·flatten(x) + b₁) + b′, W′ = W₃W₂, b′ = W₃b₂ + b₃',
       '▶ Run probes',
+      'nonlinearity',
+      'overfit',
+      'init-loss',
+      'gradient-flow',
     ]);
   });
 

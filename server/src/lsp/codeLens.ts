@@ -11,6 +11,8 @@ export const SHOW_EQUATION = 'modelAudit.showEquation';
 
 /** The server command that runs a model's quick-train probes, with `{ uri, model }`. */
 export const RUN_PROBES_COMMAND = 'modelAudit.runProbes';
+/** The probes that need no spec, each with its own lens. */
+export const SINGLE_PROBES = ['nonlinearity', 'overfit', 'init-loss', 'gradient-flow'] as const;
 
 export function codeLenses(analysis: FileAnalysis | undefined, probeSummary: (model: string) => string | undefined = () => undefined): CodeLens[] {
   if (!analysis) return [];
@@ -27,6 +29,10 @@ export function codeLenses(analysis: FileAnalysis | undefined, probeSummary: (mo
     if (model.graph.framework !== 'spec' && !model.stale) {
       const summary = probeSummary(model.graph.name);
       lenses.push({ range, command: { title: summary ? `probes: ${elideMiddle(summary, CODE_LENS_MAX)}` : '▶ Run probes', command: RUN_PROBES_COMMAND, arguments: [{ uri: analysis.path, model: model.graph.name }] } });
+      // One lens per probe, to run just that one.
+      for (const probe of SINGLE_PROBES) {
+        lenses.push({ range, command: { title: probe, command: RUN_PROBES_COMMAND, arguments: [{ uri: analysis.path, model: model.graph.name, probes: [probe] }] } });
+      }
     }
   }
   return lenses;
