@@ -44,6 +44,26 @@ describe('probes from the language server', function () {
     }
   });
 
+  it('runs the spec bake-off when an open spec is bound to the model, with the spec in the report', async () => {
+    const dir = join(__dirname, '..', 'fixtures', 'spec', 'pytorch');
+    const code = join(dir, 'ms001_missing_activation.py');
+    const spec = join(dir, 'ms001_missing_activation.mspec');
+    const client = await TestClient.start(null, { workspaceTrusted: true });
+    try {
+      const codeUri = pathToFileURL(code).href;
+      const specUri = pathToFileURL(spec).href;
+      await client.connection.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri: specUri, languageId: 'model-spec', version: 1, text: readFileSync(spec, 'utf8') } });
+      await client.connection.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri: codeUri, languageId: 'python', version: 1, text: readFileSync(code, 'utf8') } });
+      await client.waitForDiagnostics(codeUri, (p) => p.diagnostics.some((d) => d.code === 'MS001'));
+      const result = (await client.connection.sendRequest(ExecuteCommandRequest.type, { command: 'modelAudit.runProbes', arguments: [{ uri: codeUri, model: 'MnistMLP', probes: ['spec-bakeoff'], seed: 1 }] })) as { run?: { results: { probe: string; verdict: string; summary: string }[] } };
+      assert.equal(result.run?.results[0].probe, 'spec-bakeoff');
+      assert.match(result.run!.results[0].verdict, /^(pass|fail|inconclusive)$/);
+      assert.ok(result.run!.results[0].summary.length > 10);
+    } finally {
+      await client.stop();
+    }
+  });
+
   it('refuses to run probes in an untrusted workspace and says why', async () => {
     const client = await TestClient.start(null, { workspaceTrusted: false });
     try {

@@ -12,7 +12,7 @@ import { mergeRuleSettings } from '../core/config';
 import { describeConfigProblems, ProjectConfigs } from '../workspace/projectConfig';
 import { IncrementalTrees } from '../parsing/incrementalTrees';
 import type { Finding } from '../core/findings';
-import type { Language } from '../core/graph';
+import type { Language, ModelGraph } from '../core/graph';
 import { toDiagnostic } from './convert';
 import type { Settings, SettingsCache } from './settings';
 import { DependencyTracker, lspSpecHost } from './specHost';
@@ -211,6 +211,16 @@ export class AnalysisScheduler {
     this.probeFindings.set(uri, byModel);
     this.published.delete(uri);
     this.schedule(uri, false);
+  }
+
+  /** The spec model bound to a code model, from the open specs that name this document, for spec-bakeoff. */
+  async boundSpec(uri: string, model: string): Promise<ModelGraph | undefined> {
+    for (const spec of this.dependencies.specsNaming(uri)) {
+      const analysis = await this.current(spec);
+      const binding = analysis?.specBindings?.find((b) => b.code?.name === model);
+      if (binding) return binding.spec;
+    }
+    return undefined;
   }
 
   /** Probe results describe the code they ran on; an edit makes them stale, so they go. */

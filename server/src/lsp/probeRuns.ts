@@ -5,6 +5,7 @@
 import type { CancellationToken, Connection } from 'vscode-languageserver/node';
 import type { FileAnalysis } from '../core/analyze';
 import type { Finding } from '../core/findings';
+import type { ModelGraph } from '../core/graph';
 import { ProbeWorkerError, runProbesInWorker } from '../probe/runInWorker';
 import { probeFindings } from '../probe/probeFindings';
 import { renderProbeReport } from '../probe/report';
@@ -25,6 +26,8 @@ export type RunProbesResult = { readonly run: ProbeRun } | { readonly refused: s
 
 export interface ProbeHost {
   analysis(uri: string): Promise<FileAnalysis | undefined>;
+  /** The spec model bound to a code model, when an open spec names it. */
+  boundSpec(uri: string, model: string): Promise<ModelGraph | undefined>;
   /** Replaces the probe findings of one model in a document and republishes its diagnostics. */
   setFindings(uri: string, model: string, findings: Finding[]): void;
   refreshCodeLenses(): void;
@@ -85,7 +88,10 @@ export class ProbeRuns {
     const analysis = await this.host.analysis(args.uri);
     const model = analysis?.models.find((m) => m.graph.name === args.model);
     if (!model) return { error: `no model named ${args.model} in ${args.uri}` };
-    const probes = (args.probes ?? PROBE_IDS.filter((p) => p !== 'spec-bakeoff')) as ProbeRun['results'][number]['probe'][];
+    // With a bound spec, the bake-off trains the spec's architecture beside the code's; without one it cannot run.
+    const spec = await this.host.boundSpec(args.uri, args.model);
+    const probes = (args.probes ?? PROBE_IDS.filter((p) => p !== 'spec-bakeoff' || spec !== undefined)).filter((p) => p !== 'spec-bakeoff' || spec !== undefined) as ProbeRun['results'][number]['probe'][];
+    if (probes.length === 0) return { error: `spec-bakeoff needs a spec bound to ${args.model} (open the .mspec that names it)` };
     const progress = await this.connection.window.createWorkDoneProgress();
     progress.begin(`Model Audit: probing ${args.model}`, 0, 'starting the worker', true);
     const controller = new AbortController();
@@ -93,7 +99,7 @@ export class ProbeRuns {
     token?.onCancellationRequested(() => controller.abort());
     try {
       const run = await runProbesInWorker(
-        { graph: model.graph, probes, backend: 'auto', seed: args.seed ?? 0 },
+        { graph: model.graph, spec, probes, backend: 'auto', seed: args.seed ?? 0 },
         {
           signal: controller.signal,
           onProgress: (p) => progress.report(`${p.probe}: ${p.message}${p.loss !== undefined ? ` (loss ${p.loss.toFixed(3)})` : ''}`),

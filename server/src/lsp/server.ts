@@ -43,6 +43,7 @@ export function startServer(): void {
   let workspaceTrusted = true;
   const probes = new ProbeRuns(connection, {
     analysis: (uri) => scheduler.current(uri),
+    boundSpec: (uri, model) => scheduler.boundSpec(uri, model),
     setFindings: (uri, model, findings) => scheduler.setProbeFindings(uri, model, findings),
     refreshCodeLenses: () => void connection.sendRequest(CodeLensRefreshRequest.type).catch(() => undefined),
     isTrusted: () => workspaceTrusted,
