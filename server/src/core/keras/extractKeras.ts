@@ -8,6 +8,7 @@ import type { SyntaxNode } from '../syntax';
 import type { ActivationInsertion, AttrValue, Dim, FrontendProblem, LayerDecl, ModelGraph, Range } from '../graph';
 import { hashText } from '../hash';
 import { Ops } from '../ops';
+import { paramName } from '../python/pyScope';
 import { activationOp, kerasLayer, lossKey } from './kerasCatalog';
 import { type ActivationUse, type CompiledLoss, type FunctionalModel, KerasGraph, type KerasLayer, clip, makeLayer, toModelGraph, withLosses } from './kerasGraph';
 
@@ -1319,22 +1320,6 @@ function tensorsDeep(v: KV): { graph: KerasGraph; node: number }[] {
   return tensorsIn([v]);
 }
 
-function paramName(param: SyntaxNode): string | undefined {
-  switch (param.type) {
-    case 'identifier':
-      return param.text;
-    case 'default_parameter':
-    case 'typed_default_parameter':
-      return param.childForFieldName('name')?.text;
-    case 'typed_parameter':
-      return param.namedChildren.find((c) => c.type === 'identifier')?.text;
-    case 'list_splat_pattern':
-    case 'dictionary_splat_pattern':
-      return param.namedChildren[0]?.text;
-    default:
-      return undefined;
-  }
-}
 
 /** Names every layer of an instance by its attribute path (`fc1`, `block.conv`), unless it has a `name=`. */
 function nameLayers(inst: Instance, prefix: string, seen = new Set<object>()): void {

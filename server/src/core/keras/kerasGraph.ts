@@ -3,6 +3,7 @@
 // with `activation=` yields the affine op and the activation op), and the step that cuts one model's subgraph out
 // of everything a script built. The syntax-specific interpreters only evaluate code and call into this module.
 
+import { clip } from '../text';
 import type { ActivationInsertion, AttrValue, Dim, FrontendProblem, GraphNode, LayerDecl, ModelGraph, OpCategory, Range, Framework } from '../graph';
 import { Ops } from '../ops';
 import { inferShapes } from '../shapes';
@@ -354,10 +355,6 @@ function contains(outer: Range, inner: Range): boolean {
   return before(outer.start, inner.start) && before(inner.end, outer.end);
 }
 
-export function clip(text: string, max = 80): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
-}
 
 /** A loss named in `compile(loss=…)`, before it is tied to one of the model's outputs. */
 export interface CompiledLoss {
@@ -408,3 +405,5 @@ export function withLosses(graph: ModelGraph, losses: readonly CompiledLoss[]): 
   // `lossUses` is read by the loss rules; the cast keeps this module independent of when that field was added.
   return { ...graph, losses: losses.map((l) => l.name), ...(uses.length > 0 ? { lossUses: uses } : {}) } as ModelGraph;
 }
+
+export { clip };

@@ -19,7 +19,8 @@ import { hashText } from '../hash';
 import { type ImportContext, KNOWN_LIBRARIES, MODEL_LIBRARIES, type ParsedModule } from '../imports';
 import { annotatePytorchGraph } from './annotateGraph';
 import { findLossUses } from './lossUses';
-import { PyScopes } from './pyScope';
+import { PyScopes, paramName } from './pyScope';
+import { clip } from '../text';
 import {
   NON_TENSOR_METHODS,
   PASS_THROUGH_METHODS,
@@ -1722,22 +1723,6 @@ function trainingTest(condition: SyntaxNode): 'train' | 'eval' | undefined {
   return undefined;
 }
 
-function paramName(param: SyntaxNode): string | undefined {
-  switch (param.type) {
-    case 'identifier':
-      return param.text;
-    case 'default_parameter':
-    case 'typed_default_parameter':
-      return param.childForFieldName('name')?.text;
-    case 'typed_parameter':
-      return param.namedChildren.find((c) => c.type === 'identifier')?.text;
-    case 'list_splat_pattern':
-    case 'dictionary_splat_pattern':
-      return param.namedChildren[0]?.text;
-    default:
-      return undefined;
-  }
-}
 
 function fnOwner(fn: SyntaxNode): string | undefined {
   let node: SyntaxNode | null = fn.parent;
@@ -1781,10 +1766,6 @@ function normalizeAttrs(op: string, attrs: Record<string, AttrValue>): void {
   if (op === 'multihead_attention') set('out', pick('embed_dim'));
 }
 
-function clip(text: string, max = 80): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
-}
 
 /** Assigns attribute paths to every layer reachable from the root instance, breadth first, first path wins. */
 function assignPaths(root: Layer): void {

@@ -239,3 +239,21 @@ export function insertLineBefore(stmt: SyntaxNode, line: string): TextEdit {
   const pos = { line: stmt.startPosition.row, character: col };
   return { range: { start: pos, end: pos }, newText: `${line}\n${' '.repeat(col)}` };
 }
+
+/** The name a function parameter binds (`x`, `x=1`, `x: int`, `*args`, `**kw`). */
+export function paramName(param: SyntaxNode): string | undefined {
+  switch (param.type) {
+    case 'identifier':
+      return param.text;
+    case 'default_parameter':
+    case 'typed_default_parameter':
+      return param.childForFieldName('name')?.text;
+    case 'typed_parameter':
+      return param.namedChildren.find((c) => c.type === 'identifier')?.text;
+    case 'list_splat_pattern':
+    case 'dictionary_splat_pattern':
+      return param.namedChildren[0]?.text;
+    default:
+      return undefined;
+  }
+}
