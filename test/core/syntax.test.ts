@@ -53,3 +53,50 @@ describe('syntax tree mirror', () => {
     tree.delete();
   });
 });
+
+describe('incremental mirror', () => {
+  const file = 'samples/small_resnet.py';
+
+  it('reuses unchanged top-level statements and still answers exactly as a fresh parse', async () => {
+    const parser = (await parsers()).python!;
+    const before = readFileSync(join(__dirname, '..', '..', file), 'utf8');
+    const oldTree = parser.parse(before)!;
+    const oldMirror = mirrorTree(oldTree, before);
+    const oldChildren = [...oldMirror.children];
+    // Insert two lines inside the second class: statements after it move down, statements before stay put.
+    const classes = oldChildren.filter((c) => c.type === 'class_definition');
+    assert.ok(classes.length >= 2, 'the sample should hold several classes');
+    const edited = classes[1];
+    const at = edited.childForFieldName('body')!.startIndex;
+    const after = `${before.slice(0, at)}# widened\n        ${before.slice(at)}`;
+    const tree = parser.parse(after)!;
+    const mirror = mirrorTree(tree, after, oldMirror);
+    compare(tree.rootNode, mirror, 'module');
+    for (const types of ['call', ['for_statement', 'return_statement'], 'identifier', 'comment']) {
+      assert.deepEqual(mirror.descendantsOfType(types).map((n) => n.startIndex), tree.rootNode.descendantsOfType(types).map((n) => n!.startIndex), `descendantsOfType(${String(types)})`);
+      for (const [i, child] of mirror.namedChildren.entries()) {
+        assert.deepEqual(child.descendantsOfType(types).map((n) => n.startIndex), tree.rootNode.namedChildren[i]!.descendantsOfType(types).map((n) => n!.startIndex));
+      }
+    }
+    const reused = mirror.children.filter((c) => oldChildren.includes(c));
+    assert.equal(reused.length, oldChildren.length - 1, 'every statement but the edited class is reused');
+    assert.ok(!mirror.children.includes(edited), 'the edited class is mirrored afresh');
+    const lastReused = reused[reused.length - 1];
+    assert.equal(lastReused.parent, mirror);
+    const point = lastReused.startPosition;
+    assert.deepEqual(mirror.descendantForPosition(point)?.startIndex, tree.rootNode.descendantForPosition(point)?.startIndex);
+    oldTree.delete();
+    tree.delete();
+  });
+
+  it('does not reuse a statement that parses with errors', async () => {
+    const parser = (await parsers()).python!;
+    const before = 'x = (1,\ny = 2\n';
+    const first = mirrorTree(parser.parse(before)!, before);
+    const after = `${before}z = 3\n`;
+    const tree = parser.parse(after)!;
+    const mirror = mirrorTree(tree, after, first);
+    compare(tree.rootNode, mirror, 'module');
+    assert.ok(mirror.hasError);
+  });
+});

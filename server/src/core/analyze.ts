@@ -14,7 +14,7 @@ import { renderUnicode, symbolToUnicode } from './render/unicode';
 import { extractTrainingFacts } from './python/trainingFacts';
 import { extractTfjsTrainingFacts } from './tfjs/trainingFacts';
 import { FILE_RULES, MODEL_RULES } from './rules/registry';
-import { applySuppressions } from './suppressions';
+import { suppressionFilter } from './suppressions';
 import { inferShapes } from './shapes';
 import { analyzeSpecSource, type SpecBinding, type SpecHost, specFindingsForCode } from './spec/analyzeSpec';
 import type { TrainingFacts } from './training';
@@ -106,6 +106,20 @@ export interface AnalysisInput {
   readonly resolveImport?: ImportResolver;
 }
 
+/**
+ * What an analysis leaves for the next analysis of the same document, beside its results: the syntax mirror, whose
+ * unchanged statements the next mirror reuses. Kept out of FileAnalysis so results stay plain data.
+ */
+interface Carry {
+  readonly language: Language;
+  readonly root: SyntaxNode;
+  /** Extracted graphs by dependency key, for the frontend to reuse. */
+  readonly graphs: Map<string, ModelGraph>;
+  /** Each extracted graph's analysis; a frontend that returns the very same graph object gets the same analysis. */
+  readonly analyses: Map<ModelGraph, ModelAnalysis>;
+}
+const carried = new WeakMap<FileAnalysis, Carry>();
+
 export function analyzeSource(input: AnalysisInput): FileAnalysis {
   const { file, parsers, options = {}, previous } = input;
   const maxSize = options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE;
@@ -123,27 +137,39 @@ export function analyzeSource(input: AnalysisInput): FileAnalysis {
   let graphs: ModelGraph[] = [];
   let tree: Tree | undefined;
   let root: SyntaxNode | undefined;
+  const carry = previous ? carried.get(previous) : undefined;
+  const sameLanguage = carry?.language === file.language ? carry : undefined;
+  const memo = { previous: sameLanguage?.graphs ?? new Map<string, ModelGraph>(), next: new Map<string, ModelGraph>() };
   const parser = file.language === 'python' ? parsers.python : file.language === 'javascript' ? parsers.javascript : file.language === 'typescript' ? parsers.typescript : undefined;
   if (parser) {
     tree = input.tree ?? parser.parse(file.text) ?? undefined;
     // One pass copies the tree into plain objects; every frontend walk after that stays out of WASM.
-    if (tree) root = mirrorTree(tree, file.text);
-    if (root) graphs = extractModels(file.language, root, file.text, importContext(input, parser));
+    // Statements unchanged since the previous analysis keep their mirrored subtrees, and models whose code is
+    // unchanged keep their graphs.
+    if (tree) root = mirrorTree(tree, file.text, sameLanguage?.root);
+    if (root) graphs = extractModels(file.language, root, file.text, importContext(input, parser), memo);
   }
   // Neighbours matter only by name (a repeated block is named after the file's class that computes it); their
   // structure reaches this model's own graph when it uses them, so it is in that graph's hash already.
   const libraryKey = hashText(graphs.map((g) => g.name).join('|'));
   const optionsKey = hashText(JSON.stringify(options.rules ?? {}));
+  const analyses = new Map<ModelGraph, ModelAnalysis>();
   const models: ModelAnalysis[] = graphs.map((graph) => {
     const broken = root !== undefined && root.hasError && rangeHasError(root, graph.range);
     const kept = broken ? previous?.models.find((m) => m.graph.name === graph.name && !m.stale) ?? previous?.models.find((m) => m.graph.name === graph.name) : undefined;
     if (kept) return { ...kept, stale: true, findings: kept.findings.map((f) => ({ ...f, stale: true })) };
-    // A model whose graph, neighbours and options are unchanged since the last analysis reuses its results.
+    // A model whose graph, neighbours and options are unchanged since the last analysis reuses its results: found
+    // by identity when the frontend reused the graph, else by a hash of the graph.
+    const same = sameLanguage?.analyses.get(graph);
+    const result = same?.cacheKey?.endsWith(`:${libraryKey}:${optionsKey}`) ? same : analyzed(graph);
+    analyses.set(graph, result);
+    return result;
+  });
+  function analyzed(graph: ModelGraph): ModelAnalysis {
     const cacheKey = `${hashText(JSON.stringify(graph))}:${libraryKey}:${optionsKey}`;
     const cached = previous?.models.find((m) => m.cacheKey === cacheKey && !m.stale);
-    if (cached) return cached;
-    return { ...analyzeModel(graph, options, graphs), cacheKey };
-  });
+    return cached ?? { ...analyzeModel(graph, options, graphs), cacheKey };
+  }
   if (root?.hasError && previous) {
     // A half-typed line can swallow a whole class into an ERROR node; keep the models it hides, marked stale.
     for (const kept of previous.models) {
@@ -156,12 +182,14 @@ export function analyzeSource(input: AnalysisInput): FileAnalysis {
   const fileFindings = root && !root.hasError ? runFileRules(file.language === 'python' ? extractTrainingFacts(root, graphs) : extractTfjsTrainingFacts(root), models.map((m) => m.graph), options) : [];
   if (input.tree === undefined && tree !== undefined) tree.delete();
   // Suppression comments (`# model-audit: ignore[MA001]`) apply to every finding, the models' own included.
-  const graphsForSuppression = models.map((m) => m.graph);
-  const kept = models.map((m) => ({ ...m, findings: applySuppressions(m.findings, file.text, graphsForSuppression) }));
+  const suppress = suppressionFilter(file.text, models.map((m) => m.graph));
+  const kept = models.map((m) => ({ ...m, findings: suppress(m.findings) }));
   // The code side of the spec diff (MS001–MS005), when a spec names this file.
   const bound = input.specHost ? specFindingsForCode(file, models, input.specHost, input.specs) : undefined;
-  const findings = applySuppressions(dedupe([...kept.flatMap((m) => m.findings), ...fileFindings, ...(bound?.findings ?? [])]), file.text, graphsForSuppression);
-  return { path: file.path, language: file.language, models: kept, findings, ...(bound ? { dependencies: bound.dependencies } : {}) };
+  const findings = suppress(dedupe([...kept.flatMap((m) => m.findings), ...fileFindings, ...(bound?.findings ?? [])]));
+  const result: FileAnalysis = { path: file.path, language: file.language, models: kept, findings, ...(bound ? { dependencies: bound.dependencies } : {}) };
+  if (root) carried.set(result, { language: file.language, root, graphs: memo.next, analyses });
+  return result;
 }
 
 /** Findings of the file-level rules (MT) over a file's training facts. */

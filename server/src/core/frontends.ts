@@ -5,7 +5,7 @@ import type { SyntaxNode } from './syntax';
 import type { Language, ModelGraph } from './graph';
 import type { ImportContext } from './imports';
 import { extractKeras } from './keras/extractKeras';
-import { extractPytorch } from './python/extractPytorch';
+import { type ExtractionMemo, extractPytorch } from './python/extractPytorch';
 import { extractTfjs } from './tfjs/extractTfjs';
 
 const IMPORTS_TORCH = /^[ \t]*(?:import|from)[ \t]+(?:torch|pytorch_lightning|lightning)\b/m;
@@ -19,10 +19,11 @@ export function pythonFrameworks(text: string): { pytorch: boolean; keras: boole
 }
 
 /** Every model in a parsed file, from every frontend that applies, in source order. */
-export function extractModels(language: Language, root: SyntaxNode, text: string, imports?: ImportContext): ModelGraph[] {
+/** `memo`: PyTorch graphs of the document's last analysis, reused for models whose code and dependencies are unchanged. */
+export function extractModels(language: Language, root: SyntaxNode, text: string, imports?: ImportContext, memo?: ExtractionMemo): ModelGraph[] {
   if (language === 'python') {
     const use = pythonFrameworks(text);
-    const models = [...(use.pytorch ? extractPytorch(root, imports).models : []), ...(use.keras ? extractKeras(root).models : [])];
+    const models = [...(use.pytorch ? extractPytorch(root, imports, memo).models : []), ...(use.keras ? extractKeras(root, imports).models : [])];
     return models.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
   }
   if (language === 'javascript' || language === 'typescript') return extractTfjs(root).models;

@@ -41,11 +41,13 @@ function inside(outer: Range, inner: Range): boolean {
   return startOk && endOk;
 }
 
-/** The findings that no suppression comment in `text` covers. */
-export function applySuppressions<T extends Finding>(findings: readonly T[], text: string, graphs: readonly Pick<ModelGraph, 'name' | 'range' | 'nameRange'>[] = []): T[] {
-  if (!text.includes('model-audit')) return [...findings];
-  const all = Suppression.parse(text);
-  if (all.length === 0) return [...findings];
+/**
+ * The suppression comments of one text, read once, as a filter over findings. Reading the comments scans the whole
+ * text, so a file with many models builds this once rather than once per model.
+ */
+export function suppressionFilter(text: string, graphs: readonly Pick<ModelGraph, 'name' | 'range' | 'nameRange'>[] = []): <T extends Finding>(findings: readonly T[]) => T[] {
+  const all = text.includes('model-audit') ? Suppression.parse(text) : [];
+  if (all.length === 0) return (findings) => [...findings];
   const byLine = new Map<number, Suppression[]>();
   for (const s of all) byLine.set(s.line, [...(byLine.get(s.line) ?? []), s]);
   const fileWide = all.filter((s) => s.file);
@@ -53,9 +55,15 @@ export function applySuppressions<T extends Finding>(findings: readonly T[], tex
     const lines = new Set([g.range.start.line, g.nameRange.start.line]);
     return [...lines].flatMap((l) => (byLine.get(l) ?? []).filter((s) => !s.file).map((s) => ({ graph: g, s })));
   });
-  return findings.filter((f) => {
-    if (fileWide.some((s) => Suppression.covers(s, f.code))) return false;
-    if ((byLine.get(f.range.start.line) ?? []).some((s) => !s.file && Suppression.covers(s, f.code))) return false;
-    return !modelWide.some(({ graph, s }) => Suppression.covers(s, f.code) && (f.model === graph.name || inside(graph.range, f.range)));
-  });
+  return (findings) =>
+    findings.filter((f) => {
+      if (fileWide.some((s) => Suppression.covers(s, f.code))) return false;
+      if ((byLine.get(f.range.start.line) ?? []).some((s) => !s.file && Suppression.covers(s, f.code))) return false;
+      return !modelWide.some(({ graph, s }) => Suppression.covers(s, f.code) && (f.model === graph.name || inside(graph.range, f.range)));
+    });
+}
+
+/** The findings that no suppression comment in `text` covers. */
+export function applySuppressions<T extends Finding>(findings: readonly T[], text: string, graphs: readonly Pick<ModelGraph, 'name' | 'range' | 'nameRange'>[] = []): T[] {
+  return suppressionFilter(text, graphs)(findings);
 }

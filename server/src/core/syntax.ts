@@ -3,6 +3,11 @@
 // analysis of a 2,000-line file cost hundreds of milliseconds. The mirror is built in one cursor pass, then every
 // walk is ordinary object access. It implements the subset of web-tree-sitter's Node API the frontends use, so a
 // frontend typed against `SyntaxNode` accepts either.
+//
+// Mirrors are incremental: each top-level statement is a segment whose nodes hold offsets relative to the segment's
+// start. Given the previous mirror of the same document, a statement whose text is unchanged (and free of errors)
+// reuses its mirrored subtree as is; only its place in the file is updated. Typing inside one class re-mirrors that
+// class, not the file. The previous mirror must not be used afterwards: its reused segments now describe the new text.
 
 import type { Tree, TreeCursor } from 'web-tree-sitter';
 
@@ -33,36 +38,80 @@ export interface SyntaxNode {
   descendantForPosition(start: Point, end?: Point): SyntaxNode | null;
 }
 
+/** One top-level statement's text, line table and node index; nodes inside it hold offsets relative to its start. */
+class Segment {
+  /** Where the segment starts in the current text; updated when a later mirror reuses it. */
+  base = 0;
+  row = 0;
+  column = 0;
+  source!: Source;
+  private readonly lineStarts: number[] = [0];
+  /** Every node of the segment by type, in pre-order. */
+  readonly byType = new Map<string, MirrorNode[]>();
+
+  constructor(readonly text: string) {
+    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) this.lineStarts.push(i + 1);
+  }
+
+  place(source: Source, base: number): void {
+    this.source = source;
+    this.base = base;
+    const p = source.point(base);
+    this.row = p.row;
+    this.column = p.column;
+  }
+
+  point(rel: number): Point {
+    const starts = this.lineStarts;
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid] <= rel) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo === 0 ? { row: this.row, column: this.column + rel } : { row: this.row + lo, column: rel - starts[lo] };
+  }
+}
+
 class MirrorNode implements SyntaxNode {
   readonly children: MirrorNode[] = [];
   private named?: MirrorNode[];
   private fieldNames?: (string | null)[];
   hasError = false;
-  /** Position in pre-order and number of descendants: descendants are exactly the orders (order, order + size]. */
+  /** Position in its segment's pre-order and number of descendants: descendants are the orders (order, order + size]. */
   order = 0;
   size = 0;
 
   constructor(
-    private readonly source: Source,
+    readonly segment: Segment,
     readonly id: number,
     readonly type: string,
     readonly isNamed: boolean,
     readonly isMissing: boolean,
-    readonly startIndex: number,
-    readonly endIndex: number,
-    readonly parent: MirrorNode | null,
+    private readonly relStart: number,
+    private readonly relEnd: number,
+    public parent: MirrorNode | null,
   ) {}
 
+  get startIndex(): number {
+    return this.segment.base + this.relStart;
+  }
+
+  get endIndex(): number {
+    return this.segment.base + this.relEnd;
+  }
+
   get text(): string {
-    return this.source.text.slice(this.startIndex, this.endIndex);
+    return this.segment.text.slice(this.relStart, this.relEnd);
   }
 
   get startPosition(): Point {
-    return this.source.point(this.startIndex);
+    return this.segment.point(this.relStart);
   }
 
   get endPosition(): Point {
-    return this.source.point(this.endIndex);
+    return this.segment.point(this.relEnd);
   }
 
   get namedChildren(): MirrorNode[] {
@@ -96,9 +145,19 @@ class MirrorNode implements SyntaxNode {
   }
 
   descendantsOfType(types: string | string[]): MirrorNode[] {
-    // Answered from the tree's index of nodes by type (each list in pre-order), so repeated queries cost a
+    const wanted = typeof types === 'string' ? [types] : types;
+    // The root spans every segment; each segment answers for itself, in document order.
+    if (this.segment.source.rootSegment === this.segment) {
+      const out: MirrorNode[] = [];
+      for (const child of this.children) {
+        if (wanted.includes(child.type)) out.push(child);
+        for (const d of child.descendantsOfType(wanted)) out.push(d);
+      }
+      return out;
+    }
+    // Answered from the segment's index of nodes by type (each list in pre-order), so repeated queries cost a
     // binary search each instead of a walk of the subtree.
-    const lists = (typeof types === 'string' ? [types] : types).map((t) => this.source.byType.get(t) ?? []);
+    const lists = wanted.map((t) => this.segment.byType.get(t) ?? []);
     const out: MirrorNode[] = [];
     for (const list of lists) {
       let lo = 0;
@@ -115,8 +174,9 @@ class MirrorNode implements SyntaxNode {
   }
 
   descendantForPosition(start: Point, end: Point = start): MirrorNode | null {
-    const from = this.source.index(start);
-    const to = this.source.index(end);
+    const source = this.segment.source;
+    const from = source.index(start);
+    const to = source.index(end);
     let node: MirrorNode = this;
     for (;;) {
       const child = node.children.find((c) => c.startIndex <= from && to <= c.endIndex && (c.startIndex < c.endIndex || from === to));
@@ -126,14 +186,13 @@ class MirrorNode implements SyntaxNode {
   }
 }
 
-/** The source text with a line table, to turn offsets into (row, column) points and back. */
+/** The whole text with a line table, to turn offsets into (row, column) points and back. */
 class Source {
   private readonly lineStarts: number[] = [0];
-  /** Every node by type, in pre-order. */
-  readonly byType = new Map<string, MirrorNode[]>();
+  rootSegment?: Segment;
 
   constructor(readonly text: string) {
-    for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) this.lineStarts.push(i + 1);
+    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) this.lineStarts.push(i + 1);
   }
 
   point(index: number): Point {
@@ -153,56 +212,110 @@ class Source {
   }
 }
 
-/** Mirrors a parsed tree into plain objects in one cursor pass. `text` must be the text the tree was parsed from. */
 /** Ids are unique across every mirrored tree, as web-tree-sitter's are, since frontends key maps by them. */
 let nextId = 1;
 
-export function mirrorTree(tree: Tree, text: string): SyntaxNode {
+/** A copy of `text` that does not keep the string it was sliced from alive (V8 slices share their parent). */
+function detach(text: string): string {
+  return text.length < 13 ? text : (JSON.parse(JSON.stringify(text)) as string);
+}
+
+/**
+ * Mirrors a parsed tree into plain objects in one cursor pass. `text` must be the text the tree was parsed from.
+ * With `previous` (the last mirror of the same document), unchanged top-level statements are reused; `previous`
+ * must not be read afterwards.
+ */
+export function mirrorTree(tree: Tree, text: string, previous?: SyntaxNode): SyntaxNode {
   const source = new Source(text);
-  const cursor: TreeCursor = tree.walk();
-  if (nextId > Number.MAX_SAFE_INTEGER / 2) nextId = 1;
-  const root = new MirrorNode(source, nextId++, cursor.nodeType, cursor.nodeIsNamed, cursor.nodeIsMissing, cursor.startIndex, cursor.endIndex, null);
-  let parent = root;
-  // Depth-first with an explicit parent pointer; each node records its field name in its parent.
-  if (cursor.gotoFirstChild()) {
-    for (;;) {
-      const node = new MirrorNode(source, nextId++, cursor.nodeType, cursor.nodeIsNamed, cursor.nodeIsMissing, cursor.startIndex, cursor.endIndex, parent);
-      parent.setField(parent.children.length, cursor.currentFieldName);
-      parent.children.push(node);
-      if (cursor.gotoFirstChild()) {
-        parent = node;
-        continue;
-      }
-      while (!cursor.gotoNextSibling()) {
-        if (!cursor.gotoParent() || parent === root) {
-          cursor.delete();
-          markErrors(root, source);
-          return root;
-        }
-        parent = parent.parent!;
-      }
+  const rootSegment = new Segment(text);
+  rootSegment.place(source, 0);
+  source.rootSegment = rootSegment;
+  const reusable = new Map<string, MirrorNode[]>();
+  if (previous instanceof MirrorNode && previous.parent === null) {
+    for (const child of previous.children) {
+      if (child.hasError || child.segment === previous.segment) continue;
+      const key = `${child.type}\u0000${child.segment.text}`;
+      const list = reusable.get(key);
+      if (list) list.push(child);
+      else reusable.set(key, [child]);
     }
   }
-  cursor.delete();
-  markErrors(root, source);
+  const cursor: TreeCursor = tree.walk();
+  if (nextId > Number.MAX_SAFE_INTEGER / 2) nextId = 1;
+  const root = new MirrorNode(rootSegment, nextId++, cursor.nodeType, cursor.nodeIsNamed, cursor.nodeIsMissing, cursor.startIndex, cursor.endIndex, null);
+  try {
+    if (cursor.gotoFirstChild()) {
+      do {
+        const start = cursor.startIndex;
+        const end = cursor.endIndex;
+        root.setField(root.children.length, cursor.currentFieldName);
+        const candidates = reusable.get(`${cursor.nodeType}\u0000${text.slice(start, end)}`);
+        const reused = candidates && candidates.length > 0 && !cursor.currentNode.hasError ? candidates.shift()! : undefined;
+        if (reused) {
+          reused.segment.place(source, start);
+          reused.parent = root;
+          root.children.push(reused);
+        } else {
+          const segment = new Segment(detach(text.slice(start, end)));
+          segment.place(source, start);
+          root.children.push(mirrorSubtree(cursor, segment, root));
+        }
+      } while (cursor.gotoNextSibling());
+    }
+  } finally {
+    cursor.delete();
+  }
+  root.hasError = root.type === 'ERROR' || root.isMissing || root.children.some((c) => c.hasError);
+  root.size = root.children.reduce((n, c) => n + 1 + c.size, 0);
   return root;
 }
 
+/** Mirrors the cursor's current node and everything under it into `segment`; the cursor ends where it started. */
+function mirrorSubtree(cursor: TreeCursor, segment: Segment, parent: MirrorNode): MirrorNode {
+  const base = segment.base;
+  const top = new MirrorNode(segment, nextId++, cursor.nodeType, cursor.nodeIsNamed, cursor.nodeIsMissing, cursor.startIndex - base, cursor.endIndex - base, parent);
+  let current = top;
+  // Depth-first with an explicit parent pointer; each node records its field name in its parent.
+  if (cursor.gotoFirstChild()) {
+    for (;;) {
+      const node = new MirrorNode(segment, nextId++, cursor.nodeType, cursor.nodeIsNamed, cursor.nodeIsMissing, cursor.startIndex - base, cursor.endIndex - base, current);
+      current.setField(current.children.length, cursor.currentFieldName);
+      current.children.push(node);
+      if (cursor.gotoFirstChild()) {
+        current = node;
+        continue;
+      }
+      let done = false;
+      while (!cursor.gotoNextSibling()) {
+        cursor.gotoParent();
+        if (current === top) {
+          done = true;
+          break;
+        }
+        current = current.parent!;
+      }
+      if (done) break;
+    }
+  }
+  markErrors(top, segment);
+  return top;
+}
+
 /** Marks errors bottom-up and numbers nodes in pre-order with their subtree sizes, indexing them by type. */
-function markErrors(root: MirrorNode, source: Source): boolean {
+function markErrors(top: MirrorNode, segment: Segment): void {
   // Iterative, so that deeply nested input cannot overflow the stack.
-  const stack: [MirrorNode, number][] = [[root, 0]];
+  const stack: [MirrorNode, number][] = [[top, 0]];
   let order = 0;
-  root.order = order++;
-  indexByType(source, root);
+  top.order = order++;
+  indexByType(segment, top);
   while (stack.length > 0) {
-    const top = stack[stack.length - 1];
-    const [node, i] = top;
+    const entry = stack[stack.length - 1];
+    const [node, i] = entry;
     if (i < node.children.length) {
-      top[1] = i + 1;
+      entry[1] = i + 1;
       const child = node.children[i];
       child.order = order++;
-      indexByType(source, child);
+      indexByType(segment, child);
       stack.push([child, 0]);
       continue;
     }
@@ -210,11 +323,10 @@ function markErrors(root: MirrorNode, source: Source): boolean {
     node.size = order - 1 - node.order;
     node.hasError = node.type === 'ERROR' || node.isMissing || node.children.some((c) => c.hasError);
   }
-  return root.hasError;
 }
 
-function indexByType(source: Source, node: MirrorNode): void {
-  const list = source.byType.get(node.type);
+function indexByType(segment: Segment, node: MirrorNode): void {
+  const list = segment.byType.get(node.type);
   if (list) list.push(node);
-  else source.byType.set(node.type, [node]);
+  else segment.byType.set(node.type, [node]);
 }

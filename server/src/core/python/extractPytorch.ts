@@ -9,6 +9,7 @@ import type {
   FrontendProblem,
   GraphNode,
   LayerDecl,
+  LossUse,
   ModelGraph,
   OpCategory,
   Range,
@@ -20,6 +21,7 @@ import { type ImportContext, KNOWN_LIBRARIES, MODEL_LIBRARIES, type ParsedModule
 import { annotatePytorchGraph } from './annotateGraph';
 import { findLossUses } from './lossUses';
 import { PyScopes, paramName } from './pyScope';
+import { ModuleDependencies, topStatement } from './statementDeps';
 import { clip } from '../text';
 import {
   NON_TENSOR_METHODS,
@@ -35,6 +37,7 @@ import {
   type ClassInfo,
   type InstanceLayer,
   type Layer,
+  type ScalarForm,
   type SequentialLayer,
   Value,
 } from './values';
@@ -60,32 +63,66 @@ export function rangeOf(node: SyntaxNode): Range {
   };
 }
 
+/**
+ * Graphs of the last analysis of the same document by dependency key (see statementDeps.ts), and the map this
+ * analysis fills for the next one. A model whose key is unchanged is not interpreted again.
+ */
+export interface ExtractionMemo {
+  readonly previous: ReadonlyMap<string, ModelGraph>;
+  readonly next: Map<string, ModelGraph>;
+}
+
 /** Extracts every PyTorch model in a parsed Python module. */
-export function extractPytorch(root: SyntaxNode, imports?: ImportContext): PythonExtraction {
+export function extractPytorch(root: SyntaxNode, imports?: ImportContext, memo?: ExtractionMemo): PythonExtraction {
   const modules = new ImportedModules(imports);
   try {
-    return extractWith(root, modules);
+    return extractWith(root, modules, memo);
   } finally {
     modules.dispose();
   }
 }
 
-function extractWith(root: SyntaxNode, modules: ImportedModules): PythonExtraction {
+function candidateNode(candidate: Candidate): SyntaxNode {
+  return candidate.kind === 'class' ? candidate.cls.node : candidate.node;
+}
+
+function extractWith(root: SyntaxNode, modules: ImportedModules, memo?: ExtractionMemo): PythonExtraction {
   const file = new FileScope(root, modules);
+  // A file that looked into the workspace for its imports is read afresh: those files may have changed.
+  const deps = memo && !modules.consulted ? new ModuleDependencies(root) : undefined;
+  const keys: (string | undefined)[] = [];
+  const reused: boolean[] = [];
   const models: ModelGraph[] = [];
   for (const candidate of file.modelCandidates()) {
-    models.push(interpretModel(file, candidate));
+    const key = deps?.keyFor(topStatement(candidateNode(candidate)));
+    const known = key !== undefined ? memo?.previous.get(key) : undefined;
+    keys.push(key);
+    reused.push(known !== undefined);
+    models.push(known ?? interpretModel(file, candidate));
   }
   if (models.length === 0) return { models, problems: [] };
   try {
     // How each op is written (for the rules and their fixes), and which losses the training code feeds.
-    const scopes = new PyScopes(root);
+    const scopes = PyScopes.of(root);
     const losses = findLossUses(root, models, scopes);
-    const annotated = models.map((m) => annotatePytorchGraph(root, m, scopes));
-    return { models: annotated.map((m) => (losses.has(m.name) ? { ...m, losses: losses.get(m.name)!.map((u) => u.name), lossUses: losses.get(m.name) } : m)), problems: [] };
+    const annotated = models.map((m, i) => (reused[i] ? m : annotatePytorchGraph(root, m, scopes)));
+    keys.forEach((key, i) => key !== undefined && memo?.next.set(key, annotated[i]));
+    return { models: annotated.map((m) => (losses.has(m.name) ? withLosses(m, losses.get(m.name)!) : m)), problems: [] };
   } catch {
     return { models, problems: [] };
   }
+}
+
+/** A graph with the losses its outputs feed; the same object again while graph and losses are unchanged. */
+const lossesAdded = new WeakMap<ModelGraph, { readonly key: string; readonly graph: ModelGraph }>();
+
+function withLosses(graph: ModelGraph, uses: LossUse[]): ModelGraph {
+  const key = JSON.stringify(uses);
+  const known = lossesAdded.get(graph);
+  if (known?.key === key) return known.graph;
+  const result = { ...graph, losses: uses.map((u) => u.name), lossUses: uses };
+  lossesAdded.set(graph, { key, graph: result });
+  return result;
 }
 
 type Candidate =
@@ -102,6 +139,8 @@ class ImportedModules {
   private readonly rootNodes: { readonly root: SyntaxNode; readonly path: string }[] = [];
   private readonly parsed: ParsedModule[] = [];
   private depth = 0;
+  /** Whether any import was looked up in the workspace (found or not). */
+  consulted = false;
 
   constructor(readonly context: ImportContext | undefined) {}
 
@@ -109,6 +148,7 @@ class ImportedModules {
   scopeFor(moduleName: string, from: FileScope): FileScope | undefined {
     const context = this.context;
     if (!context || this.depth > 8) return undefined;
+    this.consulted = true;
     let resolved;
     try {
       resolved = context.resolve(moduleName, from.origin ?? context.path);
@@ -934,7 +974,8 @@ class ModelInterpreter {
           if (stored !== undefined) return stored;
           const method = this.findMethod(layer.cls, attr, 0);
           if (method) return { kind: 'function', node: method, self: layer };
-          return Value.unknown;
+          // `self.expansion` reads the class attribute when the instance has none of its own.
+          return this.classAttribute(layer.cls, attr, 0) ?? Value.unknown;
         }
         // `self.encoder.weight` stands for the layer itself, so `self.decoder.weight = self.encoder.weight` can tie them.
         if (layer.kind === 'builtin' && attr === 'weight') return owner;
@@ -943,6 +984,9 @@ class ModelInterpreter {
         }
         return Value.unknown;
       }
+      // `Bottleneck.expansion`, or `block.expansion` with `block` bound to a class: a class attribute.
+      case 'class':
+        return this.classAttribute(owner.cls, attr, 0) ?? Value.unknown;
       case 'tensor':
         if (attr === 'T' || attr === 'mT') {
           return { kind: 'tensor', node: this.emit({ op: 'transpose', inputs: [owner.node], attrs: {}, range: rangeOf(node) }) };
@@ -951,6 +995,29 @@ class ModelInterpreter {
       default:
         return Value.unknown;
     }
+  }
+
+  /**
+   * A class attribute (`expansion = 4` in the class body, or `expansion: int = 4`), looked up through the file's
+   * base classes as Python does; undefined when no class in the chain assigns it.
+   */
+  private classAttribute(cls: ClassInfo, name: string, depth: number): Value | undefined {
+    if (depth > 16) return undefined;
+    for (const stmt of cls.node.childForFieldName('body')?.namedChildren ?? []) {
+      const assign = stmt.type === 'expression_statement' ? stmt.namedChildren[0] : undefined;
+      if (assign?.type !== 'assignment' || assign.childForFieldName('left')?.text !== name) continue;
+      const right = assign.childForFieldName('right');
+      if (!right) return Value.unknown;
+      return this.eval(right, new Map());
+    }
+    for (const base of cls.bases) {
+      const local = this.file.classes.get(base);
+      if (local && local !== cls) {
+        const found = this.classAttribute(local, name, depth + 1);
+        if (found) return found;
+      }
+    }
+    return undefined;
   }
 
   private findMethod(cls: ClassInfo, name: string, depth: number): SyntaxNode | undefined {
@@ -1027,6 +1094,8 @@ class ModelInterpreter {
   }
 
   private binary(op: string, a: Value, b: Value, node: SyntaxNode): Value {
+    const powered = this.scalarPower(op, a, b, node);
+    if (powered) return powered;
     if (a.kind === 'num' && b.kind === 'num') {
       switch (op) {
         case '+':
@@ -1071,12 +1140,42 @@ class ModelInterpreter {
     if (tensor && (other.kind === 'num' || other.kind === 'sym' || other.kind === 'unknown')) {
       if (op === '+' || op === '-') return tensor;
       if (op === '*' || op === '/') {
-        return { kind: 'tensor', node: this.emit({ op: 'scale', inputs: [tensor.node], attrs: { factor: other.kind === 'num' ? (op === '/' ? 1 / other.value : other.value) : '?' }, range }) };
+        const attrs: Record<string, AttrValue> = { factor: other.kind === 'num' ? (op === '/' ? 1 / other.value : other.value) : '?' };
+        // `/ math.sqrt(d_k)`, `* self.scale` with `scale = head_dim ** -0.5`: the renderer prints x/√d_k.
+        const form = other.kind === 'num' || other.kind === 'sym' ? other.form : undefined;
+        if (form && (op === '*' || other === b)) Object.assign(attrs, { by: form.base, exponent: op === '/' ? -form.exponent : form.exponent });
+        return { kind: 'tensor', node: this.emit({ op: 'scale', inputs: [tensor.node], attrs, range }) };
       }
       return this.opaque(node.text, [tensor.node], range, `the operator \`${op}\` is not modelled`);
     }
     if (tensor && other.kind === 'param') return this.matmul(a, b, range);
     return Value.unknown;
+  }
+
+  /**
+   * Powers of a named size, kept with their name: `d ** -0.5`, `1 / math.sqrt(d)` (the value, when known, too).
+   * Undefined for any other arithmetic, which `binary` does as before.
+   */
+  private scalarPower(op: string, a: Value, b: Value, node: SyntaxNode): Value | undefined {
+    const scalar = (v: Value) => v.kind === 'num' || v.kind === 'sym';
+    if (op === '**' && scalar(a) && b.kind === 'num') {
+      const base = (a.kind === 'num' || a.kind === 'sym' ? a.form : undefined) ?? { base: scalarName(node.childForFieldName('left'), a) ?? '', exponent: 1 };
+      if (!base.base) return undefined;
+      return withForm(a.kind === 'num' ? a.value ** b.value : undefined, { base: base.base, exponent: base.exponent * b.value });
+    }
+    if (op === '/' && a.kind === 'num' && a.value === 1 && (b.kind === 'num' || b.kind === 'sym') && b.form) {
+      return withForm(b.kind === 'num' && b.value !== 0 ? 1 / b.value : undefined, { base: b.form.base, exponent: -b.form.exponent });
+    }
+    return undefined;
+  }
+
+  /** `math.sqrt(d_k)`, `np.sqrt(d)`, `torch.sqrt(torch.tensor(d))` of a scalar: √d_k, named as the code names it. */
+  private scalarSqrt(arg: Value, argNode: SyntaxNode | undefined): Value {
+    if (arg.kind !== 'num' && arg.kind !== 'sym') return Value.unknown;
+    const form = arg.form ?? (scalarName(argNode, arg) !== undefined ? { base: scalarName(argNode, arg)!, exponent: 1 } : undefined);
+    const value = arg.kind === 'num' && arg.value >= 0 ? Math.sqrt(arg.value) : undefined;
+    if (!form) return value === undefined ? Value.unknown : { kind: 'num', value };
+    return withForm(value, { base: form.base, exponent: form.exponent * 0.5 });
   }
 
   private matmul(a: Value, b: Value, range: Range): Value {
@@ -1263,6 +1362,9 @@ class ModelInterpreter {
       const spec = TORCH_FUNCTIONAL[name];
       if (spec && tensors.length > 0) return this.applyFunction(spec, args, kwargs, range, node, tensors[0]);
     }
+    if (tensors.length === 0 && SCALAR_SQRT.has(path)) return this.scalarSqrt(args[0] ?? Value.unknown, firstArgument(node));
+    // `torch.tensor(d_k)` of a scalar is that scalar, so `torch.sqrt(torch.tensor(d_k))` is still √d_k.
+    if (tensors.length === 0 && (path === 'torch.tensor' || path === 'torch.as_tensor') && (args[0]?.kind === 'num' || args[0]?.kind === 'sym')) return args[0];
     if (path.startsWith('torch.') && !path.startsWith('torch.nn.')) {
       const name = path.slice('torch.'.length);
       if (name === 'cat' || name === 'concat' || name === 'concatenate' || name === 'stack' || name === 'hstack') {
@@ -1713,6 +1815,49 @@ class ModelInterpreter {
     this.forwardDepth = 2;
     return this.applyLayer(root, [x], new Map(), undefined, rangeForInputs);
   }
+}
+
+/** Square roots of a scalar, as the common libraries spell them. */
+const SCALAR_SQRT = new Set(['math.sqrt', 'numpy.sqrt', 'torch.sqrt', 'np.sqrt']);
+
+function firstArgument(call: SyntaxNode): SyntaxNode | undefined {
+  return call.childForFieldName('arguments')?.namedChildren.find((c) => c.type !== 'comment' && c.type !== 'keyword_argument');
+}
+
+/** A scalar with how it was written; a symbol named after it when its value is not known. */
+function withForm(value: number | undefined, form: ScalarForm): Value {
+  if (value !== undefined && Number.isFinite(value)) return { kind: 'num', value, form };
+  return { kind: 'sym', name: `${form.base}^${form.exponent}`, form };
+}
+
+/**
+ * The name a size goes by in a formula, from how the code writes it: `d_k`, `self.d_k` and `cfg.d_k` are d_k;
+ * `k.size(-1)` and `k.shape[-1]` are d_k too (the last axis of k), `x.size(-1)` of a longer name is d; a number is
+ * itself. Undefined for anything else (the renderer then falls back to a constant c).
+ */
+function scalarName(node: SyntaxNode | null | undefined, value: Value): string | undefined {
+  if (!node) return undefined;
+  switch (node.type) {
+    case 'identifier':
+      return node.text;
+    case 'attribute':
+      return node.childForFieldName('attribute')?.text;
+    case 'parenthesized_expression':
+      return scalarName(node.namedChildren[0], value);
+    case 'integer':
+    case 'float':
+      return node.text;
+    case 'call':
+    case 'subscript': {
+      // `k.size(-1)`, `k.shape[-1]`: the size of the last axis.
+      const m = /^([A-Za-z_][A-Za-z0-9_]*)\.(?:size\(\s*-1\s*\)|shape\[\s*-1\s*\])$/.exec(node.text);
+      if (m) return m[1].length === 1 ? `d_${m[1]}` : 'd';
+      break;
+    }
+    default:
+      break;
+  }
+  return value.kind === 'num' ? String(value.value) : undefined;
 }
 
 /** `train` for `self.training`, `eval` for `not self.training`; undefined for any other condition. */

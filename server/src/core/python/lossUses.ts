@@ -61,7 +61,7 @@ interface Trace {
 }
 
 /** Links model names to the losses their outputs go into. */
-export function findLossUses(root: SyntaxNode, models: readonly { name: string }[], scopes = new PyScopes(root)): Map<string, LossUse[]> {
+export function findLossUses(root: SyntaxNode, models: readonly { name: string }[], scopes = PyScopes.of(root)): Map<string, LossUse[]> {
   const linker = new LossLinker(scopes, models);
   const result = new Map<string, LossUse[]>();
   for (const call of root.descendantsOfType('call')) {

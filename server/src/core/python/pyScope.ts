@@ -17,25 +17,202 @@ export interface Binding {
   readonly value: SyntaxNode;
   readonly index?: number;
   readonly loop?: boolean;
+  /** Where the assigned name is written; read from the tree, so it follows the statement when lines move. */
   readonly at: Position;
 }
 
 const SCOPES = new Set(['module', 'function_definition', 'lambda']);
+/** The key of module-level names: the module node is new with every parse, its statements need not be. */
+const MODULE = -1;
 
 function before(a: Position, b: Position): boolean {
   return a.line < b.line || (a.line === b.line && a.character < b.character);
 }
 
+type Names = Map<string, Binding[]>;
+
+/** What one top-level statement binds, computed once per mirrored statement and merged into the module's scopes. */
+interface StatementNames {
+  readonly imports: [string, string][];
+  readonly bindings: Map<number, Names>;
+  readonly selfAttrs: Map<number, Names>;
+  readonly functions: [string, SyntaxNode][];
+  readonly classes: [string, SyntaxNode][];
+}
+
+/** Statements reused from an earlier mirror keep what they bind. */
+const statementNames = new WeakMap<SyntaxNode, StatementNames>();
+const moduleScopes = new WeakMap<SyntaxNode, PyScopes>();
+
+function add(map: Map<number, Names>, key: number, name: string, b: Binding): void {
+  let names = map.get(key);
+  if (!names) map.set(key, (names = new Map()));
+  const list = names.get(name);
+  if (list) list.push(b);
+  else names.set(name, [b]);
+}
+
+function binding(target: SyntaxNode, value: SyntaxNode, loop: boolean, index?: number): Binding {
+  return {
+    value,
+    loop,
+    ...(index !== undefined ? { index } : {}),
+    get at() {
+      return rangeOfNode(target).start;
+    },
+  };
+}
+
+function classAround(node: SyntaxNode): SyntaxNode | undefined {
+  let n: SyntaxNode | null = node.parent;
+  while (n && n.type !== 'class_definition') n = n.parent;
+  return n ?? undefined;
+}
+
+/** Visits one statement in source order with an explicit stack: generated code nests deeper than the call stack allows. */
+function readStatement(statement: SyntaxNode, moduleNode: SyntaxNode): StatementNames {
+  const out: StatementNames = { imports: [], bindings: new Map(), selfAttrs: new Map(), functions: [], classes: [] };
+  const keyOf = (scope: SyntaxNode) => (scope === moduleNode || scope.type === 'module' ? MODULE : scope.id);
+  const bind = (scope: SyntaxNode, target: SyntaxNode, value: SyntaxNode, loop: boolean) => {
+    if (target.type === 'identifier') {
+      add(out.bindings, keyOf(scope), target.text, binding(target, value, loop));
+    } else if (target.type === 'pattern_list' || target.type === 'tuple_pattern' || target.type === 'tuple' || target.type === 'list_pattern') {
+      target.namedChildren.forEach((t, index) => {
+        if (t.type === 'identifier') add(out.bindings, keyOf(scope), t.text, binding(t, value, loop, index));
+      });
+    } else if (target.type === 'attribute' && target.childForFieldName('object')?.text === 'self') {
+      const cls = classAround(target);
+      const attr = target.childForFieldName('attribute')?.text;
+      if (cls && attr) add(out.selfAttrs, cls.id, attr, binding(target, value, loop));
+    }
+  };
+  const stack: [SyntaxNode, SyntaxNode][] = [[statement, moduleNode]];
+  while (stack.length > 0) {
+    const [node, scope] = stack.pop()!;
+    const childScope = visit(node, scope);
+    if (childScope === undefined) continue;
+    const children = node.namedChildren;
+    for (let i = children.length - 1; i >= 0; i--) stack.push([children[i], childScope]);
+  }
+  return out;
+
+  /** Records what one node binds; returns the scope its children are in, or undefined to skip them. */
+  function visit(node: SyntaxNode, scope: SyntaxNode): SyntaxNode | undefined {
+    switch (node.type) {
+      case 'import_statement':
+        for (const name of node.childrenForFieldName('name')) {
+          if (!name) continue;
+          if (name.type === 'aliased_import') {
+            const alias = name.childForFieldName('alias')?.text;
+            if (alias) out.imports.push([alias, name.childForFieldName('name')?.text ?? '']);
+          } else {
+            const top = name.text.split('.')[0];
+            out.imports.push([top, top]);
+          }
+        }
+        return undefined;
+      case 'import_from_statement': {
+        const mod = node.childForFieldName('module_name')?.text ?? '';
+        for (const name of node.childrenForFieldName('name')) {
+          if (!name) continue;
+          if (name.type === 'aliased_import') {
+            const alias = name.childForFieldName('alias')?.text;
+            if (alias) out.imports.push([alias, `${mod}.${name.childForFieldName('name')?.text ?? ''}`]);
+          } else {
+            out.imports.push([name.text, `${mod}.${name.text}`]);
+          }
+        }
+        return undefined;
+      }
+      case 'assignment': {
+        const left = node.childForFieldName('left');
+        const right = node.childForFieldName('right');
+        if (left && right) bind(scope, left, right.type === 'assignment' ? right.childForFieldName('right') ?? right : right, false);
+        return scope;
+      }
+      case 'for_statement':
+      case 'for_in_clause': {
+        const left = node.childForFieldName('left');
+        const right = node.childForFieldName('right');
+        if (left && right) bind(scope, left, right, true);
+        return scope;
+      }
+      case 'with_item': {
+        const value = node.childForFieldName('value');
+        if (value?.type === 'as_pattern') {
+          const target = value.childForFieldName('alias')?.namedChildren[0] ?? value.namedChildren[1];
+          const expr = value.namedChildren[0];
+          if (target && expr) bind(scope, target, expr, false);
+        }
+        return scope;
+      }
+      case 'function_definition': {
+        const name = node.childForFieldName('name')?.text;
+        if (name) out.functions.push([name, node]);
+        return node;
+      }
+      case 'class_definition': {
+        const name = node.childForFieldName('name')?.text;
+        if (name) out.classes.push([name, node]);
+        return scope;
+      }
+      default:
+        return scope;
+    }
+  }
+}
+
 export class PyScopes {
   private readonly imports = new Map<string, string>();
-  private readonly bindings = new Map<number, Map<string, Binding[]>>();
-  private readonly selfAttrs = new Map<number, Map<string, Binding[]>>();
+  private readonly bindings = new Map<number, Names>();
+  private readonly selfAttrs = new Map<number, Names>();
   /** Module-level and nested function definitions by name. */
   readonly functions = new Map<string, SyntaxNode[]>();
   readonly classes = new Map<string, SyntaxNode>();
 
+  /** The scopes of a module, built once per mirrored tree and shared by every reader of it. */
+  static of(root: SyntaxNode): PyScopes {
+    let scopes = moduleScopes.get(root);
+    if (!scopes) moduleScopes.set(root, (scopes = new PyScopes(root)));
+    return scopes;
+  }
+
   constructor(readonly root: SyntaxNode) {
-    this.walk(root, root);
+    // Each top-level statement is read once per mirrored statement; the module merges them in source order.
+    const statements = root.type === 'module' ? root.children : [root];
+    const moduleNames = new Map<string, Binding[]>();
+    this.bindings.set(MODULE, moduleNames);
+    for (const statement of statements) {
+      let names = root.type === 'module' ? statementNames.get(statement) : undefined;
+      if (!names) {
+        names = readStatement(statement, root);
+        if (root.type === 'module') statementNames.set(statement, names);
+      }
+      for (const [alias, path] of names.imports) this.imports.set(alias, path);
+      for (const [key, map] of names.bindings) {
+        if (key !== MODULE) {
+          this.bindings.set(key, map);
+          continue;
+        }
+        for (const [name, list] of map) {
+          const existing = moduleNames.get(name);
+          moduleNames.set(name, existing ? [...existing, ...list] : list);
+        }
+      }
+      for (const [key, map] of names.selfAttrs) {
+        const existing = this.selfAttrs.get(key);
+        if (!existing) {
+          this.selfAttrs.set(key, map);
+          continue;
+        }
+        // Never mutate a statement's cached names: merge into a copy.
+        const merged = new Map(existing);
+        for (const [name, list] of map) merged.set(name, [...(merged.get(name) ?? []), ...list]);
+        this.selfAttrs.set(key, merged);
+      }
+      for (const [name, fn] of names.functions) this.functions.set(name, [...(this.functions.get(name) ?? []), fn]);
+      for (const [name, cls] of names.classes) this.classes.set(name, cls);
+    }
   }
 
   /** The dotted path a name refers to through the imports: `nn.CrossEntropyLoss` → `torch.nn.CrossEntropyLoss`. */
@@ -55,9 +232,7 @@ export class PyScopes {
 
   /** The class a method belongs to, when `node` is inside one. */
   classOf(node: SyntaxNode): SyntaxNode | undefined {
-    let n: SyntaxNode | null = node.parent;
-    while (n && n.type !== 'class_definition') n = n.parent;
-    return n ?? undefined;
+    return classAround(node);
   }
 
   /** The assignments of `name` visible at `at`, the nearest scope first; in a scope, the last one before `at` wins. */
@@ -65,12 +240,14 @@ export class PyScopes {
     let scope: SyntaxNode | undefined = this.scopeOf(at);
     const pos = rangeOfNode(at).start;
     for (let depth = 0; scope && depth < 16; depth++) {
-      const list = this.bindings.get(scope.id)?.get(name);
+      const key = scope.type === 'module' || scope === this.root ? MODULE : scope.id;
+      const list = this.bindings.get(key)?.get(name);
       if (list && list.length > 0) {
-        const earlier = list.filter((b) => before(b.at, pos));
-        return earlier[earlier.length - 1] ?? list[list.length - 1];
+        let found: Binding | undefined;
+        for (const b of list) if (before(b.at, pos)) found = b;
+        return found ?? list[list.length - 1];
       }
-      if (scope.type === 'module') break;
+      if (key === MODULE) break;
       scope = this.scopeOf(scope);
     }
     return undefined;
@@ -89,103 +266,6 @@ export class PyScopes {
     if (scope.type !== 'function_definition') return undefined;
     const params = scope.childForFieldName('parameters')?.namedChildren ?? [];
     return params.some((p) => (p.type === 'identifier' ? p.text : (p.childForFieldName('name') ?? p.namedChildren.find((c) => c.type === 'identifier'))?.text) === name) ? scope : undefined;
-  }
-
-  private bind(scope: SyntaxNode, target: SyntaxNode, value: SyntaxNode, loop: boolean): void {
-    const at = rangeOfNode(target).start;
-    const add = (map: Map<number, Map<string, Binding[]>>, key: number, name: string, b: Binding) => {
-      const names = map.get(key) ?? new Map<string, Binding[]>();
-      map.set(key, names);
-      names.set(name, [...(names.get(name) ?? []), b]);
-    };
-    if (target.type === 'identifier') {
-      add(this.bindings, scope.id, target.text, { value, loop, at });
-    } else if (target.type === 'pattern_list' || target.type === 'tuple_pattern' || target.type === 'tuple' || target.type === 'list_pattern') {
-      target.namedChildren.forEach((t, index) => {
-        if (t.type === 'identifier') add(this.bindings, scope.id, t.text, { value, index, loop, at });
-      });
-    } else if (target.type === 'attribute' && target.childForFieldName('object')?.text === 'self') {
-      const cls = this.classOf(target);
-      const attr = target.childForFieldName('attribute')?.text;
-      if (cls && attr) add(this.selfAttrs, cls.id, attr, { value, loop, at });
-    }
-  }
-
-  /** Visits the tree in source order with an explicit stack: generated code nests deeper than the call stack allows. */
-  private walk(start: SyntaxNode, startScope: SyntaxNode): void {
-    const stack: [SyntaxNode, SyntaxNode][] = [[start, startScope]];
-    while (stack.length > 0) {
-      const [node, scope] = stack.pop()!;
-      const childScope = this.visit(node, scope);
-      if (childScope === undefined) continue;
-      const children = node.namedChildren;
-      for (let i = children.length - 1; i >= 0; i--) stack.push([children[i], childScope]);
-    }
-  }
-
-  /** Records what one node binds; returns the scope its children are in, or undefined to skip them. */
-  private visit(node: SyntaxNode, scope: SyntaxNode): SyntaxNode | undefined {
-    switch (node.type) {
-      case 'import_statement':
-        for (const name of node.childrenForFieldName('name')) {
-          if (!name) continue;
-          if (name.type === 'aliased_import') {
-            const alias = name.childForFieldName('alias')?.text;
-            if (alias) this.imports.set(alias, name.childForFieldName('name')?.text ?? '');
-          } else {
-            const top = name.text.split('.')[0];
-            this.imports.set(top, top);
-          }
-        }
-        return undefined;
-      case 'import_from_statement': {
-        const mod = node.childForFieldName('module_name')?.text ?? '';
-        for (const name of node.childrenForFieldName('name')) {
-          if (!name) continue;
-          if (name.type === 'aliased_import') {
-            const alias = name.childForFieldName('alias')?.text;
-            if (alias) this.imports.set(alias, `${mod}.${name.childForFieldName('name')?.text ?? ''}`);
-          } else {
-            this.imports.set(name.text, `${mod}.${name.text}`);
-          }
-        }
-        return undefined;
-      }
-      case 'assignment': {
-        const left = node.childForFieldName('left');
-        const right = node.childForFieldName('right');
-        if (left && right) this.bind(scope, left, right.type === 'assignment' ? right.childForFieldName('right') ?? right : right, false);
-        return scope;
-      }
-      case 'for_statement':
-      case 'for_in_clause': {
-        const left = node.childForFieldName('left');
-        const right = node.childForFieldName('right');
-        if (left && right) this.bind(scope, left, right, true);
-        return scope;
-      }
-      case 'with_item': {
-        const value = node.childForFieldName('value');
-        if (value?.type === 'as_pattern') {
-          const target = value.childForFieldName('alias')?.namedChildren[0] ?? value.namedChildren[1];
-          const expr = value.namedChildren[0];
-          if (target && expr) this.bind(scope, target, expr, false);
-        }
-        return scope;
-      }
-      case 'function_definition': {
-        const name = node.childForFieldName('name')?.text;
-        if (name) this.functions.set(name, [...(this.functions.get(name) ?? []), node]);
-        return node;
-      }
-      case 'class_definition': {
-        const name = node.childForFieldName('name')?.text;
-        if (name) this.classes.set(name, node);
-        return scope;
-      }
-      default:
-        return scope;
-    }
   }
 }
 

@@ -22,7 +22,7 @@ function roleOf(text: string | undefined): 'train' | 'eval' | undefined {
 
 export function extractTrainingFacts(root: SyntaxNode, graphs: readonly Pick<ModelGraph, 'name'>[] = [], scopes?: PyScopes): TrainingFacts {
   try {
-    return new FactReader(root, scopes ?? new PyScopes(root), findModelRefs(graphs)).read();
+    return new FactReader(root, scopes ?? PyScopes.of(root), findModelRefs(graphs)).read();
   } catch {
     return { pipelines: [], steps: [], evaluations: [], modeSwitches: [] };
   }
@@ -76,9 +76,27 @@ class FactReader {
   private readonly training = new Set<string>();
   /** Every call in the file, in source order. */
   private readonly allCalls: SyntaxNode[];
+  /** The file's calls by their callee's text (`train_step`, `self.evaluate`) and by their receiver (`model`). */
+  private readonly byCallee = new Map<string, SyntaxNode[]>();
+  private readonly byReceiver = new Map<string, SyntaxNode[]>();
 
   constructor(private readonly root: SyntaxNode, private readonly scopes: PyScopes, private readonly models: ModelRef) {
     this.allCalls = calls(root);
+    for (const call of this.allCalls) {
+      const fn = call.childForFieldName('function');
+      if (!fn) continue;
+      const callee = fn.text;
+      const list = this.byCallee.get(callee);
+      if (list) list.push(call);
+      else this.byCallee.set(callee, [call]);
+      const object = fn.type === 'attribute' ? fn.childForFieldName('object') : null;
+      if (object) {
+        const key = object.text;
+        const onReceiver = this.byReceiver.get(key);
+        if (onReceiver) onReceiver.push(call);
+        else this.byReceiver.set(key, [call]);
+      }
+    }
     for (const [name, defs] of scopes.functions) {
       for (const def of defs) {
         const body = def.childForFieldName('body');
@@ -309,7 +327,7 @@ class FactReader {
     const fn = this.scopes.scopeOf(call);
     const name = fn.type === 'function_definition' ? fn.childForFieldName('name')?.text : undefined;
     if (!name || this.scopes.classOf(fn)) return undefined;
-    const sites = this.allCalls.filter((c) => c.childForFieldName('function')?.text === name);
+    const sites = this.byCallee.get(name) ?? [];
     const loops = sites.map((s) => loopsAround(s)[0]).filter((l): l is SyntaxNode => l !== undefined);
     return loops.length === 1 && sites.length === 1 ? loops[0] : undefined;
   }
@@ -361,7 +379,7 @@ class FactReader {
 
   /** Whether the file calls `<model>.eval()` (or `.train(False)`) or `<model>.train()` anywhere. */
   private modeCallsOn(model: string, mode: 'eval' | 'train'): boolean {
-    return this.allCalls.some((c) => receiver(c)?.text === model && (mode === 'eval' ? this.isEvalCall(c) : this.isTrainCall(c)));
+    return (this.byReceiver.get(model) ?? []).some((c) => (mode === 'eval' ? this.isEvalCall(c) : this.isTrainCall(c)));
   }
 
   /** Whether eval mode is set before `call`: earlier in its function, or before every call of that function. */
@@ -371,7 +389,7 @@ class FactReader {
     if (fn.type !== 'function_definition' || depth > 3) return false;
     const name = fn.childForFieldName('name')?.text;
     if (!name) return false;
-    const sites = this.allCalls.filter((c) => c.childForFieldName('function')?.text === name || c.childForFieldName('function')?.text === `self.${name}`);
+    const sites = [...(this.byCallee.get(name) ?? []), ...(this.byCallee.get(`self.${name}`) ?? [])];
     if (sites.length === 0) return false;
     return sites.every((site) => this.evalBefore(site, this.scopes.scopeOf(site), depth + 1));
   }

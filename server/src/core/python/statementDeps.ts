@@ -1,0 +1,102 @@
+// Which top-level statements of a Python module a model's extraction can read, so an unchanged model is not
+// interpreted again after an edit elsewhere in the file. The frontend reads module-level definitions by name
+// (classes, functions, assignments) and every import; a model therefore depends on its own statement, the statements
+// that define the names it mentions (and, in turn, the names those mention), and the imports. Mirrored statements
+// keep their identity while their text is unchanged (see syntax.ts), so the key is their ids and positions: no text
+// is hashed on an edit.
+
+import type { SyntaxNode } from '../syntax';
+
+interface StatementInfo {
+  /** Names the statement binds at module level. */
+  readonly defines: readonly string[];
+  /** Every identifier the statement mentions. */
+  readonly mentions: ReadonlySet<string>;
+  readonly isImport: boolean;
+}
+
+const infos = new WeakMap<SyntaxNode, StatementInfo>();
+
+function infoOf(statement: SyntaxNode): StatementInfo {
+  let info = infos.get(statement);
+  if (!info) {
+    info = read(statement);
+    infos.set(statement, info);
+  }
+  return info;
+}
+
+function read(statement: SyntaxNode): StatementInfo {
+  const mentions = new Set<string>();
+  for (const id of statement.descendantsOfType('identifier')) mentions.add(id.text);
+  const isImport = statement.type === 'import_statement' || statement.type === 'import_from_statement' || statement.type === 'future_import_statement';
+  const defines: string[] = [];
+  const def = statement.type === 'decorated_definition' ? statement.childForFieldName('definition') : statement;
+  if (def?.type === 'class_definition' || def?.type === 'function_definition') {
+    const name = def.childForFieldName('name')?.text;
+    if (name) defines.push(name);
+  } else if (statement.type === 'expression_statement') {
+    // `x = …`, `a, b = …`, `Block.expansion = 4`: the names on the left (an attribute's object counts as redefined).
+    for (const assign of statement.namedChildren) {
+      let left = assign.type === 'assignment' || assign.type === 'augmented_assignment' ? assign.childForFieldName('left') : null;
+      while (left && (left.type === 'attribute' || left.type === 'subscript')) left = left.childForFieldName(left.type === 'attribute' ? 'object' : 'value');
+      if (!left) continue;
+      if (left.type === 'identifier') defines.push(left.text);
+      else for (const id of left.descendantsOfType('identifier')) defines.push(id.text);
+    }
+  }
+  return { defines, mentions, isImport };
+}
+
+/** The top-level statement that holds `node`. */
+export function topStatement(node: SyntaxNode): SyntaxNode {
+  let n = node;
+  for (let hops = 0; n.parent && n.parent.parent && hops < 4096; hops++) n = n.parent;
+  return n;
+}
+
+export class ModuleDependencies {
+  private readonly definers = new Map<string, SyntaxNode[]>();
+  private readonly imports: SyntaxNode[] = [];
+  private readonly index = new Map<SyntaxNode, number>();
+
+  constructor(private readonly root: SyntaxNode) {
+    root.namedChildren.forEach((statement, i) => {
+      this.index.set(statement, i);
+      const info = infoOf(statement);
+      if (info.isImport) this.imports.push(statement);
+      for (const name of info.defines) {
+        const list = this.definers.get(name);
+        if (list) list.push(statement);
+        else this.definers.set(name, [statement]);
+      }
+    });
+  }
+
+  /**
+   * A key that changes whenever anything the model defined by `statement` can read changes: the identities and
+   * positions of its statement, of every statement defining a name it (transitively) mentions, and of the imports.
+   */
+  keyFor(statement: SyntaxNode): string | undefined {
+    if (!this.index.has(statement)) return undefined;
+    const seen = new Set<SyntaxNode>([statement, ...this.imports]);
+    const queue = [statement];
+    while (queue.length > 0) {
+      const next = queue.pop()!;
+      for (const name of infoOf(next).mentions) {
+        for (const definer of this.definers.get(name) ?? []) {
+          if (seen.has(definer)) continue;
+          seen.add(definer);
+          queue.push(definer);
+        }
+      }
+    }
+    return [...seen]
+      .sort((a, b) => this.index.get(a)! - this.index.get(b)!)
+      .map((s) => {
+        const p = s.startPosition;
+        return `${s.id}@${p.row}:${p.column}`;
+      })
+      .join(',');
+  }
+}

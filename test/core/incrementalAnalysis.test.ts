@@ -1,0 +1,73 @@
+// Incremental analysis (a reused syntax mirror, reused statement scopes, reused model graphs and analyses) must give
+// exactly what analysing the same text afresh gives, whatever the edits.
+
+import { strict as assert } from 'node:assert';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { analyzeSource, type FileAnalysis } from '../../server/src/core/analyze';
+import { IncrementalTrees } from '../../server/src/parsing/incrementalTrees';
+import { type Mutation, mutate, mutation } from '../helpers/mutate';
+import { parsers } from '../helpers/parsers';
+
+const root = join(__dirname, '..', '..');
+const FILES = [
+  ...readdirSync(join(root, 'samples')).filter((f) => f.endsWith('.py')).map((f) => `samples/${f}`),
+  'test/fixtures/pytorch/half_typed.py',
+  'test/fixtures/models/pt_resnet.py',
+  'test/fixtures/models/pt_gpt_block_config.py',
+];
+
+/** What a user sees of an analysis: every model's graph, equation and findings, and the file's findings. */
+function visible(a: FileAnalysis): unknown {
+  return JSON.parse(JSON.stringify({ models: a.models.map(({ cacheKey: _key, ...m }) => m), findings: a.findings }));
+}
+
+/** Edits people make while typing: a character in a line, a new line, a deleted line, a new statement on top. */
+const typing: fc.Arbitrary<(text: string) => string> = fc.oneof(
+  fc.tuple(fc.nat(), fc.constantFrom(' ', 'x', '1', ')', '(', ':')).map(([n, ch]) => (text: string) => {
+    const lines = text.split('\n');
+    const i = n % lines.length;
+    lines[i] = `${lines[i]}${ch}`;
+    return lines.join('\n');
+  }),
+  fc.nat().map((n) => (text: string) => {
+    const lines = text.split('\n');
+    lines.splice(n % (lines.length + 1), 0, '');
+    return lines.join('\n');
+  }),
+  fc.nat().map((n) => (text: string) => {
+    const lines = text.split('\n');
+    lines.splice(n % lines.length, 1);
+    return lines.join('\n');
+  }),
+  fc.constant((text: string) => `import math\n${text}`),
+  mutation.map((m) => (text: string) => mutate(text, [m as Mutation])),
+);
+
+describe('incremental analysis', () => {
+  for (const file of FILES) {
+    it(`${file}: a chain of edits analysed incrementally equals analysing each text afresh`, async () => {
+      const set = await parsers();
+      const original = readFileSync(join(root, file), 'utf8');
+      await fc.assert(
+        fc.asyncProperty(fc.array(typing, { minLength: 1, maxLength: 6 }), async (steps) => {
+          const trees = new IncrementalTrees();
+          let text = original;
+          const first = analyzeSource({ file: { path: file, language: 'python', text }, parsers: set, tree: trees.parse('doc', set.python!, text) });
+          let incremental = first;
+          let fresh = first;
+          for (const step of steps) {
+            text = step(text);
+            incremental = analyzeSource({ file: { path: file, language: 'python', text }, parsers: set, tree: trees.parse('doc', set.python!, text), previous: incremental });
+            // A copy of the previous results carries no reusable state: the fresh side parses and extracts everything.
+            fresh = analyzeSource({ file: { path: file, language: 'python', text }, parsers: set, previous: { ...fresh } });
+            assert.deepEqual(visible(incremental), visible(fresh));
+          }
+          trees.forget('doc');
+        }),
+        { numRuns: 12, seed: 11 },
+      );
+    });
+  }
+});
