@@ -6,6 +6,7 @@ import type { SyntaxNode } from '../syntax';
 import type { LossInput, LossUse, NodeEdits, OpEdit, Range } from '../graph';
 import { type ModelRef, findModelRefs } from './modelRefs';
 import { PyScopes, callArguments, rangeOfNode } from './pyScope';
+import { clip } from '../text';
 
 interface LossKind {
   readonly expects: LossInput;
@@ -101,7 +102,7 @@ export function unwrapCall(call: SyntaxNode, functionStyle: boolean): OpEdit | u
   const keep = functionStyle ? args[0] : receiver;
   if (!keep || keep.type === 'list_splat' || keep.type === 'dictionary_splat') return undefined;
   return {
-    description: `replace \`${clip(call.text)}\` with \`${clip(keep.text)}\``,
+    description: `replace \`${clip(call.text, 60)}\` with \`${clip(keep.text, 60)}\``,
     edits: [{ range: rangeOfNode(call), newText: keep.text }],
   };
 }
@@ -222,9 +223,4 @@ class LossLinker {
     if (fn.type !== 'identifier' && fn.type !== 'attribute') return undefined;
     return this.refs.resolve(fn, at, this.scopes);
   }
-}
-
-function clip(text: string, max = 60): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }

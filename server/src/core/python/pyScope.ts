@@ -169,6 +169,8 @@ export class PyScopes {
   /** Module-level and nested function definitions by name. */
   readonly functions = new Map<string, SyntaxNode[]>();
   readonly classes = new Map<string, SyntaxNode>();
+  /** resolvePath's answers: training code names the same callees over and over. */
+  private readonly paths = new Map<string, string>();
 
   /** The scopes of a module, built once per mirrored tree and shared by every reader of it. */
   static of(root: SyntaxNode): PyScopes {
@@ -217,10 +219,16 @@ export class PyScopes {
 
   /** The dotted path a name refers to through the imports: `nn.CrossEntropyLoss` → `torch.nn.CrossEntropyLoss`. */
   resolvePath(dotted: string): string {
-    const [head, ...rest] = dotted.split('.');
-    const bound = this.imports.get(head);
-    const base = bound ?? (head === 'nn' ? 'torch.nn' : head === 'F' ? 'torch.nn.functional' : head);
-    return [base, ...rest].join('.');
+    let path = this.paths.get(dotted);
+    if (path === undefined) {
+      const dot = dotted.indexOf('.');
+      const head = dot < 0 ? dotted : dotted.slice(0, dot);
+      const bound = this.imports.get(head);
+      const base = bound ?? (head === 'nn' ? 'torch.nn' : head === 'F' ? 'torch.nn.functional' : head);
+      path = dot < 0 ? base : base + dotted.slice(dot);
+      this.paths.set(dotted, path);
+    }
+    return path;
   }
 
   /** The function or module whose local names `node` sees first. */

@@ -69,6 +69,17 @@ function loopBody(loop: SyntaxNode): SyntaxNode {
   return loop.childForFieldName('body') ?? loop;
 }
 
+interface FunctionSummary {
+  readonly clears: boolean;
+  readonly endsInEval: boolean;
+  readonly trains: boolean;
+}
+
+// Facts about one function or loop body that depend on its syntax only. Mirrored statements are reused while their
+// text is unchanged (syntax.ts), so these survive edits elsewhere in the file.
+const summaries = new WeakMap<SyntaxNode, FunctionSummary>();
+const backwards = new WeakMap<SyntaxNode, boolean>();
+
 class FactReader {
   /** Functions in the file whose body clears gradients, calls eval(), or calls train(). */
   private readonly zeroing = new Set<string>();
@@ -99,15 +110,29 @@ class FactReader {
     }
     for (const [name, defs] of scopes.functions) {
       for (const def of defs) {
-        const body = def.childForFieldName('body');
-        if (!body) continue;
-        if (this.clearsGradients(body, false)) this.zeroing.add(name);
-        const modeCalls = calls(body).filter((c) => this.isEvalCall(c) || this.isTrainCall(c));
-        const lastMode = modeCalls[modeCalls.length - 1];
-        if (lastMode && this.isEvalCall(lastMode)) this.evaluating.add(name);
-        if (modeCalls.some((c) => this.isTrainCall(c))) this.training.add(name);
+        const summary = this.summary(def);
+        if (summary.clears) this.zeroing.add(name);
+        if (summary.endsInEval) this.evaluating.add(name);
+        if (summary.trains) this.training.add(name);
       }
     }
+  }
+
+  /** What a function's own body does, read from its syntax alone; kept while the function's statement is unchanged. */
+  private summary(def: SyntaxNode): FunctionSummary {
+    let known = summaries.get(def);
+    if (!known) {
+      const body = def.childForFieldName('body');
+      const modeCalls = body ? calls(body).filter((c) => this.isEvalCall(c) || this.isTrainCall(c)) : [];
+      const lastMode = modeCalls[modeCalls.length - 1];
+      known = {
+        clears: body !== null && this.clearsGradients(body, false),
+        endsInEval: lastMode !== undefined && this.isEvalCall(lastMode),
+        trains: modeCalls.some((c) => this.isTrainCall(c)),
+      };
+      summaries.set(def, known);
+    }
+    return known;
   }
 
   read(): TrainingFacts {
@@ -148,7 +173,12 @@ class FactReader {
   }
 
   private hasBackward(body: SyntaxNode): boolean {
-    return calls(body).some((c) => methodName(c) === 'backward' || c.childForFieldName('function')?.text === 'backward');
+    let known = backwards.get(body);
+    if (known === undefined) {
+      known = calls(body).some((c) => methodName(c) === 'backward' || c.childForFieldName('function')?.text === 'backward');
+      backwards.set(body, known);
+    }
+    return known;
   }
 
   // ----- MT001: data pipelines -----
