@@ -67,8 +67,10 @@ describe('Keras and TF.js frontends', () => {
       '',
     ].join('\n');
     const [model] = (await analyze(text, 'typescript')).models;
-    assert.deepEqual(model.graph.nodes.map((n) => n.op === 'opaque' ? n.label : n.op), ['input', 'buildEncoder(64).apply(input)', 'residual(x, 64)', 'linear']);
+    // The encoder is named as it was built, `buildEncoder(64)`, and applied to the input like any layer.
+    assert.deepEqual(model.graph.nodes.map((n) => n.op === 'opaque' ? n.label : n.op), ['input', 'buildEncoder(64)', 'residual(x, 64)', 'linear']);
     assert.deepEqual(model.graph.nodes.map((n) => n.inputs), [[], [0], [1], [2]]);
+    for (const n of model.graph.nodes.filter((x) => x.op === 'opaque')) assert.match(n.reason ?? '', /`\.\/blocks`/);
   });
 
   it('never throws on half-typed Keras or TF.js code', async () => {

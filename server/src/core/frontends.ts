@@ -26,6 +26,6 @@ export function extractModels(language: Language, root: SyntaxNode, text: string
     const models = [...(use.pytorch ? extractPytorch(root, imports, memo).models : []), ...(use.keras ? extractKeras(root, imports).models : [])];
     return models.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
   }
-  if (language === 'javascript' || language === 'typescript') return extractTfjs(root).models;
+  if (language === 'javascript' || language === 'typescript') return extractTfjs(root, imports).models;
   return [];
 }

@@ -197,6 +197,27 @@ export interface FrontendProblem {
   readonly severity: Severity;
 }
 
+/**
+ * How the model's framework spells what a finding suggests, written by the frontend, since a rule never asks which
+ * framework a graph came from. A field left out reads as PyTorch's spelling.
+ */
+export interface FrameworkIdioms {
+  /** Flattening a feature map before a dense layer: `torch.flatten(x, 1) or nn.Flatten()`, `layers.Flatten()`, `tf.layers.flatten()`. */
+  readonly flatten?: string;
+  /** A dense layer, in prose: `a Linear`, `a Dense layer`. */
+  readonly dense?: string;
+  /** The constructor argument that turns a layer's bias off: `bias=False`, `use_bias=False`, `useBias: false`. */
+  readonly noBias?: string;
+  /** The keyword that names the dimension a softmax normalizes over: `dim`, `axis`. */
+  readonly axis?: string;
+  /** Where layers are built, in prose: `the constructor`, `__init__`. */
+  readonly buildSite?: string;
+  /** Where layers are applied, in prose: `forward`, `call`. */
+  readonly applySite?: string;
+  /** The argument that makes a layer read channels first: `data_format='channels_first'`, `dataFormat: 'channelsFirst'`. */
+  readonly channelsFirst?: string;
+}
+
 export interface ModelGraph {
   readonly name: string;
   readonly framework: Framework;
@@ -216,6 +237,8 @@ export interface ModelGraph {
   readonly lossUses?: readonly LossUse[];
   /** A hash of the model's own source text, so unchanged models can reuse earlier results. */
   readonly textKey?: string;
+  /** How the framework spells the fixes findings suggest; absent for PyTorch. */
+  readonly idioms?: FrameworkIdioms;
 }
 
 export namespace ModelGraph {

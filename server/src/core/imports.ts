@@ -1,8 +1,12 @@
 // Cross-file imports: how a frontend reaches a module the model imports (`from .blocks import ResBlock`, `from
-// models.layers import *`). The core never reads files; the edge hands in a resolver (the CLI reads the disk, the
-// language server prefers open documents), and the frontend parses what it returns.
+// models.layers import *`, `import { denseBlock } from './blocks.js'`). The core never reads files; the edge hands
+// in a resolver (the CLI reads the disk, the language server prefers open documents), and the frontend parses what
+// it returns.
 
 import type { SyntaxNode } from './syntax';
+
+/** Imports are followed this many files deep; a chain longer than that is cut (its names stay opaque). */
+const MAX_IMPORT_DEPTH = 8;
 
 /** A module's source as the edge found it. */
 export interface ResolvedModule {
@@ -12,8 +16,9 @@ export interface ResolvedModule {
 }
 
 /**
- * Finds the source of `moduleName` as written in an import (`.blocks`, `..nets.layers`, `models.layers`) from the
- * file at `fromPath`; undefined when it is not in the workspace (torchvision, timm, a typo).
+ * Finds the source of `moduleName` as written in an import (`.blocks`, `..nets.layers`, `models.layers` in Python;
+ * `./blocks.js`, `../layers` in JavaScript and TypeScript) from the file at `fromPath`; undefined when it is not in
+ * the workspace (torchvision, timm, keras_cv, an npm package, a typo).
  */
 export type ImportResolver = (moduleName: string, fromPath: string) => ResolvedModule | undefined;
 
@@ -35,3 +40,58 @@ export const KNOWN_LIBRARIES = /^(torch|torchvision|torchaudio|torchtext|timm|tr
 
 /** Libraries of ready-made models: what a model takes from them is shown as one named opaque block. */
 export const MODEL_LIBRARIES = /^(torchvision|torchaudio|torchtext|timm|transformers|segmentation_models_pytorch|efficientnet_pytorch|pretrainedmodels)(\.|$)/;
+
+/**
+ * The workspace modules one extraction follows through imports, each resolved, parsed and scoped once. A module
+ * that is still being read when it is asked for again (an import cycle), one nested too deep, or a resolver that
+ * throws all give undefined: the frontend then shows the imported names as opaque blocks.
+ */
+export class ModuleLoader<S> {
+  private readonly scopes = new Map<string, S | null>();
+  private readonly parsed: ParsedModule[] = [];
+  private depth = 0;
+
+  constructor(
+    readonly context: ImportContext | undefined,
+    private readonly makeScope: (root: SyntaxNode, path: string) => S,
+  ) {}
+
+  /** The scope of `moduleName` imported from `fromPath` (the importing file; the analysed file when undefined). */
+  load(moduleName: string, fromPath?: string): { readonly scope: S; readonly path: string } | undefined {
+    const context = this.context;
+    if (!context || this.depth >= MAX_IMPORT_DEPTH) return undefined;
+    let resolved: ResolvedModule | undefined;
+    try {
+      resolved = context.resolve(moduleName, fromPath ?? context.path);
+    } catch {
+      return undefined;
+    }
+    if (!resolved || resolved.path === context.path) return undefined;
+    if (this.scopes.has(resolved.path)) {
+      const known = this.scopes.get(resolved.path);
+      return known ? { scope: known, path: resolved.path } : undefined;
+    }
+    // null marks a module still being read: an import cycle stops here.
+    this.scopes.set(resolved.path, null);
+    let parsed: ParsedModule | undefined;
+    try {
+      parsed = context.parse(resolved.text);
+    } catch {
+      parsed = undefined;
+    }
+    if (!parsed) return undefined;
+    this.parsed.push(parsed);
+    this.depth++;
+    try {
+      const scope = this.makeScope(parsed.root, resolved.path);
+      this.scopes.set(resolved.path, scope);
+      return { scope, path: resolved.path };
+    } finally {
+      this.depth--;
+    }
+  }
+
+  dispose(): void {
+    for (const p of this.parsed) p.dispose();
+  }
+}

@@ -23,6 +23,8 @@ export interface DataPipelineFact {
   readonly shuffleRange?: Range;
   /** Turns shuffling on. */
   readonly enableShuffle?: OpEdit;
+  /** How an unshuffled `fit` reads in messages when the frontend's framework spells it otherwise: `fit(…, { shuffle: false })`. */
+  readonly written?: string;
 }
 
 /** An optimizer step inside a loop (or a function called in one). */

@@ -1,10 +1,12 @@
-// Resolves Python imports to workspace files for the CLI (and any edge that reads the disk): `from .blocks import
-// ResBlock` next to the importing file, `from models.layers import *` from the workspace root or a parent folder
-// of the importing file. The core asks through an ImportResolver and never touches the file system itself.
+// Resolves imports to workspace files for the CLI and the language server: Python's `from .blocks import
+// ResBlock` next to the importing file and `from models.layers import *` from the workspace root or a parent folder
+// of the importing file; for a JavaScript or TypeScript file, `./blocks.js` and `require('../heads')` (see
+// jsImports.ts). The core asks through an ImportResolver and never touches the file system itself.
 
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { ImportResolver, ResolvedModule } from '../core/imports';
+import { JS_SOURCE, resolveJsModule } from './jsImports';
 
 /** Files larger than this are not read for imports. */
 const MAX_MODULE_SIZE = 1_000_000;
@@ -39,6 +41,8 @@ export function createImportResolver(roots: readonly string[], cwd = process.cwd
   };
   return (moduleName, fromPath) => {
     const from = resolve(cwd, fromPath);
+    // A JavaScript or TypeScript file imports by path; its specifiers follow Node's and TypeScript's rules.
+    if (JS_SOURCE.test(from)) return resolveJsModule(moduleName, from, read);
     const dots = /^\.*/.exec(moduleName)?.[0].length ?? 0;
     const parts = moduleName.slice(dots).split('.').filter((p) => p !== '');
     if (dots > 0) {

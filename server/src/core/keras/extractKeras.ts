@@ -2,15 +2,18 @@
 // subclassed `keras.Model` / `keras.layers.Layer` classes) and turns every Sequential, functional `Model(inputs,
 // outputs)` and subclassed model it finds into a model graph. tf.keras, Keras 3 and Keras 2-era spellings
 // (`keras.layers.core`, `Convolution2D(32, 3, 3)`, `input_dim=`) are all read. It never throws: what it does not
-// understand becomes an opaque op and a hint.
+// understand becomes an opaque op and a hint. Blocks imported from other files of the workspace (`from .blocks
+// import conv_block`, a subclassed layer in `models/layers.py`) are followed through the edge's resolver and shown
+// at the call in the model's file; names from outside the workspace (keras_cv, tensorflow_hub) are named opaque blocks.
 
 import type { SyntaxNode } from '../syntax';
-import type { ActivationInsertion, AttrValue, Dim, FrontendProblem, LayerDecl, ModelGraph, Range } from '../graph';
+import type { ActivationInsertion, AttrValue, Dim, FrameworkIdioms, FrontendProblem, LayerDecl, ModelGraph, Range } from '../graph';
 import { hashText } from '../hash';
+import { type ImportContext, KNOWN_LIBRARIES, ModuleLoader } from '../imports';
 import { Ops } from '../ops';
 import { paramName } from '../python/pyScope';
 import { activationOp, kerasLayer, lossKey } from './kerasCatalog';
-import { type ActivationUse, type CompiledLoss, type FunctionalModel, KerasGraph, type KerasLayer, clip, makeLayer, toModelGraph, withLosses } from './kerasGraph';
+import { type ActivationUse, type CompiledLoss, type ForeignSite, type FunctionalModel, KerasGraph, type KerasLayer, type RunContext, clip, makeLayer, toModelGraph, withLosses } from './kerasGraph';
 
 /** Loops are unrolled up to this many iterations. */
 const MAX_UNROLL = 64;
@@ -35,6 +38,8 @@ interface ClassInfo {
   readonly node: SyntaxNode;
   readonly bases: readonly string[];
   readonly methods: ReadonlyMap<string, SyntaxNode>;
+  /** The module the class is written in: its names and base classes are looked up there. */
+  readonly scope: FileScope;
 }
 
 /** An instance of a subclassed Keras Layer or Model defined in the file. */
@@ -57,6 +62,8 @@ interface ModelObj {
   nameArg?: string;
   variable?: SyntaxNode;
   losses: CompiledLoss[];
+  /** The file the model is built in, when it is not the analysed one (a block imported from the workspace). */
+  readonly origin?: string;
 }
 
 type KV =
@@ -66,17 +73,25 @@ type KV =
   | { readonly kind: 'none' }
   | { readonly kind: 'sym'; readonly name: string }
   | { readonly kind: 'unknown' }
-  | { readonly kind: 'list'; readonly items: KV[] }
+  /** `sources`: for a list literal in the analysed file, the syntax each item comes from (a splat for all it spreads). */
+  | { readonly kind: 'list'; readonly items: KV[]; readonly sources?: readonly SyntaxNode[] }
   | { readonly kind: 'tuple'; readonly items: readonly KV[] }
   | { readonly kind: 'dict'; readonly entries: Map<string, KV> }
   | { readonly kind: 'tensor'; readonly graph: KerasGraph; readonly node: number }
   | { readonly kind: 'layer'; readonly layer: KerasLayer }
   | { readonly kind: 'model'; readonly model: ModelObj }
   | { readonly kind: 'path'; readonly path: string }
-  | { readonly kind: 'function'; readonly node: SyntaxNode; readonly self?: Instance }
+  | { readonly kind: 'function'; readonly node: SyntaxNode; readonly self?: Instance; readonly scope: FileScope }
   | { readonly kind: 'class'; readonly cls: ClassInfo }
   | { readonly kind: 'instance'; readonly inst: Instance }
   | { readonly kind: 'loss'; readonly text: string; readonly fromLogits: boolean }
+  /** A workspace module imported as a whole (`import models.blocks as blocks`). */
+  | { readonly kind: 'module'; readonly scope: FileScope }
+  /**
+   * A name imported from a module Model Audit cannot read (keras_cv, tensorflow_hub, a file outside the workspace),
+   * or what calling it built: applied to tensors it is one named opaque block.
+   */
+  | { readonly kind: 'external'; readonly module: string; readonly label: string; readonly built?: boolean }
   /** A weight made with `self.add_weight(shape=…)`, named after the attribute it is stored under. */
   | { readonly kind: 'weight'; readonly weight: { name?: string; readonly shape: readonly AttrValue[] } };
 
@@ -163,15 +178,78 @@ interface Flow {
 
 class StopRun extends Error {}
 
-/** The module's imports, classes and functions. */
+/** Module-level constants (`HIDDEN = 128`, `SHAPE = (28, 28, 1)`) are read from these literal forms. */
+const CONSTANT_TYPES = new Set(['integer', 'float', 'string', 'true', 'false', 'tuple', 'unary_operator', 'binary_operator']);
+
+/** A constant's value, read without running anything: literals, tuples and arithmetic over earlier constants. */
+function constantValue(node: SyntaxNode, constants: ReadonlyMap<string, KV>): KV {
+  switch (node.type) {
+    case 'identifier':
+      return constants.get(node.text) ?? UNKNOWN;
+    case 'parenthesized_expression':
+      return node.namedChildren[0] ? constantValue(node.namedChildren[0], constants) : UNKNOWN;
+    case 'tuple':
+    case 'list':
+      return { kind: node.type === 'tuple' ? 'tuple' : 'list', items: node.namedChildren.filter((c) => c.type !== 'comment').map((c) => constantValue(c, constants)) } as KV;
+    case 'unary_operator': {
+      const arg = node.childForFieldName('argument');
+      const v = arg ? constantValue(arg, constants) : UNKNOWN;
+      return v.kind === 'num' && node.childForFieldName('operator')?.text === '-' ? { kind: 'num', value: -v.value } : v;
+    }
+    case 'binary_operator': {
+      const left = node.childForFieldName('left');
+      const right = node.childForFieldName('right');
+      const a = left ? constantValue(left, constants) : UNKNOWN;
+      const b = right ? constantValue(right, constants) : UNKNOWN;
+      if (a.kind !== 'num' || b.kind !== 'num') return UNKNOWN;
+      switch (node.childForFieldName('operator')?.text) {
+        case '+':
+          return { kind: 'num', value: a.value + b.value };
+        case '-':
+          return { kind: 'num', value: a.value - b.value };
+        case '*':
+          return { kind: 'num', value: a.value * b.value };
+        case '//':
+          return b.value === 0 ? UNKNOWN : { kind: 'num', value: Math.floor(a.value / b.value) };
+        default:
+          return UNKNOWN;
+      }
+    }
+    default:
+      return literal(node);
+  }
+}
+
+let nextScopeSerial = 0;
+
+/** The module's imports, classes, functions and constants; one per file, the analysed one and each it imports. */
 class FileScope {
   readonly imports = new Map<string, string>();
   readonly wildcards: string[] = [];
+  /** Classes by the name this module knows them by: its own, and those it imports from the workspace. */
   readonly classes = new Map<string, ClassInfo>();
   readonly functions = new Map<string, SyntaxNode>();
+  readonly constants = new Map<string, KV>();
+  /** Functions and modules imported from other workspace files, by the name this module binds them to. */
+  readonly imported = new Map<string, KV>();
+  /** Names imported from modules Model Audit cannot read, with the module each comes from. */
+  readonly external = new Map<string, string>();
+  /** Distinguishes the functions of different files, whose syntax node ids may repeat. */
+  readonly serial = nextScopeSerial++;
+  /**
+   * The file switches Keras to channels-first images for every layer (`keras.backend.set_image_data_format(
+   * 'channels_first')`, Keras 1's `set_image_dim_ordering('th')`).
+   */
+  readonly channelsFirst: boolean;
 
-  constructor(readonly root: SyntaxNode) {
+  constructor(
+    readonly root: SyntaxNode,
+    readonly modules: ModuleLoader<FileScope> = new ModuleLoader<FileScope>(undefined, (r, path) => new FileScope(r, undefined, path)),
+    /** The file's path when it is an imported module, not the analysed file. */
+    readonly origin?: string,
+  ) {
     for (const stmt of root.namedChildren) this.scan(stmt);
+    this.channelsFirst = /\bset_image_data_format\(\s*['"]channels_first['"]|\bset_image_dim_ordering\(\s*['"]th['"]/.test(root.text);
   }
 
   private scan(stmt: SyntaxNode): void {
@@ -181,25 +259,39 @@ class FileScope {
           if (!name) continue;
           if (name.type === 'aliased_import') {
             const alias = name.childForFieldName('alias')?.text;
-            if (alias) this.imports.set(alias, name.childForFieldName('name')?.text ?? '');
+            const dotted = name.childForFieldName('name')?.text ?? '';
+            if (alias) {
+              this.imports.set(alias, dotted);
+              this.importModule(dotted, alias);
+            }
           } else {
             const top = name.text.split('.')[0];
             this.imports.set(top, top);
+            if (!name.text.includes('.')) this.importModule(top, top);
+            else if (!KNOWN_LIBRARIES.test(name.text)) this.external.set(top, top);
           }
         }
         break;
       case 'import_from_statement': {
         const moduleName = stmt.childForFieldName('module_name')?.text ?? '';
+        const names: { imported: string; alias: string }[] = [];
         for (const name of stmt.childrenForFieldName('name')) {
           if (!name) continue;
           if (name.type === 'aliased_import') {
             const alias = name.childForFieldName('alias')?.text;
-            if (alias) this.imports.set(alias, `${moduleName}.${name.childForFieldName('name')?.text ?? ''}`);
+            const imported = name.childForFieldName('name')?.text ?? '';
+            if (alias) {
+              this.imports.set(alias, `${moduleName}.${imported}`);
+              names.push({ imported, alias });
+            }
           } else {
             this.imports.set(name.text, `${moduleName}.${name.text}`);
+            names.push({ imported: name.text, alias: name.text });
           }
         }
-        if (stmt.namedChildren.some((c) => c.type === 'wildcard_import')) this.wildcards.push(moduleName);
+        const wildcard = stmt.namedChildren.some((c) => c.type === 'wildcard_import');
+        if (wildcard) this.wildcards.push(moduleName);
+        this.importFrom(moduleName, names, wildcard);
         break;
       }
       case 'class_definition': {
@@ -213,7 +305,7 @@ class FileScope {
           const methodName = def?.type === 'function_definition' ? def.childForFieldName('name')?.text : undefined;
           if (def && methodName) methods.set(methodName, def);
         }
-        this.classes.set(name, { name, node: stmt, bases, methods });
+        this.classes.set(name, { name, node: stmt, bases, methods, scope: this });
         break;
       }
       case 'decorated_definition': {
@@ -226,9 +318,83 @@ class FileScope {
         if (name) this.functions.set(name, stmt);
         break;
       }
+      case 'expression_statement': {
+        const assign = stmt.namedChildren[0];
+        const left = assign?.type === 'assignment' ? assign.childForFieldName('left') : null;
+        const right = assign?.childForFieldName('right');
+        if (left?.type === 'identifier' && right && CONSTANT_TYPES.has(right.type)) {
+          const value = constantValue(right, this.constants);
+          if (value.kind !== 'unknown') this.constants.set(left.text, value);
+        }
+        break;
+      }
       default:
         break;
     }
+  }
+
+  /** Whether a module is modelled by name (Keras, TensorFlow, the standard library), never looked up in the workspace. */
+  private static isLibrary(moduleName: string): boolean {
+    return KNOWN_LIBRARIES.test(moduleName);
+  }
+
+  /** `import blocks` / `import tensorflow_hub as hub`: a workspace module, or a library Model Audit cannot read. */
+  private importModule(dotted: string, alias: string): void {
+    if (FileScope.isLibrary(dotted)) return;
+    const loaded = this.modules.load(dotted, this.origin);
+    if (loaded) this.imported.set(alias, { kind: 'module', scope: loaded.scope });
+    else this.external.set(alias, dotted);
+  }
+
+  /** Makes the names an import brings in visible here, from a workspace module when the resolver finds one. */
+  private importFrom(moduleName: string, names: readonly { imported: string; alias: string }[], wildcard: boolean): void {
+    if (FileScope.isLibrary(moduleName)) return;
+    const loaded = this.modules.load(moduleName, this.origin);
+    if (!loaded) {
+      for (const { alias } of names) this.external.set(alias, moduleName);
+      return;
+    }
+    const scope = loaded.scope;
+    const bring = (imported: string, alias: string): boolean => {
+      const value = scope.lookup(imported);
+      if (value.kind === 'class') this.classes.set(alias, value.cls);
+      else if (value.kind === 'function' || value.kind === 'module' || value.kind === 'external') this.imported.set(alias, value);
+      else if (value.kind !== 'unknown') this.constants.set(alias, value);
+      else return false;
+      // The name now means the workspace value, not a dotted path into an unknown module.
+      this.imports.delete(alias);
+      return true;
+    };
+    if (wildcard) {
+      const exported = [...scope.classes.keys(), ...scope.functions.keys(), ...scope.imported.keys(), ...scope.constants.keys()];
+      for (const name of exported) if (!name.startsWith('_')) bring(name, name);
+      return;
+    }
+    for (const { imported, alias } of names) {
+      // `from models import layers` may name a submodule rather than a value of the package.
+      if (!bring(imported, alias)) {
+        const sub = this.modules.load(`${moduleName}${moduleName.endsWith('.') ? '' : '.'}${imported}`, this.origin);
+        if (sub) {
+          this.imported.set(alias, { kind: 'module', scope: sub.scope });
+          this.imports.delete(alias);
+        } else {
+          this.external.set(alias, moduleName);
+        }
+      }
+    }
+  }
+
+  /** What a module-level name of this file is, as another module importing it sees it. */
+  lookup(name: string): KV {
+    const cls = this.classes.get(name);
+    if (cls) return { kind: 'class', cls };
+    const fn = this.functions.get(name);
+    if (fn) return { kind: 'function', node: fn, scope: this };
+    const imported = this.imported.get(name);
+    if (imported) return imported;
+    const external = this.external.get(name);
+    if (external !== undefined) return { kind: 'external', module: external, label: name };
+    return this.constants.get(name) ?? UNKNOWN;
   }
 
   /** The dotted path a name refers to through the imports (`layers.Dense` → `tensorflow.keras.layers.Dense`). */
@@ -240,29 +406,52 @@ class FileScope {
     return dotted;
   }
 
-  isKerasClass(cls: ClassInfo, depth = 0): boolean {
-    if (depth > 16) return false;
-    return cls.bases.some((base) => {
-      const path = normalizePath(this.resolve(base));
-      if (/^keras(\.[A-Za-z_.]+)?\.(Model|Layer|Sequential)$/.test(path)) return true;
-      const local = this.classes.get(base);
-      return local !== undefined && local !== cls && this.isKerasClass(local, depth + 1);
-    });
-  }
-
-  findMethod(cls: ClassInfo, name: string, depth = 0): SyntaxNode | undefined {
-    if (depth > 16) return undefined;
-    const own = cls.methods.get(name);
-    if (own) return own;
-    for (const base of cls.bases) {
-      const local = this.classes.get(base);
-      if (local && local !== cls) {
-        const found = this.findMethod(local, name, depth + 1);
-        if (found) return found;
-      }
+  /** How this file spells a Keras layer constructor, after its imports: `Flatten()`, `layers.Flatten()`, `keras.layers.Flatten()`. */
+  spellLayer(className: string): string {
+    let direct: string | undefined;
+    let layersModule: string | undefined;
+    let kerasModule: string | undefined;
+    let tf: string | undefined;
+    for (const [alias, target] of this.imports) {
+      const path = normalizePath(target);
+      if (/^keras\.(legacy\.)?layers(\.[a-z_]+)*\.\w+$/.test(path) && path.split('.').pop() === className) direct ??= alias;
+      else if (path === 'keras.layers') layersModule ??= alias;
+      else if (path === 'keras') kerasModule ??= alias;
+      else if (target === 'tensorflow') tf ??= alias;
     }
-    return undefined;
+    if (direct) return `${direct}()`;
+    if (layersModule) return `${layersModule}.${className}()`;
+    if (this.wildcards.some((w) => /^(tensorflow\.)?keras\.layers/.test(w))) return `${className}()`;
+    if (kerasModule) return `${kerasModule}.layers.${className}()`;
+    if (tf) return `${tf}.keras.layers.${className}()`;
+    return `layers.${className}()`;
   }
+}
+
+/** Whether a class derives from Keras's Model or Layer, through base classes in its own module and those it imports. */
+function isKerasClass(cls: ClassInfo, depth = 0): boolean {
+  if (depth > 16) return false;
+  return cls.bases.some((base) => {
+    const path = normalizePath(cls.scope.resolve(base));
+    if (/^keras(\.[A-Za-z_.]+)?\.(Model|Layer|Sequential)$/.test(path)) return true;
+    const local = cls.scope.classes.get(base);
+    return local !== undefined && local !== cls && isKerasClass(local, depth + 1);
+  });
+}
+
+/** A method of a class or its base classes, with the module it is written in. */
+function findMethod(cls: ClassInfo, name: string, depth = 0): { readonly node: SyntaxNode; readonly scope: FileScope } | undefined {
+  if (depth > 16) return undefined;
+  const own = cls.methods.get(name);
+  if (own) return { node: own, scope: cls.scope };
+  for (const base of cls.bases) {
+    const local = cls.scope.classes.get(base);
+    if (local && local !== cls) {
+      const found = findMethod(local, name, depth + 1);
+      if (found) return found;
+    }
+  }
+  return undefined;
 }
 
 /** One abstract run: module-level code, a model-building function, or a subclassed model's call. */
@@ -277,12 +466,31 @@ class Interpreter {
   private depth = 0;
   private steps = 0;
   private creator?: SyntaxNode;
-  graph = new KerasGraph();
+  /** Shared by every graph this run builds: set while code from an imported file runs. */
+  readonly run: RunContext = {};
+  graph = new KerasGraph(this.run);
+  /** The module whose code is running: the analysed file, or one it imports while that module's code runs. */
+  file: FileScope;
 
-  constructor(readonly file: FileScope) {}
+  constructor(readonly home: FileScope) {
+    this.file = home;
+  }
 
+  /** A hint about code that runs here; one about imported code sits at the call in the analysed file that runs it. */
   hint(message: string, range: Range): void {
-    this.problems.push({ severity: 'hint', message, range });
+    this.problems.push({ severity: 'hint', message, range: this.run.foreign?.site ?? range });
+  }
+
+  /** Runs `body` as code from the imported file `path`, its ops shown at `site` (unless imported code already runs). */
+  inForeign<T>(path: string | undefined, site: Range, body: () => T): T {
+    if (path === undefined || this.run.foreign) return body();
+    const saved: ForeignSite | undefined = this.run.foreign;
+    this.run.foreign = { path, site };
+    try {
+      return body();
+    } finally {
+      this.run.foreign = saved;
+    }
   }
 
   // ----- statements -----
@@ -319,7 +527,7 @@ class Interpreter {
         return this.execBlock(stmt.childForFieldName('body'), env);
       case 'function_definition': {
         const name = stmt.childForFieldName('name')?.text;
-        if (name) env.set(name, { kind: 'function', node: stmt });
+        if (name) env.set(name, { kind: 'function', node: stmt, scope: this.file });
         return {};
       }
       case 'decorated_definition': {
@@ -466,8 +674,12 @@ class Interpreter {
         return this.evalSubscript(node, env);
       case 'call':
         return this.evalCall(node, env);
-      case 'list':
-        return { kind: 'list', items: this.evalItems(node.namedChildren, env) };
+      case 'list': {
+        // Item ranges only mean something in the analysed file; a list built by imported code has none.
+        const sources: SyntaxNode[] | undefined = this.run.foreign ? undefined : [];
+        const items = this.evalItems(node.namedChildren, env, sources);
+        return sources ? { kind: 'list', items, sources } : { kind: 'list', items };
+      }
       case 'tuple':
       case 'expression_list':
         return { kind: 'tuple', items: this.evalItems(node.namedChildren, env) };
@@ -525,32 +737,38 @@ class Interpreter {
   }
 
   private global(name: string): KV {
-    const cls = this.file.classes.get(name);
+    const file = this.file;
+    const cls = file.classes.get(name);
     if (cls) return { kind: 'class', cls };
-    const fn = this.file.functions.get(name);
-    if (fn) return { kind: 'function', node: fn };
-    const bound = this.file.imports.get(name);
+    const fn = file.functions.get(name);
+    if (fn) return { kind: 'function', node: fn, scope: file };
+    const imported = file.imported.get(name);
+    if (imported) return imported;
+    const external = file.external.get(name);
+    if (external !== undefined) return { kind: 'external', module: external, label: name };
+    const bound = file.imports.get(name);
     if (bound !== undefined) return { kind: 'path', path: bound };
-    const resolved = this.file.resolve(name);
+    const resolved = file.resolve(name);
     if (resolved !== name) return { kind: 'path', path: resolved };
-    const constant = this.constants.get(name);
+    const constant = file.constants.get(name);
     if (constant) return constant;
     return { kind: 'path', path: name === 'tf' ? 'tensorflow' : `builtins.${name}` };
   }
 
-  /** Module-level constants (`HIDDEN = 128`), read before any run. */
-  readonly constants = new Map<string, KV>();
-
-  private evalItems(nodes: SyntaxNode[], env: Env): KV[] {
+  /** `sources`, when given, gets the syntax each item comes from (a splat once for each item it spreads). */
+  private evalItems(nodes: SyntaxNode[], env: Env, sources?: SyntaxNode[]): KV[] {
     const items: KV[] = [];
     for (const item of nodes) {
       if (item.type === 'list_splat' || item.type === 'list_splat_pattern') {
         const inner = item.namedChildren[0];
         const v = inner ? this.eval(inner, env) : UNKNOWN;
-        if (v.kind === 'list' || v.kind === 'tuple') items.push(...v.items);
-        else items.push(UNKNOWN);
+        // A splat of a name Model Audit cannot read (`*dense_stack(64, 2)` from outside the workspace) stays one named item.
+        const spread = v.kind === 'list' || v.kind === 'tuple' ? v.items : [v.kind === 'external' ? v : UNKNOWN];
+        items.push(...spread);
+        for (let i = 0; i < spread.length; i++) sources?.push(item);
       } else if (item.type !== 'comment') {
         items.push(this.eval(item, env));
+        sources?.push(item);
       }
     }
     return items;
@@ -614,11 +832,15 @@ class Interpreter {
     switch (owner.kind) {
       case 'path':
         return { kind: 'path', path: `${owner.path}.${attr}` };
+      case 'module':
+        return owner.scope.lookup(attr);
+      case 'external':
+        return { kind: 'external', module: owner.module, label: `${owner.label}.${attr}`, ...(owner.built ? { built: true } : {}) };
       case 'instance': {
         const stored = owner.inst.attrs.get(attr);
         if (stored !== undefined) return stored;
-        const method = this.file.findMethod(owner.inst.cls, attr);
-        if (method) return { kind: 'function', node: method, self: owner.inst };
+        const method = findMethod(owner.inst.cls, attr);
+        if (method) return { kind: 'function', node: method.node, self: owner.inst, scope: method.scope };
         return UNKNOWN;
       }
       case 'tensor':
@@ -849,7 +1071,11 @@ class Interpreter {
       case 'class':
         return this.instantiate(callee.cls, a, range);
       case 'function':
-        return this.callFunction(callee.node, a, callee.self, range);
+        return this.callFunction(callee.node, a, callee.self, range, callee.scope);
+      case 'external':
+        // Building it (`hub.KerasLayer(url)`) names the block; applying it to tensors makes the opaque step.
+        if (tensorsIn([...a.args, ...a.kwargs.values()]).length === 0) return { kind: 'external', module: callee.module, label: clip(node.text), built: true };
+        return this.applyCallable(callee, a, node);
       case 'layer':
       case 'model':
       case 'instance':
@@ -885,14 +1111,23 @@ class Interpreter {
     }
     if (callee.kind === 'instance') {
       this.applied.add(callee.inst);
-      const method = this.file.findMethod(callee.inst.cls, 'call') ?? this.file.findMethod(callee.inst.cls, '__call__');
+      const method = findMethod(callee.inst.cls, 'call') ?? findMethod(callee.inst.cls, '__call__');
       if (!method) return { kind: 'tensor', graph: g, node: g.opaque(node.text, ids, range, `\`${callee.inst.cls.name}\` has no call method`) };
-      return this.callFunction(method, a, callee.inst, range);
+      return this.callFunction(method.node, a, callee.inst, range, method.scope);
     }
+    if (callee.kind === 'external') return { kind: 'tensor', graph: g, node: this.externalBlock(g, callee, ids, range, node.text) };
     return UNKNOWN;
   }
 
+  /** A name from a module Model Audit cannot read, applied to tensors: one opaque block named as it was built. */
+  private externalBlock(g: KerasGraph, callee: KV & { kind: 'external' }, ids: number[], range: Range, callText: string): number {
+    const label = callee.built ? callee.label : callText;
+    return g.opaque(label, ids, range, `it comes from \`${callee.module}\`, which Model Audit cannot read (not in the workspace), so it is one opaque block`);
+  }
+
   applyModel(model: ModelObj, g: KerasGraph, ids: number[], range: Range): KV {
+    // A model an imported function built runs as imported code, shown where this file applies it.
+    if (model.origin !== undefined && !this.run.foreign) return this.inForeign(model.origin, range, () => this.applyModel(model, g, ids, range));
     if (model.kind === 'functional') {
       if (!model.functional) return { kind: 'tensor', graph: g, node: g.opaque(model.call.text, ids, range, 'the model has unknown inputs or outputs') };
       const outs = g.replay(model.functional, ids, { range, module: model.variable?.text ?? model.nameArg });
@@ -908,6 +1143,8 @@ class Interpreter {
         value = { kind: 'tensor', graph: g, node: g.apply(item.layer, [value.node], itemRange) };
       } else if (item.kind === 'model' || item.kind === 'instance') {
         value = this.applyCallable(item, { args: [value], kwargs: new Map(), kwNodes: new Map(), node: null }, model.call);
+      } else if (item.kind === 'external') {
+        value = { kind: 'tensor', graph: g, node: this.externalBlock(g, item, [value.node], itemRange, item.label) };
       } else {
         value = { kind: 'tensor', graph: g, node: g.opaque('?', [value.node], itemRange, 'this Sequential item is not a known layer') };
       }
@@ -1106,7 +1343,10 @@ class Interpreter {
     if (spec.kind === 'activation' && actValue?.kind === 'str') keywords.activation = actValue.value;
     if (spec.kind === 'activation' && actValue && actValue.kind === 'path') keywords.activation = actValue.path.split('.').pop() ?? '';
     const insertActivation = spec.kind === 'op' ? this.activationInsertion(a, node) : undefined;
-    return makeLayer(spec, className, { positional, keywords }, { defRange: range, label: clip(node.text), activation, insertActivation, inner });
+    if (spec.rank !== undefined && keywords.data_format === undefined && (this.home.channelsFirst || this.file.channelsFirst)) keywords.data_format = 'channels_first';
+    const layer = makeLayer(spec, className, { positional, keywords }, { defRange: range, label: clip(node.text), activation, insertActivation, inner });
+    if (this.run.foreign) layer.origin = this.run.foreign.path;
+    return layer;
   }
 
   private activationUse(v: KV, node: SyntaxNode): ActivationUse {
@@ -1148,16 +1388,20 @@ class Interpreter {
       const items: KV[] = list && (list.kind === 'list' || list.kind === 'tuple') ? [...list.items] : [];
       const itemNodes = listNode && listNode.type === 'list' ? listNode.namedChildren.filter((c) => c.type !== 'comment') : [];
       const direct = itemNodes.length === items.length;
+      // A list written here names each item's syntax (a splat for what it spreads); else a layer's own call, when it is in this file.
+      const sources = list?.kind === 'list' && list.sources?.length === items.length ? list.sources : undefined;
       const model: ModelObj = {
         kind: 'sequential',
         items,
-        itemRanges: items.map((item, i) => (direct ? rangeOf(itemNodes[i]) : item.kind === 'layer' ? item.layer.defRange : rangeOf(node))),
+        itemRanges: items.map((item, i) => (sources ? rangeOf(sources[i]) : direct ? rangeOf(itemNodes[i]) : item.kind === 'layer' && item.layer.origin === undefined ? item.layer.defRange : rangeOf(node))),
         call: node,
         creator: this.creator,
         nameArg: nameArg?.kind === 'str' ? nameArg.value : undefined,
         losses: [],
+        ...(this.run.foreign ? { origin: this.run.foreign.path } : {}),
       };
-      if (this.methodDepth === 0) this.models.push(model);
+      // A model an imported file builds is part of the model that uses it, not a model of this file.
+      if (this.methodDepth === 0 && !this.run.foreign) this.models.push(model);
       return { kind: 'model', model };
     }
     const inputs = a.kwargs.get('inputs') ?? a.kwargs.get('input') ?? a.args[0];
@@ -1172,63 +1416,70 @@ class Interpreter {
       creator: this.creator,
       nameArg: nameArg?.kind === 'str' ? nameArg.value : undefined,
       losses: [],
+      ...(this.run.foreign ? { origin: this.run.foreign.path } : {}),
     };
     if (outs.length > 0) model.functional = { graph: outs[0].graph, inputs: ins.filter((t) => t.graph === outs[0].graph).map((t) => t.node), outputs: outs.filter((t) => t.graph === outs[0].graph).map((t) => t.node) };
-    this.models.push(model);
+    if (!this.run.foreign) this.models.push(model);
     return { kind: 'model', model };
   }
 
   instantiate(cls: ClassInfo, a: Arguments, range: Range): KV {
-    if (!this.file.isKerasClass(cls)) return UNKNOWN;
+    if (!isKerasClass(cls)) return UNKNOWN;
     const inst: Instance = { cls, attrs: new Map(), assignRanges: new Map() };
-    const init = this.file.findMethod(cls, '__init__');
-    if (init && this.depth < MAX_DEPTH) this.callFunction(init, a, inst, range);
+    const init = findMethod(cls, '__init__');
+    if (init && this.depth < MAX_DEPTH) this.callFunction(init.node, a, inst, range, init.scope);
     // Custom layers often create their sublayers and weights in build(input_shape), which Keras calls first.
-    const build = this.file.findMethod(cls, 'build');
-    if (build && this.depth < MAX_DEPTH) this.callFunction(build, { args: [UNKNOWN], kwargs: new Map(), kwNodes: new Map(), node: null }, inst, range);
+    const build = findMethod(cls, 'build');
+    if (build && this.depth < MAX_DEPTH) this.callFunction(build.node, { args: [UNKNOWN], kwargs: new Map(), kwNodes: new Map(), node: null }, inst, range, build.scope);
     return { kind: 'instance', inst };
   }
 
   /** Runs a model-building function nobody calls, with its default arguments, in a fresh graph. */
   applyFunctionCandidate(fn: SyntaxNode): void {
-    this.graph = new KerasGraph();
-    this.callFunction(fn, { args: [], kwargs: new Map(), kwNodes: new Map(), node: null }, undefined, rangeOf(fn));
+    this.graph = new KerasGraph(this.run);
+    this.callFunction(fn, { args: [], kwargs: new Map(), kwNodes: new Map(), node: null }, undefined, rangeOf(fn), this.home);
   }
 
-  callFunction(fn: SyntaxNode, a: Arguments, self: Instance | undefined, range: Range): KV {
+  /** Calls a function written in module `scope`; code from an imported module is shown at `range`, its call here. */
+  callFunction(fn: SyntaxNode, a: Arguments, self: Instance | undefined, range: Range, scope: FileScope): KV {
     if (this.depth >= MAX_DEPTH) {
       this.hint(`Calls nest more than ${MAX_DEPTH} levels deep here; deeper calls are not followed.`, range);
       return UNKNOWN;
     }
     // Model-building code does not recurse; a function that reaches itself (often half-typed code) stops here.
-    if (this.running.has(fn.id)) {
+    // Syntax node ids repeat across files, so a function is known by its module and its id.
+    const key = `${scope.serial}:${fn.id}`;
+    if (this.running.has(key)) {
       this.hint(`\`${fn.childForFieldName('name')?.text ?? 'this function'}\` calls itself; the recursive call is not followed.`, range);
       return UNKNOWN;
     }
-    this.running.add(fn.id);
+    this.running.add(key);
     if (self) this.methodDepth++;
     this.depth++;
     const savedCreator = this.creator;
+    const savedFile = this.file;
+    this.file = scope;
     // Tree-sitter hands out a fresh object per access, so nodes are compared by id.
-    const rootId = this.file.root.id;
-    const topLevel = fn.parent?.id === rootId || (fn.parent?.type === 'decorated_definition' && fn.parent.parent?.id === rootId);
+    const rootId = scope.root.id;
+    const topLevel = scope === this.home && (fn.parent?.id === rootId || (fn.parent?.type === 'decorated_definition' && fn.parent.parent?.id === rootId));
     if (this.creator === undefined && topLevel) this.creator = fn;
     if (topLevel) this.executed.add(fn.id);
     try {
-      return this.invoke(fn, a.args, a.kwargs, self);
+      return this.inForeign(scope.origin, range, () => this.invoke(fn, a.args, a.kwargs, self));
     } finally {
+      this.file = savedFile;
       this.creator = savedCreator;
       this.depth--;
       if (self) this.methodDepth--;
-      this.running.delete(fn.id);
+      this.running.delete(key);
     }
   }
 
   /** Above zero while a subclassed layer's method runs: a Sequential built there is a sublayer, not a model. */
   private methodDepth = 0;
 
-  /** Functions on the call stack, by syntax node id. */
-  private readonly running = new Set<number>();
+  /** Functions on the call stack, by module and syntax node id. */
+  private readonly running = new Set<string>();
 
   /** Binds parameters (self first when given) and runs a function body. */
   invoke(fn: SyntaxNode, args: KV[], kwargs: Map<string, KV>, self: Instance | undefined, onParam?: (name: string, param: SyntaxNode) => KV | undefined): KV {
@@ -1275,15 +1526,19 @@ class Interpreter {
     const body = fn.childForFieldName('body');
     const first = body?.namedChildren.find((s) => s.type === 'expression_statement' && s.text.startsWith('super('));
     if (!first) return;
-    const base = self.cls.bases.map((b) => this.file.classes.get(b)).find((c) => c !== undefined && c !== self.cls);
-    const baseInit = base ? this.file.findMethod(base, '__init__') : undefined;
-    if (!baseInit || baseInit === fn || this.depth >= MAX_DEPTH) return;
+    const base = self.cls.bases.map((b) => self.cls.scope.classes.get(b)).find((c) => c !== undefined && c !== self.cls);
+    const baseInit = base ? findMethod(base, '__init__') : undefined;
+    if (!baseInit || baseInit.node === fn || this.depth >= MAX_DEPTH) return;
     const call = first.namedChildren[0];
     const a = this.evalArguments(call?.childForFieldName('arguments') ?? null, env);
     this.depth++;
+    const savedFile = this.file;
+    this.file = baseInit.scope;
     try {
-      this.invoke(baseInit, a.args, a.kwargs, self);
+      const site = this.run.foreign?.site ?? rangeOf(call ?? first);
+      this.inForeign(baseInit.scope.origin, site, () => this.invoke(baseInit.node, a.args, a.kwargs, self));
     } finally {
+      this.file = savedFile;
       this.depth--;
     }
   }
@@ -1355,19 +1610,37 @@ function statementOf(node: SyntaxNode): SyntaxNode {
   return current;
 }
 
-/** Extracts every Keras model in a parsed Python module. */
-export function extractKeras(root: SyntaxNode): KerasExtraction {
-  const file = new FileScope(root);
-  const interp = new Interpreter(file);
-  for (const stmt of root.namedChildren) {
-    if (stmt.type !== 'expression_statement') continue;
-    const assign = stmt.namedChildren[0];
-    const left = assign?.type === 'assignment' ? assign.childForFieldName('left') : null;
-    const right = assign?.childForFieldName('right');
-    if (left?.type === 'identifier' && right && ['integer', 'float', 'string', 'true', 'false', 'tuple'].includes(right.type)) {
-      interp.constants.set(left.text, interp.eval(right, new Map()));
-    }
+/**
+ * Extracts every Keras model in a parsed Python module. With `imports`, blocks imported from other workspace files
+ * are followed into those files; without it, they stay named opaque blocks.
+ */
+export function extractKeras(root: SyntaxNode, imports?: ImportContext): KerasExtraction {
+  const loader: ModuleLoader<FileScope> = new ModuleLoader<FileScope>(imports, (moduleRoot, path) => new FileScope(moduleRoot, loader, path));
+  try {
+    const file = new FileScope(root, loader);
+    const idioms = kerasIdioms(file);
+    return { models: extractFrom(file).map((m) => ({ ...m, idioms })) };
+  } finally {
+    loader.dispose();
   }
+}
+
+/** How findings about a Keras model name its fixes: after the file's own imports (`layers.Flatten()`). */
+function kerasIdioms(file: FileScope): FrameworkIdioms {
+  return {
+    flatten: file.spellLayer('Flatten'),
+    dense: 'a Dense layer',
+    noBias: 'use_bias=False',
+    axis: 'axis',
+    buildSite: '`__init__`',
+    applySite: '`call`',
+    channelsFirst: "data_format='channels_first'",
+  };
+}
+
+function extractFrom(file: FileScope): ModelGraph[] {
+  const root = file.root;
+  const interp = new Interpreter(file);
   const problems: FrontendProblem[] = [];
   const run = (what: () => void, range: Range) => {
     try {
@@ -1401,9 +1674,9 @@ export function extractKeras(root: SyntaxNode): KerasExtraction {
       if (graph) models.push(graph);
     }, rangeOf(m.call));
   }
-  // 4. Subclassed models and layers.
+  // 4. Subclassed models and layers written in this file (not the ones it imports).
   for (const cls of file.classes.values()) {
-    if (!file.isKerasClass(cls)) continue;
+    if (cls.scope !== file || !isKerasClass(cls)) continue;
     run(() => {
       const graph = subclassedGraph(file, cls, interp.classLosses.get(cls.name) ?? []);
       if (graph) models.push(graph);
@@ -1411,7 +1684,7 @@ export function extractKeras(root: SyntaxNode): KerasExtraction {
   }
   models.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
   if (problems.length > 0 && models.length > 0) models[0] = { ...models[0], problems: [...models[0].problems, ...problems] };
-  return { models };
+  return models;
 }
 
 const Range0: Range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
@@ -1441,7 +1714,7 @@ function modelGraphOf(interp: Interpreter, m: ModelObj, soleInCreator: boolean):
     }
     return withLosses(toModelGraph(m.functional.graph, m.functional.inputs, m.functional.outputs, meta), m.losses);
   }
-  const g = new KerasGraph();
+  const g = new KerasGraph(interp.run);
   interp.graph = g;
   const first = m.items[0];
   let inputShape: readonly Dim[] | undefined;
@@ -1477,16 +1750,21 @@ function subclassedGraph(file: FileScope, cls: ClassInfo, losses: CompiledLoss[]
   if (created.kind !== 'instance') return undefined;
   const inst = created.inst;
   nameLayers(inst, '');
-  const call = file.findMethod(cls, 'call');
-  if (!call) return undefined;
+  const found = findMethod(cls, 'call');
+  if (!found) return undefined;
+  const call = found.node;
   const g = interp.graph;
   const inputs: number[] = [];
-  const out = interp.invoke(call, [], new Map(), inst, (name, param) => {
+  // A `call` inherited from a class in another file runs as that file's code, shown at the class name here.
+  const inherited = found.scope !== file;
+  interp.file = found.scope;
+  const out = interp.inForeign(found.scope.origin, nameRange, () => interp.invoke(call, [], new Map(), inst, (name, param) => {
     if (param.childForFieldName('value') || name === 'training' || name === 'mask') return undefined;
-    const id = g.input(name, undefined, rangeOf(param));
+    const id = g.input(name, undefined, inherited ? nameRange : rangeOf(param));
     inputs.push(id);
     return { kind: 'tensor', graph: g, node: id };
-  });
+  }));
+  interp.file = file;
   const outputs = tensorsDeep(out).filter((t) => t.graph === g).map((t) => t.node);
   const layers: LayerDecl[] = [];
   for (const [attr, v] of inst.attrs) {

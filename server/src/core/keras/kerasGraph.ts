@@ -6,7 +6,7 @@
 import { clip } from '../text';
 import type { ActivationInsertion, AttrValue, Dim, FrontendProblem, GraphNode, LayerDecl, ModelGraph, OpCategory, Range, Framework } from '../graph';
 import { Ops } from '../ops';
-import { inferShapes } from '../shapes';
+import { inferShapes, Shapes } from '../shapes';
 import { KERAS1_KEYWORDS, KERAS_LOSSES, type KerasLayerSpec, activationOp, lossKey } from './kerasCatalog';
 
 /** An activation given to a layer (`activation='relu'`), with where it is written. */
@@ -35,6 +35,8 @@ export interface KerasLayer {
   readonly label: string;
   /** The layer's name: its `name=`, the attribute it is stored under, or a Keras-style automatic name. */
   name?: string;
+  /** The file the layer is built in, when it is not the model's own (a block imported from the workspace). */
+  origin?: string;
 }
 
 export interface LayerArguments {
@@ -92,6 +94,7 @@ interface MutableNode {
   insertActivation?: ActivationInsertion;
   site?: { range: Range; module?: string };
   shape?: readonly Dim[];
+  origin?: string;
 }
 
 /** A functional model: the inputs and outputs of a subgraph of one builder. */
@@ -103,17 +106,52 @@ export interface FunctionalModel {
 
 const snake = (name: string) => name.replace(/([a-z])([A-Z])/g, '$1_$2').replace(/([A-Z])([A-Z][a-z])/g, '$1_$2').toLowerCase();
 
+/** Code from another file being run: the file, and the call in the model's own file that runs it. */
+export interface ForeignSite {
+  readonly path: string;
+  readonly site: Range;
+}
+
+/** What the graphs one interpreter builds share while it runs: whether code from an imported file is running. */
+export interface RunContext {
+  /**
+   * Set while code from an imported file runs: its ops are shown at the call in the model's file that runs them,
+   * and edits that would land in the other file are left out.
+   */
+  foreign?: ForeignSite;
+}
+
+/** Whether a `data_format` / `dataFormat` value puts channels first (`channels_first`, TF.js `channelsFirst`). */
+export function isChannelsFirst(v: AttrValue | undefined): boolean {
+  return typeof v === 'string' && /^channels_?first$/i.test(v);
+}
+
 /** The symbolic tensors one script builds, as graph nodes. */
 export class KerasGraph {
   readonly nodes: MutableNode[] = [];
+  /** The layer object each op applies, by node id: a layer's input width is fixed by its first application. */
+  readonly layerOf = new Map<number, KerasLayer>();
   private readonly autoNames = new Map<string, number>();
   /** Set while replaying a nested model, so its ops know the call in the outer model that runs them. */
   site?: { range: Range; module?: string };
+
+  constructor(readonly run: RunContext = {}) {}
+
+  private get foreign(): ForeignSite | undefined {
+    return this.run.foreign;
+  }
 
   emit(node: Omit<MutableNode, 'id' | 'category'> & { category?: OpCategory }): number {
     const id = this.nodes.length;
     const full: MutableNode = { ...node, id, category: node.category ?? Ops.category(node.op) };
     if (this.site && full.site === undefined) full.site = this.site;
+    const foreign = this.foreign;
+    if (foreign) {
+      full.range = foreign.site;
+      if (full.defRange !== undefined) full.defRange = foreign.site;
+      delete full.insertActivation;
+      full.origin = full.origin ?? foreign.path;
+    }
     this.nodes.push(full);
     return id;
   }
@@ -141,6 +179,10 @@ export class KerasGraph {
     const spec = layer.spec;
     const name = this.nameOf(layer);
     const c = layer.config;
+    // A layer built in an imported file is shown where this file applies it; its constructor is not editable here.
+    const imported = layer.origin !== undefined && !this.foreign;
+    const defRange = imported ? range : layer.defRange;
+    const origin = imported ? { origin: layer.origin } : {};
     switch (spec.kind) {
       case 'input':
         return inputs[0] ?? this.input(name, undefined, range);
@@ -154,7 +196,7 @@ export class KerasGraph {
       case 'merge': {
         const attrs: Record<string, AttrValue> = {};
         if (spec.op === 'concat') attrs.dim = typeof c.axis === 'number' ? c.axis : -1;
-        return this.emit({ op: spec.op, category: 'merge', inputs: [...inputs], attrs, module: name, layerId: name, range, defRange: layer.defRange });
+        return this.emit({ op: spec.op, category: 'merge', inputs: [...inputs], attrs, module: name, layerId: name, range, defRange, ...origin });
       }
       case 'activation': {
         const named = typeof c.activation === 'string' ? activationOp(c.activation) : undefined;
@@ -165,7 +207,7 @@ export class KerasGraph {
         }
         const attrs: Record<string, AttrValue> = {};
         if (op === 'softmax' || op === 'log_softmax') attrs.dim = typeof c.axis === 'number' ? c.axis : -1;
-        return this.emit({ op, category: 'activation', inputs: inputs.slice(0, 1), attrs, module: name, layerId: name, range, defRange: layer.defRange });
+        return this.emit({ op, category: 'activation', inputs: inputs.slice(0, 1), attrs, module: name, layerId: name, range, defRange, ...origin });
       }
       case 'op':
         break;
@@ -183,16 +225,18 @@ export class KerasGraph {
       module: name,
       layerId: name,
       range,
-      defRange: layer.defRange,
-      insertActivation: category === 'affine' && !hasActivation ? layer.insertActivation : undefined,
+      defRange,
+      insertActivation: category === 'affine' && !hasActivation && !imported ? layer.insertActivation : undefined,
+      ...origin,
     });
+    this.layerOf.set(id, layer);
     if (!hasActivation || !layer.activation) return id;
     const act = layer.activation;
-    if (act.op === undefined || act.op === null) return this.opaque(act.label, [id], act.range, `the activation \`${clip(act.label)}\` is not known`);
+    if (act.op === undefined || act.op === null) return this.opaque(act.label, [id], imported ? range : act.range, `the activation \`${clip(act.label)}\` is not known`);
     const actAttrs: Record<string, AttrValue> = act.op === 'softmax' || act.op === 'log_softmax' ? { dim: -1 } : {};
     // The activation is applied where the layer is (a subclassed model's call), written where the layer is built.
-    const at = contains(range, act.range) ? act.range : range;
-    return this.emit({ op: act.op, category: 'activation', inputs: [id], attrs: actAttrs, module: name, range: at, defRange: layer.defRange });
+    const at = !imported && contains(range, act.range) ? act.range : range;
+    return this.emit({ op: act.op, category: 'activation', inputs: [id], attrs: actAttrs, module: name, range: at, defRange, ...origin });
   }
 
   /** Applies a functional model (built in this or another builder) to tensors of this builder. */
@@ -216,7 +260,10 @@ export class KerasGraph {
         const { id: _old, inputs, site: _site, ...rest } = node;
         void _old;
         void _site;
-        map.set(id, this.emit({ ...rest, inputs: inputs.map((i) => map.get(i) ?? i) }));
+        const copy = this.emit({ ...rest, inputs: inputs.map((i) => map.get(i) ?? i) });
+        map.set(id, copy);
+        const layer = model.graph.layerOf.get(id);
+        if (layer) this.layerOf.set(copy, layer);
       }
     } finally {
       this.site = saved;
@@ -234,7 +281,7 @@ function layerAttrs(layer: KerasLayer, bidirectional: boolean): Record<string, A
     if (v !== undefined) attrs[key] = v;
   };
   const category = spec.category ?? Ops.category(spec.op);
-  const channelsLast = c.data_format !== 'channels_first';
+  const channelsLast = !isChannelsFirst(c.data_format);
   if (category === 'affine' || category === 'pooling') {
     const rank = spec.rank ?? 0;
     const asList = (v: AttrValue | undefined): AttrValue | undefined => (typeof v === 'number' && rank > 1 ? Array(rank).fill(v) : v);
@@ -252,6 +299,9 @@ function layerAttrs(layer: KerasLayer, bidirectional: boolean): Record<string, A
         set('stride', asList(c.strides));
       }
       if (spec.op.startsWith('conv') && c.kernel_size === undefined && spec.params[0] === 'kernel_size') set('kernel', asList(c.kernel_size));
+      // A depthwise convolution has no `filters`: each input channel gets its own `depth_multiplier` filters, so its
+      // width (and its groups) follow from the input's channels once they are known.
+      if (/^depthwise/i.test(layer.className)) attrs.depth_multiplier = typeof c.depth_multiplier === 'number' ? c.depth_multiplier : 1;
       attrs.bias = c.use_bias !== false;
     } else {
       if (c.global === true) attrs.global = true;
@@ -315,7 +365,7 @@ export function toModelGraph(builder: KerasGraph, inputs: readonly number[], out
   const ids = ancestors(builder.nodes, outputs, inputs);
   const remap = new Map<number, number>();
   ids.forEach((id, i) => remap.set(id, i));
-  let nodes: GraphNode[] = ids.map((id, i) => {
+  const nodes: GraphNode[] = ids.map((id, i) => {
     const n = builder.nodes[id];
     const copy: MutableNode = { ...n, id: i, inputs: n.inputs.map((x) => remap.get(x) ?? x).filter((x) => x < i) };
     if (copy.shape === undefined) delete copy.shape;
@@ -338,16 +388,54 @@ export function toModelGraph(builder: KerasGraph, inputs: readonly number[], out
     ...(meta.losses && meta.losses.length > 0 ? { losses: meta.losses } : {}),
     ...(meta.textKey ? { textKey: meta.textKey } : {}),
   };
-  // Keras infers a Dense layer's input width when it is built; do the same from the shapes, so `in` is known.
-  const shaped = inferShapes(graph);
-  nodes = graph.nodes.map((n, i) => {
-    if (n.op !== 'linear' || n.attrs.in !== undefined || n.inputs.length === 0) return n;
-    const s = shaped.nodes[n.inputs[0]]?.shape;
-    const last = s && s.length > 0 ? s[s.length - 1] : undefined;
-    void i;
-    return last === undefined || last === '?' ? n : { ...n, attrs: { ...n.attrs, in: last } };
-  });
-  return { ...graph, nodes };
+  return { ...graph, nodes: withInputWidths(graph, ids.map((id) => builder.layerOf.get(id))) };
+}
+
+/**
+ * Keras infers a layer's input width when it is first called (a Dense layer's features, a convolution's channels on
+ * the channel axis of its layout); do the same from the shapes, so `in` is known and renderings and findings read
+ * 64→128 rather than ?→128. A layer applied again keeps the width of its first application, as Keras does, so a
+ * second call on a different width shows as a mismatch. A depthwise convolution's width follows from its input's.
+ */
+function withInputWidths(graph: ModelGraph, layers: readonly (KerasLayer | undefined)[]): readonly GraphNode[] {
+  let nodes = graph.nodes;
+  // Each pass fixes the widths whose input shapes are known; a depthwise width found in one pass gives the shapes
+  // after it in the next, so a MobileNet stack takes a few passes.
+  for (let pass = 0; pass < 64; pass++) {
+    const shaped = inferShapes({ ...graph, nodes }).nodes;
+    const first = new Map<KerasLayer, Dim>();
+    let changed = false;
+    nodes = nodes.map((n, i) => {
+      const spatial = Shapes.isSpatial(n.op);
+      if (n.category !== 'affine' || n.inputs.length === 0 || (n.op !== 'linear' && !spatial)) return n;
+      const layer = layers[i];
+      const current = n.attrs.in;
+      if (current !== undefined) {
+        if (layer && !first.has(layer) && (typeof current === 'number' || typeof current === 'string')) first.set(layer, current);
+        return n;
+      }
+      const s = shaped[n.inputs[0]]?.shape;
+      const rank = Number(/([123])d$/.exec(n.op)?.[1] ?? 0);
+      let seen: Dim | undefined;
+      if (n.op === 'linear') seen = s && s.length > 0 ? s[s.length - 1] : undefined;
+      else if (s && s.length === rank + 1) seen = n.attrs.channels_last === true ? s[s.length - 1] : s[0];
+      const known = seen === undefined || seen === '?' ? undefined : seen;
+      const declared = layer ? first.get(layer) : undefined;
+      const width = declared ?? known;
+      if (layer && declared === undefined && known !== undefined) first.set(layer, known);
+      if (width === undefined) return n;
+      changed = true;
+      const attrs: Record<string, AttrValue> = { ...n.attrs, in: width };
+      const multiplier = n.attrs.depth_multiplier;
+      if (typeof multiplier === 'number') {
+        attrs.groups = width;
+        attrs.out = typeof width === 'number' ? width * multiplier : multiplier === 1 ? width : `${multiplier}${width}`;
+      }
+      return { ...n, attrs };
+    });
+    if (!changed) break;
+  }
+  return nodes;
 }
 
 function contains(outer: Range, inner: Range): boolean {

@@ -2,7 +2,7 @@
 
 import type { Finding, Fix } from '../findings';
 import { type GraphNode, ModelGraph } from '../graph';
-import { type ModelRule, layerName } from './rule';
+import { type ModelRule, idiomsOf, layerName } from './rule';
 
 /** Norms that subtract a per-feature mean, which cancels a per-feature bias added just before. */
 const CANCELS_BIAS = new Set(['batch_norm', 'instance_norm']);
@@ -41,7 +41,7 @@ export const biasBeforeNorm: ModelRule = {
       findings.push({
         code: 'MA008',
         severity,
-        message: `${layerName(node)} adds a bias that ${layerName(norm)} (${norm.op}) subtracts again right away: the bias has no effect and gets no gradient. Construct ${layerName(node)} with bias=False.`,
+        message: `${layerName(node)} adds a bias that ${layerName(norm)} (${norm.op}) subtracts again right away: the bias has no effect and gets no gradient. Construct ${layerName(node)} with ${idiomsOf(graph).noBias}.`,
         range: node.defRange ?? node.range,
         related: [{ range: norm.range, message: `${layerName(norm)} removes the per-channel mean here` }],
         fixes,

@@ -1,7 +1,7 @@
 // The shape of a rule: its stable code and name, its documentation (from which docs/rules/*.md is generated) and
 // its check over one model graph. One rule per file; the registry lists them.
 
-import type { ModelGraph, Severity } from '../graph';
+import type { FrameworkIdioms, ModelGraph, Severity } from '../graph';
 import type { Finding } from '../findings';
 import type { TrainingFacts } from '../training';
 
@@ -59,4 +59,20 @@ export function layerName(node: { module?: string; op: string; label?: string })
   // An unnamed Sequential entry is shown by its index, as PyTorch prints it: `linear[2]`.
   if (node.module !== undefined && /^\d+$/.test(node.module)) return `${node.op}[${node.module}]`;
   return node.module ?? node.label ?? node.op;
+}
+
+/** PyTorch's spellings, for graphs whose frontend writes none. */
+const PYTORCH_IDIOMS: Required<FrameworkIdioms> = {
+  flatten: 'torch.flatten(x, 1) or nn.Flatten()',
+  dense: 'a Linear',
+  noBias: 'bias=False',
+  axis: 'dim',
+  buildSite: 'the constructor',
+  applySite: 'forward',
+  channelsFirst: "data_format='channels_first'",
+};
+
+/** How a graph's framework spells the fixes a message suggests (the frontend's idioms over PyTorch's). */
+export function idiomsOf(graph: ModelGraph): Required<FrameworkIdioms> {
+  return { ...PYTORCH_IDIOMS, ...(graph.idioms ?? {}) };
 }

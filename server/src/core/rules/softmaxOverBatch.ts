@@ -3,7 +3,7 @@
 import type { Finding, Fix } from '../findings';
 import { type GraphNode, ModelGraph } from '../graph';
 import { Ops } from '../ops';
-import type { ModelRule } from './rule';
+import { type ModelRule, idiomsOf } from './rule';
 
 /** Ops after which the batch may no longer be the first dimension. */
 function movesBatch(node: GraphNode): boolean {
@@ -43,6 +43,7 @@ export const softmaxOverBatch: ModelRule = {
   },
   check({ graph, severity }) {
     const findings: Finding[] = [];
+    const { axis } = idiomsOf(graph);
     for (const node of graph.nodes) {
       if (!Ops.info(node.op).normalizesOverDim || node.origin !== undefined) continue;
       const input = node.inputs[0] !== undefined ? ModelGraph.node(graph, node.inputs[0]) : undefined;
@@ -59,7 +60,7 @@ export const softmaxOverBatch: ModelRule = {
         findings.push({
           code: 'MA009',
           severity,
-          message: `${node.op} without dim: the framework picks the dimension from the input's rank; ${consequence}. Pass dim explicitly.`,
+          message: `${node.op} without ${axis}: the framework picks the dimension from the input's rank; ${consequence}. Pass ${axis} explicitly.`,
           range: node.range,
           fixes,
           model: graph.name,
@@ -72,7 +73,7 @@ export const softmaxOverBatch: ModelRule = {
       findings.push({
         code: 'MA009',
         severity,
-        message: `${node.op} over dim ${dim}, the batch dimension: each sample's probabilities depend on the other samples in the batch, and a batch of one always gets probability 1. Normalize over the class dimension (dim=1 or dim=-1).`,
+        message: `${node.op} over ${axis} ${dim}, the batch dimension: each sample's probabilities depend on the other samples in the batch, and a batch of one always gets probability 1. Normalize over the class dimension (${axis}=1 or ${axis}=-1).`,
         range: node.range,
         model: graph.name,
       });

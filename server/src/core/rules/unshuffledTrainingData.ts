@@ -26,7 +26,7 @@ export const unshuffledTrainingData: FileRule = {
       if (p.shuffle !== 'false' && p.shuffle !== 'absent') continue;
       const fixes: Fix[] = p.enableShuffle ? [{ title: `Shuffle the training data: ${p.enableShuffle.description}`, edits: p.enableShuffle.edits, isPreferred: true }] : [];
       const what = p.kind === 'fit'
-        ? `fit(shuffle=False) trains on the batches in the same order every epoch`
+        ? `${p.written ?? 'fit(shuffle=False)'} trains on the batches in the same order every epoch`
         : p.kind === 'dataset'
           ? 'This tf.data pipeline batches the training data without shuffling it (fit does not shuffle a Dataset), so every epoch sees the same batches in the same order'
         : p.shuffle === 'false'

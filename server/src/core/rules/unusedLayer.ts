@@ -2,7 +2,7 @@
 
 import type { Finding } from '../findings';
 import type { LayerDecl } from '../graph';
-import type { ModelRule } from './rule';
+import { type ModelRule, idiomsOf } from './rule';
 
 export const unusedLayer: ModelRule = {
   code: 'MA002',
@@ -31,6 +31,7 @@ export const unusedLayer: ModelRule = {
     const unusedIds = new Set(unused.map((d) => d.layerId));
     // Report a container once, not each of its children again.
     const top = unused.filter((d) => ![...unusedIds].some((id) => d.layerId.startsWith(`${id}.`)));
+    const idioms = idiomsOf(graph);
     return top.map((decl): Finding => {
       const kind = decl.category === 'activation' ? 'activation' : 'layer';
       const consequence = decl.category === 'activation'
@@ -41,7 +42,7 @@ export const unusedLayer: ModelRule = {
       return {
         code: 'MA002',
         severity,
-        message: `The ${kind} \`${decl.module}\` (${decl.op}) is built in the constructor but never applied in forward: ${consequence}.`,
+        message: `The ${kind} \`${decl.module}\` (${decl.op}) is built in ${idioms.buildSite} but never applied in ${idioms.applySite}: ${consequence}.`,
         range: decl.range,
         fixes: decl.removal ? [{ title: `Remove the unused ${kind} \`${decl.module}\``, edits: [decl.removal] }] : [],
         model: graph.name,

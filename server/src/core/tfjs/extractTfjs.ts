@@ -1,14 +1,18 @@
 // The TensorFlow.js frontend: interprets a JavaScript or TypeScript program abstractly and turns every
 // `tf.sequential(...)` (with its `layers` list and `.add(...)` calls) and `tf.model({inputs, outputs})` (with
 // `layer.apply(...)`) into a model graph. Layers share the Keras catalog and runtime (`tf.layers.dense({units,
-// activation})` is Keras's `Dense`); `model.compile({loss})` is read for the loss rules. It never throws: what it
-// does not understand becomes an opaque op and a hint.
+// activation})` is Keras's `Dense`); `model.compile({loss})` is read for the loss rules. Helpers imported from
+// other files of the workspace (`import { denseBlock } from './blocks.js'`, `require('./blocks')`) are followed
+// through the edge's resolver and shown at the call in the model's file; anything from outside the workspace (an
+// npm package of pretrained models) is a named opaque block. It never throws: what it does not understand becomes
+// an opaque op and a hint.
 
 import type { SyntaxNode } from '../syntax';
-import type { ActivationInsertion, AttrValue, Dim, FrontendProblem, ModelGraph, Range } from '../graph';
+import type { ActivationInsertion, AttrValue, Dim, FrameworkIdioms, FrontendProblem, ModelGraph, Range } from '../graph';
 import { hashText } from '../hash';
+import { type ImportContext, ModuleLoader } from '../imports';
 import { activationOp, kerasLayer, snakeCase } from '../keras/kerasCatalog';
-import { type ActivationUse, type CompiledLoss, type FunctionalModel, KerasGraph, type KerasLayer, clip, makeLayer, toModelGraph, withLosses } from '../keras/kerasGraph';
+import { type ActivationUse, type CompiledLoss, type FunctionalModel, KerasGraph, type KerasLayer, type RunContext, clip, makeLayer, toModelGraph, withLosses } from '../keras/kerasGraph';
 
 const MAX_UNROLL = 64;
 const MAX_DEPTH = 24;
@@ -31,6 +35,8 @@ interface ModelObj {
   nameArg?: string;
   variable?: SyntaxNode;
   losses: CompiledLoss[];
+  /** The file the model is built in, when it is not the analysed one (a helper imported from the workspace). */
+  readonly origin?: string;
 }
 
 interface ObjectValue {
@@ -48,13 +54,20 @@ type JV =
   | { readonly kind: 'none' }
   | { readonly kind: 'sym'; readonly name: string }
   | { readonly kind: 'unknown' }
-  | { readonly kind: 'list'; readonly items: JV[] }
+  /** `sources`: for an array literal in the analysed file, the syntax each item comes from (a spread for all it spreads). */
+  | { readonly kind: 'list'; readonly items: JV[]; readonly sources?: readonly SyntaxNode[] }
   | ObjectValue
   | { readonly kind: 'tensor'; readonly graph: KerasGraph; readonly node: number }
   | { readonly kind: 'layer'; readonly layer: KerasLayer }
   | { readonly kind: 'model'; readonly model: ModelObj }
   | { readonly kind: 'path'; readonly path: string }
-  | { readonly kind: 'function'; readonly node: SyntaxNode; readonly closure: Scope };
+  /** `origin`: the file the function is written in, when it is not the analysed one. */
+  | { readonly kind: 'function'; readonly node: SyntaxNode; readonly closure: Scope; readonly origin?: string }
+  /**
+   * A name imported from a module Model Audit cannot read (an npm package, a file outside the workspace), or what
+   * calling it built: applied to tensors it is one named opaque block.
+   */
+  | { readonly kind: 'external'; readonly module: string; readonly label: string; readonly built?: boolean };
 
 const UNKNOWN: JV = { kind: 'unknown' };
 const NONE: JV = { kind: 'none' };
@@ -132,38 +145,210 @@ class StopRun extends Error {}
 
 const TFJS_MODULE = /^@tensorflow\/tfjs(-node(-gpu)?|-layers|-core)?$/;
 
+/** What a workspace module exports, after running its top level: ES `export`s and CommonJS `module.exports`. */
+interface JsModule {
+  readonly named: Map<string, JV>;
+  readonly defaultExport?: JV;
+  /** `module.exports` when the module assigned it (CommonJS). */
+  readonly commonJs?: JV;
+}
+
+/** A module specifier that names a file (`./blocks.js`, `../layers`), not a package. */
+const RELATIVE = /^\.{1,2}(\/|$)|^\//;
+
 class Interpreter {
   readonly problems: FrontendProblem[] = [];
   readonly models: ModelObj[] = [];
   readonly executed = new Set<number>();
   readonly global = new Scope();
-  graph = new KerasGraph();
+  /** Shared by every graph this run builds: set while code from an imported file runs. */
+  readonly run: RunContext = {};
+  graph = new KerasGraph(this.run);
   private depth = 0;
   private steps = 0;
   private creator?: SyntaxNode;
+  /** The file whose code runs: undefined for the analysed file, else the imported module's path. */
+  private current?: string;
+  /** Workspace modules reached through imports; set by `extractTfjs` when the edge hands in a resolver. */
+  modules?: ModuleLoader<JsModule>;
 
   constructor(readonly root: SyntaxNode) {
     this.global.declare('tf', { kind: 'path', path: 'tf' });
   }
 
+  /** How the file names TF.js's layers namespace: `tf.layers` after `import * as tf`, `layers` after `import { layers }`. */
+  layersSpelling(): string {
+    const [first] = this.libraryNames;
+    if (first === undefined) return 'tf.layers';
+    return first.endsWith('.layers') ? first.slice(0, -'.layers'.length) : `${first}.layers`;
+  }
+
+  /** The names the analysed file binds TF.js (`tf`) or its layers (`layers.layers`) to, in order. */
+  private readonly libraryNames: string[] = [];
+
+  private noteLibraryName(name: string, v: JV, scope: Scope): void {
+    if (scope !== this.global || v.kind !== 'path') return;
+    if (v.path === 'tf') this.libraryNames.push(name);
+    else if (v.path === 'tf.layers') this.libraryNames.push(`${name}.layers`);
+  }
+
+  /** A hint about code that runs here; one about imported code sits at the call in the analysed file that runs it. */
+  hint(message: string, range: Range): void {
+    this.problems.push({ severity: 'hint', message, range: this.run.foreign?.site ?? range });
+  }
+
+  /** Runs `body` as code from the imported file `path`, its ops shown at `site` (unless imported code already runs). */
+  private inForeign<T>(path: string | undefined, site: Range, body: () => T): T {
+    if (path === undefined || this.run.foreign) return body();
+    this.run.foreign = { path, site };
+    try {
+      return body();
+    } finally {
+      this.run.foreign = undefined;
+    }
+  }
+
+  /** Runs `body` with `path` as the file whose code runs (for the imports that code makes). */
+  private inFile<T>(path: string | undefined, body: () => T): T {
+    const saved = this.current;
+    this.current = path;
+    try {
+      return body();
+    } finally {
+      this.current = saved;
+    }
+  }
+
   // ----- imports -----
 
-  private importStatement(stmt: SyntaxNode): void {
+  /** Where the import being followed is written in the analysed file: imported code runs there. */
+  private importSite?: Range;
+
+  /** A workspace module's exports, running its top level once; undefined when it is not in the workspace. */
+  private loadModule(from: string, site: Range): JsModule | undefined {
+    if (!RELATIVE.test(from) || !this.modules) return undefined;
+    const saved = this.importSite;
+    this.importSite = this.run.foreign?.site ?? site;
+    try {
+      return this.modules.load(from, this.current)?.scope;
+    } finally {
+      this.importSite = saved;
+    }
+  }
+
+  /** A function value, knowing the file it is written in. */
+  private fn(node: SyntaxNode, closure: Scope): JV {
+    return this.current === undefined ? { kind: 'function', node, closure } : { kind: 'function', node, closure, origin: this.current };
+  }
+
+  /** Runs an imported module's top level in its own scope and collects what it exports. */
+  runModule(root: SyntaxNode, path: string): JsModule {
+    const scope = new Scope();
+    scope.declare('tf', { kind: 'path', path: 'tf' });
+    const exportsObject: ObjectValue = { kind: 'object', entries: new Map(), valueNodes: new Map() };
+    const moduleObject: ObjectValue = { kind: 'object', entries: new Map([['exports', exportsObject]]), valueNodes: new Map() };
+    scope.declare('module', moduleObject);
+    scope.declare('exports', exportsObject);
+    const named = new Map<string, JV>();
+    let defaultExport: JV | undefined;
+    const site = this.importSite ?? { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+    this.inFile(path, () => this.inForeign(path, site, () => {
+      for (const stmt of root.namedChildren) {
+        try {
+          this.exec(stmt, scope);
+        } catch (error) {
+          if (error instanceof StopRun) throw error;
+          continue;
+        }
+        if (stmt.type !== 'export_statement') continue;
+        const decl = stmt.childForFieldName('declaration');
+        const value = stmt.childForFieldName('value');
+        const isDefault = stmt.children.some((c) => c.type === 'default');
+        if (decl) {
+          for (const name of declaredNames(decl)) {
+            const v = scope.get(name) ?? UNKNOWN;
+            if (isDefault) defaultExport = v;
+            else named.set(name, v);
+          }
+        } else if (value && isDefault) {
+          defaultExport = this.eval(value, scope);
+        }
+        for (const clause of stmt.namedChildren.filter((c) => c.type === 'export_clause')) {
+          for (const spec of clause.namedChildren) {
+            if (spec.type !== 'export_specifier') continue;
+            const local = spec.childForFieldName('name')?.text;
+            const alias = spec.childForFieldName('alias')?.text ?? local;
+            if (local && alias) named.set(alias, scope.get(local) ?? UNKNOWN);
+          }
+        }
+      }
+    }));
+    const assigned = moduleObject.entries.get('exports');
+    const commonJs = assigned !== exportsObject || exportsObject.entries.size > 0 ? assigned : undefined;
+    return { named, ...(defaultExport ? { defaultExport } : {}), ...(commonJs ? { commonJs } : {}) };
+  }
+
+  /** A module's value as `require` or `import * as` sees it: `module.exports`, else an object of its exports. */
+  private moduleValue(mod: JsModule): JV {
+    if (mod.commonJs) return mod.commonJs;
+    return { kind: 'object', entries: new Map(mod.named), valueNodes: new Map() };
+  }
+
+  /** One name a module exports (`import { name }`), reading `module.exports` of a CommonJS module too. */
+  private exported(mod: JsModule, name: string): JV | undefined {
+    const named = mod.named.get(name);
+    if (named) return named;
+    if (mod.commonJs?.kind === 'object') return mod.commonJs.entries.get(name);
+    return undefined;
+  }
+
+  private importStatement(stmt: SyntaxNode, scope: Scope): void {
     const source = stmt.childForFieldName('source');
     const from = source ? stringValue(source) : undefined;
-    if (from === undefined || !TFJS_MODULE.test(from)) return;
+    if (from === undefined) return;
     const clause = stmt.namedChildren.find((c) => c.type === 'import_clause');
     if (!clause) return;
+    if (!TFJS_MODULE.test(from)) {
+      this.importOther(from, clause, rangeOf(stmt), scope);
+      return;
+    }
     for (const part of clause.namedChildren) {
       if (part.type === 'namespace_import' || part.type === 'identifier') {
         const name = part.type === 'identifier' ? part.text : part.namedChildren.find((c) => c.type === 'identifier')?.text;
-        if (name) this.global.declare(name, { kind: 'path', path: 'tf' });
+        if (name) {
+          scope.declare(name, { kind: 'path', path: 'tf' });
+          this.noteLibraryName(name, { kind: 'path', path: 'tf' }, scope);
+        }
       } else if (part.type === 'named_imports') {
         for (const spec of part.namedChildren) {
           if (spec.type !== 'import_specifier') continue;
           const imported = spec.childForFieldName('name')?.text;
           const alias = spec.childForFieldName('alias')?.text ?? imported;
-          if (imported && alias) this.global.declare(alias, { kind: 'path', path: `tf.${imported}` });
+          if (imported && alias) {
+            scope.declare(alias, { kind: 'path', path: `tf.${imported}` });
+            this.noteLibraryName(alias, { kind: 'path', path: `tf.${imported}` }, scope);
+          }
+        }
+      }
+    }
+  }
+
+  /** `import { denseBlock } from './blocks.js'`: the workspace module's values, else named opaque blocks. */
+  private importOther(from: string, clause: SyntaxNode, range: Range, scope: Scope): void {
+    const mod = this.loadModule(from, range);
+    const external = (label: string): JV => ({ kind: 'external', module: from, label });
+    for (const part of clause.namedChildren) {
+      if (part.type === 'identifier') {
+        scope.declare(part.text, mod ? mod.defaultExport ?? this.moduleValue(mod) : external(part.text));
+      } else if (part.type === 'namespace_import') {
+        const name = part.namedChildren.find((c) => c.type === 'identifier')?.text;
+        if (name) scope.declare(name, mod ? this.moduleValue(mod) : external(name));
+      } else if (part.type === 'named_imports') {
+        for (const spec of part.namedChildren) {
+          if (spec.type !== 'import_specifier') continue;
+          const imported = spec.childForFieldName('name')?.text;
+          const alias = spec.childForFieldName('alias')?.text ?? imported;
+          if (imported && alias) scope.declare(alias, (mod ? this.exported(mod, imported) : undefined) ?? external(alias));
         }
       }
     }
@@ -183,7 +368,7 @@ class Interpreter {
     if (++this.steps > MAX_STEPS) throw new StopRun('the code runs too many steps to follow');
     switch (stmt.type) {
       case 'import_statement':
-        this.importStatement(stmt);
+        this.importStatement(stmt, scope);
         return {};
       case 'export_statement': {
         const decl = stmt.childForFieldName('declaration') ?? stmt.namedChildren.find((c) => c.type.endsWith('declaration'));
@@ -207,7 +392,7 @@ class Interpreter {
       case 'function_declaration':
       case 'generator_function_declaration': {
         const name = stmt.childForFieldName('name')?.text;
-        if (name) scope.declare(name, { kind: 'function', node: stmt, closure: scope });
+        if (name) scope.declare(name, this.fn(stmt, scope));
         return {};
       }
       case 'return_statement': {
@@ -288,21 +473,25 @@ class Interpreter {
       case 'shorthand_property_identifier_pattern':
         if (declare) scope.declare(target.text, v);
         else scope.assign(target.text, v);
+        if (declare) this.noteLibraryName(target.text, v, scope);
         if (v.kind === 'model' && v.model.variable === undefined) v.model.variable = target;
         return;
       case 'array_pattern':
         target.namedChildren.forEach((t, i) => this.bindPattern(t, v.kind === 'list' ? v.items[i] ?? UNKNOWN : UNKNOWN, scope, declare));
         return;
-      case 'object_pattern':
+      case 'object_pattern': {
+        // `const { denseBlock } = require('./blocks')`: a name of a module Model Audit cannot read stays named.
+        const prop = (key: string): JV => (v.kind === 'object' ? v.entries.get(key) ?? UNKNOWN : v.kind === 'external' ? { kind: 'external', module: v.module, label: key } : v.kind === 'path' ? { kind: 'path', path: `${v.path}.${key}` } : UNKNOWN);
         for (const p of target.namedChildren) {
-          if (p.type === 'shorthand_property_identifier_pattern') this.bindPattern(p, v.kind === 'object' ? v.entries.get(p.text) ?? UNKNOWN : UNKNOWN, scope, declare);
+          if (p.type === 'shorthand_property_identifier_pattern') this.bindPattern(p, prop(p.text), scope, declare);
           else if (p.type === 'pair_pattern') {
             const key = p.childForFieldName('key')?.text;
             const value = p.childForFieldName('value');
-            if (key && value) this.bindPattern(value, v.kind === 'object' ? v.entries.get(key) ?? UNKNOWN : UNKNOWN, scope, declare);
+            if (key && value) this.bindPattern(value, prop(key), scope, declare);
           }
         }
         return;
+      }
       case 'member_expression': {
         const object = target.childForFieldName('object');
         const prop = target.childForFieldName('property')?.text;
@@ -357,8 +546,12 @@ class Interpreter {
         const inner = node.type === 'type_assertion' ? node.namedChildren[node.namedChildren.length - 1] : node.namedChildren[0];
         return inner ? this.eval(inner, scope) : UNKNOWN;
       }
-      case 'array':
-        return { kind: 'list', items: this.evalItems(node.namedChildren, scope) };
+      case 'array': {
+        // Item ranges only mean something in the analysed file; an array built by imported code has none.
+        const sources: SyntaxNode[] | undefined = this.current === undefined ? [] : undefined;
+        const items = this.evalItems(node.namedChildren, scope, sources);
+        return sources ? { kind: 'list', items, sources } : { kind: 'list', items };
+      }
       case 'object':
         return this.evalObject(node, scope);
       case 'member_expression':
@@ -427,21 +620,27 @@ class Interpreter {
       case 'arrow_function':
       case 'function_expression':
       case 'function':
-        return { kind: 'function', node, closure: scope };
+        return this.fn(node, scope);
       default:
         return UNKNOWN;
     }
   }
 
-  private evalItems(nodes: readonly SyntaxNode[], scope: Scope): JV[] {
+  /** `sources`, when given, gets the syntax each item comes from (a spread once for each item it spreads). */
+  private evalItems(nodes: readonly SyntaxNode[], scope: Scope, sources?: SyntaxNode[]): JV[] {
     const out: JV[] = [];
     for (const n of nodes) {
       if (n.type === 'comment') continue;
       if (n.type === 'spread_element') {
         const v = n.namedChildren[0] ? this.eval(n.namedChildren[0], scope) : UNKNOWN;
-        if (v.kind === 'list') out.push(...v.items);
-        else out.push(UNKNOWN);
-      } else out.push(this.eval(n, scope));
+        // A spread of a name Model Audit cannot read (`...denseBlock(64)` from a package) stays one named item.
+        const spread = v.kind === 'list' ? v.items : [v.kind === 'external' ? v : UNKNOWN];
+        out.push(...spread);
+        for (let i = 0; i < spread.length; i++) sources?.push(n);
+      } else {
+        out.push(this.eval(n, scope));
+        sources?.push(n);
+      }
     }
     return out;
   }
@@ -476,6 +675,7 @@ class Interpreter {
     if (owner.kind === 'path') return { kind: 'path', path: `${owner.path}.${prop}` };
     if (owner.kind === 'object') return owner.entries.get(prop) ?? UNKNOWN;
     if (owner.kind === 'list' && prop === 'length') return { kind: 'num', value: owner.items.length };
+    if (owner.kind === 'external') return { kind: 'external', module: owner.module, label: `${owner.label}.${prop}`, ...(owner.built ? { built: true } : {}) };
     return UNKNOWN;
   }
 
@@ -539,17 +739,43 @@ class Interpreter {
       const handled = this.callMethod(receiver, method, args, argNodes, node);
       if (handled !== undefined) return handled;
       if (receiver.kind === 'path') return this.callPath(`${receiver.path}.${method}`, args, argNodes, node);
+      // `blocks.denseBlock(64)` on a namespace import or a CommonJS module object.
+      const member = receiver.kind === 'object' ? receiver.entries.get(method) : undefined;
+      if (member?.kind === 'function') return this.callFunction(member, args, rangeOf(node));
+      if (receiver.kind === 'external') {
+        const applies = receiver.built && (method === 'apply' || method === 'call' || method === 'predict' || method === 'execute');
+        return this.callExternal(applies ? receiver : { kind: 'external', module: receiver.module, label: `${receiver.label}.${method}` }, args, node);
+      }
       return this.unknownCall(args, node);
     }
-    // CommonJS: `const tf = require('@tensorflow/tfjs-node')`.
+    // CommonJS: `const tf = require('@tensorflow/tfjs-node')`, `const { denseBlock } = require('./blocks')`.
     if (fnNode.type === 'identifier' && fnNode.text === 'require' && scope.get('require') === undefined) {
       const from = args[0]?.kind === 'str' ? args[0].value : undefined;
-      return from !== undefined && TFJS_MODULE.test(from) ? { kind: 'path', path: 'tf' } : UNKNOWN;
+      if (from === undefined) return UNKNOWN;
+      if (TFJS_MODULE.test(from)) return { kind: 'path', path: 'tf' };
+      const mod = this.loadModule(from, rangeOf(node));
+      return mod ? this.moduleValue(mod) : { kind: 'external', module: from, label: `require('${from}')` };
     }
     const callee = this.eval(fnNode, scope);
     if (callee.kind === 'path') return this.callPath(callee.path, args, argNodes, node);
     if (callee.kind === 'function') return this.callFunction(callee, args, rangeOf(node));
+    if (callee.kind === 'external') return this.callExternal(callee, args, node);
     return this.unknownCall(args, node);
+  }
+
+  /**
+   * A name from a module Model Audit cannot read: building it (`mobilenet.load()`) names a block, applying it to
+   * tensors makes one opaque step with that name.
+   */
+  private callExternal(callee: JV & { kind: 'external' }, args: JV[], node: SyntaxNode): JV {
+    const tensors = tensorsIn(args);
+    if (tensors.length === 0) return { kind: 'external', module: callee.module, label: clip(node.text), built: true };
+    const g = tensors[0].graph;
+    return { kind: 'tensor', graph: g, node: this.externalBlock(g, callee, tensors.filter((t) => t.graph === g).map((t) => t.node), rangeOf(node), node.text) };
+  }
+
+  private externalBlock(g: KerasGraph, callee: JV & { kind: 'external' }, ids: number[], range: Range, callText: string): number {
+    return g.opaque(callee.built ? callee.label : callText, ids, range, `it comes from \`${callee.module}\`, which Model Audit cannot read (not in the workspace), so it is one opaque block`);
   }
 
   /** A call Model Audit cannot follow (an imported helper, a custom layer): opaque when tensors go in. */
@@ -578,6 +804,8 @@ class Interpreter {
       case 'layer':
         if (method === 'apply') return this.applyTo(receiver, args, node);
         return UNKNOWN;
+      case 'external':
+        return undefined;
       case 'model':
         if (method === 'add' && receiver.model.kind === 'sequential') {
           if (args[0]) {
@@ -612,6 +840,8 @@ class Interpreter {
   }
 
   applyModel(model: ModelObj, g: KerasGraph, ids: number[], range: Range): JV {
+    // A model an imported helper built runs as imported code, shown where this file applies it.
+    if (model.origin !== undefined && !this.run.foreign) return this.inForeign(model.origin, range, () => this.applyModel(model, g, ids, range));
     if (model.kind === 'functional') {
       if (!model.functional) return { kind: 'tensor', graph: g, node: g.opaque(model.call.text, ids, range, 'the model has unknown inputs or outputs') };
       const outs = g.replay(model.functional, ids, { range, module: model.variable?.text ?? model.nameArg });
@@ -624,6 +854,7 @@ class Interpreter {
       const itemRange = model.itemRanges[i] ?? range;
       if (item.kind === 'layer') value = { kind: 'tensor', graph: g, node: g.apply(item.layer, [value.node], itemRange) };
       else if (item.kind === 'model') value = this.applyModel(item.model, g, [value.node], itemRange);
+      else if (item.kind === 'external') value = { kind: 'tensor', graph: g, node: this.externalBlock(g, item, [value.node], itemRange, item.label) };
       else value = { kind: 'tensor', graph: g, node: g.opaque('?', [value.node], itemRange, 'this item of the sequential model is not a known layer') };
     });
     return value;
@@ -638,26 +869,30 @@ class Interpreter {
       const items = layers?.kind === 'list' ? [...layers.items] : [];
       const itemNodes = listNode?.type === 'array' ? listNode.namedChildren.filter((c) => c.type !== 'comment') : [];
       const direct = itemNodes.length === items.length;
+      // An array written here names each item's syntax (a spread for what it spreads); else a layer's own call, when it is in this file.
+      const sources = layers?.kind === 'list' && layers.sources?.length === items.length ? layers.sources : undefined;
       const name = config?.entries.get('name');
       const model: ModelObj = {
         kind: 'sequential',
         items,
-        itemRanges: items.map((item, i) => (direct ? rangeOf(itemNodes[i]) : item.kind === 'layer' ? item.layer.defRange : range)),
+        itemRanges: items.map((item, i) => (sources ? rangeOf(sources[i]) : direct ? rangeOf(itemNodes[i]) : item.kind === 'layer' && item.layer.origin === undefined ? item.layer.defRange : range)),
         call: node,
         creator: this.creator,
         nameArg: name?.kind === 'str' ? name.value : undefined,
         losses: [],
+        ...(this.current !== undefined ? { origin: this.current } : {}),
       };
-      this.models.push(model);
+      // A model an imported file builds is part of the model that uses it, not a model of this file.
+      if (this.current === undefined) this.models.push(model);
       return { kind: 'model', model };
     }
     if (path === 'tf.model') {
       const ins = config ? tensorsIn([config.entries.get('inputs') ?? UNKNOWN]) : [];
       const outs = config ? tensorsIn([config.entries.get('outputs') ?? UNKNOWN]) : [];
       const name = config?.entries.get('name');
-      const model: ModelObj = { kind: 'functional', items: [], itemRanges: [], call: node, creator: this.creator, nameArg: name?.kind === 'str' ? name.value : undefined, losses: [] };
+      const model: ModelObj = { kind: 'functional', items: [], itemRanges: [], call: node, creator: this.creator, nameArg: name?.kind === 'str' ? name.value : undefined, losses: [], ...(this.current !== undefined ? { origin: this.current } : {}) };
       if (outs.length > 0) model.functional = { graph: outs[0].graph, inputs: ins.filter((t) => t.graph === outs[0].graph).map((t) => t.node), outputs: outs.filter((t) => t.graph === outs[0].graph).map((t) => t.node) };
-      this.models.push(model);
+      if (this.current === undefined) this.models.push(model);
       return { kind: 'model', model };
     }
     if (path === 'tf.input' || path === 'tf.layers.input') {
@@ -715,43 +950,50 @@ class Interpreter {
     }
     if (spec.kind === 'activation') activation = undefined;
     const insertActivation = spec.kind === 'op' ? activationInsertion(config, configNode, node) : undefined;
-    return makeLayer(spec, name, { positional: [], keywords }, { defRange: rangeOf(node), label: clip(node.text), activation, insertActivation, inner });
+    const layer = makeLayer(spec, name, { positional: [], keywords }, { defRange: rangeOf(node), label: clip(node.text), activation, insertActivation, inner });
+    if (this.current !== undefined) layer.origin = this.current;
+    return layer;
   }
 
-  private callFunction(fn: { node: SyntaxNode; closure: Scope }, args: JV[], range: Range): JV {
+  /** Calls a function; one written in an imported file runs as that file's code, shown at `range`, its call here. */
+  private callFunction(fn: { node: SyntaxNode; closure: Scope; origin?: string }, args: JV[], range: Range): JV {
     if (this.depth >= MAX_DEPTH) {
-      this.problems.push({ severity: 'hint', message: `Calls nest more than ${MAX_DEPTH} levels deep here; deeper calls are not followed.`, range });
+      this.hint(`Calls nest more than ${MAX_DEPTH} levels deep here; deeper calls are not followed.`, range);
       return UNKNOWN;
     }
     // Model-building code does not recurse; a function that reaches itself (often half-typed code) stops here.
-    if (this.running.has(fn.node.id)) {
-      this.problems.push({ severity: 'hint', message: 'This function calls itself; the recursive call is not followed.', range });
+    // Syntax node ids repeat across files, so a function is known by its file and its id.
+    const key = `${fn.origin ?? ''}:${fn.node.id}`;
+    if (this.running.has(key)) {
+      this.hint('This function calls itself; the recursive call is not followed.', range);
       return UNKNOWN;
     }
-    this.running.add(fn.node.id);
+    this.running.add(key);
     this.depth++;
     const savedCreator = this.creator;
-    const topLevel = isTopLevelFunction(fn.node, this.root);
+    const topLevel = fn.origin === undefined ? isTopLevelFunction(fn.node, this.root) : undefined;
     if (this.creator === undefined && topLevel) this.creator = topLevel;
     if (topLevel) this.executed.add(topLevel.id);
     try {
-      const scope = new Scope(fn.closure);
-      const params = fn.node.childForFieldName('parameters') ?? fn.node.childForFieldName('parameter');
-      const list = params ? (params.type === 'formal_parameters' ? params.namedChildren : [params]) : [];
-      list.filter((p) => p.type !== 'comment').forEach((p, i) => this.bindParam(p, args[i], scope));
-      const body = fn.node.childForFieldName('body');
-      if (!body) return UNKNOWN;
-      if (body.type !== 'statement_block') return this.eval(body, scope);
-      return this.execBlock(body.namedChildren, scope).returned ?? NONE;
+      return this.inFile(fn.origin, () => this.inForeign(fn.origin, range, () => {
+        const scope = new Scope(fn.closure);
+        const params = fn.node.childForFieldName('parameters') ?? fn.node.childForFieldName('parameter');
+        const list = params ? (params.type === 'formal_parameters' ? params.namedChildren : [params]) : [];
+        list.filter((p) => p.type !== 'comment').forEach((p, i) => this.bindParam(p, args[i], scope));
+        const body = fn.node.childForFieldName('body');
+        if (!body) return UNKNOWN;
+        if (body.type !== 'statement_block') return this.eval(body, scope);
+        return this.execBlock(body.namedChildren, scope).returned ?? NONE;
+      }));
     } finally {
       this.creator = savedCreator;
       this.depth--;
-      this.running.delete(fn.node.id);
+      this.running.delete(key);
     }
   }
 
-  /** Functions on the call stack, by syntax node id. */
-  private readonly running = new Set<number>();
+  /** Functions on the call stack, by file and syntax node id. */
+  private readonly running = new Set<string>();
 
   private bindParam(p: SyntaxNode, given: JV | undefined, scope: Scope): void {
     // TypeScript wraps parameters: required_parameter / optional_parameter (pattern, value).
@@ -779,7 +1021,7 @@ class Interpreter {
 
   /** Runs a model-building function nobody calls, with its default arguments, in a fresh graph. */
   runCandidate(fn: JV & { kind: 'function' }): void {
-    this.graph = new KerasGraph();
+    this.graph = new KerasGraph(this.run);
     this.callFunction(fn, [], rangeOf(fn.node));
   }
 }
@@ -794,6 +1036,15 @@ function isTopLevelFunction(fn: SyntaxNode, root: SyntaxNode): SyntaxNode | unde
     node = node.parent;
   }
   return top;
+}
+
+/** The names a declaration binds: `function f`, `class C`, `const a = …, b = …`. */
+function declaredNames(decl: SyntaxNode): string[] {
+  if (decl.type === 'lexical_declaration' || decl.type === 'variable_declaration') {
+    return decl.namedChildren.filter((d) => d.type === 'variable_declarator').map((d) => d.childForFieldName('name')).filter((n) => n?.type === 'identifier').map((n) => n!.text);
+  }
+  const name = decl.childForFieldName('name')?.text;
+  return name ? [name] : [];
 }
 
 function stringValue(node: SyntaxNode): string | undefined {
@@ -863,9 +1114,36 @@ function functionName(fn: SyntaxNode): SyntaxNode | undefined {
   return undefined;
 }
 
-/** Extracts every TensorFlow.js model in a parsed JavaScript or TypeScript program. */
-export function extractTfjs(root: SyntaxNode): { models: ModelGraph[] } {
+/**
+ * Extracts every TensorFlow.js model in a parsed JavaScript or TypeScript program. With `imports`, helpers imported
+ * from other workspace files are followed into those files; without it, they stay named opaque blocks.
+ */
+export function extractTfjs(root: SyntaxNode, imports?: ImportContext): { models: ModelGraph[] } {
   const interp = new Interpreter(root);
+  const loader = new ModuleLoader<JsModule>(imports, (moduleRoot, path) => interp.runModule(moduleRoot, path));
+  interp.modules = loader;
+  try {
+    const models = extractFrom(interp, root);
+    const idioms = tfjsIdioms(interp);
+    return { models: models.map((m) => ({ ...m, idioms })) };
+  } finally {
+    loader.dispose();
+  }
+}
+
+/** How findings about a TF.js model name its fixes, after the name the file gives the library (`tf.layers.flatten()`). */
+function tfjsIdioms(interp: Interpreter): FrameworkIdioms {
+  const layers = interp.layersSpelling();
+  return {
+    flatten: `${layers}.flatten()`,
+    dense: 'a dense layer',
+    noBias: 'useBias: false',
+    axis: 'axis',
+    channelsFirst: "dataFormat: 'channelsFirst'",
+  };
+}
+
+function extractFrom(interp: Interpreter, root: SyntaxNode): ModelGraph[] {
   const problems: FrontendProblem[] = [];
   const run = (what: () => void, range: Range) => {
     try {
@@ -905,7 +1183,7 @@ export function extractTfjs(root: SyntaxNode): { models: ModelGraph[] } {
   models.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
   const all = [...interp.problems, ...problems];
   if (all.length > 0 && models.length > 0) models[0] = { ...models[0], problems: [...models[0].problems, ...all] };
-  return { models };
+  return models;
 }
 
 function modelGraphOf(interp: Interpreter, m: ModelObj, soleInCreator: boolean): ModelGraph {
@@ -931,7 +1209,7 @@ function modelGraphOf(interp: Interpreter, m: ModelObj, soleInCreator: boolean):
     if (!m.functional) return toModelGraph(new KerasGraph(), [], [], { ...meta, problems: [{ severity: 'hint', message: `Model Audit could not find the outputs of \`${name}\`.`, range: rangeOf(m.call) }] });
     return withLosses(toModelGraph(m.functional.graph, m.functional.inputs, m.functional.outputs, meta), m.losses);
   }
-  const g = new KerasGraph();
+  const g = new KerasGraph(interp.run);
   interp.graph = g;
   const first = m.items[0];
   const shape = first?.kind === 'layer' ? inputShape(first.layer) : undefined;

@@ -47,6 +47,7 @@ export function extractTfjsTrainingFacts(root: JsNode): TrainingFacts {
           role: 'train',
           shuffleRange: rangeOf(value),
           enableShuffle: shuffle === 'false' ? { description: 'pass shuffle: true', edits: [{ range: rangeOf(value), newText: 'true' }] } : undefined,
+          written: 'fit(…, { shuffle: false })',
         });
       }
     }
