@@ -3,6 +3,7 @@
 
 import type { FileAnalysis } from '../../server/src/core/analyze';
 import type { AttrValue, GraphNode } from '../../server/src/core/graph';
+import { alternativeLabel } from '../../server/src/core/render/alternatives';
 import { Shapes } from '../../server/src/core/shapes';
 
 const SHOWN_ATTRS = ['in', 'out', 'kernel', 'stride', 'padding', 'dim', 'p', 'bias', 'return_sequences', 'bidirectional', 'global', 'channels_last', 'same_padding', 'shape', 'factor', 'equation', 'tied_to'];
@@ -37,6 +38,7 @@ export function renderGolden(analysis: FileAnalysis): string {
       for (const s of m.equation.steps) lines.push(`    ${s}`);
     }
     if (m.equation.collapsed) lines.push(`  collapsed: ${m.equation.collapsed}`);
+    for (const alt of m.equation.alternatives ?? []) lines.push(`  ${alternativeLabel(alt)}: ${alt.text}`);
     if (g.losses && g.losses.length > 0) lines.push(`  losses: ${g.losses.join(', ')}`);
     lines.push(`  outputs: ${g.outputs.map((o) => `#${o}`).join(' ') || '(none)'}`);
     lines.push('  ops:');

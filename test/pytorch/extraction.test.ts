@@ -5,6 +5,7 @@ import { strict as assert } from 'node:assert';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyzeSource, type FileAnalysis } from '../../server/src/core/analyze';
+import { alternativeLabel } from '../../server/src/core/render/alternatives';
 import { Shapes } from '../../server/src/core/shapes';
 import { actualFindings, expectedFindings } from '../helpers/expectations';
 import { applyEdits } from '../helpers/edits';
@@ -20,6 +21,7 @@ export function renderingSnapshot(analysis: FileAnalysis): string {
     lines.push(m.equation.text);
     for (const s of m.equation.steps) lines.push(`  ${s}`);
     if (m.equation.collapsed) lines.push(`  collapses: ${m.equation.collapsed}`);
+    for (const alt of m.equation.alternatives ?? []) lines.push(`  ${alternativeLabel(alt)}: ${alt.text}`);
     for (const n of m.graph.nodes) {
       const widths = n.attrs.in !== undefined || n.attrs.out !== undefined ? ` ${String(n.attrs.in)}→${String(n.attrs.out)}` : '';
       lines.push(`  - ${n.op}${widths}${n.module ? ` [${n.module}]` : ''} : ${Shapes.format(n.shape)}${n.op === 'opaque' ? ` (${n.label})` : ''}`);

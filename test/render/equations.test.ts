@@ -9,6 +9,7 @@ import katex from 'katex';
 import { analyzeSource, type FileAnalysis, type ModelAnalysis } from '../../server/src/core/analyze';
 import type { Language } from '../../server/src/core/graph';
 import { renderModels } from '../../server/src/cli/renderCommand';
+import { alternativeLabel } from '../../server/src/core/render/alternatives';
 import { expectGolden } from '../helpers/golden';
 import { parsers } from '../helpers/parsers';
 
@@ -42,7 +43,7 @@ async function analyze(file: string): Promise<FileAnalysis> {
 /** Every LaTeX string a user can see for a model: the one-line form, the display lines, the steps, the collapse. */
 function latexOutputs(model: ModelAnalysis): string[] {
   const eq = model.equation;
-  return [eq.latex, ...eq.latexLines, ...eq.latexSteps, ...(eq.latexCollapsed ?? []), ...eq.symbols.map((s) => s.latex)];
+  return [eq.latex, ...eq.latexLines, ...eq.latexSteps, ...(eq.latexCollapsed ?? []), ...eq.symbols.map((s) => s.latex), ...(eq.alternatives ?? []).flatMap((a) => [a.latex, ...a.latexLines])];
 }
 
 function equationSnapshot(analysis: FileAnalysis): string {
@@ -54,6 +55,7 @@ function equationSnapshot(analysis: FileAnalysis): string {
     lines.push('latex:', ...eq.latexLines.map((l) => `  ${l}`));
     lines.push('latex steps:', ...eq.latexSteps.map((l) => `  ${l}`));
     if (eq.latexCollapsed) lines.push('latex collapsed:', ...eq.latexCollapsed.map((l) => `  ${l}`));
+    for (const alt of eq.alternatives ?? []) lines.push(`${alternativeLabel(alt)}:`, `  ${alt.text}`, ...alt.latexLines.map((l) => `  ${l}`));
   }
   return lines.join('\n');
 }

@@ -3,6 +3,7 @@
 import type { FileAnalysis, ModelAnalysis } from '../core/analyze';
 import type { Finding } from '../core/findings';
 import type { GraphNode } from '../core/graph';
+import { alternativeLabel } from '../core/render/alternatives';
 
 export interface CheckedFile {
   /** The path as given or relative to the working directory. */
@@ -49,6 +50,10 @@ function modelJson(model: ModelAnalysis): Record<string, unknown> {
     range: graph.range,
     equation: { text: equation.text, latex: equation.latex, steps: equation.steps, ...(equation.collapsed ? { collapsed: equation.collapsed } : {}) },
     ops: graph.nodes.filter((n) => n.category !== 'input').map(opJson),
+    // Beyond the contract (additive): the model in its other configurations, where the code branches on one.
+    ...(equation.alternatives && equation.alternatives.length > 0
+      ? { alternatives: equation.alternatives.map((a) => ({ condition: a.condition, assumed: a.assumed, when: a.when, known: a.known, range: a.range, equation: { text: a.text, latex: a.latex } })) }
+      : {}),
   };
 }
 
@@ -89,6 +94,7 @@ export function checkText(files: readonly CheckedFile[], options: { showHints: b
       lines.push(`  ${model.graph.name} (${model.graph.framework}, line ${model.graph.nameRange.start.line + 1})`);
       lines.push(`    ${model.equation.text}`);
       if (model.equation.collapsed) lines.push(`    collapses to: ${model.equation.collapsed}`);
+      for (const alt of model.equation.alternatives ?? []) lines.push(`    ${alternativeLabel(alt)}: ${alt.text}`);
     }
     for (const d of shown) {
       lines.push(`${f.path}:${d.range.start.line + 1}:${d.range.start.character + 1}: ${d.severity} ${d.code} ${d.message}`);

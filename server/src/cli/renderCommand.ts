@@ -1,5 +1,6 @@
 // `model-audit render`: prints each model's equation as Unicode, LaTeX or Markdown (with LaTeX for pull requests).
 
+import { alternativeLabel } from '../core/render/alternatives';
 import { latexDocument, markdownDocument } from '../core/render/documents';
 import { UsageError } from '../workspace/files';
 import type { CheckedFile } from './checkReport';
@@ -19,7 +20,13 @@ export function renderModels(file: CheckedFile, opts: { model?: string; format: 
       case 'markdown':
         return markdownDocument(m, file.path);
       default:
-        return [`${m.graph.name} (${m.graph.framework})`, `  ${eq.text}`, ...eq.steps.map((s) => `    ${s}`), ...(eq.collapsed ? [`  collapses to: ${eq.collapsed}`] : [])].join('\n');
+        return [
+          `${m.graph.name} (${m.graph.framework})`,
+          `  ${eq.text}`,
+          ...eq.steps.map((s) => `    ${s}`),
+          ...(eq.collapsed ? [`  collapses to: ${eq.collapsed}`] : []),
+          ...(eq.alternatives ?? []).map((a) => `  ${alternativeLabel(a)}: ${a.text}`),
+        ].join('\n');
     }
   });
   return `${blocks.join('\n\n')}\n`;

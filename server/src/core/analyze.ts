@@ -9,6 +9,7 @@ import { type Language, type ModelGraph, Range, type Severity } from './graph';
 import { extractModels } from './frontends';
 import type { ImportContext, ImportResolver } from './imports';
 import { buildEquation, type EquationSymbol } from './render/equation';
+import { type AlternativeRendering, renderAlternatives } from './render/alternatives';
 import { renderLatex, symbolToLatex } from './render/latex';
 import { renderUnicode, symbolToUnicode } from './render/unicode';
 import { extractTrainingFacts } from './python/trainingFacts';
@@ -61,6 +62,8 @@ export interface ModelEquation {
   /** The collapsed form in LaTeX, one line per equation. */
   readonly latexCollapsed?: readonly string[];
   readonly symbols: readonly RenderedSymbol[];
+  /** The model in its other configurations (`if use_bn=False: …`), when the code branches on a configuration value. */
+  readonly alternatives?: readonly AlternativeRendering[];
 }
 
 export interface ModelAnalysis {
@@ -233,6 +236,7 @@ export function renderModelEquation(graph: ModelGraph, library: readonly ModelGr
     collapsed: unicode.collapsed,
     ...(latex.collapsed ? { latexCollapsed: latex.collapsed } : {}),
     symbols: eq.symbols.map((s) => ({ ...s, display: symbolToUnicode(s.name), latex: symbolToLatex(s.name) })),
+    ...(eq.alternatives ? { alternatives: renderAlternatives(eq) } : {}),
   };
 }
 

@@ -239,6 +239,29 @@ export interface ModelGraph {
   readonly textKey?: string;
   /** How the framework spells the fixes findings suggest; absent for PyTorch. */
   readonly idioms?: FrameworkIdioms;
+  /**
+   * The model in other configurations: where the code branches on a configuration value (`if self.use_bn:`), the
+   * nodes above follow the default (or, for a value that is not known, the first branch) and each alternative holds
+   * the model as it computes in another case. Rules, shapes and the spec diff read `nodes` only.
+   */
+  readonly alternatives?: readonly BranchAlternative[];
+}
+
+/** The model in another configuration than the one its equation shows. */
+export interface BranchAlternative {
+  /** The condition as written where the code first branches on it: `self.use_bn`. */
+  readonly condition: string;
+  /** What the model's own equation assumes: a default (`use_bn=True`), or the first branch's condition (`cfg.residual`). */
+  readonly assumed: string;
+  /** The case this alternative shows: `use_bn=False`, `not cfg.residual`. */
+  readonly when: string;
+  /** True when `assumed` is a default the code writes; false when the value is not known and the first branch was taken. */
+  readonly known: boolean;
+  /** The condition, in the model's file. */
+  readonly range: Range;
+  /** The model's ops in that case, in evaluation order, and its outputs (ids local to this list). */
+  readonly nodes: readonly GraphNode[];
+  readonly outputs: readonly number[];
 }
 
 export namespace ModelGraph {

@@ -6,6 +6,7 @@ import type { SyntaxNode } from '../syntax';
 import type {
   ActivationInsertion,
   AttrValue,
+  BranchAlternative,
   FrontendProblem,
   GraphNode,
   LayerDecl,
@@ -36,6 +37,7 @@ import {
   type BuiltinLayer,
   type ClassInfo,
   type InstanceLayer,
+  type Knob,
   type Layer,
   type ScalarForm,
   type SequentialLayer,
@@ -98,7 +100,7 @@ function extractWith(root: SyntaxNode, modules: ImportedModules, memo?: Extracti
     const known = key !== undefined ? memo?.previous.get(key) : undefined;
     keys.push(key);
     reused.push(known !== undefined);
-    models.push(known ?? interpretModel(file, candidate));
+    models.push(known ?? interpretWithAlternatives(file, candidate));
   }
   if (models.length === 0) return { models, problems: [] };
   try {
@@ -319,14 +321,14 @@ class FileScope {
           // `nz, ngf, nc = 100, 64, 3`: module-level hyperparameters.
           const names = left.namedChildren;
           const values = right.namedChildren;
-          if (names.length === values.length) names.forEach((n, i) => n.type === 'identifier' && this.globals.set(n.text, literal(values[i])));
+          if (names.length === values.length) names.forEach((n, i) => n.type === 'identifier' && this.globals.set(n.text, knobbed(literal(values[i]), n.text, values[i], this.origin)));
           break;
         }
         if (left?.type !== 'identifier' || !right) break;
         if (right.type === 'call' && this.isSequentialCall(right)) {
           this.order.push({ kind: 'value', name: left.text, node: stmt, valueNode: right });
         } else if (right.type === 'integer' || right.type === 'float' || right.type === 'string' || right.type === 'true' || right.type === 'false') {
-          this.globals.set(left.text, literal(right));
+          this.globals.set(left.text, knobbed(literal(right), left.text, right, this.origin));
         }
         break;
       }
@@ -480,8 +482,28 @@ class ModelInterpreter {
   /** Set while interpreting a call made directly from the model's own forward. */
   private site: MutableNode['site'];
   private forwardDepth = 0;
+  /** For a model built by a function (`def make_mlp(…): return nn.Sequential(…)`): that function. */
+  rootFunction?: SyntaxNode;
+  /** The branches on configuration values met in this run (only recorded in the default run). */
+  readonly branches: BranchPoint[] = [];
 
-  constructor(readonly file: FileScope) {}
+  constructor(
+    readonly file: FileScope,
+    /** For an alternative run: the configuration to interpret instead of the default one. */
+    readonly overrides?: Overrides,
+  ) {}
+
+  /** A boolean default (a parameter's, a config field's, a class attribute's) tagged as a knob, flipped when asked. */
+  private knob(v: Value, name: string, at: SyntaxNode): Value {
+    const tagged = knobbed(v, name, at, this.file.originOf(at));
+    return this.flipped(tagged);
+  }
+
+  /** The value with its knob flipped, when this run flips that knob. */
+  private flipped(v: Value): Value {
+    if (v.kind === 'bool' && v.knob && v.knob.key === this.overrides?.flip && v.value === v.knob.value) return { ...v, value: !v.value };
+    return v;
+  }
 
   // ----- graph building -----
 
@@ -604,18 +626,67 @@ class ModelInterpreter {
       if (trainBlock) this.execBlock(trainBlock, new Map(env));
       return this.execBlock(evalBlock, env);
     }
-    const truth = condition ? Value.truthiness(this.eval(condition, env)) : undefined;
+    const value = condition ? this.eval(condition, env) : Value.unknown;
+    const forced = condition ? this.forcedTruth(condition) : undefined;
+    const truth = forced ?? Value.truthiness(value);
     // `if x.dim() == 2: x = x.unsqueeze(1)` adapts inputs of another rank; the model's own path skips it.
     if (truth === undefined && alternatives.length === 0 && condition && /\.(dim|ndim|ndimension|shape|size)\b/.test(condition.text)) return {};
+    if (condition) this.recordBranch(condition, value, stmt);
     if (truth !== false) return this.execBlock(stmt.childForFieldName('consequence'), env);
-    for (const alt of stmt.childrenForFieldName('alternative')) {
-      if (!alt) continue;
+    for (const alt of alternatives) {
       if (alt.type === 'else_clause') return this.execBlock(alt.childForFieldName('body'), env);
       const c = alt.childForFieldName('condition');
-      const t = c ? Value.truthiness(this.eval(c, env)) : undefined;
+      const v = c ? this.eval(c, env) : Value.unknown;
+      const t = c ? this.forcedTruth(c) ?? Value.truthiness(v) : undefined;
+      if (c) this.recordBranch(c, v, alt);
       if (t !== false) return this.execBlock(alt.childForFieldName('consequence'), env);
     }
     return {};
+  }
+
+  /** In an alternative run, the truth this run gives a condition on a value that is not known; else undefined. */
+  private forcedTruth(condition: SyntaxNode): boolean | undefined {
+    const truths = this.overrides?.truths;
+    if (!truths) return undefined;
+    const test = configTest(condition);
+    const base = test ? truths.get(test.base) : undefined;
+    return base === undefined || !test ? undefined : base !== test.negated;
+  }
+
+  /**
+   * Notes a branch on a configuration value, so the model can be shown in the other configuration too: a boolean
+   * default (a knob), or a name whose value is not known (the equation then takes the first branch). `if self.training`
+   * and shape checks never get here.
+   */
+  private recordBranch(condition: SyntaxNode, value: Value, at: SyntaxNode): void {
+    if (this.overrides) return;
+    if (value.kind === 'bool' && value.knob) {
+      const knob = value.knob;
+      if (this.branches.some((b) => b.kind === 'knob' && b.knob.key === knob.key)) return;
+      const test = configTest(condition);
+      const name = test && (test.base === knob.name || test.base.endsWith(`.${knob.name}`)) ? test.base : knob.name;
+      this.branches.push({ kind: 'knob', knob, name, condition: clip(condition.text), range: this.here(condition) });
+      return;
+    }
+    if (Value.truthiness(value) !== undefined) return;
+    const chain = conditionChain(condition, at);
+    if (chain.length === 0) return;
+    const range = this.here(condition);
+    // The first branch is taken; each other branch is an alternative: an `elif` with the conditions before it false
+    // and its own true, the `else` (written or not) with all of them false.
+    for (let i = 1; i <= chain.length; i++) {
+      if (i < chain.length && chain[i] === undefined) continue;
+      const before = chain.slice(0, i);
+      if (before.some((t) => t === undefined)) break;
+      const truths = new Map<string, boolean>();
+      for (const t of before) truths.set(t!.base, t!.negated);
+      const own = chain[i];
+      if (own) truths.set(own.base, !own.negated);
+      const key = [...truths].map(([k, v]) => `${k}=${v}`).join('&');
+      if (this.branches.some((b) => b.kind === 'unknown' && b.key === key)) continue;
+      const when = own ? own.text : before.length === 1 ? negate(before[0]!.text) : `not (${before.map((t) => t!.text).join(' or ')})`;
+      this.branches.push({ kind: 'unknown', key, truths, assumed: chain[0]!.text, when, condition: clip(condition.text), range });
+    }
   }
 
   private execFor(stmt: SyntaxNode, env: Env): Flow {
@@ -760,7 +831,7 @@ class ModelInterpreter {
         const local = env.get(node.text);
         if (local !== undefined) return local;
         const global = this.file.globals.get(node.text);
-        if (global !== undefined) return global;
+        if (global !== undefined) return this.flipped(global);
         if (node.text === 'nn') return { kind: 'module', path: 'torch.nn' };
         if (node.text === 'F') return { kind: 'module', path: 'torch.nn.functional' };
         if (node.text === 'torch') return { kind: 'module', path: 'torch' };
@@ -813,8 +884,10 @@ class ModelInterpreter {
       }
       case 'not_operator': {
         const arg = node.childForFieldName('argument');
-        const t = arg ? Value.truthiness(this.eval(arg, env)) : undefined;
-        return t === undefined ? Value.unknown : { kind: 'bool', value: !t };
+        const v = arg ? this.eval(arg, env) : Value.unknown;
+        const t = Value.truthiness(v);
+        // `not self.use_bn` still depends on the knob `use_bn`.
+        return t === undefined ? Value.unknown : { kind: 'bool', value: !t, ...(v.kind === 'bool' && v.knob ? { knob: v.knob } : {}) };
       }
       case 'boolean_operator': {
         const left = node.childForFieldName('left');
@@ -829,7 +902,9 @@ class ModelInterpreter {
         return this.evalComparison(node, env);
       case 'conditional_expression': {
         const [whenTrue, condition, whenFalse] = node.namedChildren;
-        const t = condition ? Value.truthiness(this.eval(condition, env)) : undefined;
+        const value = condition ? this.eval(condition, env) : Value.unknown;
+        const t = condition ? this.forcedTruth(condition) ?? Value.truthiness(value) : undefined;
+        if (condition) this.recordBranch(condition, value, node);
         if (t === false && whenFalse) return this.eval(whenFalse, env);
         return whenTrue ? this.eval(whenTrue, env) : Value.unknown;
       }
@@ -1008,7 +1083,7 @@ class ModelInterpreter {
       if (assign?.type !== 'assignment' || assign.childForFieldName('left')?.text !== name) continue;
       const right = assign.childForFieldName('right');
       if (!right) return Value.unknown;
-      return this.eval(right, new Map());
+      return this.knob(this.eval(right, new Map()), name, right);
     }
     for (const base of cls.bases) {
       const local = this.file.classes.get(base);
@@ -1575,7 +1650,7 @@ class ModelInterpreter {
       if (left?.type !== 'identifier') continue;
       const right = assign.childForFieldName('right');
       order.push(left.text);
-      entries.set(left.text, right ? this.eval(right, new Map()) : Value.unknown);
+      entries.set(left.text, right ? this.knob(this.eval(right, new Map()), left.text, right) : Value.unknown);
     }
     if (order.length === 0) return Value.unknown;
     args.forEach((v, i) => order[i] !== undefined && entries.set(order[i], v));
@@ -1631,7 +1706,11 @@ class ModelInterpreter {
         continue;
       }
       const defaultNode = param.childForFieldName('value');
-      env.set(name, defaultNode ? this.eval(defaultNode, env) : { kind: 'sym', name });
+      // A boolean default of a module's method (`use_bn=True` in `__init__`, `return_features=False` in forward) or of
+      // the function that builds the model is a configuration knob; a helper's (`def block(…, normalize=True)` called
+      // with explicit values where it matters) is an implementation detail, so it is not.
+      const value = defaultNode ? this.eval(defaultNode, env) : undefined;
+      env.set(name, value === undefined ? { kind: 'sym', name } : self || fn === this.rootFunction ? this.knob(value, name, defaultNode!) : value);
     }
     // Inside a constructor, `super().__init__(...)` of a local base class runs that constructor on the same instance.
     if (self && fn.childForFieldName('name')?.text === '__init__') {
@@ -1817,6 +1896,82 @@ class ModelInterpreter {
   }
 }
 
+/** A branch on a configuration value, met while interpreting the model with its defaults. */
+type BranchPoint =
+  | { readonly kind: 'knob'; readonly knob: Knob; readonly name: string; readonly condition: string; readonly range: Range }
+  | {
+      readonly kind: 'unknown';
+      /** The forced truths, as text, so one alternative is run once however many branches test the same names. */
+      readonly key: string;
+      readonly truths: ReadonlyMap<string, boolean>;
+      readonly assumed: string;
+      readonly when: string;
+      readonly condition: string;
+      readonly range: Range;
+    };
+
+/** What an alternative run interprets differently from the default one. */
+interface Overrides {
+  /** The knob (by key) whose default is flipped where it is written. */
+  readonly flip?: string;
+  /** Conditions whose value is not known (by their text, `cfg.residual`), given a truth. */
+  readonly truths?: ReadonlyMap<string, boolean>;
+}
+
+/** A boolean tagged with where its default is written; other values are returned as they are. */
+function knobbed(v: Value, name: string, at: SyntaxNode, origin: string | undefined): Value {
+  if (v.kind !== 'bool' || v.knob) return v;
+  return { ...v, knob: { key: `${origin ?? ''}@${at.startPosition.row}:${at.startPosition.column}`, name, value: v.value } };
+}
+
+/**
+ * A condition that reads a configuration value: a name (`use_bn`, `self.use_bn`, `self.cfg.residual`), maybe
+ * negated, or a name compared with a literal (`self.norm == "bn"`, `cfg.head is None`). `base` is the tested text
+ * without `self.` (what the user reads and what an alternative run forces), `negated` for `not …`; undefined for
+ * calls, arithmetic and anything else, which are not configuration.
+ */
+function configTest(condition: SyntaxNode): { base: string; negated: boolean; text: string } | undefined {
+  let node: SyntaxNode | null = condition;
+  let negated = false;
+  for (let hops = 0; node && hops < 8; hops++) {
+    if (node.type === 'parenthesized_expression') node = node.namedChildren[0] ?? null;
+    else if (node.type === 'not_operator') {
+      negated = !negated;
+      node = node.childForFieldName('argument');
+    } else break;
+  }
+  if (!node) return undefined;
+  const dotted = (n: SyntaxNode | undefined) => n !== undefined && (n.type === 'identifier' || (n.type === 'attribute' && /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/.test(n.text)));
+  const isLiteral = (n: SyntaxNode | undefined) => n !== undefined && ['string', 'integer', 'float', 'true', 'false', 'none'].includes(n.type);
+  let ok = dotted(node);
+  if (node.type === 'comparison_operator') {
+    const [a, b] = node.namedChildren;
+    ok = node.namedChildren.length === 2 && ((dotted(a) && isLiteral(b)) || (isLiteral(a) && dotted(b)));
+  }
+  if (!ok) return undefined;
+  const base = node.text.replace(/\s+/g, ' ').replace(/\bself\./g, '');
+  if (base === 'training') return undefined;
+  return { base, negated, text: negated ? negate(base) : base };
+}
+
+function negate(text: string): string {
+  return text.startsWith('not ') ? text.slice(4) : / /.test(text) ? `not (${text})` : `not ${text}`;
+}
+
+/** The configuration tests of an `if`/`elif` chain (undefined for a condition that is not one); empty when the first is not. */
+function conditionChain(condition: SyntaxNode, at: SyntaxNode): ({ base: string; negated: boolean; text: string } | undefined)[] {
+  const first = configTest(condition);
+  if (!first) return [];
+  if (at.type !== 'if_statement') return [first];
+  const chain: ({ base: string; negated: boolean; text: string } | undefined)[] = [first];
+  for (const alt of at.childrenForFieldName('alternative')) {
+    if (alt?.type !== 'elif_clause') continue;
+    const c = alt.childForFieldName('condition');
+    chain.push(c ? configTest(c) : undefined);
+  }
+  return chain;
+}
+
 /** Square roots of a scalar, as the common libraries spell them. */
 const SCALAR_SQRT = new Set(['math.sqrt', 'numpy.sqrt', 'torch.sqrt', 'np.sqrt']);
 
@@ -1995,8 +2150,39 @@ function fullLines(r: Range): Range {
   return { start: { line: r.start.line, character: 0 }, end: { line: r.end.line + 1, character: 0 } };
 }
 
-function interpretModel(file: FileScope, candidate: Candidate): ModelGraph {
-  const interp = new ModelInterpreter(file);
+/** Alternative configurations interpreted per model, at most: each is one more run of the whole model. */
+const MAX_ALTERNATIVES = 6;
+
+/**
+ * The model with its defaults (the graph every rule reads), plus the model in each other configuration its code
+ * branches on: a boolean default flipped (`use_bn=False`), or, for a condition whose value is not known, each branch
+ * the default run did not take. An alternative that computes the same ops as the default is left out.
+ */
+function interpretWithAlternatives(file: FileScope, candidate: Candidate): ModelGraph {
+  const { graph, branches } = interpretModel(file, candidate);
+  if (branches.length === 0 || graph.outputs.length === 0) return graph;
+  const ordered = [...branches.filter((b) => b.kind === 'knob'), ...branches.filter((b) => b.kind === 'unknown')].slice(0, MAX_ALTERNATIVES);
+  const main = structureKey(graph);
+  const alternatives: BranchAlternative[] = [];
+  for (const branch of ordered) {
+    const alt = interpretModel(file, candidate, branch.kind === 'knob' ? { flip: branch.knob.key } : { truths: branch.truths }).graph;
+    if (alt.outputs.length === 0 || structureKey(alt) === main) continue;
+    const py = (b: boolean) => (b ? 'True' : 'False');
+    const labels = branch.kind === 'knob'
+      ? { assumed: `${branch.name}=${py(branch.knob.value)}`, when: `${branch.name}=${py(!branch.knob.value)}`, known: true }
+      : { assumed: branch.assumed, when: branch.when, known: false };
+    alternatives.push({ condition: branch.condition, ...labels, range: branch.range, nodes: alt.nodes, outputs: alt.outputs });
+  }
+  return alternatives.length > 0 ? { ...graph, alternatives } : graph;
+}
+
+/** What an equation is built from: ops, wiring, hyperparameters and modules, without source positions. */
+function structureKey(graph: ModelGraph): string {
+  return JSON.stringify([graph.outputs, graph.nodes.map((n) => [n.op, n.inputs, n.attrs, n.module ?? '', n.label ?? ''])]);
+}
+
+function interpretModel(file: FileScope, candidate: Candidate, overrides?: Overrides): { graph: ModelGraph; branches: readonly BranchPoint[] } {
+  const interp = new ModelInterpreter(file, overrides);
   let name: string;
   let defNode: SyntaxNode;
   let nameNode: SyntaxNode | null;
@@ -2027,6 +2213,7 @@ function interpretModel(file: FileScope, candidate: Candidate): ModelGraph {
     } else if (candidate.kind === 'value') {
       root = interp.eval(candidate.valueNode, new Map());
     } else {
+      interp.rootFunction = candidate.node;
       root = interp.invoke(candidate.node, [], new Map(), undefined);
     }
     if (root.kind === 'layer') {
@@ -2042,7 +2229,7 @@ function interpretModel(file: FileScope, candidate: Candidate): ModelGraph {
     interp.hint(`\`${name}\`: ${message}.`, nameRange);
   }
   const nodes = interp.nodes as GraphNode[];
-  return {
+  const graph: ModelGraph = {
     name,
     framework: 'pytorch',
     range: rangeOf(defNode),
@@ -2054,6 +2241,7 @@ function interpretModel(file: FileScope, candidate: Candidate): ModelGraph {
     problems: dedupeProblems(interp.problems),
     textKey: hashText(defNode.text),
   };
+  return { graph, branches: interp.branches };
 }
 
 function tensorsOf(v: Value): number[] {

@@ -64,13 +64,36 @@ export interface InstanceLayer {
 
 export type Layer = BuiltinLayer | SequentialLayer | ModuleListLayer | ModuleDictLayer | InstanceLayer;
 
+/**
+ * How a scalar was written, when it is a power of a named size: `math.sqrt(self.d_k)` is d_k^0.5, `head_dim ** -0.5`
+ * is head_dim^-0.5. The renderer prints an attention scale as x/√d_k from it rather than as a bare constant.
+ */
+export interface ScalarForm {
+  /** The size as the code names it: `d_k`, `head_dim`, or a number as written. */
+  readonly base: string;
+  readonly exponent: number;
+}
+
+/**
+ * A boolean that comes from a default: a parameter's default value, a config field's, a class attribute, a module
+ * constant. The frontend shows the model with it flipped as an alternative configuration (`if use_bn=False: …`).
+ */
+export interface Knob {
+  /** Where the default is written (file and position), so the flip happens at the origin only. */
+  readonly key: string;
+  /** The name the default is bound to: `use_bn`. */
+  readonly name: string;
+  /** The default itself. */
+  readonly value: boolean;
+}
+
 export type Value =
-  | { readonly kind: 'num'; readonly value: number }
+  | { readonly kind: 'num'; readonly value: number; readonly form?: ScalarForm }
   | { readonly kind: 'str'; readonly value: string }
-  | { readonly kind: 'bool'; readonly value: boolean }
+  | { readonly kind: 'bool'; readonly value: boolean; readonly knob?: Knob }
   | { readonly kind: 'none' }
   /** A scalar whose value is not known; its name is used as a symbolic dimension. */
-  | { readonly kind: 'sym'; readonly name: string }
+  | { readonly kind: 'sym'; readonly name: string; readonly form?: ScalarForm }
   | { readonly kind: 'tensor'; readonly node: number }
   /** A learnable tensor (`nn.Parameter`) with its shape when known. */
   | { readonly kind: 'param'; readonly name: string; readonly shape: readonly AttrValue[] }

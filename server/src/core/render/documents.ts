@@ -4,6 +4,7 @@
 
 import type { ModelAnalysis } from '../analyze';
 import { Shapes } from '../shapes';
+import { alternativeLabel } from './alternatives';
 
 const FRAMEWORK_NAMES: Record<string, string> = { pytorch: 'PyTorch', keras: 'Keras', tfjs: 'TensorFlow.js', spec: 'spec' };
 
@@ -14,7 +15,8 @@ export function alignedRows(lines: readonly string[], indent = ''): string[] {
 
 /** The model step by step in an `aligned` block, under a comment naming it. */
 export function latexDocument(model: ModelAnalysis): string {
-  return [`% ${model.graph.name} (${model.graph.framework})`, '\\begin{aligned}', ...alignedRows(model.equation.latexSteps, '  '), '\\end{aligned}'].join('\n');
+  const alternatives = (model.equation.alternatives ?? []).flatMap((a) => ['', `% ${alternativeLabel(a)}:`, '\\begin{aligned}', ...alignedRows(a.latexLines, '  '), '\\end{aligned}']);
+  return [`% ${model.graph.name} (${model.graph.framework})`, '\\begin{aligned}', ...alignedRows(model.equation.latexSteps, '  '), '\\end{aligned}', ...alternatives].join('\n');
 }
 
 /** The LaTeX of the closed form alone (block definitions, the outputs, named values), for pasting into a paper. */
@@ -41,6 +43,10 @@ export function markdownDocument(model: ModelAnalysis, path: string): string {
   ];
   if (equation.latexCollapsed) {
     parts.push('', 'Affine layers collapse into one linear map (no activation between them):', '', '$$', '\\begin{aligned}', ...alignedRows(equation.latexCollapsed), '\\end{aligned}', '$$');
+  }
+  for (const alt of equation.alternatives ?? []) {
+    const label = alt.known ? `With \`${alt.when}\` (the default is \`${alt.assumed}\`):` : `If \`${alt.when}\` (its value is not known; the equation above assumes \`${alt.assumed}\`):`;
+    parts.push('', label, '', '$$', '\\begin{aligned}', ...alignedRows(alt.latexLines), '\\end{aligned}', '$$');
   }
   if (equation.latexSteps.length > 1) {
     parts.push('', '<details><summary>Step by step</summary>', '', '$$', '\\begin{aligned}', ...alignedRows(equation.latexSteps), '\\end{aligned}', '$$', '', '</details>');

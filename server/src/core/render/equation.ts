@@ -3,7 +3,7 @@
 // Repeated submodules are defined once (Block(z) = …) and applied by name (Block⁶(x)). The Unicode and LaTeX
 // printers render these same trees.
 
-import { type Dim, type GraphNode, ModelGraph, type Range } from '../graph';
+import { type BranchAlternative, type Dim, type GraphNode, ModelGraph, type Range } from '../graph';
 import { findDirectChains } from '../linearChains';
 import { Ops } from '../ops';
 import { type BlockGroup, type BlockInstance, findRepeatedBlocks } from './blocks';
@@ -67,6 +67,17 @@ export interface Equation {
   /** The closed form with collapsing chains replaced by their combined map, when there are any. */
   readonly collapsed?: { readonly lines: readonly EquationLine[]; readonly collapses: readonly Collapse[] };
   readonly symbols: readonly EquationSymbol[];
+  /**
+   * The model in its other configurations (`if use_bn=False: …`), each with its own closed form; the lines above
+   * describe the default one. Absent when the code does not branch on a configuration value.
+   */
+  readonly alternatives?: readonly AlternativeEquation[];
+}
+
+/** The model's equation in another configuration, and which configuration that is. */
+export interface AlternativeEquation {
+  readonly branch: Omit<BranchAlternative, 'nodes' | 'outputs'>;
+  readonly equation: Equation;
 }
 
 export interface EquationOptions {
@@ -121,6 +132,19 @@ class Numbering {
     return this.layerIndex.get(Numbering.key(node));
   }
 
+  /**
+   * A numbering that continues this one: same indices for the layers numbered so far, new ones after them, and
+   * symbols of its own (the model's parameter table lists the default configuration's only).
+   */
+  fork(): Numbering {
+    const copy = new Numbering();
+    for (const [key, index] of this.layerIndex) copy.layerIndex.set(key, index);
+    copy.nextIndex = this.nextIndex;
+    copy.nextStep = this.nextStep;
+    copy.nextPrime = this.nextPrime;
+    return copy;
+  }
+
   stepName(): string {
     return `h_${this.nextStep++}`;
   }
@@ -148,6 +172,18 @@ class Numbering {
 
 export function buildEquation(graph: ModelGraph, options: EquationOptions = {}): Equation {
   const numbering = new Numbering();
+  const main = buildWith(graph, options, numbering);
+  if (!graph.alternatives || graph.alternatives.length === 0) return main;
+  // Each other configuration continues the model's numbering (forked after it), so a layer keeps its W index in
+  // every configuration and one only the alternative applies takes the next free one.
+  const alternatives = graph.alternatives.map(({ nodes, outputs, ...branch }) => {
+    const other: ModelGraph = { ...graph, nodes, outputs, inputs: nodes.filter((n) => n.category === 'input').map((n) => n.id), alternatives: undefined };
+    return { branch, equation: buildWith(other, options, numbering.fork()) };
+  });
+  return { ...main, alternatives };
+}
+
+function buildWith(graph: ModelGraph, options: EquationOptions, numbering: Numbering): Equation {
   const groups = findRepeatedBlocks(graph, options.library ?? []);
   if (groups.length === 0) {
     const body = equationOf(graph, numbering, inputNamesOf(graph, 'x'));
@@ -312,10 +348,20 @@ function exprBuilder(numbering: Numbering, block?: BlockInfo): ExprOf {
         return new m.OperatorNode('.*', 'dotMultiply', args);
       case 'bmm':
         return new m.OperatorNode('*', 'multiply', args);
-      case 'scale':
+      case 'scale': {
+        // A power of a named size, as the code writes it: QKᵀ/√d_k for `/ math.sqrt(d_k)` or `* d_k ** -0.5`.
+        const by = node.attrs.by;
+        const exponent = node.attrs.exponent;
+        if ((typeof by === 'string' || typeof by === 'number') && typeof exponent === 'number' && exponent !== 0) {
+          const base = typeof by === 'number' || /^\d+(\.\d+)?$/.test(by) ? new m.ConstantNode(Number(by)) : sym(by);
+          const magnitude = Math.abs(exponent);
+          const power = magnitude === 0.5 ? new m.FunctionNode('sqrt', [base]) : magnitude === 1 ? base : new m.OperatorNode('^', 'pow', [base, new m.ConstantNode(magnitude)]);
+          return exponent < 0 ? new m.OperatorNode('/', 'divide', [a, power]) : new m.OperatorNode('*', 'multiply', [power, a]);
+        }
         return typeof node.attrs.factor === 'number'
           ? new m.OperatorNode('*', 'multiply', [new m.ConstantNode(round(node.attrs.factor)), a])
           : new m.OperatorNode('*', 'multiply', [sym('c'), a]);
+      }
       case 'identity':
       case 'contiguous':
         return a;

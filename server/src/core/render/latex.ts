@@ -27,6 +27,9 @@ export function symbolToLatex(name: string): string {
   const p = /^([A-Za-z]+)('+)$/.exec(name);
   if (p) return p[2].length === 1 && p[1].length === 1 ? name : `${symbolToLatex(p[1])}${p[2]}`;
   if (/^[A-Za-z]$/.test(name)) return name;
+  // A letter with a named subscript, as papers write sizes: d_k → d_{k}, d_model → d_{\mathit{model}}.
+  const sub = /^([A-Za-z])_([A-Za-z][A-Za-z0-9]*)$/.exec(name);
+  if (sub) return `${sub[1]}_{${sub[2].length === 1 ? sub[2] : `\\mathit{${sub[2]}}`}}`;
   return `\\mathit{${escapeText(name)}}`;
 }
 
@@ -79,6 +82,8 @@ export function exprToLatex(expr: MathNode): string {
       const args = node.args ?? [];
       if (node.op === '+' || node.op === '-') return args.map(exprToLatex).join(node.op === '+' ? ' + ' : ' - ');
       if (node.op === '.*') return args.map(wrap).join(' \\odot ');
+      if (node.op === '/') return `\\frac{${exprToLatex(args[0])}}{${exprToLatex(args[1])}}`;
+      if (node.op === '^') return `{${wrap(args[0])}}^{${exprToLatex(args[1])}}`;
       if (node.op === '*') {
         const right = args[1] as unknown as Node | undefined;
         const sep = right && (right.type === 'SymbolNode' || right.type === 'ConstantNode') ? ' ' : ' \\cdot ';
@@ -94,6 +99,7 @@ export function exprToLatex(expr: MathNode): string {
         const text = exprToLatex(args[0]);
         return inner && (inner.type === 'SymbolNode' || inner.type === 'FunctionNode') ? `{${text}}^{\\top}` : `\\left(${text}\\right)^{\\top}`;
       }
+      if (fn === 'sqrt') return `\\sqrt{${exprToLatex(args[0])}}`;
       if (fn === 'conv' || fn === 'convT') return `${exprToLatex(args[0])} ${fn === 'conv' ? '\\ast' : '\\ast^{\\top}'} ${wrap(args[1])}`;
       return `${functionLatex(fn)}\\left(${args.map(exprToLatex).join(', ')}\\right)`;
     }
@@ -122,12 +128,22 @@ export interface LatexRendering {
   readonly collapsed?: readonly string[];
 }
 
-export function renderLatex(eq: Equation): LatexRendering {
+/** The closed form on one line, as LaTeX. */
+export function closedFormToLatex(eq: Equation): string {
   const closed = [...eq.closed, ...[...eq.where].reverse()].map(lineToLatex).join(',\\quad ') || 'y = ?';
   const definitions = [...eq.definitions].reverse().map((d) => withWhere(lineToLatex(d.line), d.where));
+  return [closed, ...definitions].join(';\\quad ');
+}
+
+/** The closed form as display lines: each block's definition (inner first), the outputs, then the named values. */
+export function closedFormLinesToLatex(eq: Equation): string[] {
+  return [...eq.definitions.flatMap((d) => [lineToLatex(d.line), ...[...d.where].reverse().map(lineToLatex)]), ...eq.closed.map(lineToLatex), ...[...eq.where].reverse().map(lineToLatex)];
+}
+
+export function renderLatex(eq: Equation): LatexRendering {
   return {
-    text: [closed, ...definitions].join(';\\quad '),
-    lines: [...eq.definitions.flatMap((d) => [lineToLatex(d.line), ...[...d.where].reverse().map(lineToLatex)]), ...eq.closed.map(lineToLatex), ...[...eq.where].reverse().map(lineToLatex)],
+    text: closedFormToLatex(eq),
+    lines: closedFormLinesToLatex(eq),
     collapsed: eq.collapsed ? [...eq.collapsed.lines, ...eq.collapsed.collapses.flatMap((c) => c.definitions)].map(lineToLatex) : undefined,
     steps: [...eq.definitions.flatMap((d) => d.steps), ...eq.steps, ...eq.outputs].map(lineToLatex),
   };

@@ -76,6 +76,8 @@ export function exprToUnicode(expr: MathNode): string {
         return args.map((a, i) => (i === 0 ? exprToUnicode(a) : `${node.op === '-' ? '−' : '+'} ${exprToUnicode(a)}`)).join(' ');
       }
       if (node.op === '.*') return args.map((a) => wrapIfSum(a)).join(' ⊙ ');
+      if (node.op === '/') return `${wrapIfSum(args[0])}/${wrapUnlessAtom(args[1])}`;
+      if (node.op === '^') return `${wrapUnlessAtom(args[0])}${toSuperscript(exprToUnicode(args[1]))}`;
       if (node.op === '*') {
         const [left, right] = args as unknown as Node[];
         const l = wrapIfSum(args[0]);
@@ -94,6 +96,7 @@ export function exprToUnicode(expr: MathNode): string {
         const text = exprToUnicode(args[0]);
         return inner && (inner.type === 'SymbolNode' || inner.type === 'FunctionNode') ? `${text}ᵀ` : `(${text})ᵀ`;
       }
+      if (name === 'sqrt') return `√${wrapUnlessAtom(args[0])}`;
       if (name === 'conv' || name === 'convT') {
         const op = name === 'conv' ? '∗' : '∗ᵀ';
         return `${exprToUnicode(args[0])}${op}${wrapIfSum(args[1])}`;
@@ -103,6 +106,19 @@ export function exprToUnicode(expr: MathNode): string {
     default:
       return '?';
   }
+}
+
+/** A symbol, a constant or a call stays bare (√d_k, x/√d_k); anything else is parenthesized. */
+function wrapUnlessAtom(expr: MathNode | undefined): string {
+  if (!expr) return '?';
+  const node = expr as unknown as Node;
+  const text = exprToUnicode(expr);
+  return isAtom(node) || node.type === 'FunctionNode' || node.type === 'ParenthesisNode' ? text : `(${text})`;
+}
+
+/** 1.5 → ¹·⁵ is unreadable, so only digits and a minus sign become superscripts; anything else is written ^(…). */
+function toSuperscript(text: string): string {
+  return /^-?\d+$/.test(text) ? [...text].map((c) => (c === '-' ? '⁻' : SUPERSCRIPT[c])).join('') : `^(${text})`;
 }
 
 function wrapIfSum(expr: MathNode | undefined): string {
@@ -130,11 +146,16 @@ export interface UnicodeRendering {
   readonly collapsed?: string;
 }
 
-export function renderUnicode(eq: Equation): UnicodeRendering {
+/** The closed form on one line: the outputs with their named values, then each block's definition. */
+export function closedFormToUnicode(eq: Equation): string {
   const closed = withWhere(eq.closed.map(lineToUnicode).join('; ') || 'y = ?', eq.where);
   // The model's own line comes first (a code lens shows its start), then each block's definition, outermost first.
   const definitions = [...eq.definitions].reverse().map((d) => withWhere(lineToUnicode(d.line), d.where));
-  const text = [closed, ...definitions].join('; ');
+  return [closed, ...definitions].join('; ');
+}
+
+export function renderUnicode(eq: Equation): UnicodeRendering {
+  const text = closedFormToUnicode(eq);
   const steps = [...eq.definitions.flatMap((d) => d.steps), ...eq.steps, ...eq.outputs].map(lineToUnicode);
   const collapsed = eq.collapsed
     ? [...eq.collapsed.lines.map(lineToUnicode), ...eq.collapsed.collapses.flatMap((c) => c.definitions.map(lineToUnicode))].join(', ')

@@ -1,9 +1,65 @@
 // MA001 linear-collapse: affine maps composed with no nonlinearity between them collapse into one linear map.
 
 import type { Finding, Fix } from '../findings';
-import type { ActivationInsertion, GraphNode, Range } from '../graph';
-import { Affine, type AffinePair, findAffinePairs } from '../linearChains';
+import { type ActivationInsertion, type GraphNode, ModelGraph, type Range } from '../graph';
+import { Affine, type AffinePair, findAffinePairs, isAffine, preservesLinearity } from '../linearChains';
 import { type ModelRule, layerName } from './rule';
+
+/** Whether a convolution changes the spatial resolution: a transposed one that is not stride 1, or a strided one. */
+function resamples(node: GraphNode): boolean {
+  if (!/^conv(_transpose)?[123]d$/.test(node.op)) return false;
+  const stride = node.attrs.stride;
+  const strides = Array.isArray(stride) ? stride : [stride];
+  // A transposed convolution whose stride is not written as a number is taken as the upsampler it nearly always is.
+  if (node.op.startsWith('conv_transpose')) return !strides.every((s) => s === 1 || s === undefined);
+  return strides.some((s) => typeof s === 'number' && s > 1);
+}
+
+/**
+ * The values a node is an affine function of: walking back through affine maps and linearity-preserving ops, the
+ * first nodes that are neither (model inputs, nonlinearities, opaque steps).
+ */
+function linearSources(graph: ModelGraph, id: number, memo: Map<number, ReadonlySet<number>>): ReadonlySet<number> {
+  const known = memo.get(id);
+  if (known) return known;
+  const sources = new Set<number>();
+  const seen = new Set<number>();
+  const stack = [id];
+  while (stack.length > 0) {
+    const current = stack.pop()!;
+    if (seen.has(current)) continue;
+    seen.add(current);
+    const node = ModelGraph.node(graph, current);
+    if (node.category !== 'input' && node.inputs.length > 0 && (isAffine(node) || preservesLinearity(node))) stack.push(...node.inputs);
+    else sources.add(current);
+  }
+  memo.set(id, sources);
+  return sources;
+}
+
+/**
+ * A U-Net decoder step: `up = ConvTranspose2d(…)(x)`, `cat([up, skip])`, `Conv2d(…)`. Along x the two maps do
+ * compose linearly, but the transposed convolution is there to bring x to the skip's resolution so that the two
+ * can be joined; it is a learned upsampling (as `nn.Upsample` followed by the same convolution would be), and the
+ * convolution after the join fuses two different signals. Dropping the upsampler is not possible (the shapes would
+ * not join), so "no more expressive than a single layer" does not describe the code, and the pair is not reported.
+ *
+ * The exemption needs both: the first map resamples, and the join brings in something that is not an affine
+ * function of that map's own input (an encoder skip behind a ReLU, another model input). When every other operand
+ * is itself affine in the same values (`cat([up(x), proj(x)])`), the whole step is one linear map of x, a real
+ * collapse, and it is still reported; so is a map that does not resample (`cat([fc1(z), emb])` into fc2: fc1 could
+ * be dropped and z fed to fc2 directly).
+ */
+function isResamplingIntoFusion(graph: ModelGraph, pair: AffinePair, memo: Map<number, ReadonlySet<number>>): boolean {
+  if (!resamples(pair.first) || pair.first.inputs.length === 0) return false;
+  const own = new Set(pair.first.inputs.flatMap((i) => [...linearSources(graph, i, memo)]));
+  return pair.through.some((join, i) => {
+    if (join.op !== 'concat' && join.op !== 'add' && join.op !== 'sub') return false;
+    const onPath = (i === 0 ? pair.first : pair.through[i - 1]).id;
+    const others = join.inputs.filter((input) => input !== onPath);
+    return others.some((other) => [...linearSources(graph, other, memo)].some((source) => !own.has(source)));
+  });
+}
 
 function widths(node: GraphNode): string {
   const show = (v: unknown) => (typeof v === 'number' || typeof v === 'string' ? String(v) : '?');
@@ -36,7 +92,9 @@ export const linearCollapse: ModelRule = {
   },
   check({ graph, severity }) {
     const groups = new Map<string, { pairs: AffinePair[]; range: Range; insert?: ActivationInsertion }>();
+    const sources = new Map<number, ReadonlySet<number>>();
     for (const pair of findAffinePairs(graph)) {
+      if (isResamplingIntoFusion(graph, pair, sources)) continue;
       const site = fixSite(pair);
       const key = `${site.range.start.line}:${site.range.start.character}:${Affine.isBottleneck(pair)}`;
       const group = groups.get(key) ?? { pairs: [], range: site.range, insert: site.insert };
