@@ -85,7 +85,9 @@ export const linearCollapse: ModelRule = {
       'W₂(W₁x + b₁) + b₂ = (W₂W₁)x + (W₂b₁ + b₂): the stacked layers are exactly as expressive as one layer, however wide. ' +
       'The network still trains and converges, so nothing points at the missing activation; it just underfits, and ' +
       'every hyperparameter gets tuned around the weaker model. An intentional low-rank bottleneck (an inner width ' +
-      'below both outer widths) is reported as information only.',
+      'below both outer widths) is reported as information only. A transposed (or strided) convolution whose output is ' +
+      'concatenated with a skip from elsewhere and then convolved, as in a U-Net decoder, is a learned upsampling into a ' +
+      'fusion and is not reported; when everything concatenated is linear in the same input, it is.',
     bad: 'def forward(self, x):\n    x = F.relu(self.fc1(x))\n    x = self.fc2(x)      # no activation\n    return self.fc3(x)',
     good: 'def forward(self, x):\n    x = F.relu(self.fc1(x))\n    x = F.relu(self.fc2(x))\n    return self.fc3(x)',
     fix: 'Inserts a ReLU after the first map (F.relu(...) in a forward, nn.ReLU() in a Sequential). It changes what the model computes, which is the point, but check that ReLU is the activation you want.',
