@@ -32,6 +32,32 @@ describe('attention scale rendering', () => {
     for (const m of analysis.models) assert.ok(!/\bc·/.test(m.equation.text), `${m.graph.name} no longer shows the scale as a constant c`);
   });
 
+  it('parenthesizes a scaled query inside the product, so the scale reads as the query’s', async () => {
+    const { models } = analyzeSource({
+      file: {
+        path: 'timm.py',
+        language: 'python',
+        text: `import torch.nn as nn
+
+
+class Attn(nn.Module):
+    def __init__(self, dim=64, head_dim=16):
+        super().__init__()
+        self.scale = head_dim ** -0.5
+        self.q = nn.Linear(dim, dim)
+        self.k = nn.Linear(dim, dim)
+
+    def forward(self, x):
+        q = self.q(x) * self.scale
+        return (q @ self.k(x).transpose(-2, -1)).softmax(dim=-1)
+`,
+      },
+      parsers: await parsers(),
+    });
+    assert.equal(models[0].equation.text, 'y = softmax(((W₁x + b₁)/√head_dim)·(W₂x + b₂)ᵀ)');
+    assert.equal(models[0].equation.latex, 'y = \\operatorname{softmax}\\left(\\frac{W_{1} x + b_{1}}{\\sqrt{\\mathit{head\\_dim}}} \\cdot \\left(W_{2} x + b_{2}\\right)^{\\top}\\right)');
+  });
+
   it('keeps a plain number as a number and an unknown factor as c', async () => {
     const { models } = analyzeSource({
       file: {

@@ -51,6 +51,10 @@ function isSymbolProduct(node: Node | undefined): boolean {
   return node.type === 'OperatorNode' && node.op === '*' && (node.args ?? []).every((a) => isSymbolProduct(a as unknown as Node));
 }
 
+function isQuotient(node: Node | undefined): boolean {
+  return node?.type === 'OperatorNode' && node.op === '/';
+}
+
 function isSum(node: Node): boolean {
   return node.type === 'OperatorNode' && (node.op === '+' || node.op === '-');
 }
@@ -80,8 +84,9 @@ export function exprToUnicode(expr: MathNode): string {
       if (node.op === '^') return `${wrapUnlessAtom(args[0])}${toSuperscript(exprToUnicode(args[1]))}`;
       if (node.op === '*') {
         const [left, right] = args as unknown as Node[];
-        const l = wrapIfSum(args[0]);
-        const r = wrapIfSum(args[1]);
+        // A quotient inside a product is parenthesized, so (q/√d)·kᵀ never reads as q/(√d·kᵀ).
+        const l = isQuotient(left) ? `(${exprToUnicode(args[0])})` : wrapIfSum(args[0]);
+        const r = isQuotient(right) ? `(${exprToUnicode(args[1])})` : wrapIfSum(args[1]);
         // A weight next to a plain symbol reads as juxtaposition (W₁x, W₃W₂); anything longer gets a dot.
         if (right && isAtom(right) && (left?.type === 'SymbolNode' || isSymbolProduct(left))) return `${l}${r}`;
         return `${l}·${r}`;
