@@ -1354,6 +1354,8 @@ class Interpreter {
     if (v.kind === 'none') return { op: null, label: 'None', range };
     if (v.kind === 'str') return { op: activationOp(v.value), label: v.value, range };
     if (v.kind === 'path') return { op: activationOp(v.path), label: v.path, range };
+    // `activation=tfa.activations.gelu` from a library Model Audit does not read: known by its name.
+    if (v.kind === 'external') return { op: activationOp(v.label), label: v.label, range };
     if (v.kind === 'layer') {
       const op = v.layer.spec.kind === 'activation' ? v.layer.spec.op || (typeof v.layer.config.activation === 'string' ? activationOp(v.layer.config.activation) : undefined) : undefined;
       return { op, label: v.layer.label, range };
