@@ -99,6 +99,38 @@ class Head(nn.Module):
     assert.deepEqual(on.findings.map((f) => [f.code, f.range.start.line + 1]), [['MA001', 14]], 'with the default on, fc and proj collapse');
   });
 
+  it('one alternative per name: two classes that both default use_bn=True switch together', async () => {
+    const { models } = await analyze(`import torch.nn as nn
+import torch.nn.functional as F
+
+
+class Stem(nn.Module):
+    def __init__(self, use_bn=True):
+        super().__init__()
+        self.use_bn = use_bn
+        self.conv = nn.Conv2d(3, 16, 3, padding=1)
+        self.bn = nn.BatchNorm2d(16)
+
+    def forward(self, x):
+        x = self.conv(x)
+        return F.relu(self.bn(x) if self.use_bn else x)
+
+
+class Body(nn.Module):
+    def __init__(self, use_bn=True):
+        super().__init__()
+        self.stem = Stem()
+        self.conv = nn.Conv2d(16, 16, 3, padding=1)
+        self.norm = nn.BatchNorm2d(16) if use_bn else nn.Identity()
+
+    def forward(self, x):
+        return F.relu(self.norm(self.conv(self.stem(x))))
+`);
+    const body = models.find((m) => m.graph.name === 'Body')!.equation;
+    assert.equal(body.text, 'y = ReLU(BN(W₂∗ReLU(BN(W₁∗x + b₁)) + b₂))');
+    assert.deepEqual(body.alternatives!.map((a) => `${a.when} | ${a.text}`), ['use_bn=False | y = ReLU(W₂∗ReLU(W₁∗x + b₁) + b₂)']);
+  });
+
   it('an elif chain on a value the code does not fix takes the first branch and lists the others', async () => {
     const { models } = await analyze(`import torch.nn as nn
 

@@ -321,14 +321,14 @@ class FileScope {
           // `nz, ngf, nc = 100, 64, 3`: module-level hyperparameters.
           const names = left.namedChildren;
           const values = right.namedChildren;
-          if (names.length === values.length) names.forEach((n, i) => n.type === 'identifier' && this.globals.set(n.text, knobbed(literal(values[i]), n.text, values[i], this.origin)));
+          if (names.length === values.length) names.forEach((n, i) => n.type === 'identifier' && this.globals.set(n.text, knobbed(literal(values[i]), n.text)));
           break;
         }
         if (left?.type !== 'identifier' || !right) break;
         if (right.type === 'call' && this.isSequentialCall(right)) {
           this.order.push({ kind: 'value', name: left.text, node: stmt, valueNode: right });
         } else if (right.type === 'integer' || right.type === 'float' || right.type === 'string' || right.type === 'true' || right.type === 'false') {
-          this.globals.set(left.text, knobbed(literal(right), left.text, right, this.origin));
+          this.globals.set(left.text, knobbed(literal(right), left.text));
         }
         break;
       }
@@ -493,15 +493,18 @@ class ModelInterpreter {
     readonly overrides?: Overrides,
   ) {}
 
-  /** A boolean default (a parameter's, a config field's, a class attribute's) tagged as a knob, flipped when asked. */
-  private knob(v: Value, name: string, at: SyntaxNode): Value {
-    const tagged = knobbed(v, name, at, this.file.originOf(at));
-    return this.flipped(tagged);
+  /**
+   * A boolean default (a parameter's, a config field's, a class attribute's) tagged as a knob, and set where it is
+   * written when this run sets that knob, so everything that reads it follows.
+   */
+  private knob(v: Value, name: string): Value {
+    return this.flipped(knobbed(v, name));
   }
 
-  /** The value with its knob flipped, when this run flips that knob. */
+  /** The value with its knob set to this run's value, when this run sets that knob. */
   private flipped(v: Value): Value {
-    if (v.kind === 'bool' && v.knob && v.knob.key === this.overrides?.flip && v.value === v.knob.value) return { ...v, value: !v.value };
+    const set = this.overrides?.knob;
+    if (v.kind === 'bool' && v.knob && set && v.knob.name === set.name && v.value !== set.value) return { ...v, value: set.value };
     return v;
   }
 
@@ -662,7 +665,7 @@ class ModelInterpreter {
     if (this.overrides) return;
     if (value.kind === 'bool' && value.knob) {
       const knob = value.knob;
-      if (this.branches.some((b) => b.kind === 'knob' && b.knob.key === knob.key)) return;
+      if (this.branches.some((b) => b.kind === 'knob' && b.knob.name === knob.name)) return;
       const test = configTest(condition);
       const name = test && (test.base === knob.name || test.base.endsWith(`.${knob.name}`)) ? test.base : knob.name;
       this.branches.push({ kind: 'knob', knob, name, condition: clip(condition.text), range: this.here(condition) });
@@ -1083,7 +1086,7 @@ class ModelInterpreter {
       if (assign?.type !== 'assignment' || assign.childForFieldName('left')?.text !== name) continue;
       const right = assign.childForFieldName('right');
       if (!right) return Value.unknown;
-      return this.knob(this.eval(right, new Map()), name, right);
+      return this.knob(this.eval(right, new Map()), name);
     }
     for (const base of cls.bases) {
       const local = this.file.classes.get(base);
@@ -1650,7 +1653,7 @@ class ModelInterpreter {
       if (left?.type !== 'identifier') continue;
       const right = assign.childForFieldName('right');
       order.push(left.text);
-      entries.set(left.text, right ? this.knob(this.eval(right, new Map()), left.text, right) : Value.unknown);
+      entries.set(left.text, right ? this.knob(this.eval(right, new Map()), left.text) : Value.unknown);
     }
     if (order.length === 0) return Value.unknown;
     args.forEach((v, i) => order[i] !== undefined && entries.set(order[i], v));
@@ -1710,7 +1713,7 @@ class ModelInterpreter {
       // the function that builds the model is a configuration knob; a helper's (`def block(…, normalize=True)` called
       // with explicit values where it matters) is an implementation detail, so it is not.
       const value = defaultNode ? this.eval(defaultNode, env) : undefined;
-      env.set(name, value === undefined ? { kind: 'sym', name } : self || fn === this.rootFunction ? this.knob(value, name, defaultNode!) : value);
+      env.set(name, value === undefined ? { kind: 'sym', name } : self || fn === this.rootFunction ? this.knob(value, name) : value);
     }
     // Inside a constructor, `super().__init__(...)` of a local base class runs that constructor on the same instance.
     if (self && fn.childForFieldName('name')?.text === '__init__') {
@@ -1912,16 +1915,16 @@ type BranchPoint =
 
 /** What an alternative run interprets differently from the default one. */
 interface Overrides {
-  /** The knob (by key) whose default is flipped where it is written. */
-  readonly flip?: string;
+  /** The knob (by name) whose defaults are set to this value where they are written. */
+  readonly knob?: { readonly name: string; readonly value: boolean };
   /** Conditions whose value is not known (by their text, `cfg.residual`), given a truth. */
   readonly truths?: ReadonlyMap<string, boolean>;
 }
 
-/** A boolean tagged with where its default is written; other values are returned as they are. */
-function knobbed(v: Value, name: string, at: SyntaxNode, origin: string | undefined): Value {
+/** A boolean tagged as the default of `name`; other values, and booleans already tagged, are returned as they are. */
+function knobbed(v: Value, name: string): Value {
   if (v.kind !== 'bool' || v.knob) return v;
-  return { ...v, knob: { key: `${origin ?? ''}@${at.startPosition.row}:${at.startPosition.column}`, name, value: v.value } };
+  return { ...v, knob: { name, value: v.value } };
 }
 
 /**
@@ -2165,7 +2168,7 @@ function interpretWithAlternatives(file: FileScope, candidate: Candidate): Model
   const main = structureKey(graph);
   const alternatives: BranchAlternative[] = [];
   for (const branch of ordered) {
-    const alt = interpretModel(file, candidate, branch.kind === 'knob' ? { flip: branch.knob.key } : { truths: branch.truths }).graph;
+    const alt = interpretModel(file, candidate, branch.kind === 'knob' ? { knob: { name: branch.knob.name, value: !branch.knob.value } } : { truths: branch.truths }).graph;
     if (alt.outputs.length === 0 || structureKey(alt) === main) continue;
     const py = (b: boolean) => (b ? 'True' : 'False');
     const labels = branch.kind === 'knob'

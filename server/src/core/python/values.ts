@@ -79,9 +79,7 @@ export interface ScalarForm {
  * constant. The frontend shows the model with it flipped as an alternative configuration (`if use_bn=False: …`).
  */
 export interface Knob {
-  /** Where the default is written (file and position), so the flip happens at the origin only. */
-  readonly key: string;
-  /** The name the default is bound to: `use_bn`. */
+  /** The name the default is bound to: `use_bn`. An alternative run sets every default of that name where it is written. */
   readonly name: string;
   /** The default itself. */
   readonly value: boolean;
