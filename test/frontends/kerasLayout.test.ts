@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyzeSource, type FileAnalysis } from '../../server/src/core/analyze';
 import type { Language } from '../../server/src/core/graph';
+import { applyEdits } from '../helpers/edits';
 import { parsers } from '../helpers/parsers';
 
 const DIR = join(__dirname, '..', 'fixtures', 'models');
@@ -98,11 +99,19 @@ describe('findings in the framework’s idiom', () => {
     assert.match(tfjsNamed.findings.find((f) => f.code === 'MA004')!.message, /\(layers\.flatten\(\)\)/);
   });
 
-  it('MA008 says use_bias=False in Keras and useBias: false in TF.js', async () => {
-    const keras = await analyze("from tensorflow.keras import layers, Sequential\nm = Sequential([layers.Conv2D(8, 3, input_shape=(16, 16, 3)), layers.BatchNormalization(), layers.ReLU()])\n", 'python');
-    assert.match(keras.findings.find((f) => f.code === 'MA008')!.message, /Construct conv2d with use_bias=False\.$/);
-    const tfjs = await analyze("import * as tf from '@tensorflow/tfjs';\nconst m = tf.sequential({ layers: [tf.layers.dense({ inputShape: [4], units: 8 }), tf.layers.batchNormalization(), tf.layers.reLU()] });\n", 'javascript');
-    assert.match(tfjs.findings.find((f) => f.code === 'MA008')!.message, /Construct dense with useBias: false\.$/);
+  it('MA008 says use_bias=False in Keras and useBias: false in TF.js, and its fix writes that', async () => {
+    const cases: [string, Language, RegExp, RegExp][] = [
+      ["from tensorflow.keras import layers, Sequential\nm = Sequential([layers.Conv2D(8, 3, input_shape=(16, 16, 3)), layers.BatchNormalization(), layers.ReLU()])\n", 'python', /Construct conv2d with use_bias=False\.$/, /layers\.Conv2D\(8, 3, input_shape=\(16, 16, 3\), use_bias=False\)/],
+      ["from tensorflow.keras import layers, Sequential\nm = Sequential([layers.Dense(8, use_bias=True, input_shape=(4,)), layers.BatchNormalization()])\n", 'python', /Construct dense with use_bias=False\.$/, /layers\.Dense\(8, use_bias=False, input_shape=\(4,\)\)/],
+      ["import * as tf from '@tensorflow/tfjs';\nconst m = tf.sequential({ layers: [tf.layers.dense({ inputShape: [4], units: 8 }), tf.layers.batchNormalization(), tf.layers.reLU()] });\n", 'javascript', /Construct dense with useBias: false\.$/, /tf\.layers\.dense\(\{ inputShape: \[4\], units: 8, useBias: false \}\)/],
+    ];
+    for (const [text, language, message, fixed] of cases) {
+      const finding = (await analyze(text, language)).findings.find((f) => f.code === 'MA008')!;
+      assert.match(finding.message, message);
+      const after = applyEdits(text, finding.fixes![0].edits);
+      assert.match(after, fixed);
+      assert.deepEqual((await analyze(after, language)).findings.filter((f) => f.code === 'MA008'), []);
+    }
   });
 
   it('MA009 names axis, not dim, for a Keras softmax over the batch', async () => {

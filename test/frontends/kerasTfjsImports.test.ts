@@ -82,6 +82,12 @@ describe('Keras imports across files', () => {
     assert.match(backbone.reason ?? '', /`keras_cv\.models`/);
   });
 
+  it('knows an activation from a library it does not read by its name, and names that library\'s layers', async () => {
+    const text = 'import tensorflow_addons as tfa\nfrom tensorflow import keras\nfrom tensorflow.keras import layers\nm = keras.Sequential([layers.Dense(8, activation=tfa.activations.gelu, input_shape=(4,)), tfa.layers.GroupNormalization(2), layers.Dense(2)])\n';
+    const [model] = analyzeSource({ file: { path: 'x.py', language: 'python', text }, parsers: await parsers(), resolveImport: () => undefined }).models;
+    assert.deepEqual(model.graph.nodes.map((n) => (n.op === 'opaque' ? n.label : n.op)), ['input', 'linear', 'gelu', 'tfa.layers.GroupNormalization(2)', 'linear']);
+  });
+
   it('without a resolver, workspace imports become named opaque blocks and nothing throws', async () => {
     const analysis = await analyzeFile(KERAS_NET, 'python');
     const opaque = (name: string) => analysis.models.find((m) => m.graph.name === name)!.graph.nodes.filter((n) => n.op === 'opaque');

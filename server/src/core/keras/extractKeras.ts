@@ -7,7 +7,7 @@
 // at the call in the model's file; names from outside the workspace (keras_cv, tensorflow_hub) are named opaque blocks.
 
 import type { SyntaxNode } from '../syntax';
-import type { ActivationInsertion, AttrValue, Dim, FrameworkIdioms, FrontendProblem, LayerDecl, ModelGraph, Range } from '../graph';
+import type { ActivationInsertion, AttrValue, Dim, FrameworkIdioms, FrontendProblem, LayerDecl, ModelGraph, OpEdit, Range } from '../graph';
 import { hashText } from '../hash';
 import { type ImportContext, KNOWN_LIBRARIES, ModuleLoader } from '../imports';
 import { Ops } from '../ops';
@@ -1343,8 +1343,9 @@ class Interpreter {
     if (spec.kind === 'activation' && actValue?.kind === 'str') keywords.activation = actValue.value;
     if (spec.kind === 'activation' && actValue && actValue.kind === 'path') keywords.activation = actValue.path.split('.').pop() ?? '';
     const insertActivation = spec.kind === 'op' ? this.activationInsertion(a, node) : undefined;
+    const disableBias = spec.defaults?.use_bias === true ? this.biasRemoval(a, node) : undefined;
     if (spec.rank !== undefined && keywords.data_format === undefined && (this.home.channelsFirst || this.file.channelsFirst)) keywords.data_format = 'channels_first';
-    const layer = makeLayer(spec, className, { positional, keywords }, { defRange: range, label: clip(node.text), activation, insertActivation, inner });
+    const layer = makeLayer(spec, className, { positional, keywords }, { defRange: range, label: clip(node.text), activation, insertActivation, disableBias, inner });
     if (this.run.foreign) layer.origin = this.run.foreign.path;
     return layer;
   }
@@ -1379,6 +1380,17 @@ class Interpreter {
     }
     const at = rangeOf(lastArg).end;
     return { description: `add activation='relu' to ${clip(node.text, 40)}`, edits: [{ range: { start: at, end: at }, newText: ", activation='relu'" }] };
+  }
+
+  /** `use_bias=False`: replaces `use_bias=True` (Keras 1: `bias=True`), or adds the keyword after the last argument. */
+  private biasRemoval(a: Arguments, node: SyntaxNode): OpEdit | undefined {
+    const existing = a.kwNodes.get('use_bias') ?? a.kwNodes.get('bias');
+    if (existing) return { description: `set use_bias=False in ${clip(node.text, 40)}`, edits: [{ range: rangeOf(existing), newText: 'False' }] };
+    const items = a.node?.type === 'argument_list' ? a.node.namedChildren.filter((c) => c.type !== 'comment') : [];
+    const lastArg = items[items.length - 1];
+    if (!lastArg) return undefined;
+    const at = rangeOf(lastArg).end;
+    return { description: `add use_bias=False to ${clip(node.text, 40)}`, edits: [{ range: { start: at, end: at }, newText: ', use_bias=False' }] };
   }
 
   /** Sequential(...) and Model(inputs, outputs). */

@@ -4,7 +4,7 @@
 // of everything a script built. The syntax-specific interpreters only evaluate code and call into this module.
 
 import { clip } from '../text';
-import type { ActivationInsertion, AttrValue, Dim, FrontendProblem, GraphNode, LayerDecl, ModelGraph, OpCategory, Range, Framework } from '../graph';
+import type { ActivationInsertion, AttrValue, Dim, FrontendProblem, GraphNode, LayerDecl, ModelGraph, NodeEdits, OpCategory, OpEdit, Range, Framework } from '../graph';
 import { Ops } from '../ops';
 import { inferShapes, Shapes } from '../shapes';
 import { KERAS1_KEYWORDS, KERAS_LOSSES, type KerasLayerSpec, activationOp, lossKey } from './kerasCatalog';
@@ -29,6 +29,8 @@ export interface KerasLayer {
   readonly defRange: Range;
   /** The edit that gives this layer an activation, when it has none. */
   readonly insertActivation?: ActivationInsertion;
+  /** The edit that turns the layer's bias off (`use_bias=False`, `useBias: false`), in its constructor call. */
+  readonly disableBias?: OpEdit;
   /** The wrapped layer of Bidirectional / TimeDistributed. */
   readonly inner?: KerasLayer;
   /** The constructor call as written, for opaque labels. */
@@ -49,7 +51,7 @@ export function makeLayer(
   spec: KerasLayerSpec,
   className: string,
   args: LayerArguments,
-  meta: { defRange: Range; label: string; activation?: ActivationUse; insertActivation?: ActivationInsertion; inner?: KerasLayer },
+  meta: { defRange: Range; label: string; activation?: ActivationUse; insertActivation?: ActivationInsertion; disableBias?: OpEdit; inner?: KerasLayer },
 ): KerasLayer {
   const config: Record<string, AttrValue> = { ...(spec.defaults ?? {}) };
   const positional = [...args.positional];
@@ -92,6 +94,7 @@ interface MutableNode {
   label?: string;
   reason?: string;
   insertActivation?: ActivationInsertion;
+  edits?: NodeEdits;
   site?: { range: Range; module?: string };
   shape?: readonly Dim[];
   origin?: string;
@@ -150,6 +153,7 @@ export class KerasGraph {
       full.range = foreign.site;
       if (full.defRange !== undefined) full.defRange = foreign.site;
       delete full.insertActivation;
+      delete full.edits;
       full.origin = full.origin ?? foreign.path;
     }
     this.nodes.push(full);
@@ -227,6 +231,7 @@ export class KerasGraph {
       range,
       defRange,
       insertActivation: category === 'affine' && !hasActivation && !imported ? layer.insertActivation : undefined,
+      ...(category === 'affine' && layer.disableBias && attrs.bias === true && !imported ? { edits: { disableBias: layer.disableBias } } : {}),
       ...origin,
     });
     this.layerOf.set(id, layer);

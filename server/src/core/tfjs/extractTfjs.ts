@@ -8,7 +8,7 @@
 // an opaque op and a hint.
 
 import type { SyntaxNode } from '../syntax';
-import type { ActivationInsertion, AttrValue, Dim, FrameworkIdioms, FrontendProblem, ModelGraph, Range } from '../graph';
+import type { ActivationInsertion, AttrValue, Dim, FrameworkIdioms, FrontendProblem, ModelGraph, OpEdit, Range } from '../graph';
 import { hashText } from '../hash';
 import { type ImportContext, ModuleLoader } from '../imports';
 import { activationOp, kerasLayer, snakeCase } from '../keras/kerasCatalog';
@@ -950,7 +950,8 @@ class Interpreter {
     }
     if (spec.kind === 'activation') activation = undefined;
     const insertActivation = spec.kind === 'op' ? activationInsertion(config, configNode, node) : undefined;
-    const layer = makeLayer(spec, name, { positional: [], keywords }, { defRange: rangeOf(node), label: clip(node.text), activation, insertActivation, inner });
+    const disableBias = spec.defaults?.use_bias === true ? biasRemoval(config, configNode, node) : undefined;
+    const layer = makeLayer(spec, name, { positional: [], keywords }, { defRange: rangeOf(node), label: clip(node.text), activation, insertActivation, disableBias, inner });
     if (this.current !== undefined) layer.origin = this.current;
     return layer;
   }
@@ -1097,6 +1098,19 @@ function activationInsertion(config: ObjectValue | undefined, configNode: Syntax
   }
   const at = rangeOf(lastProp).end;
   return { description: `add activation: 'relu' to ${clip(node.text, 40)}`, edits: [{ range: { start: at, end: at }, newText: ", activation: 'relu'" }] };
+}
+
+/** `useBias: false`: replaces `useBias: true`, or adds the key after the config's last property. */
+function biasRemoval(config: ObjectValue | undefined, configNode: SyntaxNode | undefined, node: SyntaxNode): OpEdit | undefined {
+  const existing = config?.valueNodes.get('useBias');
+  if (existing?.type === 'shorthand_property_identifier') return undefined;
+  if (existing) return { description: `set useBias: false in ${clip(node.text, 40)}`, edits: [{ range: rangeOf(existing), newText: 'false' }] };
+  if (!configNode || configNode.type !== 'object') return undefined;
+  const props = configNode.namedChildren.filter((c) => c.type !== 'comment');
+  const lastProp = props[props.length - 1];
+  if (!lastProp) return undefined;
+  const at = rangeOf(lastProp).end;
+  return { description: `add useBias: false to ${clip(node.text, 40)}`, edits: [{ range: { start: at, end: at }, newText: ', useBias: false' }] };
 }
 
 function statementOf(node: SyntaxNode): SyntaxNode {
