@@ -1,95 +1,160 @@
-// `npm run bench`: measures what users feel. Edit-to-diagnostics latency through the real language server over
-// stdio on a generated ~2,000-line file of ~40 models, and CLI wall time on samples/. Prints a table and JSON.
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+// `npm run bench`: measures what users feel, through the real language server over stdio and the real CLI.
+//   1. Edit-to-diagnostics latency on generated files of 500, 2,000 and 10,000 lines (a one-character edit inside one
+//      model), and how it scales with file size.
+//   2. A workspace of 200 model files: time until every opened file has diagnostics, the server's memory after, and
+//      the CLI's wall time and peak memory over the whole workspace.
+//   3. The same edits through Pyright's language server (a dev dependency), and the ratio.
+// Prints a table, then the figures as JSON. `--quick` makes fewer edits (for a smoke run).
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { createRequire } from 'node:module';
-import { generateModels } from './bench/generate.mjs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { generateModels, writeWorkspace } from './bench/generate.mjs';
+import { BenchServer, editLatency, percentile } from './bench/lsp.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const require = createRequire(join(root, 'package.json'));
-const rpc = require('vscode-languageserver-protocol/node');
 const cli = join(root, 'dist', 'cli.js');
 if (!existsSync(cli)) {
   console.error('bench: dist/cli.js is missing; run `npm run build` first');
   process.exit(2);
 }
+const quick = process.argv.includes('--quick');
+const ourServer = [cli, 'lsp', '--stdio'];
+const pyrightPath = join(root, 'node_modules', 'pyright', 'langserver.index.js');
+const pyrightServer = existsSync(pyrightPath) ? [pyrightPath, '--stdio'] : undefined;
 
-function percentile(sorted, p) {
-  return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length - 1) * p))];
+const SIZES = [
+  { models: 10, label: '500' },
+  { models: 40, label: '2,000' },
+  { models: 200, label: '10,000' },
+];
+const EDITS = quick ? 20 : 100;
+const PYRIGHT_EDITS = quick ? 4 : 12;
+const WORKSPACE_FILES = 200;
+
+function log(message) {
+  process.stderr.write(`bench: ${message}\n`);
 }
 
-async function editLatency(text, edits) {
-  const child = spawn(process.execPath, [cli, 'lsp', '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const conn = rpc.createProtocolConnection(new rpc.StreamMessageReader(child.stdout), new rpc.StreamMessageWriter(child.stdin));
-  const waiting = new Map();
-  conn.onNotification(rpc.PublishDiagnosticsNotification.type, (p) => {
-    const w = waiting.get(p.version);
-    if (w) {
-      waiting.delete(p.version);
-      w(p);
-    }
-  });
-  conn.listen();
-  await conn.sendRequest(rpc.InitializeRequest.type, { processId: process.pid, rootUri: null, capabilities: {}, workspaceFolders: null });
-  await conn.sendNotification(rpc.InitializedNotification.type, {});
-  const uri = 'file:///bench/generated.py';
-  const published = (version) => new Promise((resolve) => waiting.set(version, resolve));
-  let t = performance.now();
-  let p = published(1);
-  await conn.sendNotification(rpc.DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId: 'python', version: 1, text } });
-  const first = await p;
-  const openMs = performance.now() - t;
-  const lines = text.split('\n');
-  const target = lines.findIndex((l) => l.includes('self.fc3(x)'));
-  const times = [];
-  for (let v = 2; v < edits + 2; v++) {
-    // A one-character edit inside one model: toggle a space at the end of its line.
-    const character = lines[target].length;
-    const change = v % 2 === 0 ? { range: { start: { line: target, character }, end: { line: target, character } }, text: ' ' } : { range: { start: { line: target, character }, end: { line: target, character: character + 1 } }, text: '' };
-    p = published(v);
-    t = performance.now();
-    await conn.sendNotification(rpc.DidChangeTextDocumentNotification.type, { textDocument: { uri, version: v }, contentChanges: [change] });
-    await p;
-    times.push(performance.now() - t);
+// ----- 1 and 3: edit latency by file size, ours and Pyright's -----
+const scratch = mkdtempSync(join(tmpdir(), 'model-audit-bench-'));
+const latency = [];
+for (const size of SIZES) {
+  const text = generateModels(size.models);
+  const lines = text.split('\n').length;
+  const uri = pathToFileURL(join(scratch, `generated_${size.models}.py`)).href;
+  log(`Model Audit, ${lines} lines, ${EDITS} edits`);
+  const ours = await editLatency(ourServer, text, EDITS, uri);
+  if (ours.diagnostics === 0) throw new Error('the generated file should produce diagnostics');
+  let pyright;
+  if (pyrightServer) {
+    log(`Pyright, ${lines} lines, ${PYRIGHT_EDITS} edits`);
+    pyright = await editLatency(pyrightServer, text, PYRIGHT_EDITS, uri, pathToFileURL(scratch).href);
   }
-  await conn.sendRequest('shutdown');
-  await conn.sendNotification('exit');
-  conn.dispose();
-  child.kill();
-  times.sort((a, b) => a - b);
-  return { openMs, median: percentile(times, 0.5), p95: percentile(times, 0.95), diagnostics: first.diagnostics.length, edits };
+  latency.push({ lines, models: size.models, ours, pyright, ratio: pyright ? pyright.median / ours.median : undefined });
 }
-
-function cliWallTime(args, runs) {
-  const times = [];
-  for (let i = 0; i < runs; i++) {
-    const t = performance.now();
-    const r = spawnSync(process.execPath, [cli, ...args], { cwd: root, encoding: 'utf8' });
-    times.push(performance.now() - t);
-    if (r.status === 2) throw new Error(r.stderr);
-  }
-  times.sort((a, b) => a - b);
-  return { median: percentile(times, 0.5), min: times[0], runs };
-}
-
-const text = generateModels(40);
-const lineCount = text.split('\n').length;
-const latency = await editLatency(text, 200);
-if (latency.diagnostics === 0) throw new Error('the generated file should produce diagnostics');
-const cliSamples = cliWallTime(['check', 'samples/'], 5);
-const results = {
-  machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
-  editToDiagnostics: { file: `${lineCount} lines, 40 models`, ...latency },
-  cliCheckSamples: cliSamples,
+const smallest = latency[0];
+const largest = latency[latency.length - 1];
+const scaling = {
+  lines: largest.lines / smallest.lines,
+  latency: largest.ours.median / smallest.ours.median,
 };
-const f = (ms) => `${ms.toFixed(1)} ms`;
-console.log('Model Audit benchmark');
-console.log('| measure | value |');
-console.log('| --- | --- |');
-console.log(`| open → first diagnostics (${lineCount} lines, 40 models) | ${f(latency.openMs)} |`);
-console.log(`| edit → diagnostics, median of ${latency.edits} edits | ${f(latency.median)} |`);
-console.log(`| edit → diagnostics, p95 | ${f(latency.p95)} |`);
-console.log(`| CLI \`check samples/\` wall time, median of ${cliSamples.runs} | ${f(cliSamples.median)} |`);
-console.log(JSON.stringify(results, null, 2));
+
+// ----- 2: a workspace of 200 files -----
+const workspace = join(scratch, 'workspace');
+const files = writeWorkspace(workspace, WORKSPACE_FILES);
+const workspaceLines = files.reduce((n, f) => n + readFileSync(f, 'utf8').split('\n').length, 0);
+log(`workspace of ${files.length} files (${workspaceLines} lines): opening every file in the server`);
+const server = await BenchServer.start(ourServer, pathToFileURL(workspace).href);
+const opened = performance.now();
+const firsts = await Promise.all(
+  files.map((f) => {
+    const uri = pathToFileURL(f).href;
+    return server.open(uri, readFileSync(f, 'utf8')).then(() => performance.now() - opened);
+  }),
+);
+firsts.sort((a, b) => a - b);
+const serverMemoryAtOpenMB = server.residentMB();
+// The server collects garbage once analysis has been quiet for a second; memory "with 200 files open" is where the
+// resident size settles after that (sampled every 250 ms until four samples agree within 1 MB, at most 15 s).
+const serverMemoryMB = await settledResidentMB(server);
+await server.stop();
+
+async function settledResidentMB(s) {
+  const samples = [];
+  const started = performance.now();
+  while (performance.now() - started < 15_000) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    const now = s.residentMB();
+    if (now === undefined) return undefined;
+    samples.push(now);
+    const last = samples.slice(-4);
+    if (last.length === 4 && Math.max(...last) - Math.min(...last) < 1 && performance.now() - started > 2000) return now;
+  }
+  return samples[samples.length - 1];
+}
+
+log(`CLI check over the workspace`);
+function cliRun(args) {
+  const rssFile = join(scratch, `rss-${Date.now()}.txt`);
+  const t = performance.now();
+  const r = spawnSync(process.execPath, ['--require', join(root, 'scripts', 'bench', 'maxrss.cjs'), cli, ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, MODEL_AUDIT_BENCH_RSS: rssFile }, maxBuffer: 256 * 1024 * 1024 });
+  const ms = performance.now() - t;
+  if (r.status === 2) throw new Error(r.stderr);
+  const peakMB = existsSync(rssFile) ? Number(readFileSync(rssFile, 'utf8')) / 1024 : undefined;
+  return { ms, peakMB, exitCode: r.status };
+}
+const cliRuns = Array.from({ length: quick ? 1 : 3 }, () => cliRun(['check', workspace, '--format', 'json']));
+cliRuns.sort((a, b) => a.ms - b.ms);
+const cliWorkspace = { ...percentileRun(cliRuns), runs: cliRuns.length, files: files.length, lines: workspaceLines };
+const samplesRuns = Array.from({ length: quick ? 1 : 5 }, () => cliRun(['check', 'samples/']));
+samplesRuns.sort((a, b) => a.ms - b.ms);
+const cliSamples = { ...percentileRun(samplesRuns), runs: samplesRuns.length };
+rmSync(scratch, { recursive: true, force: true });
+
+function percentileRun(runs) {
+  const mid = runs[Math.floor((runs.length - 1) / 2)];
+  return { medianMs: mid.ms, peakMB: Math.max(...runs.map((r) => r.peakMB ?? 0)) || undefined };
+}
+
+// ----- report -----
+const TARGETS = { '2,000': 15, '10,000': 40 };
+const f = (ms) => (ms === undefined ? 'n/a' : `${ms.toFixed(1)} ms`);
+const mb = (x) => (x === undefined ? 'n/a' : `${x.toFixed(0)} MB`);
+const verdict = (ok) => (ok ? 'met' : 'NOT met');
+console.log(`Model Audit benchmark (${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(1)} GB, Node ${process.version})`);
+console.log('');
+console.log('| file | edit → diagnostics median | p95 | open → first diagnostics | Pyright median | Pyright p95 | Pyright ÷ Model Audit | target |');
+console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
+for (const [i, row] of latency.entries()) {
+  const target = TARGETS[SIZES[i].label];
+  console.log(
+    `| ${row.lines} lines, ${row.models} models | ${f(row.ours.median)} | ${f(row.ours.p95)} | ${f(row.ours.openMs)} | ${f(row.pyright?.median)} | ${f(row.pyright?.p95)} | ${row.ratio ? `${row.ratio.toFixed(1)}×` : 'n/a'} | ${target ? `< ${target} ms: ${verdict(row.ours.median < target)}` : ''} |`,
+  );
+}
+console.log('');
+console.log(`Scaling: ${scaling.lines.toFixed(0)}× the lines costs ${scaling.latency.toFixed(2)}× the edit latency (linear would be ${scaling.lines.toFixed(0)}×).`);
+console.log(`Edits per size: ${EDITS} (Pyright: ${PYRIGHT_EDITS}).`);
+console.log('');
+console.log('| workspace of 200 files | value | target |');
+console.log('| --- | --- | --- |');
+console.log(`| open all → every file has diagnostics | ${f(firsts[firsts.length - 1])} (first file ${f(firsts[0])}, median ${f(percentile(firsts, 0.5))}) | |`);
+console.log(`| server resident memory with all open (settled) | ${mb(serverMemoryMB)} (${mb(serverMemoryAtOpenMB)} as the last file's diagnostics arrive) | < 200 MB: ${serverMemoryMB === undefined ? 'n/a' : verdict(serverMemoryMB < 200)} |`);
+console.log(`| CLI \`check\` over the workspace (${workspaceLines} lines), median of ${cliWorkspace.runs} | ${f(cliWorkspace.medianMs)}, peak ${mb(cliWorkspace.peakMB)} | < 3 s: ${verdict(cliWorkspace.medianMs < 3000)} |`);
+console.log(`| CLI \`check samples/\`, median of ${cliSamples.runs} | ${f(cliSamples.medianMs)}, peak ${mb(cliSamples.peakMB)} | |`);
+console.log('');
+console.log(
+  JSON.stringify(
+    {
+      machine: { cpus: cpus().length, memoryGB: totalmem() / 2 ** 30, node: process.version },
+      editToDiagnostics: latency,
+      scaling,
+      workspace: { files: files.length, lines: workspaceLines, allDiagnosticsMs: firsts[firsts.length - 1], firstDiagnosticsMs: firsts[0], serverMemoryMB, serverMemoryAtOpenMB },
+      cliWorkspace,
+      cliSamples,
+    },
+    null,
+    2,
+  ),
+);

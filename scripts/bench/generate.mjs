@@ -1,9 +1,12 @@
 // Generated model files for the benchmarks: realistic PyTorch modules with training code around them.
 
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
 /** A file of `count` realistic models; every fifth one lacks an activation. */
-export function generateModels(count) {
+export function generateModels(count, first = 0) {
   const parts = ['import torch', 'import torch.nn as nn', 'import torch.nn.functional as F', ''];
-  for (let i = 0; i < count; i++) {
+  for (let i = first; i < first + count; i++) {
     const w = 64 + (i % 8) * 32;
     parts.push(
       '',
@@ -54,4 +57,17 @@ export function generateModels(count) {
     );
   }
   return `${parts.join('\n')}\n`;
+}
+
+/** Writes a workspace of `files` model files (three models each, ~150 lines) under `dir`, in a few packages. */
+export function writeWorkspace(dir, files) {
+  const paths = [];
+  for (let f = 0; f < files; f++) {
+    const folder = join(dir, `package${f % 10}`);
+    mkdirSync(folder, { recursive: true });
+    const path = join(folder, `models_${f}.py`);
+    writeFileSync(path, generateModels(3, f * 3));
+    paths.push(path);
+  }
+  return paths;
 }

@@ -123,6 +123,14 @@ interface Carry {
 }
 const carried = new WeakMap<FileAnalysis, Carry>();
 
+/**
+ * Drops what `analysis` keeps for re-analysing its document incrementally (its syntax mirror and graph keys); the
+ * next analysis of the document then starts afresh. For editors with many documents open and few being edited.
+ */
+export function releaseIncrementalState(analysis: FileAnalysis): void {
+  carried.delete(analysis);
+}
+
 export function analyzeSource(input: AnalysisInput): FileAnalysis {
   const { file, parsers, options = {}, previous } = input;
   const maxSize = options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE;

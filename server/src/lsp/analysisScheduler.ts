@@ -7,7 +7,7 @@ import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { ImportResolver } from '../core/imports';
 import { createImportResolver } from '../workspace/pythonImports';
-import { type AnalysisOptions, analyzeSource, type FileAnalysis, type ParserSet } from '../core/analyze';
+import { type AnalysisOptions, analyzeSource, type FileAnalysis, type ParserSet, releaseIncrementalState } from '../core/analyze';
 import { mergeRuleSettings } from '../core/config';
 import { describeConfigProblems, ProjectConfigs } from '../workspace/projectConfig';
 import { IncrementalTrees } from '../parsing/incrementalTrees';
@@ -42,8 +42,13 @@ interface Entry {
   readonly analysis: FileAnalysis;
 }
 
+/** How many documents keep their syntax tree and mirror for incremental re-analysis: the ones edited last. */
+const INCREMENTAL_DOCUMENTS = 8;
+
 export class AnalysisScheduler {
   private readonly results = new Map<string, Entry>();
+  /** Documents by last analysis, oldest first; beyond INCREMENTAL_DOCUMENTS they give up their incremental state. */
+  private readonly recent = new Set<string>();
   private readonly pending = new Map<string, NodeJS.Immediate>();
   private readonly published = new Map<string, number>();
   private readonly configs = new ProjectConfigs();
@@ -156,7 +161,23 @@ export class AnalysisScheduler {
     if (settings.logLevel === 'debug') this.log(`analysed ${doc.uri} v${doc.version} in ${Date.now() - started} ms: ${analysis.models.length} models, ${analysis.findings.length} findings`);
     const entry = { version: doc.version, analysis };
     this.results.set(doc.uri, entry);
+    this.touch(doc.uri);
     return entry;
+  }
+
+  /**
+   * Keeps incremental state (a tree-sitter tree, a syntax mirror) only for the documents analysed last: with 200
+   * files open, the few being edited re-analyse incrementally and the rest cost only their results in memory.
+   */
+  private touch(uri: string): void {
+    this.recent.delete(uri);
+    this.recent.add(uri);
+    if (this.recent.size <= INCREMENTAL_DOCUMENTS) return;
+    const oldest = this.recent.values().next().value as string;
+    this.recent.delete(oldest);
+    this.trees.forget(oldest);
+    const entry = this.results.get(oldest);
+    if (entry) releaseIncrementalState(entry.analysis);
   }
 
   private importRoots: string[] = [];
@@ -231,6 +252,7 @@ export class AnalysisScheduler {
   forget(uri: string): void {
     this.probeFindings.delete(uri);
     this.trees.forget(uri);
+    this.recent.delete(uri);
     // A closed spec no longer binds its code (unless the code names it): re-check what it was bound to.
     const related = this.dependencies.related(uri);
     this.dependencies.forget(uri);

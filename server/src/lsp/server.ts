@@ -14,6 +14,7 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { loadParsers } from '../parsing/loadParsers';
 import { AnalysisScheduler } from './analysisScheduler';
+import { IdleCollector } from './idleCollector';
 import { codeActions } from './codeAction';
 import { codeLenses } from './codeLens';
 import { ProbeReport } from '../shared/customMessages';
@@ -39,6 +40,10 @@ export function startServer(): void {
   const log = (message: string) => connection.console.error(message);
   const parsers = loadParsers();
   const scheduler = new AnalysisScheduler(connection, parsers, settings, (uri) => documents.get(uri), log);
+  // Memory goes back to the system once a burst of analyses (a workspace opening) is over.
+  const idle = new IdleCollector();
+  scheduler.onPublished = () => idle.busy();
+  idle.onCollected = (before, after) => log(`idle collection: heap ${(before / 2 ** 20).toFixed(0)} MB → ${(after / 2 ** 20).toFixed(0)} MB`);
   const specHost = lspSpecHost((uri) => documents.get(uri));
   let workspaceTrusted = true;
   const probes = new ProbeRuns(connection, {
