@@ -105,6 +105,16 @@ output y
     assert.deepEqual(colon.range.start, { line: 2, character: 2 });
   });
 
+  it('unary plus is its operand; other unary operators (not x, x!) are reported, not crashed on (found by npm run fuzz)', () => {
+    const plus = build('model M\ninput x: [4]\ny = relu(+x)\noutput y\n');
+    assert.deepEqual(plus.problems, []);
+    assert.ok(plus.builds[0].graph.nodes.some((n) => n.op === 'relu'));
+    for (const expr of ['not x', 'x!']) {
+      const { problems } = build(`model M\ninput x: [4]\ny = relu(${expr})\noutput y\n`);
+      assert.match(problems.map((p) => p.message).join('\n'), /is not an operation on tensors/, expr);
+    }
+  });
+
   it('an unknown operation gets a "did you mean"', () => {
     const { problems } = build('model M\ninput x: [10]\ny = Lineer(relu(x), 3)\nz = sigmod(y)\noutput z\n');
     assert.deepEqual(problems.map((p) => p.message), ['Unknown operation `Lineer`; did you mean `Linear`?', 'Unknown operation `sigmod`; did you mean `sigmoid`?']);

@@ -78,6 +78,35 @@ interface FunctionSummary {
 // Facts about one function or loop body that depend on its syntax only. Mirrored statements are reused while their
 // text is unchanged (syntax.ts), so these survive edits elsewhere in the file.
 const summaries = new WeakMap<SyntaxNode, FunctionSummary>();
+
+/** One top-level statement's calls by their callee's text and by their receiver's text. */
+interface CallIndex {
+  readonly byCallee: Map<string, SyntaxNode[]>;
+  readonly byReceiver: Map<string, SyntaxNode[]>;
+}
+const callIndexes = new WeakMap<SyntaxNode, CallIndex>();
+
+function callIndex(statement: SyntaxNode): CallIndex {
+  let index = callIndexes.get(statement);
+  if (index) return index;
+  index = { byCallee: new Map(), byReceiver: new Map() };
+  const list = statement.type === 'call' ? [statement, ...calls(statement)] : calls(statement);
+  for (const call of list) {
+    const fn = call.childForFieldName('function');
+    if (!fn) continue;
+    push(index.byCallee, fn.text, call);
+    const object = fn.type === 'attribute' ? fn.childForFieldName('object') : null;
+    if (object) push(index.byReceiver, object.text, call);
+  }
+  callIndexes.set(statement, index);
+  return index;
+}
+
+function push(map: Map<string, SyntaxNode[]>, key: string, call: SyntaxNode): void {
+  const list = map.get(key);
+  if (list) list.push(call);
+  else map.set(key, [call]);
+}
 const backwards = new WeakMap<SyntaxNode, boolean>();
 
 class FactReader {
@@ -85,29 +114,12 @@ class FactReader {
   private readonly zeroing = new Set<string>();
   private readonly evaluating = new Set<string>();
   private readonly training = new Set<string>();
-  /** Every call in the file, in source order. */
-  private readonly allCalls: SyntaxNode[];
-  /** The file's calls by their callee's text (`train_step`, `self.evaluate`) and by their receiver (`model`). */
-  private readonly byCallee = new Map<string, SyntaxNode[]>();
-  private readonly byReceiver = new Map<string, SyntaxNode[]>();
+  /** Each top-level statement's calls by callee and receiver; the file's calls are their union. */
+  private readonly indexes: readonly CallIndex[];
+  private everyCall?: SyntaxNode[];
 
   constructor(private readonly root: SyntaxNode, private readonly scopes: PyScopes, private readonly models: ModelRef) {
-    this.allCalls = calls(root);
-    for (const call of this.allCalls) {
-      const fn = call.childForFieldName('function');
-      if (!fn) continue;
-      const callee = fn.text;
-      const list = this.byCallee.get(callee);
-      if (list) list.push(call);
-      else this.byCallee.set(callee, [call]);
-      const object = fn.type === 'attribute' ? fn.childForFieldName('object') : null;
-      if (object) {
-        const key = object.text;
-        const onReceiver = this.byReceiver.get(key);
-        if (onReceiver) onReceiver.push(call);
-        else this.byReceiver.set(key, [call]);
-      }
-    }
+    this.indexes = (root.type === 'module' ? root.children : [root]).map(callIndex);
     for (const [name, defs] of scopes.functions) {
       for (const def of defs) {
         const summary = this.summary(def);
@@ -133,6 +145,29 @@ class FactReader {
       summaries.set(def, known);
     }
     return known;
+  }
+
+  /** Every call in the file, in source order. */
+  private get allCalls(): SyntaxNode[] {
+    this.everyCall ??= calls(this.root);
+    return this.everyCall;
+  }
+
+  /** The calls whose callee is written `callee` (`train_step`, `self.evaluate`), in source order. */
+  private callsTo(callee: string): SyntaxNode[] {
+    return this.indexes.flatMap((index) => index.byCallee.get(callee) ?? []);
+  }
+
+  /** The method calls on `receiver` (`model.eval()`), in source order. */
+  private callsOn(receiver: string): SyntaxNode[] {
+    return this.indexes.flatMap((index) => index.byReceiver.get(receiver) ?? []);
+  }
+
+  /** The calls whose callee's text passes `test`, in source order; each distinct callee is tested once. */
+  private callsWhere(test: (callee: string) => boolean): SyntaxNode[] {
+    const out: SyntaxNode[] = [];
+    for (const index of this.indexes) for (const [callee, list] of index.byCallee) if (test(callee)) out.push(...list);
+    return out.sort((a, b) => a.startIndex - b.startIndex);
   }
 
   read(): TrainingFacts {
@@ -185,10 +220,11 @@ class FactReader {
 
   private pipelines(): DataPipelineFact[] {
     const out: DataPipelineFact[] = [];
-    for (const call of this.allCalls) {
+    // Only a DataLoader or a `.fit(…)` can be a pipeline: each distinct callee is resolved once.
+    const isLoader = (callee: string) => /(^|\.)DataLoader$/.test(this.scopes.resolvePath(callee));
+    for (const call of this.callsWhere((callee) => callee.endsWith('fit') || isLoader(callee))) {
       const fnText = call.childForFieldName('function')?.text ?? '';
-      const path = this.scopes.resolvePath(fnText);
-      if (/(^|\.)DataLoader$/.test(path)) out.push(this.dataLoader(call));
+      if (isLoader(fnText)) out.push(this.dataLoader(call));
       else if (methodName(call) === 'fit' && callArguments(call).kwargs.has('shuffle')) out.push(this.fit(call));
       else if (methodName(call) === 'fit') {
         const dataset = this.unshuffledDataset(call);
@@ -332,7 +368,7 @@ class FactReader {
 
   private steps(): OptimizerStepFact[] {
     const out: OptimizerStepFact[] = [];
-    for (const call of this.allCalls) {
+    for (const call of this.callsWhere((callee) => callee.endsWith('step'))) {
       if (methodName(call) !== 'step') continue;
       const opt = receiver(call);
       if (!opt || !this.isOptimizer(opt, call)) continue;
@@ -357,7 +393,7 @@ class FactReader {
     const fn = this.scopes.scopeOf(call);
     const name = fn.type === 'function_definition' ? fn.childForFieldName('name')?.text : undefined;
     if (!name || this.scopes.classOf(fn)) return undefined;
-    const sites = this.byCallee.get(name) ?? [];
+    const sites = this.callsTo(name);
     const loops = sites.map((s) => loopsAround(s)[0]).filter((l): l is SyntaxNode => l !== undefined);
     return loops.length === 1 && sites.length === 1 ? loops[0] : undefined;
   }
@@ -409,7 +445,7 @@ class FactReader {
 
   /** Whether the file calls `<model>.eval()` (or `.train(False)`) or `<model>.train()` anywhere. */
   private modeCallsOn(model: string, mode: 'eval' | 'train'): boolean {
-    return (this.byReceiver.get(model) ?? []).some((c) => (mode === 'eval' ? this.isEvalCall(c) : this.isTrainCall(c)));
+    return this.callsOn(model).some((c) => (mode === 'eval' ? this.isEvalCall(c) : this.isTrainCall(c)));
   }
 
   /** Whether eval mode is set before `call`: earlier in its function, or before every call of that function. */
@@ -419,7 +455,7 @@ class FactReader {
     if (fn.type !== 'function_definition' || depth > 3) return false;
     const name = fn.childForFieldName('name')?.text;
     if (!name) return false;
-    const sites = [...(this.byCallee.get(name) ?? []), ...(this.byCallee.get(`self.${name}`) ?? [])];
+    const sites = [...this.callsTo(name), ...this.callsTo(`self.${name}`)];
     if (sites.length === 0) return false;
     return sites.every((site) => this.evalBefore(site, this.scopes.scopeOf(site), depth + 1));
   }

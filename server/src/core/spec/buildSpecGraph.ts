@@ -185,6 +185,12 @@ export function buildSpecGraph(doc: SpecDocument, model: SpecModel): SpecModelBu
       if (node.fn === undefined && node.op === undefined) return { kind: 'none' };
       const vs = args.map((a) => visit(a as unknown as MathNode, span));
       const [a, b] = vs;
+      // Unary operators other than minus: `+x` is x; the rest (`not x`, `x!`, `~x`) name no tensor operation.
+      if (vs.length === 1 && node.op === '+') return a;
+      if (vs.length !== 2 && !(vs.length === 1 && node.op === '-')) {
+        problem(`The operator \`${node.op}\` is not an operation on tensors in a spec; use +, -, * (or ·), .* or a named operation.`, span);
+        return { kind: 'none' };
+      }
       switch (node.op) {
         case '-':
           if (vs.length === 1) {
