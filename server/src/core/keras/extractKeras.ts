@@ -8,12 +8,13 @@
 
 import type { SyntaxNode } from '../syntax';
 import type { ActivationInsertion, AttrValue, Dim, FrameworkIdioms, FrontendProblem, LayerDecl, ModelGraph, OpEdit, Range } from '../graph';
+import { type ScalarValue, arithmetic, attrOf, comparePython, pythonLiteral, truthOf } from '../abstractValues';
 import { hashText } from '../hash';
 import { type ImportContext, KNOWN_LIBRARIES, ModuleLoader } from '../imports';
 import { Ops } from '../ops';
 import { paramName } from '../python/pyScope';
 import { activationOp, kerasLayer, lossKey } from './kerasCatalog';
-import { type ActivationUse, type CompiledLoss, type ForeignSite, type FunctionalModel, KerasGraph, type KerasLayer, type RunContext, clip, makeLayer, toModelGraph, withLosses } from './kerasGraph';
+import { type ActivationUse, type CompiledLoss, type ForeignSite, type FunctionalModel, KerasGraph, type KerasLayer, type RunContext, clip, layerInputShape, makeLayer, toModelGraph, withLosses } from './kerasGraph';
 
 /** Loops are unrolled up to this many iterations. */
 const MAX_UNROLL = 64;
@@ -67,12 +68,7 @@ interface ModelObj {
 }
 
 type KV =
-  | { readonly kind: 'num'; readonly value: number }
-  | { readonly kind: 'str'; readonly value: string }
-  | { readonly kind: 'bool'; readonly value: boolean }
-  | { readonly kind: 'none' }
-  | { readonly kind: 'sym'; readonly name: string }
-  | { readonly kind: 'unknown' }
+  | ScalarValue
   /** `sources`: for a list literal in the analysed file, the syntax each item comes from (a splat for all it spreads). */
   | { readonly kind: 'list'; readonly items: KV[]; readonly sources?: readonly SyntaxNode[] }
   | { readonly kind: 'tuple'; readonly items: readonly KV[] }
@@ -98,70 +94,19 @@ type KV =
 const UNKNOWN: KV = { kind: 'unknown' };
 const NONE: KV = { kind: 'none' };
 
+/** The value as a graph attribute; a `None` in a shape is an unknown dimension. */
 function toAttr(v: KV): AttrValue {
-  switch (v.kind) {
-    case 'num':
-    case 'str':
-    case 'bool':
-      return v.value;
-    case 'none':
-      return null;
-    case 'sym':
-      return v.name;
-    case 'list':
-    case 'tuple': {
-      const dims = v.items.map(toAttr);
-      return dims.every((d) => typeof d === 'number' || typeof d === 'string' || d === null) ? (dims.map((d) => (d === null ? '?' : d)) as Dim[]) : '?';
-    }
-    default:
-      return '?';
-  }
+  return attrOf(v, true);
 }
+
+/** Tensors, layers, models and subclassed instances are true; scalars and sequences as in Python. */
+const OBJECTS: ReadonlySet<string> = new Set(['tensor', 'layer', 'model', 'instance']);
 
 function truthy(v: KV): boolean | undefined {
-  switch (v.kind) {
-    case 'num':
-      return v.value !== 0;
-    case 'str':
-      return v.value !== '';
-    case 'bool':
-      return v.value;
-    case 'none':
-      return false;
-    case 'list':
-    case 'tuple':
-      return v.items.length > 0;
-    case 'tensor':
-    case 'layer':
-    case 'model':
-    case 'instance':
-      return true;
-    default:
-      return undefined;
-  }
+  return truthOf(v, OBJECTS);
 }
 
-function literal(node: SyntaxNode): KV {
-  switch (node.type) {
-    case 'integer':
-    case 'float': {
-      const v = Number(node.text.replace(/_/g, ''));
-      return Number.isFinite(v) ? { kind: 'num', value: v } : UNKNOWN;
-    }
-    case 'string': {
-      if (node.namedChildren.some((c) => c.type === 'interpolation')) return UNKNOWN;
-      return { kind: 'str', value: node.namedChildren.filter((c) => c.type === 'string_content').map((c) => c.text).join('') };
-    }
-    case 'true':
-      return { kind: 'bool', value: true };
-    case 'false':
-      return { kind: 'bool', value: false };
-    case 'none':
-      return NONE;
-    default:
-      return UNKNOWN;
-  }
-}
+const literal: (node: SyntaxNode) => KV = pythonLiteral;
 
 /** `tensorflow.keras.layers.Dense`, `tf_keras.layers.Dense` → `keras.layers.Dense`; `tensorflow.nn.relu` → `nn.relu`. */
 function normalizePath(path: string): string {
@@ -180,6 +125,7 @@ class StopRun extends Error {}
 
 /** Module-level constants (`HIDDEN = 128`, `SHAPE = (28, 28, 1)`) are read from these literal forms. */
 const CONSTANT_TYPES = new Set(['integer', 'float', 'string', 'true', 'false', 'tuple', 'unary_operator', 'binary_operator']);
+const CONSTANT_OPERATORS = new Set(['+', '-', '*', '//']);
 
 /** A constant's value, read without running anything: literals, tuples and arithmetic over earlier constants. */
 function constantValue(node: SyntaxNode, constants: ReadonlyMap<string, KV>): KV {
@@ -201,19 +147,10 @@ function constantValue(node: SyntaxNode, constants: ReadonlyMap<string, KV>): KV
       const right = node.childForFieldName('right');
       const a = left ? constantValue(left, constants) : UNKNOWN;
       const b = right ? constantValue(right, constants) : UNKNOWN;
-      if (a.kind !== 'num' || b.kind !== 'num') return UNKNOWN;
-      switch (node.childForFieldName('operator')?.text) {
-        case '+':
-          return { kind: 'num', value: a.value + b.value };
-        case '-':
-          return { kind: 'num', value: a.value - b.value };
-        case '*':
-          return { kind: 'num', value: a.value * b.value };
-        case '//':
-          return b.value === 0 ? UNKNOWN : { kind: 'num', value: Math.floor(a.value / b.value) };
-        default:
-          return UNKNOWN;
-      }
+      const op = node.childForFieldName('operator')?.text ?? '';
+      // Constants are read with the four operators sizes are written with; anything else is left to the interpreter.
+      const value = a.kind === 'num' && b.kind === 'num' && CONSTANT_OPERATORS.has(op) ? arithmetic(op, a.value, b.value) : undefined;
+      return value === undefined ? UNKNOWN : { kind: 'num', value };
     }
     default:
       return literal(node);
@@ -795,33 +732,8 @@ class Interpreter {
     const operands = node.namedChildren;
     if (operands.length !== 2) return UNKNOWN;
     const ops = node.children.filter((c) => !c.isNamed).map((c) => c.text).join(' ');
-    const a = this.eval(operands[0], env);
-    const b = this.eval(operands[1], env);
-    const bool = (value: boolean): KV => ({ kind: 'bool', value });
-    if (ops === 'is' || ops === 'is not') {
-      if (b.kind === 'none' && a.kind !== 'unknown' && a.kind !== 'sym') return bool((a.kind === 'none') === (ops === 'is'));
-      return UNKNOWN;
-    }
-    const scalar = (v: KV) => (v.kind === 'num' || v.kind === 'str' || v.kind === 'bool' ? v.value : undefined);
-    const x = scalar(a);
-    const y = scalar(b);
-    if (x === undefined || y === undefined) return UNKNOWN;
-    switch (ops) {
-      case '==':
-        return bool(x === y);
-      case '!=':
-        return bool(x !== y);
-      case '<':
-        return bool(x < y);
-      case '<=':
-        return bool(x <= y);
-      case '>':
-        return bool(x > y);
-      case '>=':
-        return bool(x >= y);
-      default:
-        return UNKNOWN;
-    }
+    const truth = comparePython(ops, this.eval(operands[0], env), this.eval(operands[1], env));
+    return truth === undefined ? UNKNOWN : { kind: 'bool', value: truth };
   }
 
   private evalAttribute(node: SyntaxNode, env: Env): KV {
@@ -880,22 +792,9 @@ class Interpreter {
 
   private binary(op: string, a: KV, b: KV, node: SyntaxNode): KV {
     if (a.kind === 'num' && b.kind === 'num') {
-      switch (op) {
-        case '+':
-          return { kind: 'num', value: a.value + b.value };
-        case '-':
-          return { kind: 'num', value: a.value - b.value };
-        case '*':
-          return { kind: 'num', value: a.value * b.value };
-        case '/':
-          return b.value === 0 ? UNKNOWN : { kind: 'num', value: a.value / b.value };
-        case '//':
-          return b.value === 0 ? UNKNOWN : { kind: 'num', value: Math.floor(a.value / b.value) };
-        case '**':
-          return { kind: 'num', value: a.value ** b.value };
-        default:
-          return UNKNOWN;
-      }
+      // `%` is left unknown in Keras code, as it always has been, so that sharing the arithmetic changes no output.
+      const value = op === '%' ? undefined : arithmetic(op, a.value, b.value);
+      return value === undefined ? UNKNOWN : { kind: 'num', value };
     }
     if ((a.kind === 'num' || a.kind === 'sym') && (b.kind === 'num' || b.kind === 'sym') && (op === '*' || op === '+' || op === '-' || op === '//')) {
       const show = (v: KV) => (v.kind === 'num' ? String(v.value) : v.kind === 'sym' ? v.name : '?');
@@ -1737,22 +1636,11 @@ function modelGraphOf(interp: Interpreter, m: ModelObj, soleInCreator: boolean):
     inputShape = first.graph.nodes[first.node]?.shape;
     inputRange = m.itemRanges[0] ?? inputRange;
   } else if (first?.kind === 'layer') {
-    inputShape = firstLayerInputShape(first.layer);
+    inputShape = layerInputShape(first.layer);
   }
   const x = g.input('x', inputShape, inputRange);
   const out = interp.applyModel(m, g, [x], rangeOf(m.call));
   return withLosses(toModelGraph(g, [x], out.kind === 'tensor' ? [out.node] : [], meta), m.losses);
-}
-
-function firstLayerInputShape(layer: KerasLayer): Dim[] | undefined {
-  const c = layer.config;
-  const dims = (v: AttrValue | undefined): Dim[] | undefined => (Array.isArray(v) ? (v as Dim[]).map((d) => (d === null ? '?' : d)) : typeof v === 'number' ? [v] : undefined);
-  if (c.input_shape !== undefined) return dims(c.input_shape);
-  if (c.batch_input_shape !== undefined) return dims(c.batch_input_shape)?.slice(1);
-  if (layer.spec.op === 'embedding') return c.input_length !== undefined ? dims(c.input_length) : undefined;
-  if (c.input_dim !== undefined) return dims(c.input_dim);
-  if (layer.inner) return firstLayerInputShape(layer.inner);
-  return undefined;
 }
 
 function subclassedGraph(file: FileScope, cls: ClassInfo, losses: CompiledLoss[]): ModelGraph | undefined {

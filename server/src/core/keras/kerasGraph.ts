@@ -4,7 +4,8 @@
 // of everything a script built. The syntax-specific interpreters only evaluate code and call into this module.
 
 import { clip } from '../text';
-import type { ActivationInsertion, AttrValue, Dim, FrontendProblem, GraphNode, LayerDecl, ModelGraph, NodeEdits, OpCategory, OpEdit, Range, Framework } from '../graph';
+import type { ActivationInsertion, AttrValue, Dim, FrontendProblem, GraphNode, LayerDecl, ModelGraph, OpCategory, OpEdit, Range, Framework } from '../graph';
+import { type MutableNode, type NodeDraft } from '../mutableNode';
 import { Ops } from '../ops';
 import { inferShapes, Shapes } from '../shapes';
 import { KERAS1_KEYWORDS, KERAS_LOSSES, type KerasLayerSpec, activationOp, lossKey } from './kerasCatalog';
@@ -67,37 +68,20 @@ export function makeLayer(
   return { kind: 'klayer', spec, className, config, ...meta };
 }
 
-/** A per-sample shape from a Keras `input_shape` / `input_dim` / `batch_input_shape` configuration. */
-export function configInputShape(config: Readonly<Record<string, AttrValue>>): Dim[] | undefined {
-  const dims = (v: AttrValue | undefined): Dim[] | undefined => {
-    if (Array.isArray(v)) return v.map((d) => (d === null ? '?' : d));
-    if (typeof v === 'number') return [v];
-    return undefined;
-  };
-  if (config.input_shape !== undefined) return dims(config.input_shape);
-  if (config.batch_input_shape !== undefined) return dims(config.batch_input_shape)?.slice(1);
-  if (config.input_dim !== undefined && config.spec_op !== 'embedding') return dims(config.input_dim);
-  if (config.input_length !== undefined) return dims(config.input_length);
+/**
+ * The per-sample input shape a model's first layer declares: its `input_shape` (TF.js `inputShape`), its
+ * `batch_input_shape` without the batch, an Embedding's `input_length`, or `input_dim`; a wrapper's is its inner
+ * layer's. Read by the Keras and TF.js frontends for a Sequential model's input.
+ */
+export function layerInputShape(layer: KerasLayer): Dim[] | undefined {
+  const c = layer.config;
+  const dims = (v: AttrValue | undefined): Dim[] | undefined => (Array.isArray(v) ? (v as Dim[]).map((d) => (d === null ? '?' : d)) : typeof v === 'number' ? [v] : undefined);
+  if (c.input_shape !== undefined) return dims(c.input_shape);
+  if (c.batch_input_shape !== undefined) return dims(c.batch_input_shape)?.slice(1);
+  if (layer.spec.op === 'embedding') return c.input_length !== undefined ? dims(c.input_length) : undefined;
+  if (c.input_dim !== undefined) return dims(c.input_dim);
+  if (layer.inner) return layerInputShape(layer.inner);
   return undefined;
-}
-
-interface MutableNode {
-  id: number;
-  op: string;
-  category: OpCategory;
-  inputs: number[];
-  attrs: Record<string, AttrValue>;
-  module?: string;
-  layerId?: string;
-  range: Range;
-  defRange?: Range;
-  label?: string;
-  reason?: string;
-  insertActivation?: ActivationInsertion;
-  edits?: NodeEdits;
-  site?: { range: Range; module?: string };
-  shape?: readonly Dim[];
-  origin?: string;
 }
 
 /** A functional model: the inputs and outputs of a subgraph of one builder. */
@@ -144,7 +128,7 @@ export class KerasGraph {
     return this.run.foreign;
   }
 
-  emit(node: Omit<MutableNode, 'id' | 'category'> & { category?: OpCategory }): number {
+  emit(node: NodeDraft): number {
     const id = this.nodes.length;
     const full: MutableNode = { ...node, id, category: node.category ?? Ops.category(node.op) };
     if (this.site && full.site === undefined) full.site = this.site;

@@ -12,10 +12,11 @@ import type {
   LayerDecl,
   LossUse,
   ModelGraph,
-  OpCategory,
   Range,
   TextEdit,
 } from '../graph';
+import { arithmetic, comparePython, pythonLiteral } from '../abstractValues';
+import { type MutableNode, type NodeDraft } from '../mutableNode';
 import { Ops } from '../ops';
 import { hashText } from '../hash';
 import { type ImportContext, KNOWN_LIBRARIES, MODEL_LIBRARIES, type ParsedModule } from '../imports';
@@ -423,48 +424,7 @@ class FileScope {
   }
 }
 
-function literal(node: SyntaxNode): Value {
-  switch (node.type) {
-    case 'integer': {
-      const v = Number(node.text.replace(/_/g, ''));
-      return Number.isFinite(v) ? { kind: 'num', value: v } : Value.unknown;
-    }
-    case 'float': {
-      const v = Number(node.text.replace(/_/g, ''));
-      return Number.isFinite(v) ? { kind: 'num', value: v } : Value.unknown;
-    }
-    case 'string': {
-      const content = node.namedChildren.filter((c) => c.type === 'string_content').map((c) => c.text).join('');
-      if (node.namedChildren.some((c) => c.type === 'interpolation')) return Value.unknown;
-      return { kind: 'str', value: content };
-    }
-    case 'true':
-      return { kind: 'bool', value: true };
-    case 'false':
-      return { kind: 'bool', value: false };
-    case 'none':
-      return Value.none;
-    default:
-      return Value.unknown;
-  }
-}
-
-interface MutableNode {
-  id: number;
-  op: string;
-  category: OpCategory;
-  inputs: number[];
-  attrs: Record<string, AttrValue>;
-  module?: string;
-  layerId?: string;
-  range: Range;
-  defRange?: Range;
-  label?: string;
-  reason?: string;
-  insertActivation?: ActivationInsertion;
-  site?: { range: Range; module?: string; insertActivation?: ActivationInsertion };
-  origin?: string;
-}
+const literal: (node: SyntaxNode) => Value = pythonLiteral;
 
 type Env = Map<string, Value>;
 
@@ -510,7 +470,7 @@ class ModelInterpreter {
 
   // ----- graph building -----
 
-  emit(node: Omit<MutableNode, 'id' | 'category'> & { category?: OpCategory }): number {
+  emit(node: NodeDraft): number {
     if (this.nodes.length >= MAX_NODES) {
       throw new StopInterpretation(`the model has more than ${MAX_NODES} operations; the rest is not shown`);
     }
@@ -1000,36 +960,8 @@ class ModelInterpreter {
     const operands = node.namedChildren;
     if (operands.length !== 2) return Value.unknown;
     const ops = node.children.filter((c) => !c.isNamed).map((c) => c.text).join(' ');
-    const a = this.eval(operands[0], env);
-    const b = this.eval(operands[1], env);
-    const bool = (value: boolean): Value => ({ kind: 'bool', value });
-    if (ops === 'is' || ops === 'is not') {
-      if (b.kind === 'none' && a.kind !== 'unknown' && a.kind !== 'sym') {
-        const isNone = a.kind === 'none';
-        return bool(ops === 'is' ? isNone : !isNone);
-      }
-      return Value.unknown;
-    }
-    const scalar = (v: Value) => (v.kind === 'num' || v.kind === 'str' || v.kind === 'bool' ? v.value : undefined);
-    const x = scalar(a);
-    const y = scalar(b);
-    if (x === undefined || y === undefined) return Value.unknown;
-    switch (ops) {
-      case '==':
-        return bool(x === y);
-      case '!=':
-        return bool(x !== y);
-      case '<':
-        return bool(x < y);
-      case '<=':
-        return bool(x <= y);
-      case '>':
-        return bool(x > y);
-      case '>=':
-        return bool(x >= y);
-      default:
-        return Value.unknown;
-    }
+    const truth = comparePython(ops, this.eval(operands[0], env), this.eval(operands[1], env));
+    return truth === undefined ? Value.unknown : { kind: 'bool', value: truth };
   }
 
   private evalAttribute(node: SyntaxNode, env: Env): Value {
@@ -1175,24 +1107,8 @@ class ModelInterpreter {
     const powered = this.scalarPower(op, a, b, node);
     if (powered) return powered;
     if (a.kind === 'num' && b.kind === 'num') {
-      switch (op) {
-        case '+':
-          return { kind: 'num', value: a.value + b.value };
-        case '-':
-          return { kind: 'num', value: a.value - b.value };
-        case '*':
-          return { kind: 'num', value: a.value * b.value };
-        case '/':
-          return b.value === 0 ? Value.unknown : { kind: 'num', value: a.value / b.value };
-        case '//':
-          return b.value === 0 ? Value.unknown : { kind: 'num', value: Math.floor(a.value / b.value) };
-        case '**':
-          return { kind: 'num', value: a.value ** b.value };
-        case '%':
-          return b.value === 0 ? Value.unknown : { kind: 'num', value: a.value % b.value };
-        default:
-          return Value.unknown;
-      }
+      const value = arithmetic(op, a.value, b.value);
+      return value === undefined ? Value.unknown : { kind: 'num', value };
     }
     if ((a.kind === 'num' || a.kind === 'sym') && (b.kind === 'num' || b.kind === 'sym') && (op === '*' || op === '+' || op === '-' || op === '//')) {
       const show = (v: Value) => (v.kind === 'num' ? String(v.value) : v.kind === 'sym' ? v.name : '?');

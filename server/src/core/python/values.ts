@@ -1,6 +1,7 @@
 // The abstract values the PyTorch frontend interprets Python with: enough of Python's data model to follow
 // constructors (numbers, strings, lists of layers) and forward passes (tensors as graph node ids).
 
+import { attrOf, truthOf } from '../abstractValues';
 import type { AttrValue, Range } from '../graph';
 import type { SyntaxNode } from '../syntax';
 
@@ -109,48 +110,15 @@ export namespace Value {
   export const unknown: Value = { kind: 'unknown' };
   export const none: Value = { kind: 'none' };
 
-  /** The value as a graph attribute (a dimension, a flag or a list of dims). */
+  /** The value as a graph attribute (a dimension, a flag or a list of dims); a list with a `None` in it is '?'. */
   export function toAttr(v: Value): AttrValue {
-    switch (v.kind) {
-      case 'num':
-        return v.value;
-      case 'str':
-        return v.value;
-      case 'bool':
-        return v.value;
-      case 'none':
-        return null;
-      case 'sym':
-        return v.name;
-      case 'list':
-      case 'tuple': {
-        const dims = v.items.map(toAttr);
-        return dims.every((d) => typeof d === 'number' || typeof d === 'string') ? (dims as (number | string)[]) : '?';
-      }
-      default:
-        return '?';
-    }
+    return attrOf(v, false);
   }
 
+  /** Tensors, layers and parameters are true; scalars and sequences as in Python; anything else is not known. */
+  const OBJECTS: ReadonlySet<string> = new Set(['layer', 'tensor', 'param']);
+
   export function truthiness(v: Value): boolean | undefined {
-    switch (v.kind) {
-      case 'num':
-        return v.value !== 0;
-      case 'str':
-        return v.value !== '';
-      case 'bool':
-        return v.value;
-      case 'none':
-        return false;
-      case 'list':
-      case 'tuple':
-        return v.items.length > 0;
-      case 'layer':
-      case 'tensor':
-      case 'param':
-        return true;
-      default:
-        return undefined;
-    }
+    return truthOf(v, OBJECTS);
   }
 }

@@ -9,10 +9,11 @@
 
 import type { SyntaxNode } from '../syntax';
 import type { ActivationInsertion, AttrValue, Dim, FrameworkIdioms, FrontendProblem, ModelGraph, OpEdit, Range } from '../graph';
+import { type ScalarValue, arithmetic, attrOf, truthOf } from '../abstractValues';
 import { hashText } from '../hash';
 import { type ImportContext, ModuleLoader } from '../imports';
 import { activationOp, kerasLayer, snakeCase } from '../keras/kerasCatalog';
-import { type ActivationUse, type CompiledLoss, type FunctionalModel, KerasGraph, type KerasLayer, type RunContext, clip, makeLayer, toModelGraph, withLosses } from '../keras/kerasGraph';
+import { type ActivationUse, type CompiledLoss, type FunctionalModel, KerasGraph, type KerasLayer, type RunContext, clip, layerInputShape, makeLayer, toModelGraph, withLosses } from '../keras/kerasGraph';
 
 const MAX_UNROLL = 64;
 const MAX_DEPTH = 24;
@@ -48,12 +49,7 @@ interface ObjectValue {
 }
 
 type JV =
-  | { readonly kind: 'num'; readonly value: number }
-  | { readonly kind: 'str'; readonly value: string }
-  | { readonly kind: 'bool'; readonly value: boolean }
-  | { readonly kind: 'none' }
-  | { readonly kind: 'sym'; readonly name: string }
-  | { readonly kind: 'unknown' }
+  | ScalarValue
   /** `sources`: for an array literal in the analysed file, the syntax each item comes from (a spread for all it spreads). */
   | { readonly kind: 'list'; readonly items: JV[]; readonly sources?: readonly SyntaxNode[] }
   | ObjectValue
@@ -72,45 +68,16 @@ type JV =
 const UNKNOWN: JV = { kind: 'unknown' };
 const NONE: JV = { kind: 'none' };
 
+/** The value as a graph attribute; a `null` in a shape is an unknown dimension. */
 function toAttr(v: JV): AttrValue {
-  switch (v.kind) {
-    case 'num':
-    case 'str':
-    case 'bool':
-      return v.value;
-    case 'none':
-      return null;
-    case 'sym':
-      return v.name;
-    case 'list': {
-      const dims = v.items.map(toAttr);
-      return dims.every((d) => typeof d === 'number' || typeof d === 'string' || d === null) ? (dims.map((d) => (d === null ? '?' : d)) as Dim[]) : '?';
-    }
-    default:
-      return '?';
-  }
+  return attrOf(v, true);
 }
 
+/** Objects, tensors, layers, models and functions are true; so is every array, empty or not (JavaScript's truth). */
+const OBJECTS: ReadonlySet<string> = new Set(['object', 'tensor', 'layer', 'model', 'function']);
+
 function truthy(v: JV): boolean | undefined {
-  switch (v.kind) {
-    case 'num':
-      return v.value !== 0;
-    case 'str':
-      return v.value !== '';
-    case 'bool':
-      return v.value;
-    case 'none':
-      return false;
-    case 'list':
-    case 'object':
-    case 'tensor':
-    case 'layer':
-    case 'model':
-    case 'function':
-      return true;
-    default:
-      return undefined;
-  }
+  return v.kind === 'list' ? true : truthOf(v, OBJECTS);
 }
 
 /** A lexical scope: `const`/`let` bindings with a parent. */
@@ -681,19 +648,9 @@ class Interpreter {
 
   private binary(op: string, a: JV, b: JV, node: SyntaxNode): JV {
     if (a.kind === 'num' && b.kind === 'num') {
+      const value = arithmetic(op, a.value, b.value);
+      if (value !== undefined) return { kind: 'num', value };
       switch (op) {
-        case '+':
-          return { kind: 'num', value: a.value + b.value };
-        case '-':
-          return { kind: 'num', value: a.value - b.value };
-        case '*':
-          return { kind: 'num', value: a.value * b.value };
-        case '/':
-          return b.value === 0 ? UNKNOWN : { kind: 'num', value: a.value / b.value };
-        case '%':
-          return b.value === 0 ? UNKNOWN : { kind: 'num', value: a.value % b.value };
-        case '**':
-          return { kind: 'num', value: a.value ** b.value };
         case '<':
           return { kind: 'bool', value: a.value < b.value };
         case '<=':
@@ -1226,19 +1183,9 @@ function modelGraphOf(interp: Interpreter, m: ModelObj, soleInCreator: boolean):
   const g = new KerasGraph(interp.run);
   interp.graph = g;
   const first = m.items[0];
-  const shape = first?.kind === 'layer' ? inputShape(first.layer) : undefined;
+  const shape = first?.kind === 'layer' ? layerInputShape(first.layer) : undefined;
   const x = g.input('x', shape, m.itemRanges[0] ?? rangeOf(m.call));
   const out = interp.applyModel(m, g, [x], rangeOf(m.call));
   return withLosses(toModelGraph(g, [x], out.kind === 'tensor' ? [out.node] : [], meta), m.losses);
 }
 
-function inputShape(layer: KerasLayer): Dim[] | undefined {
-  const c = layer.config;
-  const dims = (v: AttrValue | undefined): Dim[] | undefined => (Array.isArray(v) ? (v as Dim[]).map((d) => (d === null ? '?' : d)) : typeof v === 'number' ? [v] : undefined);
-  if (c.input_shape !== undefined) return dims(c.input_shape);
-  if (c.batch_input_shape !== undefined) return dims(c.batch_input_shape)?.slice(1);
-  if (layer.spec.op === 'embedding') return c.input_length !== undefined ? dims(c.input_length) : undefined;
-  if (c.input_dim !== undefined) return dims(c.input_dim);
-  if (layer.inner) return inputShape(layer.inner);
-  return undefined;
-}
