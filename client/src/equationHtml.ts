@@ -68,12 +68,20 @@ export function renderEquationBody(result: ModelEquationRequest.Result): string 
   const fitting = model.latexLines.filter((l) => visibleLength(l) <= MAX_LINE_SYMBOLS);
   const tooLong = model.latexLines.length - fitting.length;
   const note = tooLong > 0 ? `<p class="note">${tooLong === 1 ? 'One line of the closed form is' : `${tooLong} lines of the closed form are`} too long to show in one line here; the steps below spell ${tooLong === 1 ? 'it' : 'them'} out.</p>` : '';
-  parts.push(`<section class="equation" aria-label="Equation">${fitting.length > 0 ? display(fitting.map(link)) : ''}${note}</section>`);
+  const alternatives = model.alternatives ?? [];
+  const defaultHeading = alternatives.length > 0 ? `<h2 class="default">${defaultLabel(alternatives)}</h2>` : '';
+  parts.push(`<section class="equation" aria-label="Equation">${defaultHeading}${fitting.length > 0 ? display(fitting.map(link)) : ''}${note}</section>`);
   if (model.latexCollapsed && model.latexCollapsed.length > 0) {
     parts.push(`<section class="collapse" aria-label="Collapsed form"><h2>Affine layers collapse: no activation between them</h2>${display(model.latexCollapsed.map(link))}</section>`);
   }
+  if (alternatives.length > 0) {
+    // The step names (h₆) of another configuration are its own, so only the parameters link: a layer keeps its
+    // W index in every configuration, and one only this configuration applies is not in the table.
+    const linkParameters = linker(model.parameters);
+    parts.push(alternativesSection(alternatives, linkParameters));
+  }
   if (model.latexSteps.length > 1) {
-    parts.push(`<section class="steps"><details${model.latexSteps.length <= 24 || tooLong > 0 ? ' open' : ''}><summary>Step by step</summary>${display(model.latexSteps.map(link))}</details></section>`);
+    parts.push(`<section class="steps"><details${model.latexSteps.length <= 24 || tooLong > 0 ? ' open' : ''}><summary>Step by step${alternatives.length > 0 ? ' (default configuration)' : ''}</summary>${display(model.latexSteps.map(link))}</details></section>`);
   }
   parts.push(valuesTable(model.values));
   const weights = model.parameters.filter((p) => p.kind === 'weight');
@@ -89,6 +97,26 @@ export function renderEquationBody(result: ModelEquationRequest.Result): string 
   }
   parts.push('<footer>Click a parameter or a value to go to its line. In a repeated block, each application has its own copy of the block\'s parameters, unless they are marked shared.</footer>');
   return parts.join('\n');
+}
+
+/** Over the default equation: which configuration it shows, `Default configuration: use_bn=True, …`. */
+function defaultLabel(alternatives: readonly ModelEquationRequest.Alternative[]): string {
+  const unique = (values: string[]) => [...new Set(values)].map((v) => `<code>${escapeHtml(v)}</code>`);
+  const defaults = unique(alternatives.filter((a) => a.known).map((a) => a.assumed));
+  const assumed = unique(alternatives.filter((a) => !a.known).map((a) => a.assumed));
+  const notKnown = assumed.length > 0 ? `assuming ${assumed.join(', ')} (not known)` : '';
+  return `Default configuration: ${[defaults.join(', '), notKnown].filter((p) => p !== '').join('; ')}`;
+}
+
+/** Each other configuration as its own display math, labelled with its case; the label links to the condition. */
+function alternativesSection(alternatives: readonly ModelEquationRequest.Alternative[], link: (latex: string) => string): string {
+  const items = alternatives.map((a) => {
+    const label = a.known
+      ? `With <code>${escapeHtml(a.when)}</code> <span class="meta">(the default is <code>${escapeHtml(a.assumed)}</code>)</span>`
+      : `If <code>${escapeHtml(a.when)}</code> <span class="meta">(its value is not known; the default equation assumes <code>${escapeHtml(a.assumed)}</code>)</span>`;
+    return `<div class="alternative"><h3><a href="#" data-line="${a.line}" title="Go to the condition">${label}</a></h3>${display(a.latexLines.map(link))}</div>`;
+  });
+  return `<section class="alternatives" aria-label="Other configurations"><h2>Other configurations (not the default; findings follow the default)</h2>${items.join('')}</section>`;
 }
 
 /** About how many symbols fit in one display line of the panel at its usual width. */
@@ -185,6 +213,10 @@ a:hover { text-decoration: underline; }
 .katex [data-line]:hover { text-decoration: underline; }
 .collapse { border-left: 3px solid var(--vscode-editorWarning-foreground, #bf8803); padding-left: 10px; margin-top: 8px; }
 .collapse h2 { color: var(--vscode-editorWarning-foreground, #bf8803); }
+.alternatives { border-left: 3px solid var(--vscode-panel-border, #d0d0d0); padding-left: 10px; margin-top: 12px; }
+h3 { font-size: 1em; margin: 10px 0 2px; font-weight: 600; }
+h3 a, h3 a:hover { color: inherit; }
+h3 a:hover code { text-decoration: underline; }
 details summary { cursor: pointer; font-weight: 600; color: var(--vscode-descriptionForeground, #616161); margin-top: 12px; }
 table { border-collapse: collapse; font-variant-numeric: tabular-nums; }
 th, td { text-align: left; padding: 2px 14px 2px 0; border-bottom: 1px solid var(--vscode-panel-border, #e4e4e4); vertical-align: baseline; }

@@ -1,6 +1,6 @@
 // "Model Audit: Show Equation": a side panel with the equation of the model under the cursor, typeset by KaTeX
-// (bundled, so it works offline), following the cursor and the theme; each parameter links to the line that builds
-// it. Also the "Copy Equation as LaTeX / Markdown" commands. The data comes from the server's modelAudit/equation.
+// (bundled, so it works offline), following the cursor and the theme, with the model's other configurations below
+// it where the code branches on one; each parameter links to the line that builds it. Also the "Copy Equation as LaTeX / Markdown" commands. The data comes from the server's modelAudit/equation.
 
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';

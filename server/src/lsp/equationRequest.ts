@@ -1,11 +1,13 @@
 // modelAudit/equation: the model under the cursor with its equation in every form the equation panel shows and
-// the "Copy as LaTeX / Markdown" commands copy. Converts core values to the shared protocol's plain data.
+// the "Copy as LaTeX / Markdown" commands copy, and the model in its other configurations where the code branches
+// on one. Converts core values to the shared protocol's plain data.
 
 import type { FileAnalysis, ModelAnalysis } from '../core/analyze';
 import { type ModelGraph, Range } from '../core/graph';
 import { buildEquation, type EquationLine } from '../core/render/equation';
 import { blockLatex, symbolToLatex } from '../core/render/latex';
 import { blockToUnicode, symbolToUnicode } from '../core/render/unicode';
+import { alternativeLabel } from '../core/render/alternatives';
 import { latexDocument, markdownDocument } from '../core/render/documents';
 import { Shapes } from '../core/shapes';
 import { ModelEquationRequest } from '../shared/customMessages';
@@ -79,5 +81,19 @@ function toProtocol(model: ModelAnalysis, uri: string, displayPath: string, libr
     latexDocument: latexDocument(model),
     markdown: markdownDocument(model, displayPath),
     ...(model.stale ? { stale: true } : {}),
+    ...(eq.alternatives && eq.alternatives.length > 0
+      ? {
+          alternatives: eq.alternatives.map((a) => ({
+            condition: a.condition,
+            assumed: a.assumed,
+            when: a.when,
+            known: a.known,
+            label: alternativeLabel(a),
+            line: a.range.start.line,
+            unicode: a.text,
+            latexLines: a.latexLines,
+          })),
+        }
+      : {}),
   };
 }

@@ -81,6 +81,29 @@ export namespace ModelEquationRequest {
     /** 0-based line where the value is computed. */
     readonly line?: number;
   }
+  /**
+   * The model in another configuration than its equation shows, where the code branches on one (`if self.use_bn:`):
+   * the equation, the findings and every other field of `Model` follow the default (or, for a value the code does
+   * not fix, the first branch).
+   */
+  export interface Alternative {
+    /** The condition as written where the code first branches on it: `self.use_bn`. */
+    readonly condition: string;
+    /** What the model's own equation assumes: `use_bn=True` (a default), or `config.pre_norm` (not known). */
+    readonly assumed: string;
+    /** The case this equation shows: `use_bn=False`, `not config.pre_norm`. */
+    readonly when: string;
+    /** True when `assumed` is a default the code writes; false when the value is not known and the first branch was taken. */
+    readonly known: boolean;
+    /** As the CLI prints it: `if use_bn=False (default: use_bn=True)`. */
+    readonly label: string;
+    /** 0-based line of the condition. */
+    readonly line: number;
+    /** The closed form in that case, in one Unicode line: y = ReLU(W₁∗x + b₁). A layer keeps its W index in every configuration. */
+    readonly unicode: string;
+    /** The same as display lines (`name = expression`), like `Model.latexLines`. */
+    readonly latexLines: readonly string[];
+  }
   export interface Model {
     readonly name: string;
     readonly framework: string;
@@ -102,6 +125,8 @@ export namespace ModelEquationRequest {
     readonly markdown: string;
     /** True when kept from the last version of the text that parsed. */
     readonly stale?: boolean;
+    /** The model in its other configurations, in the order the code branches; absent when it has none. */
+    readonly alternatives?: readonly Alternative[];
   }
   export interface Result {
     /** Absent when the file has no model at or above the position. */
