@@ -12,12 +12,10 @@ import { type ScalarValue, arithmetic, attrOf, comparePython, pythonLiteral, tru
 import { hashText } from '../hash';
 import { type ImportContext, KNOWN_LIBRARIES, ModuleLoader } from '../imports';
 import { Ops } from '../ops';
-import { paramName } from '../python/pyScope';
+import { type Env as EnvOf, type Flow as FlowOf, MAX_UNROLL, PythonInterpreter, fullLines, rangeOf, referencedOutsideInit } from '../python/interpreter';
 import { activationOp, kerasLayer, lossKey } from './kerasCatalog';
 import { type ActivationUse, type CompiledLoss, type ForeignSite, type FunctionalModel, KerasGraph, type KerasLayer, type RunContext, clip, layerInputShape, makeLayer, toModelGraph, withLosses } from './kerasGraph';
 
-/** Loops are unrolled up to this many iterations. */
-const MAX_UNROLL = 64;
 /** Nested call depth; recursion stops here. */
 const MAX_DEPTH = 24;
 /** Statements executed per run; past this the interpretation stops. */
@@ -25,13 +23,6 @@ const MAX_STEPS = 20000;
 
 export interface KerasExtraction {
   readonly models: ModelGraph[];
-}
-
-function rangeOf(node: SyntaxNode): Range {
-  return {
-    start: { line: node.startPosition.row, character: node.startPosition.column },
-    end: { line: node.endPosition.row, character: node.endPosition.column },
-  };
 }
 
 interface ClassInfo {
@@ -115,11 +106,8 @@ function normalizePath(path: string): string {
 
 const MERGE_FUNCTIONS = new Set(['add', 'concatenate', 'multiply', 'subtract', 'average', 'maximum', 'minimum', 'dot']);
 
-type Env = Map<string, KV>;
-
-interface Flow {
-  returned?: KV;
-}
+type Env = EnvOf<KV>;
+type Flow = FlowOf<KV>;
 
 class StopRun extends Error {}
 
@@ -392,7 +380,9 @@ function findMethod(cls: ClassInfo, name: string, depth = 0): { readonly node: S
 }
 
 /** One abstract run: module-level code, a model-building function, or a subclassed model's call. */
-class Interpreter {
+class Interpreter extends PythonInterpreter<KV> {
+  protected readonly unknown = UNKNOWN;
+  protected readonly none = NONE;
   readonly problems: FrontendProblem[] = [];
   readonly models: ModelObj[] = [];
   /** Losses given to `compile` on instances, by class name. */
@@ -410,7 +400,12 @@ class Interpreter {
   file: FileScope;
 
   constructor(readonly home: FileScope) {
+    super();
     this.file = home;
+  }
+
+  protected tick(): void {
+    if (++this.steps > MAX_STEPS) throw new StopRun('the code runs too many steps to follow');
   }
 
   /** A hint about code that runs here; one about imported code sits at the call in the analysed file that runs it. */
@@ -432,51 +427,17 @@ class Interpreter {
 
   // ----- statements -----
 
-  execBlock(block: SyntaxNode | null, env: Env): Flow {
-    if (!block) return {};
-    for (const stmt of block.namedChildren) {
-      const flow = this.execStatement(stmt, env);
-      if (flow.returned !== undefined) return flow;
-    }
-    return {};
+  protected execOther(stmt: SyntaxNode, env: Env): Flow {
+    if (stmt.type !== 'decorated_definition') return {};
+    const def = stmt.childForFieldName('definition');
+    return def ? this.execStatement(def, env) : {};
   }
 
-  execStatement(stmt: SyntaxNode, env: Env): Flow {
-    if (++this.steps > MAX_STEPS) throw new StopRun('the code runs too many steps to follow');
-    switch (stmt.type) {
-      case 'expression_statement':
-        for (const expr of stmt.namedChildren) {
-          if (expr.type === 'assignment') this.execAssignment(expr, env);
-          else if (expr.type === 'augmented_assignment') this.execAugmented(expr, env);
-          else this.eval(expr, env);
-        }
-        return {};
-      case 'return_statement': {
-        const value = stmt.namedChildren[0];
-        return { returned: value ? this.eval(value, env) : NONE };
-      }
-      case 'if_statement':
-        return this.execIf(stmt, env);
-      case 'for_statement':
-        return this.execFor(stmt, env);
-      case 'with_statement':
-      case 'try_statement':
-        return this.execBlock(stmt.childForFieldName('body'), env);
-      case 'function_definition': {
-        const name = stmt.childForFieldName('name')?.text;
-        if (name) env.set(name, { kind: 'function', node: stmt, scope: this.file });
-        return {};
-      }
-      case 'decorated_definition': {
-        const def = stmt.childForFieldName('definition');
-        return def ? this.execStatement(def, env) : {};
-      }
-      default:
-        return {};
-    }
+  protected functionValue(def: SyntaxNode): KV {
+    return { kind: 'function', node: def, scope: this.file };
   }
 
-  private execIf(stmt: SyntaxNode, env: Env): Flow {
+  protected execIf(stmt: SyntaxNode, env: Env): Flow {
     const condition = stmt.childForFieldName('condition');
     const truth = condition ? truthy(this.eval(condition, env)) : undefined;
     if (truth !== false) return this.execBlock(stmt.childForFieldName('consequence'), env);
@@ -490,99 +451,23 @@ class Interpreter {
     return {};
   }
 
-  private execFor(stmt: SyntaxNode, env: Env): Flow {
-    const target = stmt.childForFieldName('left');
-    const iterable = stmt.childForFieldName('right');
-    if (!target || !iterable) return {};
-    const items = this.iterate(this.eval(iterable, env));
-    const body = stmt.childForFieldName('body');
-    if (items === undefined) {
-      // A loop over data (epochs, batches) or an unknown count: its body is read once.
-      this.bind(target, UNKNOWN, env);
-      return this.execBlock(body, env);
-    }
-    if (items.length > MAX_UNROLL) this.hint(`The loop over \`${clip(iterable.text)}\` runs ${items.length} times; the first ${MAX_UNROLL} iterations are shown.`, rangeOf(iterable));
-    for (const item of items.slice(0, MAX_UNROLL)) {
-      this.bind(target, item, env);
-      const flow = this.execBlock(body, env);
-      if (flow.returned !== undefined) return flow;
-    }
-    return {};
-  }
-
-  private iterate(v: KV): KV[] | undefined {
+  protected iterate(v: KV): KV[] | undefined {
     if (v.kind === 'list' || v.kind === 'tuple') return [...v.items];
     if (v.kind === 'dict') return [...v.entries.keys()].map((k) => ({ kind: 'str', value: k }) as KV);
     return undefined;
   }
 
-  bind(target: SyntaxNode, value: KV, env: Env): void {
-    switch (target.type) {
-      case 'identifier':
-        env.set(target.text, value);
-        if (value.kind === 'model' && value.model.variable === undefined) value.model.variable = target;
-        return;
-      case 'pattern_list':
-      case 'tuple_pattern':
-      case 'list_pattern':
-      case 'tuple':
-      case 'list': {
-        const items = value.kind === 'tuple' || value.kind === 'list' ? value.items : undefined;
-        target.namedChildren.forEach((t, i) => this.bind(t, items?.[i] ?? UNKNOWN, env));
-        return;
-      }
-      case 'parenthesized_expression': {
-        const inner = target.namedChildren[0];
-        if (inner) this.bind(inner, value, env);
-        return;
-      }
-      case 'attribute': {
-        const object = target.childForFieldName('object');
-        const attr = target.childForFieldName('attribute')?.text;
-        if (!object || !attr) return;
-        const owner = this.eval(object, env);
-        if (owner.kind === 'instance') {
-          owner.inst.attrs.set(attr, value);
-          const statement = target.parent?.parent ?? target;
-          if (!owner.inst.assignRanges.has(attr)) owner.inst.assignRanges.set(attr, { range: rangeOf(target.parent ?? target), lineRange: rangeOf(statement) });
-        }
-        return;
-      }
-      case 'subscript': {
-        const object = target.childForFieldName('value');
-        const index = target.childForFieldName('subscript');
-        if (!object || !index) return;
-        const owner = this.eval(object, env);
-        const key = this.eval(index, env);
-        if (owner.kind === 'dict' && key.kind === 'str') owner.entries.set(key.value, value);
-        else if (owner.kind === 'list' && key.kind === 'num') owner.items[key.value] = value;
-        return;
-      }
-      default:
-        return;
-    }
+  /** A model bound to a name is named after the first name it is bound to. */
+  protected bindName(target: SyntaxNode, value: KV, env: Env): void {
+    env.set(target.text, value);
+    if (value.kind === 'model' && value.model.variable === undefined) value.model.variable = target;
   }
 
-  private execAssignment(assign: SyntaxNode, env: Env): void {
-    const left = assign.childForFieldName('left');
-    const right = assign.childForFieldName('right');
-    if (!left || !right) return;
-    let value: KV;
-    if (right.type === 'assignment') {
-      this.execAssignment(right, env);
-      value = this.eval(right.childForFieldName('left') ?? right, env);
-    } else {
-      value = this.eval(right, env);
-    }
-    this.bind(left, value, env);
-  }
-
-  private execAugmented(assign: SyntaxNode, env: Env): void {
-    const left = assign.childForFieldName('left');
-    const right = assign.childForFieldName('right');
-    const op = (assign.childForFieldName('operator')?.text ?? '').replace('=', '');
-    if (!left || !right) return;
-    this.bind(left, this.binary(op, this.eval(left, env), this.eval(right, env), assign), env);
+  protected bindAttribute(target: SyntaxNode, owner: KV, attr: string, value: KV): void {
+    if (owner.kind !== 'instance') return;
+    owner.inst.attrs.set(attr, value);
+    const statement = target.parent?.parent ?? target;
+    if (!owner.inst.assignRanges.has(attr)) owner.inst.assignRanges.set(attr, { range: rangeOf(target.parent ?? target), lineRange: rangeOf(statement) });
   }
 
   // ----- expressions -----
@@ -728,14 +613,6 @@ class Interpreter {
     return { kind: 'list', items: out };
   }
 
-  private evalComparison(node: SyntaxNode, env: Env): KV {
-    const operands = node.namedChildren;
-    if (operands.length !== 2) return UNKNOWN;
-    const ops = node.children.filter((c) => !c.isNamed).map((c) => c.text).join(' ');
-    const truth = comparePython(ops, this.eval(operands[0], env), this.eval(operands[1], env));
-    return truth === undefined ? UNKNOWN : { kind: 'bool', value: truth };
-  }
-
   private evalAttribute(node: SyntaxNode, env: Env): KV {
     const object = node.childForFieldName('object');
     const attr = node.childForFieldName('attribute')?.text ?? '';
@@ -790,7 +667,7 @@ class Interpreter {
     return { kind: 'tensor', graph: g, node: g.emit({ op: 'matmul', category: 'affine', inputs: [input], attrs: { in: dim(rows), out: dim(cols), bias: false }, module: w.name, layerId: w.name, range }) };
   }
 
-  private binary(op: string, a: KV, b: KV, node: SyntaxNode): KV {
+  protected binary(op: string, a: KV, b: KV, node: SyntaxNode): KV {
     if (a.kind === 'num' && b.kind === 'num') {
       // `%` is left unknown in Keras code, as it always has been, so that sharing the arithmetic changes no output.
       const value = op === '%' ? undefined : arithmetic(op, a.value, b.value);
@@ -1396,41 +1273,7 @@ class Interpreter {
 
   /** Binds parameters (self first when given) and runs a function body. */
   invoke(fn: SyntaxNode, args: KV[], kwargs: Map<string, KV>, self: Instance | undefined, onParam?: (name: string, param: SyntaxNode) => KV | undefined): KV {
-    const env: Env = new Map();
-    const params = fn.childForFieldName('parameters')?.namedChildren ?? [];
-    let positional = [...args];
-    let first = true;
-    for (const param of params) {
-      const name = paramName(param);
-      if (!name) continue;
-      if (first && self) {
-        env.set(name, { kind: 'instance', inst: self });
-        first = false;
-        continue;
-      }
-      first = false;
-      if (param.type === 'list_splat_pattern') {
-        env.set(name, { kind: 'tuple', items: positional });
-        positional = [];
-        continue;
-      }
-      if (param.type === 'dictionary_splat_pattern') {
-        env.set(name, { kind: 'dict', entries: new Map(kwargs) });
-        continue;
-      }
-      const given = kwargs.get(name) ?? positional.shift();
-      if (given !== undefined) {
-        env.set(name, given);
-        continue;
-      }
-      const fromCaller = onParam?.(name, param);
-      if (fromCaller !== undefined) {
-        env.set(name, fromCaller);
-        continue;
-      }
-      const defaultNode = param.childForFieldName('value');
-      env.set(name, defaultNode ? this.eval(defaultNode, env) : { kind: 'sym', name });
-    }
+    const env = this.bindParameters(fn, args, kwargs, self ? { kind: 'instance', inst: self } : undefined, onParam);
     if (self && fn.childForFieldName('name')?.text === '__init__') this.runLocalSuperInit(fn, self, env);
     return this.execBlock(fn.childForFieldName('body'), env).returned ?? NONE;
   }
@@ -1500,20 +1343,6 @@ function nameLayers(inst: Instance, prefix: string, seen = new Set<object>()): v
     else if (v.kind === 'list' || v.kind === 'tuple') v.items.forEach((item, i) => visit(item, `${path}.${i}`));
   };
   for (const [name, v] of inst.attrs) visit(v, `${prefix}${name}`);
-}
-
-/** Whether `self.<name>` appears (outside comments) in a method other than the constructor. */
-function referencedOutsideInit(cls: ClassInfo, name: string): boolean {
-  const pattern = new RegExp(`\\bself\\.${name.replace(/[^A-Za-z0-9_]/g, '')}\\b|getattr\\(\\s*self\\b`);
-  for (const [method, node] of cls.methods) {
-    if (method === '__init__') continue;
-    if (pattern.test(node.text.replace(/#[^\n]*/g, ''))) return true;
-  }
-  return false;
-}
-
-function fullLines(r: Range): Range {
-  return { start: { line: r.start.line, character: 0 }, end: { line: r.end.line + 1, character: 0 } };
 }
 
 /** The statement that holds a node (for a model's range when it is named after a variable). */

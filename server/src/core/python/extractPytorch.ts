@@ -15,14 +15,15 @@ import type {
   Range,
   TextEdit,
 } from '../graph';
-import { arithmetic, comparePython, pythonLiteral } from '../abstractValues';
+import { arithmetic, pythonLiteral } from '../abstractValues';
 import { type MutableNode, type NodeDraft } from '../mutableNode';
 import { Ops } from '../ops';
 import { hashText } from '../hash';
 import { type ImportContext, KNOWN_LIBRARIES, MODEL_LIBRARIES, type ParsedModule } from '../imports';
 import { annotatePytorchGraph } from './annotateGraph';
 import { findLossUses } from './lossUses';
-import { PyScopes, paramName } from './pyScope';
+import { type Env as EnvOf, type Flow as FlowOf, MAX_UNROLL, PythonInterpreter, fullLines, rangeOf, referencedOutsideInit } from './interpreter';
+import { PyScopes } from './pyScope';
 import { ModuleDependencies, topStatement } from './statementDeps';
 import { clip } from '../text';
 import {
@@ -45,8 +46,6 @@ import {
   Value,
 } from './values';
 
-/** Loops are unrolled up to this many iterations; longer ones are summarised. */
-export const MAX_UNROLL = 64;
 /** Nested constructor and call depth; self-referencing modules stop here. */
 const MAX_DEPTH = 24;
 /** Ops per model; past this the interpretation stops with a hint. */
@@ -57,13 +56,6 @@ const MAX_STEPS = 200_000;
 export interface PythonExtraction {
   readonly models: ModelGraph[];
   readonly problems: FrontendProblem[];
-}
-
-export function rangeOf(node: SyntaxNode): Range {
-  return {
-    start: { line: node.startPosition.row, character: node.startPosition.column },
-    end: { line: node.endPosition.row, character: node.endPosition.column },
-  };
 }
 
 /**
@@ -426,16 +418,15 @@ class FileScope {
 
 const literal: (node: SyntaxNode) => Value = pythonLiteral;
 
-type Env = Map<string, Value>;
-
-interface Flow {
-  returned?: Value;
-}
+type Env = EnvOf<Value>;
+type Flow = FlowOf<Value>;
 
 class StopInterpretation extends Error {}
 
 /** Interprets one model: its constructor, then its forward pass. */
-class ModelInterpreter {
+class ModelInterpreter extends PythonInterpreter<Value> {
+  protected readonly unknown = Value.unknown;
+  protected readonly none = Value.none;
   readonly nodes: MutableNode[] = [];
   readonly problems: FrontendProblem[] = [];
   private depth = 0;
@@ -451,7 +442,9 @@ class ModelInterpreter {
     readonly file: FileScope,
     /** For an alternative run: the configuration to interpret instead of the default one. */
     readonly overrides?: Overrides,
-  ) {}
+  ) {
+    super();
+  }
 
   /**
    * A boolean default (a parameter's, a config field's, a class attribute's) tagged as a knob, and set where it is
@@ -525,58 +518,22 @@ class ModelInterpreter {
   /** Classes whose constructors are running, to stop a module that builds itself. */
   private readonly constructing = new Set<ClassInfo>();
 
-  private tick(): void {
+  protected tick(): void {
     if (++this.steps > MAX_STEPS) throw new StopInterpretation(`interpreting it took more than ${MAX_STEPS.toLocaleString('en-US')} steps; the rest is not shown`);
   }
 
   // ----- statements -----
 
-  execBlock(block: SyntaxNode | null, env: Env): Flow {
-    if (!block) return {};
-    for (const stmt of block.namedChildren) {
-      const flow = this.execStatement(stmt, env);
-      if (flow.returned !== undefined) return flow;
-    }
+  protected execOther(stmt: SyntaxNode): Flow {
+    if (stmt.type === 'while_statement') this.hint('`while` loops are not unrolled; their body is not part of the equation.', rangeOf(stmt));
     return {};
   }
 
-  execStatement(stmt: SyntaxNode, env: Env): Flow {
-    this.tick();
-    switch (stmt.type) {
-      case 'expression_statement': {
-        for (const expr of stmt.namedChildren) {
-          if (expr.type === 'assignment') this.execAssignment(expr, env);
-          else if (expr.type === 'augmented_assignment') this.execAugmented(expr, env);
-          else this.eval(expr, env);
-        }
-        return {};
-      }
-      case 'return_statement': {
-        const value = stmt.namedChildren[0];
-        return { returned: value ? this.eval(value, env) : Value.none };
-      }
-      case 'if_statement':
-        return this.execIf(stmt, env);
-      case 'for_statement':
-        return this.execFor(stmt, env);
-      case 'with_statement':
-        return this.execBlock(stmt.childForFieldName('body'), env);
-      case 'try_statement':
-        return this.execBlock(stmt.childForFieldName('body'), env);
-      case 'while_statement':
-        this.hint('`while` loops are not unrolled; their body is not part of the equation.', rangeOf(stmt));
-        return {};
-      case 'function_definition': {
-        const name = stmt.childForFieldName('name')?.text;
-        if (name) env.set(name, { kind: 'function', node: stmt });
-        return {};
-      }
-      default:
-        return {};
-    }
+  protected functionValue(def: SyntaxNode): Value {
+    return { kind: 'function', node: def };
   }
 
-  private execIf(stmt: SyntaxNode, env: Env): Flow {
+  protected execIf(stmt: SyntaxNode, env: Env): Flow {
     const condition = stmt.childForFieldName('condition');
     const mode = condition ? trainingTest(condition) : undefined;
     const alternatives = stmt.childrenForFieldName('alternative').filter((a): a is SyntaxNode => a !== null);
@@ -652,29 +609,11 @@ class ModelInterpreter {
     }
   }
 
-  private execFor(stmt: SyntaxNode, env: Env): Flow {
-    const target = stmt.childForFieldName('left');
-    const iterable = stmt.childForFieldName('right');
-    const body = stmt.childForFieldName('body');
-    if (!target || !iterable) return {};
-    const items = this.iterate(this.eval(iterable, env), iterable);
-    if (items === undefined) {
-      this.hint(`The loop over \`${clip(iterable.text)}\` has an unknown length; its body is shown once.`, rangeOf(iterable));
-      this.bind(target, Value.unknown, env);
-      return this.execBlock(body, env);
-    }
-    if (items.length > MAX_UNROLL) {
-      this.hint(`The loop over \`${clip(iterable.text)}\` runs ${items.length} times; the first ${MAX_UNROLL} iterations are shown.`, rangeOf(iterable));
-    }
-    for (const item of items.slice(0, MAX_UNROLL)) {
-      this.bind(target, item, env);
-      const flow = this.execBlock(body, env);
-      if (flow.returned !== undefined) return flow;
-    }
-    return {};
+  protected unknownLoop(iterable: SyntaxNode): void {
+    this.hint(`The loop over \`${clip(iterable.text)}\` has an unknown length; its body is shown once.`, rangeOf(iterable));
   }
 
-  private iterate(v: Value, node: SyntaxNode): Value[] | undefined {
+  protected iterate(v: Value, node: SyntaxNode): Value[] | undefined {
     switch (v.kind) {
       case 'list':
       case 'tuple':
@@ -693,87 +632,29 @@ class ModelInterpreter {
     }
   }
 
-  bind(target: SyntaxNode, value: Value, env: Env): void {
-    switch (target.type) {
-      case 'identifier':
-        env.set(target.text, value);
-        return;
-      case 'pattern_list':
-      case 'tuple_pattern':
-      case 'list_pattern':
-      case 'tuple':
-      case 'list': {
-        const targets = target.namedChildren;
-        if (value.kind === 'tensor') {
-          // `q, k, v = x.chunk(3, dim=-1)`: each name is one slice of the tensor.
-          targets.forEach((t, i) => this.bind(t, { kind: 'tensor', node: this.emit({ op: 'slice', category: 'reshape', inputs: [value.node], attrs: { index: i }, range: rangeOf(t) }) }, env));
-          return;
-        }
-        const items = value.kind === 'tuple' || value.kind === 'list' ? value.items : undefined;
-        // `B, T, C = x.size()`: unknown sizes are named after the names they are bound to.
-        const named = (t: SyntaxNode): Value => (!items && (value.kind === 'unknown' || value.kind === 'sym') && t.type === 'identifier' ? { kind: 'sym', name: t.text } : Value.unknown);
-        targets.forEach((t, i) => this.bind(t, items?.[i] ?? named(t), env));
-        return;
-      }
-      case 'parenthesized_expression': {
-        const inner = target.namedChildren[0];
-        if (inner) this.bind(inner, value, env);
-        return;
-      }
-      case 'attribute': {
-        const object = target.childForFieldName('object');
-        const attr = target.childForFieldName('attribute')?.text;
-        if (!object || !attr) return;
-        const owner = this.eval(object, env);
-        if (owner.kind === 'layer' && owner.layer.kind === 'builtin' && attr === 'weight' && value.kind === 'layer' && value.layer.kind === 'builtin' && value.layer !== owner.layer) {
-          // Weight tying (`self.decoder.weight = self.encoder.weight`): the op records whose weight it shares.
-          owner.layer.tiedTo = value.layer;
-          return;
-        }
-        if (owner.kind === 'layer' && owner.layer.kind === 'instance') {
-          owner.layer.attrs.set(attr, value);
-          const statement = target.parent?.parent ?? target;
-          owner.layer.assignRanges.set(attr, { range: this.here(target.parent ?? target), lineRange: this.here(statement) });
-        }
-        return;
-      }
-      case 'subscript': {
-        const object = target.childForFieldName('value');
-        const index = target.childForFieldName('subscript');
-        if (!object || !index) return;
-        const owner = this.eval(object, env);
-        const key = this.eval(index, env);
-        if (owner.kind === 'dict' && key.kind === 'str') owner.entries.set(key.value, value);
-        else if (owner.kind === 'list' && key.kind === 'num') owner.items[key.value] = value;
-        return;
-      }
-      default:
-        return;
-    }
+  /** `q, k, v = x.chunk(3, dim=-1)`: each name is one slice of the tensor. */
+  protected unpackWhole(targets: readonly SyntaxNode[], value: Value, env: Env): boolean {
+    if (value.kind !== 'tensor') return false;
+    targets.forEach((t, i) => this.bind(t, { kind: 'tensor', node: this.emit({ op: 'slice', category: 'reshape', inputs: [value.node], attrs: { index: i }, range: rangeOf(t) }) }, env));
+    return true;
   }
 
-  private execAssignment(assign: SyntaxNode, env: Env): void {
-    const left = assign.childForFieldName('left');
-    const right = assign.childForFieldName('right');
-    if (!left || !right) return;
-    let value: Value;
-    if (right.type === 'assignment') {
-      this.execAssignment(right, env);
-      value = this.eval(right.childForFieldName('left') ?? right, env);
-    } else {
-      value = this.eval(right, env);
-    }
-    this.bind(left, value, env);
+  /** `B, T, C = x.size()`: unknown sizes are named after the names they are bound to. */
+  protected missingItem(target: SyntaxNode, value: Value): Value {
+    return (value.kind === 'unknown' || value.kind === 'sym') && target.type === 'identifier' ? { kind: 'sym', name: target.text } : Value.unknown;
   }
 
-  private execAugmented(assign: SyntaxNode, env: Env): void {
-    const left = assign.childForFieldName('left');
-    const right = assign.childForFieldName('right');
-    const op = assign.childForFieldName('operator')?.text ?? '';
-    if (!left || !right) return;
-    const a = this.eval(left, env);
-    const b = this.eval(right, env);
-    this.bind(left, this.binary(op.replace('=', ''), a, b, assign), env);
+  protected bindAttribute(target: SyntaxNode, owner: Value, attr: string, value: Value): void {
+    if (owner.kind === 'layer' && owner.layer.kind === 'builtin' && attr === 'weight' && value.kind === 'layer' && value.layer.kind === 'builtin' && value.layer !== owner.layer) {
+      // Weight tying (`self.decoder.weight = self.encoder.weight`): the op records whose weight it shares.
+      owner.layer.tiedTo = value.layer;
+      return;
+    }
+    if (owner.kind === 'layer' && owner.layer.kind === 'instance') {
+      owner.layer.attrs.set(attr, value);
+      const statement = target.parent?.parent ?? target;
+      owner.layer.assignRanges.set(attr, { range: this.here(target.parent ?? target), lineRange: this.here(statement) });
+    }
   }
 
   // ----- expressions -----
@@ -956,14 +837,6 @@ class ModelInterpreter {
     return { kind: 'dict', entries };
   }
 
-  private evalComparison(node: SyntaxNode, env: Env): Value {
-    const operands = node.namedChildren;
-    if (operands.length !== 2) return Value.unknown;
-    const ops = node.children.filter((c) => !c.isNamed).map((c) => c.text).join(' ');
-    const truth = comparePython(ops, this.eval(operands[0], env), this.eval(operands[1], env));
-    return truth === undefined ? Value.unknown : { kind: 'bool', value: truth };
-  }
-
   private evalAttribute(node: SyntaxNode, env: Env): Value {
     const object = node.childForFieldName('object');
     const attr = node.childForFieldName('attribute')?.text ?? '';
@@ -1103,7 +976,7 @@ class ModelInterpreter {
     return Value.unknown;
   }
 
-  private binary(op: string, a: Value, b: Value, node: SyntaxNode): Value {
+  protected binary(op: string, a: Value, b: Value, node: SyntaxNode): Value {
     const powered = this.scalarPower(op, a, b, node);
     if (powered) return powered;
     if (a.kind === 'num' && b.kind === 'num') {
@@ -1591,46 +1464,22 @@ class ModelInterpreter {
   }
 
   /** Binds parameters (self first when given) and runs a function body. */
+  /** `self` is the first parameter when it is named so or is a plain name (not `*args`). */
+  protected isSelfParam(param: SyntaxNode, name: string): boolean {
+    return name === 'self' || param.type === 'identifier';
+  }
+
+  /**
+   * A boolean default of a module's method (`use_bn=True` in `__init__`, `return_features=False` in forward) or of
+   * the function that builds the model is a configuration knob; a helper's (`def block(…, normalize=True)` called
+   * with explicit values where it matters) is an implementation detail, so it is not.
+   */
+  protected parameterDefault(fn: SyntaxNode, name: string, value: Value, hasSelf: boolean): Value {
+    return hasSelf || fn === this.rootFunction ? this.knob(value, name) : value;
+  }
+
   invoke(fn: SyntaxNode, args: Value[], kwargs: Map<string, Value>, self: InstanceLayer | undefined, onParam?: (name: string, node: SyntaxNode) => Value | undefined): Value {
-    const env: Env = new Map();
-    const params = fn.childForFieldName('parameters')?.namedChildren ?? [];
-    let positional = [...args];
-    let first = true;
-    for (const param of params) {
-      const name = paramName(param);
-      if (!name) continue;
-      if (first && self && (name === 'self' || param.type === 'identifier')) {
-        env.set(name, { kind: 'layer', layer: self });
-        first = false;
-        continue;
-      }
-      first = false;
-      if (param.type === 'list_splat_pattern') {
-        env.set(name, { kind: 'tuple', items: positional });
-        positional = [];
-        continue;
-      }
-      if (param.type === 'dictionary_splat_pattern') {
-        env.set(name, { kind: 'dict', entries: new Map(kwargs) });
-        continue;
-      }
-      const given = kwargs.get(name) ?? positional.shift();
-      if (given !== undefined) {
-        env.set(name, given);
-        continue;
-      }
-      const fromCaller = onParam?.(name, param);
-      if (fromCaller !== undefined) {
-        env.set(name, fromCaller);
-        continue;
-      }
-      const defaultNode = param.childForFieldName('value');
-      // A boolean default of a module's method (`use_bn=True` in `__init__`, `return_features=False` in forward) or of
-      // the function that builds the model is a configuration knob; a helper's (`def block(…, normalize=True)` called
-      // with explicit values where it matters) is an implementation detail, so it is not.
-      const value = defaultNode ? this.eval(defaultNode, env) : undefined;
-      env.set(name, value === undefined ? { kind: 'sym', name } : self || fn === this.rootFunction ? this.knob(value, name) : value);
-    }
+    const env = this.bindParameters(fn, args, kwargs, self ? { kind: 'layer', layer: self } : undefined, onParam);
     // Inside a constructor, `super().__init__(...)` of a local base class runs that constructor on the same instance.
     if (self && fn.childForFieldName('name')?.text === '__init__') {
       this.runLocalSuperInit(fn, self, env);
@@ -2052,21 +1901,6 @@ function collectDecls(root: Layer): LayerDecl[] {
   };
   visit(root);
   return decls;
-}
-
-/** Whether `self.<name>` (or a dynamic `getattr(self, …)`) appears in a method other than the constructor. */
-function referencedOutsideInit(cls: ClassInfo, name: string): boolean {
-  const pattern = new RegExp(`\\bself\\.${name.replace(/[^A-Za-z0-9_]/g, '')}\\b|getattr\\(\\s*self\\b`);
-  for (const [method, node] of cls.methods) {
-    if (method === '__init__') continue;
-    // A commented-out call (`# x = self.act(x)`) is exactly the bug, so comments do not count.
-    if (pattern.test(node.text.replace(/#[^\n]*/g, ''))) return true;
-  }
-  return false;
-}
-
-function fullLines(r: Range): Range {
-  return { start: { line: r.start.line, character: 0 }, end: { line: r.end.line + 1, character: 0 } };
 }
 
 /** Alternative configurations interpreted per model, at most: each is one more run of the whole model. */

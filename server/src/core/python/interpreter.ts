@@ -1,0 +1,318 @@
+// The Python statement interpreter the PyTorch and Keras frontends share: blocks, `for` loops unrolled over known
+// sequences, assignment (plain, chained, augmented) and binding to names, tuples, attributes and subscripts,
+// and comparisons. It is generic over the frontend's value domain (PyTorch's `Value`, Keras's `KV`); expressions,
+// calls, attributes and what an `if` means are the frontend's, through the abstract methods below.
+
+import { type AnyValue, comparePython } from '../abstractValues';
+import type { Range } from '../graph';
+import type { SyntaxNode } from '../syntax';
+import { paramName } from './pyScope';
+import { clip } from '../text';
+
+/** Loops are unrolled up to this many iterations; longer ones are summarised. */
+export const MAX_UNROLL = 64;
+
+/** Local variables of one function run. */
+export type Env<V> = Map<string, V>;
+
+/** How a block ended: with the value of a `return`, or by running off its end. */
+export interface Flow<V> {
+  returned?: V;
+}
+
+export function rangeOf(node: SyntaxNode): Range {
+  return {
+    start: { line: node.startPosition.row, character: node.startPosition.column },
+    end: { line: node.endPosition.row, character: node.endPosition.column },
+  };
+}
+
+/** Whether `self.<name>` (or a dynamic `getattr(self, …)`) appears in a method of the class other than the constructor. */
+export function referencedOutsideInit(cls: { readonly methods: ReadonlyMap<string, SyntaxNode> }, name: string): boolean {
+  const pattern = new RegExp(`\\bself\\.${name.replace(/[^A-Za-z0-9_]/g, '')}\\b|getattr\\(\\s*self\\b`);
+  for (const [method, node] of cls.methods) {
+    if (method === '__init__') continue;
+    // A commented-out call (`# x = self.act(x)`) is exactly the bug, so comments do not count.
+    if (pattern.test(node.text.replace(/#[^\n]*/g, ''))) return true;
+  }
+  return false;
+}
+
+/** The whole lines a range touches, for an edit that deletes a statement with its line break. */
+export function fullLines(r: Range): Range {
+  return { start: { line: r.start.line, character: 0 }, end: { line: r.end.line + 1, character: 0 } };
+}
+
+/** The shared kinds the interpreter reads and builds; every frontend's value type spells them this way. */
+type Core<V> =
+  | { readonly kind: 'num'; readonly value: number }
+  | { readonly kind: 'str'; readonly value: string }
+  | { readonly kind: 'bool'; readonly value: boolean }
+  | { readonly kind: 'sym'; readonly name: string }
+  | { readonly kind: 'list'; readonly items: V[] }
+  | { readonly kind: 'tuple'; readonly items: readonly V[] }
+  | { readonly kind: 'dict'; readonly entries: Map<string, V> };
+
+export abstract class PythonInterpreter<V extends AnyValue> {
+  /** The value of an expression the interpreter cannot know. */
+  protected abstract readonly unknown: V;
+  /** Python's None, what a function without `return` gives. */
+  protected abstract readonly none: V;
+
+  /** Counts one statement against the run's budget; throws when the budget is spent. */
+  protected abstract tick(): void;
+  /** A hint about the code at `range`. */
+  abstract hint(message: string, range: Range): void;
+  abstract eval(node: SyntaxNode, env: Env<V>): V;
+  protected abstract binary(op: string, a: V, b: V, node: SyntaxNode): V;
+  /** The items a `for` loop or a comprehension runs over, or undefined when their count is not known. */
+  protected abstract iterate(v: V, node: SyntaxNode): V[] | undefined;
+  /** The value a nested `def` binds its name to. */
+  protected abstract functionValue(def: SyntaxNode): V;
+  /** `owner.attr = value`, with `target` the attribute as written. */
+  protected abstract bindAttribute(target: SyntaxNode, owner: V, attr: string, value: V): void;
+  protected abstract execIf(stmt: SyntaxNode, env: Env<V>): Flow<V>;
+
+  /** A statement only one frontend runs (`while`, a decorated `def`); the others do nothing. */
+  protected execOther(stmt: SyntaxNode, env: Env<V>): Flow<V> {
+    void stmt;
+    void env;
+    return {};
+  }
+
+  /** A loop over something whose length is not known; its body runs once. */
+  protected unknownLoop(iterable: SyntaxNode): void {
+    void iterable;
+  }
+
+  /** `name = value`. */
+  protected bindName(target: SyntaxNode, value: V, env: Env<V>): void {
+    env.set(target.text, value);
+  }
+
+  /** Unpacks a value that is not a sequence into several targets; false leaves it to the item-by-item binding. */
+  protected unpackWhole(targets: readonly SyntaxNode[], value: V, env: Env<V>): boolean {
+    void targets;
+    void value;
+    void env;
+    return false;
+  }
+
+  /** What a target of an unpacking gets when the value has no item for it. */
+  protected missingItem(target: SyntaxNode, value: V): V {
+    void target;
+    void value;
+    return this.unknown;
+  }
+
+  /** Whether a method's first parameter takes the instance it is called on. */
+  protected isSelfParam(param: SyntaxNode, name: string): boolean {
+    void param;
+    void name;
+    return true;
+  }
+
+  /** The value a parameter that no argument fills gets from its default as written. */
+  protected parameterDefault(fn: SyntaxNode, name: string, value: V, hasSelf: boolean): V {
+    void fn;
+    void name;
+    void hasSelf;
+    return value;
+  }
+
+  protected core(v: V): Core<V> {
+    return v as unknown as Core<V>;
+  }
+
+  protected make(v: Core<V>): V {
+    return v as unknown as V;
+  }
+
+  // ----- statements -----
+
+  execBlock(block: SyntaxNode | null, env: Env<V>): Flow<V> {
+    if (!block) return {};
+    for (const stmt of block.namedChildren) {
+      const flow = this.execStatement(stmt, env);
+      if (flow.returned !== undefined) return flow;
+    }
+    return {};
+  }
+
+  execStatement(stmt: SyntaxNode, env: Env<V>): Flow<V> {
+    this.tick();
+    switch (stmt.type) {
+      case 'expression_statement':
+        for (const expr of stmt.namedChildren) {
+          if (expr.type === 'assignment') this.execAssignment(expr, env);
+          else if (expr.type === 'augmented_assignment') this.execAugmented(expr, env);
+          else this.eval(expr, env);
+        }
+        return {};
+      case 'return_statement': {
+        const value = stmt.namedChildren[0];
+        return { returned: value ? this.eval(value, env) : this.none };
+      }
+      case 'if_statement':
+        return this.execIf(stmt, env);
+      case 'for_statement':
+        return this.execFor(stmt, env);
+      case 'with_statement':
+      case 'try_statement':
+        return this.execBlock(stmt.childForFieldName('body'), env);
+      case 'function_definition': {
+        const name = stmt.childForFieldName('name')?.text;
+        if (name) env.set(name, this.functionValue(stmt));
+        return {};
+      }
+      default:
+        return this.execOther(stmt, env);
+    }
+  }
+
+  protected execFor(stmt: SyntaxNode, env: Env<V>): Flow<V> {
+    const target = stmt.childForFieldName('left');
+    const iterable = stmt.childForFieldName('right');
+    const body = stmt.childForFieldName('body');
+    if (!target || !iterable) return {};
+    const items = this.iterate(this.eval(iterable, env), iterable);
+    if (items === undefined) {
+      // A loop over data (epochs, batches) or an unknown count: its body is read once.
+      this.unknownLoop(iterable);
+      this.bind(target, this.unknown, env);
+      return this.execBlock(body, env);
+    }
+    if (items.length > MAX_UNROLL) {
+      this.hint(`The loop over \`${clip(iterable.text)}\` runs ${items.length} times; the first ${MAX_UNROLL} iterations are shown.`, rangeOf(iterable));
+    }
+    for (const item of items.slice(0, MAX_UNROLL)) {
+      this.bind(target, item, env);
+      const flow = this.execBlock(body, env);
+      if (flow.returned !== undefined) return flow;
+    }
+    return {};
+  }
+
+  bind(target: SyntaxNode, value: V, env: Env<V>): void {
+    switch (target.type) {
+      case 'identifier':
+        this.bindName(target, value, env);
+        return;
+      case 'pattern_list':
+      case 'tuple_pattern':
+      case 'list_pattern':
+      case 'tuple':
+      case 'list': {
+        const targets = target.namedChildren;
+        if (this.unpackWhole(targets, value, env)) return;
+        const v = this.core(value);
+        const items = v.kind === 'tuple' || v.kind === 'list' ? v.items : undefined;
+        targets.forEach((t, i) => this.bind(t, items?.[i] ?? (items ? this.unknown : this.missingItem(t, value)), env));
+        return;
+      }
+      case 'parenthesized_expression': {
+        const inner = target.namedChildren[0];
+        if (inner) this.bind(inner, value, env);
+        return;
+      }
+      case 'attribute': {
+        const object = target.childForFieldName('object');
+        const attr = target.childForFieldName('attribute')?.text;
+        if (!object || !attr) return;
+        this.bindAttribute(target, this.eval(object, env), attr, value);
+        return;
+      }
+      case 'subscript': {
+        const object = target.childForFieldName('value');
+        const index = target.childForFieldName('subscript');
+        if (!object || !index) return;
+        const owner = this.core(this.eval(object, env));
+        const key = this.core(this.eval(index, env));
+        if (owner.kind === 'dict' && key.kind === 'str') owner.entries.set(key.value, value);
+        else if (owner.kind === 'list' && key.kind === 'num') owner.items[key.value] = value;
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  protected execAssignment(assign: SyntaxNode, env: Env<V>): void {
+    const left = assign.childForFieldName('left');
+    const right = assign.childForFieldName('right');
+    if (!left || !right) return;
+    let value: V;
+    if (right.type === 'assignment') {
+      this.execAssignment(right, env);
+      value = this.eval(right.childForFieldName('left') ?? right, env);
+    } else {
+      value = this.eval(right, env);
+    }
+    this.bind(left, value, env);
+  }
+
+  protected execAugmented(assign: SyntaxNode, env: Env<V>): void {
+    const left = assign.childForFieldName('left');
+    const right = assign.childForFieldName('right');
+    const op = assign.childForFieldName('operator')?.text ?? '';
+    if (!left || !right) return;
+    const a = this.eval(left, env);
+    const b = this.eval(right, env);
+    this.bind(left, this.binary(op.replace('=', ''), a, b, assign), env);
+  }
+
+  /**
+   * A function's local variables on entry: `self` (when given) bound to the first parameter, then the call's
+   * positional and keyword arguments, `*args` and `**kwargs`, what `onParam` gives a parameter the call leaves out
+   * (a model's inputs), else its default; a parameter with none of these is a named size.
+   */
+  protected bindParameters(fn: SyntaxNode, args: readonly V[], kwargs: ReadonlyMap<string, V>, self: V | undefined, onParam?: (name: string, param: SyntaxNode) => V | undefined): Env<V> {
+    const env: Env<V> = new Map();
+    const params = fn.childForFieldName('parameters')?.namedChildren ?? [];
+    let positional = [...args];
+    let first = true;
+    for (const param of params) {
+      const name = paramName(param);
+      if (!name) continue;
+      if (first && self !== undefined && this.isSelfParam(param, name)) {
+        env.set(name, self);
+        first = false;
+        continue;
+      }
+      first = false;
+      if (param.type === 'list_splat_pattern') {
+        env.set(name, this.make({ kind: 'tuple', items: positional }));
+        positional = [];
+        continue;
+      }
+      if (param.type === 'dictionary_splat_pattern') {
+        env.set(name, this.make({ kind: 'dict', entries: new Map(kwargs) }));
+        continue;
+      }
+      const given = kwargs.get(name) ?? positional.shift();
+      if (given !== undefined) {
+        env.set(name, given);
+        continue;
+      }
+      const fromCaller = onParam?.(name, param);
+      if (fromCaller !== undefined) {
+        env.set(name, fromCaller);
+        continue;
+      }
+      const defaultNode = param.childForFieldName('value');
+      const value = defaultNode ? this.eval(defaultNode, env) : undefined;
+      env.set(name, value === undefined ? this.make({ kind: 'sym', name }) : this.parameterDefault(fn, name, value, self !== undefined));
+    }
+    return env;
+  }
+
+  // ----- expressions both frontends read alike -----
+
+  protected evalComparison(node: SyntaxNode, env: Env<V>): V {
+    const operands = node.namedChildren;
+    if (operands.length !== 2) return this.unknown;
+    const ops = node.children.filter((c) => !c.isNamed).map((c) => c.text).join(' ');
+    const truth = comparePython(ops, this.eval(operands[0], env), this.eval(operands[1], env));
+    return truth === undefined ? this.unknown : this.make({ kind: 'bool', value: truth });
+  }
+}
