@@ -8,15 +8,15 @@ import type { FileAnalysis, ModelAnalysis } from '../core/analyze';
 import { ModelGraph, Range } from '../core/graph';
 import type { AlternativeRendering } from '../core/render/alternatives';
 import { Shapes } from '../core/shapes';
+import { MAX_ALTERNATIVES } from '../core/python/extractPytorch';
 
 const FRAMEWORK_NAMES: Record<string, string> = { pytorch: 'PyTorch', keras: 'Keras', tfjs: 'TensorFlow.js', spec: 'spec' };
 
 /**
- * Other configurations a hover lists, at most: the same cap as the PyTorch frontend's `MAX_ALTERNATIVES` (how many
- * it interprets per model), so the hover shows every alternative the core keeps, and no more should a frontend
- * ever keep more.
+ * Other configurations a hover lists, at most: the PyTorch frontend's cap (how many it interprets per model), so
+ * the hover shows every alternative the core keeps, and no more should a frontend ever keep more.
  */
-export const MAX_HOVER_ALTERNATIVES = 6;
+export const MAX_HOVER_ALTERNATIVES = MAX_ALTERNATIVES;
 
 export function modelHoverMarkdown(model: ModelAnalysis): string {
   const { graph, equation } = model;

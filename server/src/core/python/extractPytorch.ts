@@ -1904,7 +1904,7 @@ function collectDecls(root: Layer): LayerDecl[] {
 }
 
 /** Alternative configurations interpreted per model, at most: each is one more run of the whole model. */
-const MAX_ALTERNATIVES = 6;
+export const MAX_ALTERNATIVES = 6;
 
 /**
  * The model with its defaults (the graph every rule reads), plus the model in each other configuration its code
