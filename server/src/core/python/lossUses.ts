@@ -63,7 +63,7 @@ interface Trace {
 
 /** Links model names to the losses their outputs go into. */
 export function findLossUses(root: SyntaxNode, models: readonly { name: string }[], scopes = PyScopes.of(root)): Map<string, LossUse[]> {
-  const linker = new LossLinker(scopes, models);
+  const linker = new LossLinker(scopes, models, root);
   const result = new Map<string, LossUse[]>();
   for (const call of root.descendantsOfType('call')) {
     if (!call) continue;
@@ -109,9 +109,40 @@ export function unwrapCall(call: SyntaxNode, functionStyle: boolean): OpEdit | u
 
 class LossLinker {
   private readonly refs: ModelRef;
+  private mayHoldLoss?: Set<string>;
 
-  constructor(private readonly scopes: PyScopes, models: readonly { name: string }[]) {
+  constructor(private readonly scopes: PyScopes, models: readonly { name: string }[], private readonly root: SyntaxNode) {
     this.refs = findModelRefs(models);
+  }
+
+  /**
+   * Names (`criterion`, `self.loss_fn`) that some assignment binds to a loss module or to another name (an alias that
+   * may lead to one). A call through any other name cannot be a loss, so it is not looked up: most calls in a file
+   * (`self.fc1(x)`, `model(x)`) are settled without a scope lookup.
+   */
+  private canHoldLoss(name: string): boolean {
+    if (!this.mayHoldLoss) {
+      this.mayHoldLoss = new Set();
+      for (const node of this.root.descendantsOfType(['assignment', 'with_item'])) {
+        let target: SyntaxNode | null;
+        let value: SyntaxNode | null;
+        if (node.type === 'assignment') {
+          target = node.childForFieldName('left');
+          value = node.childForFieldName('right');
+          while (value?.type === 'assignment') value = value.childForFieldName('right');
+        } else {
+          const pattern = node.childForFieldName('value');
+          if (pattern?.type !== 'as_pattern') continue;
+          target = pattern.childForFieldName('alias')?.namedChildren[0] ?? pattern.namedChildren[1] ?? null;
+          value = pattern.namedChildren[0] ?? null;
+        }
+        if (!target || !value) continue;
+        const alias = value.type === 'identifier' || value.type === 'attribute';
+        const ctor = value.type === 'call' && LOSS_MODULES[this.scopes.resolvePath(value.childForFieldName('function')?.text ?? '').replace(/^torch\.nn\./, '')] !== undefined;
+        if (alias || ctor) this.mayHoldLoss.add(target.text);
+      }
+    }
+    return this.mayHoldLoss.has(name);
   }
 
   /** The loss a call applies, when it is one: `criterion(...)`, `nn.MSELoss()(...)`, `F.cross_entropy(...)`. */
@@ -125,6 +156,8 @@ class LossLinker {
       if (!kind) return undefined;
       return { name: `F.${name}`, kind, range: rangeOfNode(fn), expectLogits: this.rename(fn, kind) };
     }
+    const named = fn.type === 'identifier' || (fn.type === 'attribute' && fn.childForFieldName('object')?.text === 'self');
+    if (named && !this.canHoldLoss(fn.text)) return undefined;
     const ctor = this.constructorOf(fn, call, 0);
     if (!ctor) return undefined;
     const ctorFn = ctor.childForFieldName('function')!;

@@ -102,6 +102,19 @@ function callIndex(statement: SyntaxNode): CallIndex {
   return index;
 }
 
+/** One index of the whole file from the statements' own, in source order; the statements' lists are not modified. */
+function mergeIndexes(maps: readonly Map<string, SyntaxNode[]>[]): Map<string, SyntaxNode[]> {
+  const out = new Map<string, SyntaxNode[]>();
+  for (const map of maps) {
+    for (const [key, list] of map) {
+      const merged = out.get(key);
+      if (!merged) out.set(key, list);
+      else out.set(key, merged.concat(list));
+    }
+  }
+  return out;
+}
+
 function push(map: Map<string, SyntaxNode[]>, key: string, call: SyntaxNode): void {
   const list = map.get(key);
   if (list) list.push(call);
@@ -117,6 +130,9 @@ class FactReader {
   /** Each top-level statement's calls by callee and receiver; the file's calls are their union. */
   private readonly indexes: readonly CallIndex[];
   private everyCall?: SyntaxNode[];
+  /** The statements' indexes merged, built on first use. */
+  private byCallee?: Map<string, SyntaxNode[]>;
+  private byReceiver?: Map<string, SyntaxNode[]>;
 
   constructor(private readonly root: SyntaxNode, private readonly scopes: PyScopes, private readonly models: ModelRef) {
     this.indexes = (root.type === 'module' ? root.children : [root]).map(callIndex);
@@ -155,12 +171,14 @@ class FactReader {
 
   /** The calls whose callee is written `callee` (`train_step`, `self.evaluate`), in source order. */
   private callsTo(callee: string): SyntaxNode[] {
-    return this.indexes.flatMap((index) => index.byCallee.get(callee) ?? []);
+    this.byCallee ??= mergeIndexes(this.indexes.map((index) => index.byCallee));
+    return this.byCallee.get(callee) ?? [];
   }
 
   /** The method calls on `receiver` (`model.eval()`), in source order. */
   private callsOn(receiver: string): SyntaxNode[] {
-    return this.indexes.flatMap((index) => index.byReceiver.get(receiver) ?? []);
+    this.byReceiver ??= mergeIndexes(this.indexes.map((index) => index.byReceiver));
+    return this.byReceiver.get(receiver) ?? [];
   }
 
   /** The calls whose callee's text passes `test`, in source order; each distinct callee is tested once. */
