@@ -54,12 +54,12 @@ describe('incremental analysis', () => {
         fc.asyncProperty(fc.array(typing, { minLength: 1, maxLength: 6 }), async (steps) => {
           const trees = new IncrementalTrees();
           let text = original;
-          const first = analyzeSource({ file: { path: file, language: 'python', text }, parsers: set, tree: trees.parse('doc', set.python!, text) });
+          const first = analyzeSource({ file: { path: file, language: 'python', text }, parsers: set, tree: trees.parse('doc', set.python!, text), incremental: true });
           let incremental = first;
           let fresh = first;
           for (const step of steps) {
             text = step(text);
-            incremental = analyzeSource({ file: { path: file, language: 'python', text }, parsers: set, tree: trees.parse('doc', set.python!, text), previous: incremental });
+            incremental = analyzeSource({ file: { path: file, language: 'python', text }, parsers: set, tree: trees.parse('doc', set.python!, text), previous: incremental, incremental: true });
             // A copy of the previous results carries no reusable state: the fresh side parses and extracts everything.
             fresh = analyzeSource({ file: { path: file, language: 'python', text }, parsers: set, previous: { ...fresh } });
             assert.deepEqual(visible(incremental), visible(fresh));

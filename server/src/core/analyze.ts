@@ -107,6 +107,12 @@ export interface AnalysisInput {
   readonly specs?: readonly string[];
   /** Finds imported workspace modules (`from .blocks import ResBlock`); without it, imports stay opaque. */
   readonly resolveImport?: ImportResolver;
+  /**
+   * Keep, beside the result, what the next analysis of this document can reuse (its syntax mirror, its models'
+   * graphs), for callers that re-analyse as the text changes and pass the result back as `previous`. Costs memory
+   * for as long as the result lives; the CLI leaves it off.
+   */
+  readonly incremental?: boolean;
 }
 
 /**
@@ -199,7 +205,7 @@ export function analyzeSource(input: AnalysisInput): FileAnalysis {
   const bound = input.specHost ? specFindingsForCode(file, models, input.specHost, input.specs) : undefined;
   const findings = suppress(dedupe([...kept.flatMap((m) => m.findings), ...fileFindings, ...(bound?.findings ?? [])]));
   const result: FileAnalysis = { path: file.path, language: file.language, models: kept, findings, ...(bound ? { dependencies: bound.dependencies } : {}) };
-  if (root) carried.set(result, { language: file.language, root, graphs: memo.next, analyses });
+  if (root && input.incremental) carried.set(result, { language: file.language, root, graphs: memo.next, analyses });
   return result;
 }
 

@@ -156,6 +156,7 @@ export class AnalysisScheduler {
       specHost: this.specHost,
       specs: this.dependencies.specsNaming(doc.uri),
       resolveImport: this.freshImportResolver(),
+      incremental: true,
     });
     this.dependencies.record(doc.uri, analysis.dependencies);
     if (settings.logLevel === 'debug') this.log(`analysed ${doc.uri} v${doc.version} in ${Date.now() - started} ms: ${analysis.models.length} models, ${analysis.findings.length} findings`);
