@@ -7,6 +7,7 @@ import type { LossInput, LossUse, NodeEdits, OpEdit, Range } from '../graph';
 import { type ModelRef, findModelRefs } from './modelRefs';
 import { PyScopes, callArguments, rangeOfNode } from './pyScope';
 import { clip } from '../text';
+import { callIndex } from './callIndex';
 
 interface LossKind {
   readonly expects: LossInput;
@@ -65,8 +66,14 @@ interface Trace {
 export function findLossUses(root: SyntaxNode, models: readonly { name: string }[], scopes = PyScopes.of(root)): Map<string, LossUse[]> {
   const linker = new LossLinker(scopes, models, root);
   const result = new Map<string, LossUse[]>();
-  for (const call of root.descendantsOfType('call')) {
-    if (!call) continue;
+  // Most callees (`self.fc1`, `F.relu`, `x.view`) can never be a loss; each distinct callee of a statement is
+  // judged once, and only the calls through a possible one are followed.
+  const candidates: SyntaxNode[] = [];
+  for (const statement of root.type === 'module' ? root.children : [root]) {
+    for (const [callee, calls] of callIndex(statement).byCallee) if (linker.mayBeLoss(callee, calls[0])) candidates.push(...calls);
+  }
+  candidates.sort((a, b) => a.startIndex - b.startIndex);
+  for (const call of candidates) {
     const loss = linker.lossOf(call);
     if (!loss) continue;
     const { args, kwargs } = callArguments(call);
@@ -123,26 +130,26 @@ class LossLinker {
   private canHoldLoss(name: string): boolean {
     if (!this.mayHoldLoss) {
       this.mayHoldLoss = new Set();
-      for (const node of this.root.descendantsOfType(['assignment', 'with_item'])) {
-        let target: SyntaxNode | null;
-        let value: SyntaxNode | null;
-        if (node.type === 'assignment') {
-          target = node.childForFieldName('left');
-          value = node.childForFieldName('right');
-          while (value?.type === 'assignment') value = value.childForFieldName('right');
-        } else {
-          const pattern = node.childForFieldName('value');
-          if (pattern?.type !== 'as_pattern') continue;
-          target = pattern.childForFieldName('alias')?.namedChildren[0] ?? pattern.namedChildren[1] ?? null;
-          value = pattern.namedChildren[0] ?? null;
+      for (const statement of this.root.type === 'module' ? this.root.children : [this.root]) {
+        for (const { target, alias, callee } of assignmentsOf(statement)) {
+          const ctor = callee !== undefined && LOSS_MODULES[this.scopes.resolvePath(callee).replace(/^torch\.nn\./, '')] !== undefined;
+          if (alias || ctor) this.mayHoldLoss.add(target);
         }
-        if (!target || !value) continue;
-        const alias = value.type === 'identifier' || value.type === 'attribute';
-        const ctor = value.type === 'call' && LOSS_MODULES[this.scopes.resolvePath(value.childForFieldName('function')?.text ?? '').replace(/^torch\.nn\./, '')] !== undefined;
-        if (alias || ctor) this.mayHoldLoss.add(target.text);
       }
     }
     return this.mayHoldLoss.has(name);
+  }
+
+  /** Whether calls written with this callee can be losses (a superset of the calls lossOf accepts). */
+  mayBeLoss(callee: string, sample: SyntaxNode): boolean {
+    const fn = sample.childForFieldName('function');
+    if (!fn) return false;
+    // A functional loss by any spelling (`F.cross_entropy`, `cross_entropy` imported from torch.nn.functional).
+    const path = this.scopes.resolvePath(callee);
+    if (path.startsWith('torch.nn.functional.') && LOSS_FUNCTIONS[path.slice('torch.nn.functional.'.length)] !== undefined) return true;
+    // A loss module called at once (`nn.MSELoss()(…)`), or a name bound to one; any other callee is not a loss.
+    if (fn.type === 'call') return true;
+    return (fn.type === 'identifier' || (fn.type === 'attribute' && fn.childForFieldName('object')?.text === 'self')) && this.canHoldLoss(callee);
   }
 
   /** The loss a call applies, when it is one: `criterion(...)`, `nn.MSELoss()(...)`, `F.cross_entropy(...)`. */
@@ -156,8 +163,6 @@ class LossLinker {
       if (!kind) return undefined;
       return { name: `F.${name}`, kind, range: rangeOfNode(fn), expectLogits: this.rename(fn, kind) };
     }
-    const named = fn.type === 'identifier' || (fn.type === 'attribute' && fn.childForFieldName('object')?.text === 'self');
-    if (named && !this.canHoldLoss(fn.text)) return undefined;
     const ctor = this.constructorOf(fn, call, 0);
     if (!ctor) return undefined;
     const ctorFn = ctor.childForFieldName('function')!;
@@ -256,4 +261,40 @@ class LossLinker {
     if (fn.type !== 'identifier' && fn.type !== 'attribute') return undefined;
     return this.refs.resolve(fn, at, this.scopes);
   }
+}
+
+/** What one statement's assignments bind: target text, whether the value is another name, the callee of a call value. */
+interface Assignment {
+  readonly target: string;
+  readonly alias: boolean;
+  readonly callee?: string;
+}
+
+const assignments = new WeakMap<SyntaxNode, readonly Assignment[]>();
+
+function assignmentsOf(statement: SyntaxNode): readonly Assignment[] {
+  let found = assignments.get(statement);
+  if (found) return found;
+  const out: Assignment[] = [];
+  for (const node of statement.descendantsOfType(['assignment', 'with_item'])) {
+    let target: SyntaxNode | null;
+    let value: SyntaxNode | null;
+    if (node.type === 'assignment') {
+      target = node.childForFieldName('left');
+      value = node.childForFieldName('right');
+      while (value?.type === 'assignment') value = value.childForFieldName('right');
+    } else {
+      const pattern = node.childForFieldName('value');
+      if (pattern?.type !== 'as_pattern') continue;
+      target = pattern.childForFieldName('alias')?.namedChildren[0] ?? pattern.namedChildren[1] ?? null;
+      value = pattern.namedChildren[0] ?? null;
+    }
+    if (!target || !value) continue;
+    const alias = value.type === 'identifier' || value.type === 'attribute';
+    const callee = value.type === 'call' ? value.childForFieldName('function')?.text : undefined;
+    if (alias || callee !== undefined) out.push({ target: target.text, alias, ...(callee !== undefined ? { callee } : {}) });
+  }
+  found = out;
+  assignments.set(statement, found);
+  return found;
 }

@@ -6,6 +6,7 @@ import type { SyntaxNode } from '../syntax';
 import type { ModelGraph } from '../graph';
 import type { DataPipelineFact, EvaluationFact, ModeSwitchFact, OptimizerStepFact, TrainingFacts } from '../training';
 import { type ModelRef, findModelRefs } from './modelRefs';
+import { type CallIndex, callIndex, mergeIndexes } from './callIndex';
 import { PyScopes, appendArgument, callArguments, enclosingStatement, insertLineBefore, rangeOfNode } from './pyScope';
 
 const LOOPS = new Set(['for_statement', 'while_statement']);
@@ -79,47 +80,6 @@ interface FunctionSummary {
 // text is unchanged (syntax.ts), so these survive edits elsewhere in the file.
 const summaries = new WeakMap<SyntaxNode, FunctionSummary>();
 
-/** One top-level statement's calls by their callee's text and by their receiver's text. */
-interface CallIndex {
-  readonly byCallee: Map<string, SyntaxNode[]>;
-  readonly byReceiver: Map<string, SyntaxNode[]>;
-}
-const callIndexes = new WeakMap<SyntaxNode, CallIndex>();
-
-function callIndex(statement: SyntaxNode): CallIndex {
-  let index = callIndexes.get(statement);
-  if (index) return index;
-  index = { byCallee: new Map(), byReceiver: new Map() };
-  const list = statement.type === 'call' ? [statement, ...calls(statement)] : calls(statement);
-  for (const call of list) {
-    const fn = call.childForFieldName('function');
-    if (!fn) continue;
-    push(index.byCallee, fn.text, call);
-    const object = fn.type === 'attribute' ? fn.childForFieldName('object') : null;
-    if (object) push(index.byReceiver, object.text, call);
-  }
-  callIndexes.set(statement, index);
-  return index;
-}
-
-/** One index of the whole file from the statements' own, in source order; the statements' lists are not modified. */
-function mergeIndexes(maps: readonly Map<string, SyntaxNode[]>[]): Map<string, SyntaxNode[]> {
-  const out = new Map<string, SyntaxNode[]>();
-  for (const map of maps) {
-    for (const [key, list] of map) {
-      const merged = out.get(key);
-      if (!merged) out.set(key, list);
-      else out.set(key, merged.concat(list));
-    }
-  }
-  return out;
-}
-
-function push(map: Map<string, SyntaxNode[]>, key: string, call: SyntaxNode): void {
-  const list = map.get(key);
-  if (list) list.push(call);
-  else map.set(key, [call]);
-}
 const backwards = new WeakMap<SyntaxNode, boolean>();
 
 class FactReader {
