@@ -6,7 +6,7 @@
 //   3. The same edits through Pyright's language server (a dev dependency), and the ratio.
 // Prints a table, then the figures as JSON. `--quick` makes fewer edits (for a smoke run).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -60,6 +60,30 @@ const scaling = {
   lines: largest.lines / smallest.lines,
   latency: largest.ours.median / smallest.ours.median,
 };
+
+// ----- 1b: a small model file that imports its blocks from a large module -----
+log(`Model Audit, a 15-line model importing from a ${generateModels(40).split('\n').length}-line module, ${EDITS} edits`);
+const importing = join(scratch, 'importing');
+mkdirSync(importing, { recursive: true });
+writeFileSync(join(importing, 'blocks.py'), generateModels(40));
+const NET = [
+  'import torch.nn as nn',
+  'import torch.nn.functional as F',
+  'from blocks import Model1, Model2',
+  '',
+  '',
+  'class Net(nn.Module):',
+  '    def __init__(self):',
+  '        super().__init__()',
+  '        self.a = Model1()',
+  '        self.b = Model2()',
+  '        self.head = nn.Linear(10, 2)',
+  '',
+  '    def forward(self, x):',
+  '        return self.head(F.relu(self.b(self.a(x))))',
+  '',
+].join('\n');
+const withImports = await editLatency(ourServer, NET, EDITS, pathToFileURL(join(importing, 'net.py')).href, pathToFileURL(importing).href, 'self.head(');
 
 // ----- 2: a workspace of 200 files -----
 const workspace = join(scratch, 'workspace');
@@ -135,6 +159,7 @@ for (const [i, row] of latency.entries()) {
 }
 console.log('');
 console.log(`Scaling: ${scaling.lines.toFixed(0)}× the lines costs ${scaling.latency.toFixed(2)}× the edit latency (linear would be ${scaling.lines.toFixed(0)}×).`);
+console.log(`A 15-line model importing two blocks from a 2,005-line module: edit → diagnostics median ${f(withImports.median)}, p95 ${f(withImports.p95)}.`);
 console.log(`Edits per size: ${EDITS} (Pyright: ${PYRIGHT_EDITS}).`);
 console.log('');
 console.log('| workspace of 200 files | value | target |');
@@ -150,6 +175,7 @@ console.log(
       machine: { cpus: cpus().length, memoryGB: totalmem() / 2 ** 30, node: process.version },
       editToDiagnostics: latency,
       scaling,
+      editWithImports: withImports,
       workspace: { files: files.length, lines: workspaceLines, allDiagnosticsMs: firsts[firsts.length - 1], firstDiagnosticsMs: firsts[0], serverMemoryMB, serverMemoryAtOpenMB },
       cliWorkspace,
       cliSamples,

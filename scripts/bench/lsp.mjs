@@ -95,9 +95,10 @@ export function percentile(sorted, p) {
 
 /**
  * Edit-to-diagnostics latency: opens `text`, then makes `edits` one-character edits inside one model (a space added
- * at the end of a line, then removed), each timed from sending the change to receiving its diagnostics.
+ * at the end of the middle line containing `marker`, then removed), each timed from sending the change to receiving
+ * its diagnostics.
  */
-export async function editLatency(command, text, edits, uri, rootUri = null) {
+export async function editLatency(command, text, edits, uri, rootUri = null, marker = 'self.fc3(x)') {
   const server = await BenchServer.start(command, rootUri);
   try {
     let t = performance.now();
@@ -105,7 +106,7 @@ export async function editLatency(command, text, edits, uri, rootUri = null) {
     const openMs = performance.now() - t;
     const lines = text.split('\n');
     // A line in the middle of the file, inside a model's forward.
-    const candidates = lines.map((l, i) => (l.includes('self.fc3(x)') ? i : -1)).filter((i) => i >= 0);
+    const candidates = lines.map((l, i) => (l.includes(marker) ? i : -1)).filter((i) => i >= 0);
     const target = candidates[Math.floor(candidates.length / 2)];
     const character = lines[target].length;
     const times = [];

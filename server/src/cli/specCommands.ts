@@ -2,7 +2,7 @@
 // files are diffed against the checked specs that name them), `render --format spec` and `diff SPEC`.
 
 import { resolve } from 'node:path';
-import { type AnalysisOptions, analyzeSource, type FileAnalysis, type ParserSet, renderModelEquation } from '../core/analyze';
+import { type AnalysisOptions, analyzeSource, type FileAnalysis, ModuleMirrors, type ParserSet, renderModelEquation } from '../core/analyze';
 import type { ModelAnalysis } from '../core/analyze';
 import type { ImportResolver } from '../core/imports';
 import { baseName, languageOfPath } from '../core/spec/analyzeSpec';
@@ -18,6 +18,8 @@ export function checkFilesWithSpecs(files: readonly string[], cwd: string, parse
   const paths = files.map((full) => displayPath(full, cwd));
   const specs = paths.filter((p) => languageOfPath(p) === 'model-spec');
   const checked = new Map<string, FileAnalysis>();
+  // Files importing the same blocks parse them once per run.
+  const modules = new ModuleMirrors();
   for (const path of specs) {
     checked.set(path, analyzeSource({ file: { path, language: 'model-spec', text: readText(absolute(cwd, path)) }, parsers, specHost: host, options: optionsFor(absolute(cwd, path)) }));
   }
@@ -27,7 +29,7 @@ export function checkFilesWithSpecs(files: readonly string[], cwd: string, parse
   for (const path of code) {
     const text = readText(absolute(cwd, path));
     const boundSpecs = specs.filter((s) => checked.get(s)?.dependencies?.includes(path));
-    checked.set(path, analyzeSource({ file: { path, language: languageOfPath(path)!, text }, parsers, specHost: host, specs: boundSpecs, options: optionsFor(absolute(cwd, path)), resolveImport }));
+    checked.set(path, analyzeSource({ file: { path, language: languageOfPath(path)!, text }, parsers, specHost: host, specs: boundSpecs, options: optionsFor(absolute(cwd, path)), resolveImport, modules }));
   }
   return [...checked.keys()].sort().map((path) => ({ path, analysis: checked.get(path)! }));
 }

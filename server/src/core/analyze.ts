@@ -107,6 +107,8 @@ export interface AnalysisInput {
   readonly specs?: readonly string[];
   /** Finds imported workspace modules (`from .blocks import ResBlock`); without it, imports stay opaque. */
   readonly resolveImport?: ImportResolver;
+  /** Mirrors of imported modules kept across analyses by the edge; without it, each import is parsed every time. */
+  readonly modules?: ModuleMirrors;
   /**
    * Keep, beside the result, what the next analysis of this document can reuse (its syntax mirror, its models'
    * graphs), for callers that re-analyse as the text changes and pass the result back as `previous`. Costs memory
@@ -279,12 +281,57 @@ function importContext(input: AnalysisInput, parser: Parser): ImportContext | un
   return {
     path: input.file.path,
     resolve,
-    parse: (text) => {
+    parse: (text, path = '') => {
+      const known = input.modules?.get(parser, path, text);
+      if (known) return { root: known, dispose: () => undefined };
       const tree = parser.parse(text);
       if (!tree) return undefined;
       const root = mirrorTree(tree, text);
       tree.delete();
+      input.modules?.set(parser, path, text, root);
       return { root, dispose: () => undefined };
     },
   };
+}
+
+/**
+ * Mirrored syntax of imported modules by path, valid while the module's text is the same, least recently used first
+ * out, within a budget of characters. A model file that imports blocks from a 2,000-line module would otherwise parse
+ * and mirror that module on every keystroke; the edge (the server for its whole life, the CLI for one run) keeps one
+ * of these and hands it to every analysis. An edited or re-read module with other text replaces its entry.
+ */
+export class ModuleMirrors {
+  private readonly entries = new Map<string, { readonly parser: Parser; readonly text: string; readonly root: SyntaxNode }>();
+  private characters = 0;
+
+  constructor(private readonly budget = 500_000) {}
+
+  get(parser: Parser, path: string, text: string): SyntaxNode | undefined {
+    const entry = this.entries.get(path);
+    if (!entry || entry.parser !== parser || entry.text !== text) return undefined;
+    // Most recently used last.
+    this.entries.delete(path);
+    this.entries.set(path, entry);
+    return entry.root;
+  }
+
+  set(parser: Parser, path: string, text: string, root: SyntaxNode): void {
+    const previous = this.entries.get(path);
+    if (previous) {
+      this.entries.delete(path);
+      this.characters -= previous.text.length;
+    }
+    if (text.length > this.budget) return;
+    while (this.characters + text.length > this.budget) {
+      const [oldest, entry] = this.entries.entries().next().value as [string, { readonly text: string }];
+      this.entries.delete(oldest);
+      this.characters -= entry.text.length;
+    }
+    this.entries.set(path, { parser, text, root });
+    this.characters += text.length;
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
 }

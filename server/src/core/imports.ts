@@ -32,7 +32,8 @@ export interface ParsedModule {
 export interface ImportContext {
   readonly path: string;
   readonly resolve: ImportResolver;
-  readonly parse: (text: string) => ParsedModule | undefined;
+  /** Parses an imported module's text; `path` names it (for caches that must not mix two files with equal text). */
+  readonly parse: (text: string, path?: string) => ParsedModule | undefined;
 }
 
 /** Libraries whose names are modelled directly or are not models at all; never looked up in the workspace. */
@@ -75,7 +76,7 @@ export class ModuleLoader<S> {
     this.scopes.set(resolved.path, null);
     let parsed: ParsedModule | undefined;
     try {
-      parsed = context.parse(resolved.text);
+      parsed = context.parse(resolved.text, resolved.path);
     } catch {
       parsed = undefined;
     }

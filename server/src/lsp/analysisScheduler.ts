@@ -7,7 +7,7 @@ import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { ImportResolver } from '../core/imports';
 import { createImportResolver } from '../workspace/pythonImports';
-import { type AnalysisOptions, analyzeSource, type FileAnalysis, type ParserSet, releaseIncrementalState } from '../core/analyze';
+import { type AnalysisOptions, analyzeSource, type FileAnalysis, ModuleMirrors, type ParserSet, releaseIncrementalState } from '../core/analyze';
 import { mergeRuleSettings } from '../core/config';
 import { describeConfigProblems, ProjectConfigs } from '../workspace/projectConfig';
 import { IncrementalTrees } from '../parsing/incrementalTrees';
@@ -53,6 +53,8 @@ export class AnalysisScheduler {
   private readonly published = new Map<string, number>();
   private readonly configs = new ProjectConfigs();
   private readonly trees = new IncrementalTrees();
+  /** Imported modules' mirrors, shared by every document's analyses: editing a file does not re-read its imports. */
+  private readonly modules = new ModuleMirrors();
   private readonly probeFindings = new Map<string, Map<string, Finding[]>>();
   private readonly reportedConfigs = new Set<string>();
   /** Spec ↔ code bindings between documents, and documents whose next run must also re-check those. */
@@ -156,6 +158,7 @@ export class AnalysisScheduler {
       specHost: this.specHost,
       specs: this.dependencies.specsNaming(doc.uri),
       resolveImport: this.freshImportResolver(),
+      modules: this.modules,
       incremental: true,
     });
     this.dependencies.record(doc.uri, analysis.dependencies);

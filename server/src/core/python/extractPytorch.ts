@@ -154,7 +154,7 @@ class ImportedModules {
     // null marks a module still being read: an import cycle, which stops here.
     if (this.scopes.has(resolved.path)) return this.scopes.get(resolved.path) ?? undefined;
     this.scopes.set(resolved.path, null);
-    const parsed = context.parse(resolved.text);
+    const parsed = context.parse(resolved.text, resolved.path);
     if (!parsed) return undefined;
     this.parsed.push(parsed);
     this.roots.set(parsed.root.id, resolved.path);
