@@ -304,7 +304,7 @@ export class ModuleMirrors {
   private readonly entries = new Map<string, { readonly parser: Parser; readonly text: string; readonly root: SyntaxNode }>();
   private characters = 0;
 
-  constructor(private readonly budget = 500_000) {}
+  constructor(private readonly budget = 250_000) {}
 
   get(parser: Parser, path: string, text: string): SyntaxNode | undefined {
     const entry = this.entries.get(path);
