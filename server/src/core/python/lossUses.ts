@@ -69,8 +69,13 @@ export function findLossUses(root: SyntaxNode, models: readonly { name: string }
   // Most callees (`self.fc1`, `F.relu`, `x.view`) can never be a loss; each distinct callee of a statement is
   // judged once, and only the calls through a possible one are followed.
   const candidates: SyntaxNode[] = [];
+  const judged = new Map<string, boolean>();
   for (const statement of root.type === 'module' ? root.children : [root]) {
-    for (const [callee, calls] of callIndex(statement).byCallee) if (linker.mayBeLoss(callee, calls[0])) candidates.push(...calls);
+    for (const [callee, calls] of callIndex(statement).byCallee) {
+      let maybe = judged.get(callee);
+      if (maybe === undefined) judged.set(callee, (maybe = linker.mayBeLoss(callee, calls[0])));
+      if (maybe) for (const call of calls) candidates.push(call);
+    }
   }
   candidates.sort((a, b) => a.startIndex - b.startIndex);
   for (const call of candidates) {
