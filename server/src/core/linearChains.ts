@@ -131,6 +131,41 @@ export namespace Affine {
     const after = width(pair.second.attrs.out);
     return inner !== undefined && before !== undefined && after !== undefined && inner < before && inner < after;
   }
+  /** Whether every entry of a kernel size (a number or one per spatial axis) is 1; undefined when it is not known. */
+  function isUnitKernel(kernel: unknown): boolean | undefined {
+    const sizes = Array.isArray(kernel) ? kernel : [kernel];
+    if (sizes.length === 0 || !sizes.every((k) => typeof k === 'number')) return undefined;
+    return sizes.every((k) => k === 1);
+  }
+  /**
+   * A depthwise convolution: one group per input channel (`groups` equal to the input width, as frontends record
+   * it for `Conv2d(C, C·k, groups=C)`, `DepthwiseConv2D` and `tf.layers.depthwiseConv2d`), with a spatial kernel.
+   * A 1×1 depthwise convolution only scales each channel, which nothing factorises, so it does not count.
+   */
+  export function isDepthwise(node: GraphNode): boolean {
+    const groups = node.attrs.groups;
+    const inWidth = node.attrs.in;
+    if (!/^conv[123]d$/.test(node.op) || groups === undefined || groups === 1 || groups !== inWidth) return false;
+    return isUnitKernel(node.attrs.kernel) !== true;
+  }
+  /**
+   * A pointwise convolution: a 1×1 kernel that mixes channels, over all of them or within groups (ShuffleNet's
+   * grouped 1×1). A 1×1 depthwise one mixes nothing, so it is not one.
+   */
+  export function isPointwise(node: GraphNode): boolean {
+    const groups = node.attrs.groups;
+    const perChannel = groups !== undefined && groups !== 1 && groups === node.attrs.in;
+    return /^conv[123]d$/.test(node.op) && !perChannel && isUnitKernel(node.attrs.kernel) === true;
+  }
+  /**
+   * Whether a pair is a depthwise-separable factorisation of one convolution (Xception, MobileNet, Keras's
+   * `SeparableConv2D` written out): a depthwise convolution into a pointwise one with nothing between them but
+   * batch norm or dropout. The two do compose linearly, by design: the product is a convolution with far fewer
+   * parameters than a full one.
+   */
+  export function isSeparable(pair: AffinePair): boolean {
+    return isDepthwise(pair.first) && isPointwise(pair.second) && pair.through.every((n) => n.category === 'normalization' || n.category === 'regularization');
+  }
   export function isNonlinearOp(op: string): boolean {
     return Ops.isNonlinear(op);
   }

@@ -66,6 +66,18 @@ function widths(node: GraphNode): string {
   return `${show(node.attrs.in)}→${show(node.attrs.out)}`;
 }
 
+/**
+ * How a group of pairs reads: a plain collapse (a warning), or one of two factorisations that compose linearly by
+ * design and are reported as information: a low-rank bottleneck (an inner width below both outer widths), or a
+ * depthwise convolution into a pointwise one (a depthwise-separable convolution).
+ */
+type CollapseKind = 'collapse' | 'bottleneck' | 'separable';
+
+function kindOf(pair: AffinePair): CollapseKind {
+  if (Affine.isSeparable(pair)) return 'separable';
+  return Affine.isBottleneck(pair) ? 'bottleneck' : 'collapse';
+}
+
 /** Where a person fixes the missing activation: after the first map, or after the submodule call that ends with it. */
 function fixSite(pair: AffinePair): { range: Range; insert?: ActivationInsertion } {
   const a = pair.first.site;
@@ -85,42 +97,50 @@ export const linearCollapse: ModelRule = {
       'W₂(W₁x + b₁) + b₂ = (W₂W₁)x + (W₂b₁ + b₂): the stacked layers are exactly as expressive as one layer, however wide. ' +
       'The network still trains and converges, so nothing points at the missing activation; it just underfits, and ' +
       'every hyperparameter gets tuned around the weaker model. An intentional low-rank bottleneck (an inner width ' +
-      'below both outer widths) is reported as information only. A transposed (or strided) convolution whose output is ' +
-      'concatenated with a skip from elsewhere and then convolved, as in a U-Net decoder, is a learned upsampling into a ' +
-      'fusion and is not reported; when everything concatenated is linear in the same input, it is.',
+      'below both outer widths) is reported as information only, and so is a depthwise convolution (one group per ' +
+      'channel) followed by a pointwise 1×1 one with at most batch norm or dropout between them: that is a ' +
+      'depthwise-separable convolution (Xception, MobileNet, SeparableConv2D written out; a grouped 1×1 as in ' +
+      'ShuffleNet), one convolution factorised into far fewer parameters, linear by design. Two depthwise or two ' +
+      'pointwise convolutions in a row are a plain collapse. A transposed (or strided) convolution whose output is ' +
+      'concatenated with a skip from elsewhere and then convolved, as in a U-Net decoder, is a learned upsampling into ' +
+      'a fusion and is not reported; when everything concatenated is linear in the same input, it is.',
     bad: 'def forward(self, x):\n    x = F.relu(self.fc1(x))\n    x = self.fc2(x)      # no activation\n    return self.fc3(x)',
     good: 'def forward(self, x):\n    x = F.relu(self.fc1(x))\n    x = F.relu(self.fc2(x))\n    return self.fc3(x)',
     fix: 'Inserts a ReLU after the first map (F.relu(...) in a forward, nn.ReLU() in a Sequential). It changes what the model computes, which is the point, but check that ReLU is the activation you want.',
   },
   check({ graph, severity }) {
-    const groups = new Map<string, { pairs: AffinePair[]; range: Range; insert?: ActivationInsertion }>();
+    const groups = new Map<string, { kind: CollapseKind; pairs: AffinePair[]; range: Range; insert?: ActivationInsertion }>();
     const sources = new Map<number, ReadonlySet<number>>();
     for (const pair of findAffinePairs(graph)) {
       if (isResamplingIntoFusion(graph, pair, sources)) continue;
       const site = fixSite(pair);
-      const key = `${site.range.start.line}:${site.range.start.character}:${Affine.isBottleneck(pair)}`;
-      const group = groups.get(key) ?? { pairs: [], range: site.range, insert: site.insert };
+      const kind = kindOf(pair);
+      const key = `${site.range.start.line}:${site.range.start.character}:${kind}`;
+      const group = groups.get(key) ?? { kind, pairs: [], range: site.range, insert: site.insert };
       group.pairs.push(pair);
       groups.set(key, group);
     }
     const findings: Finding[] = [];
-    for (const { pairs, range, insert } of groups.values()) {
+    for (const { kind, pairs, range, insert } of groups.values()) {
       const first = pairs[0].first;
       const last = pairs[pairs.length - 1].second;
-      const bottleneck = pairs.every(Affine.isBottleneck);
+      const intended = kind !== 'collapse';
       const names: string[] = [];
       for (const p of pairs) for (const n of [p.first, p.second]) if (!names.includes(layerName(n))) names.push(layerName(n));
       const chain = names.length > 2 ? `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}` : names.join(' and ');
       const composed = `${widths(first).split('→')[0]}→${widths(last).split('→')[1]}`;
-      const message = bottleneck
-        ? `${chain} compose into one linear map ${composed} through a ${String(first.attrs.out)}-wide bottleneck with no activation: a low-rank factorisation. If that is intended, ignore this; otherwise add an activation after ${layerName(first)}.`
-        : `${chain} compose into one linear map ${composed}: there is no activation after ${layerName(first)} (${widths(first)}), so these layers are no more expressive than a single one.`;
+      const message =
+        kind === 'bottleneck'
+          ? `${chain} compose into one linear map ${composed} through a ${String(first.attrs.out)}-wide bottleneck with no activation: a low-rank factorisation. If that is intended, ignore this; otherwise add an activation after ${layerName(first)}.`
+          : kind === 'separable'
+            ? `${chain} compose into one linear map ${composed}: a depthwise convolution (${widths(first)}) into a pointwise 1×1 one with no activation between them is a depthwise-separable convolution, the factorisation Xception and MobileNet use for one convolution with far fewer parameters. If that is intended, ignore this; otherwise add an activation after ${layerName(first)}.`
+            : `${chain} compose into one linear map ${composed}: there is no activation after ${layerName(first)} (${widths(first)}), so these layers are no more expressive than a single one.`;
       const fixes: Fix[] = insert
-        ? [{ title: `Insert ReLU after ${layerName(first)}: ${insert.description}`, edits: insert.edits, isPreferred: !bottleneck }]
+        ? [{ title: `Insert ReLU after ${layerName(first)}: ${insert.description}`, edits: insert.edits, isPreferred: !intended }]
         : [];
       findings.push({
         code: 'MA001',
-        severity: bottleneck ? 'information' : severity,
+        severity: intended ? 'information' : severity,
         message,
         range,
         related: pairs.map((p) => ({ range: p.second.range, message: `${layerName(p.second)} (${widths(p.second)}) is applied to ${layerName(p.first)}'s output with no activation in between` })),
