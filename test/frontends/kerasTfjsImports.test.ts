@@ -7,7 +7,7 @@ import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli } from '../../server/src/cli/main';
-import { analyzeSource, type FileAnalysis } from '../../server/src/core/analyze';
+import { analyzeSource, type FileAnalysis, ModuleMirrors } from '../../server/src/core/analyze';
 import type { Language } from '../../server/src/core/graph';
 import type { ImportResolver } from '../../server/src/core/imports';
 import { resolveJsModule } from '../../server/src/workspace/jsImports';
@@ -17,6 +17,9 @@ import { parsers } from '../helpers/parsers';
 const WORKSPACE = join(__dirname, '..', 'fixtures', 'workspace');
 const KERAS_NET = join(WORKSPACE, 'keras_models', 'net.py');
 const TFJS_MODEL = join(WORKSPACE, 'tfjs', 'model.js');
+/** A JavaScript model importing blocks from a TypeScript module with type annotations. */
+const TYPED_MODEL = join(WORKSPACE, 'tfjs', 'typed', 'model.js');
+const TYPED_BLOCKS = join(WORKSPACE, 'tfjs', 'typed', 'blocks.ts');
 
 async function analyzeFile(path: string, language: Language, resolveImport?: ImportResolver): Promise<FileAnalysis> {
   return analyzeSource({ file: { path, language, text: readFileSync(path, 'utf8') }, parsers: await parsers(), resolveImport });
@@ -179,6 +182,31 @@ describe('TF.js imports across files', () => {
     assert.deepEqual(model.graph.nodes.filter((n) => n.category !== 'input').map((n) => n.op), ['linear', 'relu', 'linear', 'tanh', 'dropout', 'batch_norm', 'linear']);
   });
 
+  it('parses an imported `.ts` module as TypeScript when a `.js` model imports it', async () => {
+    const analysis = await analyzeFile(TYPED_MODEL, 'javascript', createImportResolver([WORKSPACE]));
+    const [model] = analysis.models;
+    assert.equal(model.graph.nodes.filter((n) => n.op === 'opaque').length, 0, 'the annotated blocks are read, not opaque');
+    assert.deepEqual(model.graph.nodes.filter((n) => n.op === 'linear').map((n) => `${n.attrs.in}→${n.attrs.out}`), ['20→64', '64→32', '32→3']);
+    assert.equal(model.equation.text, 'y = softmax(W₃·dropout(tanh(W₂·ReLU(W₁x + b₁) + b₂)) + b₃)');
+    assert.ok(model.graph.nodes.some((n) => n.origin?.endsWith('blocks.ts')));
+    assert.deepEqual(analysis.findings.filter((f) => f.code === 'MA000'), []);
+  });
+
+  it("keeps an imported module's mirror under its own parser, so JavaScript and TypeScript importers share it", async () => {
+    const p = await parsers();
+    const modules = new ModuleMirrors();
+    const resolve = createImportResolver([WORKSPACE]);
+    const fromJs = analyzeSource({ file: { path: TYPED_MODEL, language: 'javascript', text: readFileSync(TYPED_MODEL, 'utf8') }, parsers: p, resolveImport: resolve, modules });
+    const blocks = readFileSync(TYPED_BLOCKS, 'utf8');
+    const mirror = modules.get(p.typescript!, TYPED_BLOCKS, blocks);
+    assert.ok(mirror, 'blocks.ts is mirrored from the TypeScript grammar although model.js imported it');
+    assert.equal(modules.get(p.javascript!, TYPED_BLOCKS, blocks), undefined);
+    const tsModel = join(WORKSPACE, 'tfjs', 'typed', 'model.ts');
+    const fromTs = analyzeSource({ file: { path: tsModel, language: 'typescript', text: readFileSync(TYPED_MODEL, 'utf8') }, parsers: p, resolveImport: resolve, modules });
+    assert.equal(fromTs.models[0].equation.text, fromJs.models[0].equation.text);
+    assert.equal(modules.get(p.typescript!, TYPED_BLOCKS, blocks), mirror, 'the TypeScript importer reused the mirror');
+  });
+
   it('survives an import cycle and a resolver that throws', async () => {
     const cyclic = virtual({ './blocks.js': "import { denseBlock } from './blocks.js';\nimport { mlp } from './model.js';\nexport function denseBlock(u) { return denseBlock(u); }\n" });
     assert.equal((await analyzeFile(TFJS_MODEL, 'javascript', cyclic)).models.length, 3);
@@ -224,5 +252,13 @@ describe('model-audit check follows Keras and TF.js imports', () => {
     assert.match(out, /buildCnn \(tfjs, line 17\)\n {4}y = softmax\(W₄·ReLU\(W₃·flatten\(maxpool\(ReLU\(W₂∗ReLU\(W₁∗x \+ b₁\) \+ b₂\)\)\) \+ b₃\) \+ b₄\)/);
     assert.match(out, /tfjs\/model\.js:12:5: warning MA001 dense_2 and dense_3 compose into one linear map 128→10/);
     assert.match(out, /2 files, 8 models: 0 errors, 2 warnings/);
+  });
+
+  it('reads a TypeScript block imported by a JavaScript model', async () => {
+    let out = '';
+    const code = await runCli(['check', 'tfjs/typed/model.js', '--show-hints'], { cwd: WORKSPACE, out: (s) => (out += s), err: () => undefined });
+    assert.equal(code, 0, out);
+    assert.match(out, /tabular \(tfjs, line 5\)\n {4}y = softmax\(W₃·dropout\(tanh\(W₂·ReLU\(W₁x \+ b₁\) \+ b₂\)\) \+ b₃\)\n/);
+    assert.doesNotMatch(out, /MA000/, 'no part of the imported block is opaque');
   });
 });

@@ -7,12 +7,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DidOpenTextDocumentNotification } from 'vscode-languageserver-protocol/node';
+import { ModelEquationRequest } from '../../server/src/shared/customMessages';
 import { TestClient } from '../helpers/lspClient';
 
 const WORKSPACE = join(__dirname, '..', 'fixtures', 'workspace');
 const KERAS_NET = join(WORKSPACE, 'keras_models', 'net.py');
 const TFJS_MODEL = join(WORKSPACE, 'tfjs', 'model.js');
 const TFJS_BLOCKS = join(WORKSPACE, 'tfjs', 'blocks.js');
+const TYPED_MODEL = join(WORKSPACE, 'tfjs', 'typed', 'model.js');
 
 describe('language server: Keras and TF.js imports across the workspace', function () {
   this.timeout(60000);
@@ -44,6 +46,13 @@ describe('language server: Keras and TF.js imports across the workspace', functi
     assert.equal(ma001.length, 1);
     assert.equal(ma001[0].range.start.line, 11);
     assert.match(String(ma001[0].message), /dense_2 and dense_3 compose into one linear map 128→10/);
+  });
+
+  it('reads a block a JavaScript model imports from a TypeScript module with type annotations', async () => {
+    const diagnostics = await open(TYPED_MODEL, 'javascript', 1);
+    assert.deepEqual(diagnostics.filter((d) => d.code === 'MA000').map((d) => String(d.message)), [], 'no part of the imported block is opaque');
+    const { model } = await client.connection.sendRequest<ModelEquationRequest.Result>(ModelEquationRequest.method, { uri: pathToFileURL(TYPED_MODEL).href, model: 'tabular' });
+    assert.equal(model?.unicode, 'y = softmax(W₃·dropout(tanh(W₂·ReLU(W₁x + b₁) + b₂)) + b₃)');
   });
 
   it('uses the open, unsaved text of the imported TF.js module', async () => {

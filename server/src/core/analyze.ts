@@ -274,14 +274,30 @@ function dedupe(findings: Finding[]): Finding[] {
   });
 }
 
-/** How the frontend follows imports: the edge's resolver, and the same parser for the modules it returns. */
-function importContext(input: AnalysisInput, parser: Parser): ImportContext | undefined {
+/** The language of an imported module, by its file's extension; undefined for a name without a known one. */
+function moduleLanguage(path: string): 'python' | 'javascript' | 'typescript' | undefined {
+  const ext = /\.([a-z]+)$/i.exec(path)?.[1].toLowerCase();
+  if (ext === 'py') return 'python';
+  if (ext === 'ts' || ext === 'tsx' || ext === 'mts' || ext === 'cts') return 'typescript';
+  if (ext === 'js' || ext === 'jsx' || ext === 'mjs' || ext === 'cjs') return 'javascript';
+  return undefined;
+}
+
+/**
+ * How the frontend follows imports: the edge's resolver, and for each module it returns the parser of that module's
+ * own extension (the importing file's parser when the extension says nothing). Mirrors are kept by path and parser.
+ */
+function importContext(input: AnalysisInput, importer: Parser): ImportContext | undefined {
   const resolve = input.resolveImport;
   if (!resolve) return undefined;
   return {
     path: input.file.path,
     resolve,
     parse: (text, path = '') => {
+      // An imported module is parsed in its own language (a `.js` model may import a `.ts` block, whose type
+      // annotations the JavaScript grammar cannot read), else in the importing file's.
+      const language = moduleLanguage(path);
+      const parser = (language && input.parsers[language]) || importer;
       const known = input.modules?.get(parser, path, text);
       if (known) return { root: known, dispose: () => undefined };
       const tree = parser.parse(text);
