@@ -9,6 +9,7 @@ import { pathToFileURL } from 'node:url';
 import {
   CodeActionRequest,
   CodeLensRequest,
+  type Diagnostic,
   DidChangeTextDocumentNotification,
   DidOpenTextDocumentNotification,
   HoverRequest,
@@ -93,6 +94,43 @@ describe('language server over stdio', function () {
     assert.ok(latest.some((d) => d.code === 'MA001' && /last version that parsed/.test(messageText(d.message))), 'MA001 stays, marked stale');
     const versions = client.history(URI).map((p) => p.version ?? 0);
     assert.deepEqual(versions, [...versions].sort((a, b) => a - b), 'versions are published in order');
+  });
+
+  it('keeps training-loop findings (marked stale) while a line is half typed elsewhere, fresh ones once it parses', async () => {
+    const file = join(__dirname, '..', 'fixtures', 'rules', 'MT002', 'pos_no_zero_grad.py');
+    const text = readFileSync(file, 'utf8');
+    const uri = pathToFileURL(file).href;
+    const lines = text.split('\n');
+    const stepLine = lines.findIndex((l) => l.includes('optimizer.step()'));
+    const mt002 = (diagnostics: Diagnostic[]) => diagnostics.filter((d) => d.code === 'MT002');
+    await client.connection.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId: 'python', version: 1, text } });
+    const parsed = mt002(await client.waitForDiagnostics(uri, (p) => p.version === 1));
+    assert.deepEqual(parsed.map((d) => [d.range.start.line, messageText(d.message).includes('last version that parsed')]), [[stepLine, false]]);
+
+    // Typing `, momentum=` into the optimizer's arguments, as an editor sends it: the text no longer parses.
+    const optLine = lines.findIndex((l) => l.includes('lr=0.01)'));
+    const at = { line: optLine, character: lines[optLine].indexOf('lr=0.01)') + 'lr=0.01'.length };
+    await client.connection.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri, version: 2 }, contentChanges: [{ range: { start: at, end: at }, text: ', momentum=' }] });
+    const halfTyped = mt002(await client.waitForDiagnostics(uri, (p) => p.version === 2));
+    assert.equal(halfTyped.length, 1, 'MT002 is still shown');
+    assert.equal(halfTyped[0].range.start.line, stepLine);
+    assert.match(messageText(halfTyped[0].message), /never calls zero_grad\(\).*\(kept from the last version that parsed\)$/);
+    const staleActions = await client.connection.sendRequest(CodeActionRequest.type, { textDocument: { uri }, range: halfTyped[0].range, context: { diagnostics: halfTyped } });
+    assert.deepEqual(staleActions, [], 'no quick fix computed for another text');
+
+    // `0.9`: the text parses again, and the finding is a fresh one, with its quick fix.
+    const after = { line: at.line, character: at.character + ', momentum='.length };
+    await client.connection.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri, version: 3 }, contentChanges: [{ range: { start: after, end: after }, text: '0.9' }] });
+    const fresh = mt002(await client.waitForDiagnostics(uri, (p) => p.version === 3));
+    assert.deepEqual(fresh.map((d) => [d.range.start.line, messageText(d.message).includes('last version that parsed')]), [[stepLine, false]]);
+    const actions = (await client.connection.sendRequest(CodeActionRequest.type, { textDocument: { uri }, range: fresh[0].range, context: { diagnostics: fresh } })) ?? [];
+    const clear = actions.find((a) => 'edit' in a && /zero_grad/.test(a.title));
+    assert.ok(clear && 'edit' in clear && clear.edit?.changes, 'a quick fix that clears the gradients');
+
+    // Applying it fixes the bug: MT002 goes.
+    const fixedText = applyEdits(text.replace('lr=0.01)', 'lr=0.01, momentum=0.9)'), clear.edit!.changes![uri] as TextEdit[]);
+    await client.connection.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri, version: 4 }, contentChanges: [{ text: fixedText }] });
+    assert.deepEqual(mt002(await client.waitForDiagnostics(uri, (p) => p.version === 4)), []);
   });
 
   it("reads the project's .model-audit.json: a rule turned off publishes nothing", async () => {

@@ -197,8 +197,9 @@ export function analyzeSource(input: AnalysisInput): FileAnalysis {
       }
     }
   }
-  // The training-loop rules read the file's training code, not a model graph.
-  const fileFindings = root && !root.hasError ? runFileRules(file.language === 'python' ? extractTrainingFacts(root, graphs) : extractTfjsTrainingFacts(root), models.map((m) => m.graph), options) : [];
+  // The training-loop rules read the file's training code, not a model graph. While the text does not parse, the
+  // last analysis's findings of these rules are kept, marked stale, where their code is still in place.
+  const fileFindings = !root ? [] : !root.hasError ? runFileRules(file.language === 'python' ? extractTrainingFacts(root, graphs) : extractTfjsTrainingFacts(root), models.map((m) => m.graph), options) : previous?.language === file.language ? keptFileFindings(previous, root, options) : [];
   if (input.tree === undefined && tree !== undefined) tree.delete();
   // Suppression comments (`# model-audit: ignore[MA001]`) apply to every finding, the models' own included.
   const suppress = suppressionFilter(file.text, models.map((m) => m.graph));
@@ -220,6 +221,37 @@ export function runFileRules(facts: TrainingFacts, graphs: readonly ModelGraph[]
     findings.push(...rule.check({ facts, graphs, severity: setting ?? rule.defaultSeverity }));
   }
   return findings;
+}
+
+/**
+ * The file-level (MT) findings of `previous`, for a text that does not parse. The training facts they come from read
+ * the whole file, so a half-typed line anywhere could hide one or invent one; instead of flashing off until the text
+ * parses again, each finding is kept, marked stale, while its location is still plausible: a node of the current tree
+ * spans exactly its range and has no syntax error inside, so the code it points at was neither edited nor moved by
+ * lines typed above it. A finding whose own code is being edited, or that moved, is dropped until the text parses.
+ * Kept findings carry no quick fixes, since their edits were computed for the last text that parsed; severities and
+ * `off` follow the current options.
+ */
+function keptFileFindings(previous: FileAnalysis, root: SyntaxNode, options: AnalysisOptions): Finding[] {
+  const kept: Finding[] = [];
+  for (const finding of previous.findings) {
+    const rule = FILE_RULES.find((r) => r.code === finding.code);
+    if (!rule) continue;
+    const setting = options.rules?.[rule.code] ?? options.rules?.[rule.name];
+    if (setting === 'off' || !spansIntactNode(root, finding.range)) continue;
+    const { fixes: _computedForAnotherText, ...rest } = finding;
+    kept.push({ ...rest, severity: setting ?? rule.defaultSeverity, stale: true });
+  }
+  return kept;
+}
+
+function spansIntactNode(root: SyntaxNode, range: Range): boolean {
+  const start = { row: range.start.line, column: range.start.character };
+  const end = { row: range.end.line, column: range.end.character };
+  const node = root.descendantForPosition(start, end);
+  if (!node || node.hasError) return false;
+  const same = (a: { row: number; column: number }, b: { row: number; column: number }) => a.row === b.row && a.column === b.column;
+  return same(node.startPosition, start) && same(node.endPosition, end);
 }
 
 /** Shapes, equation and rule findings for one model graph (from any frontend). */

@@ -29,6 +29,9 @@ export interface Finding {
   readonly fixes?: readonly Fix[];
   /** The model the finding is about, when there is one. */
   readonly model?: string;
-  /** Marks findings computed from a model graph kept from an earlier, parseable version of the text. */
+  /**
+   * Marks findings kept from an earlier, parseable version of the text while the current one does not parse: those of
+   * a model graph kept from it, and training-loop (MT) findings whose code is still in place.
+   */
   readonly stale?: boolean;
 }
