@@ -12,6 +12,7 @@ import {
 import { registerEquationPanel } from './equationPanel';
 import { registerProbeReport } from './probeReport';
 import { registerSpecCommands } from './specCommands';
+import { WorkspaceTrust } from '../../server/src/shared/customMessages';
 
 let client: LanguageClient | undefined;
 let statusItem: vscode.StatusBarItem | undefined;
@@ -51,7 +52,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
         vscode.workspace.createFileSystemWatcher('**/{.model-audit.json,pyproject.toml}'),
       ],
     },
-    initializationOptions: { workspaceTrusted: vscode.workspace.isTrusted },
+    // Read at each start, so a restart after trust was granted starts trusted.
+    initializationOptions: () => ({ workspaceTrusted: vscode.workspace.isTrusted }),
   };
 
   client = new LanguageClient('modelAudit', 'Model Audit', serverOptions, clientOptions);
@@ -67,6 +69,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.commands.registerCommand('modelAudit.showOutput', () => output.show(true)),
     vscode.commands.registerCommand('modelAudit.restartServer', async () => {
       await client?.restart();
+    }),
+  );
+  // Trust granted while the server runs reaches it at once: probes are no longer refused, without a restart.
+  context.subscriptions.push(
+    vscode.workspace.onDidGrantWorkspaceTrust(() => {
+      const params: WorkspaceTrust.Params = { trusted: true };
+      client?.sendNotification(WorkspaceTrust.method, params).catch(() => undefined);
     }),
   );
   registerSpecCommands(context, () => client);

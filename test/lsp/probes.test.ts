@@ -1,5 +1,5 @@
 // Probes from the editor: the code lens's command runs them in a worker, failed probes come back as MP diagnostics
-// and the verdicts on the code lens; an untrusted workspace refuses to run them.
+// and the verdicts on the code lens; an untrusted workspace refuses to run them until the client says trust was granted.
 
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
@@ -73,6 +73,33 @@ describe('probes from the language server', function () {
       assert.match(result.refused ?? '', /untrusted workspace/);
       assert.ok(client.messages.some((m) => /untrusted workspace/.test(m)));
       assert.equal(await client.connection.sendRequest('modelAudit/probeReport', { uri: URI }), null, 'no report when nothing ran');
+    } finally {
+      await client.stop();
+    }
+  });
+
+  it('runs probes once trust is granted while the server runs, without a restart', async () => {
+    const xor = join(__dirname, '..', '..', 'samples', 'probe_xor_mlp.py');
+    const uri = pathToFileURL(xor).href;
+    const client = await TestClient.start(null, { workspaceTrusted: false });
+    try {
+      await client.connection.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId: 'python', version: 1, text: readFileSync(xor, 'utf8') } });
+      await client.waitForDiagnostics(uri, (p) => p.version === 1);
+      const args = { uri, model: 'XorMLP', probes: ['init-loss'], seed: 1 };
+      const refused = (await client.connection.sendRequest(ExecuteCommandRequest.type, { command: 'modelAudit.runProbes', arguments: [args] })) as { refused?: string };
+      assert.match(refused.refused ?? '', /untrusted workspace/);
+      const warnings = client.messages.length;
+
+      // What the VS Code client sends when the user grants trust (vscode.workspace.onDidGrantWorkspaceTrust).
+      await client.connection.sendNotification('modelAudit/workspaceTrust', { trusted: true });
+      const result = (await client.connection.sendRequest(ExecuteCommandRequest.type, { command: 'modelAudit.runProbes', arguments: [args] })) as { refused?: string; run?: { model: string; results: { probe: string; verdict: string }[] } };
+      assert.equal(result.refused, undefined, 'no longer refused');
+      assert.equal(result.run?.model, 'XorMLP');
+      assert.deepEqual(result.run?.results.map((r) => r.probe), ['init-loss']);
+      assert.match(result.run!.results[0].verdict, /^(pass|fail|inconclusive)$/);
+      assert.deepEqual(client.messages.slice(warnings).filter((m) => /untrusted/.test(m)), [], 'no second refusal');
+      const report = (await client.connection.sendRequest('modelAudit/probeReport', { uri })) as { html: string } | null;
+      assert.match(report?.html ?? '', /init-loss/, 'the run is in the probe report');
     } finally {
       await client.stop();
     }

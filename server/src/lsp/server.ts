@@ -17,7 +17,7 @@ import { AnalysisScheduler } from './analysisScheduler';
 import { IdleCollector } from './idleCollector';
 import { codeActions } from './codeAction';
 import { codeLenses } from './codeLens';
-import { ProbeReport } from '../shared/customMessages';
+import { ProbeReport, WorkspaceTrust } from '../shared/customMessages';
 import { ProbeRuns, RUN_PROBES, type RunProbesArgs, type RunProbesResult } from './probeRuns';
 import { ModelEquationRequest, modelEquation } from './equationRequest';
 import { completion } from './completion';
@@ -66,6 +66,10 @@ export function startServer(): void {
     }
   };
 
+  // Trust granted (or taken back) after initialization takes effect at once: probes read it on every run.
+  connection.onNotification(WorkspaceTrust.method, guard('workspaceTrust', undefined, (params: WorkspaceTrust.Params) => {
+    workspaceTrusted = params?.trusted === true;
+  }));
   connection.onRequest(ProbeReport.method, guard('probeReport', null as ProbeReport.Result | null, (params: ProbeReport.Params) => probes.report(params.uri)));
   connection.onExecuteCommand(
     guard('executeCommand', null as RunProbesResult | null, async (params) => {

@@ -149,3 +149,15 @@ export namespace ProbeReport {
     readonly charts: readonly { readonly model: string; readonly svg: string }[];
   }
 }
+
+/**
+ * `modelAudit/workspaceTrust` (notification, client to server): the workspace's trust changed after the server
+ * started. The server starts with `initializationOptions.workspaceTrusted` and refuses probes while it is false; VS
+ * Code sends this when the user grants trust, so probes run from then on without a restart.
+ */
+export namespace WorkspaceTrust {
+  export const method = 'modelAudit/workspaceTrust';
+  export interface Params {
+    readonly trusted: boolean;
+  }
+}
