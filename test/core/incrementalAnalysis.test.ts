@@ -46,6 +46,25 @@ const typing: fc.Arbitrary<(text: string) => string> = fc.oneof(
 );
 
 describe('incremental analysis', () => {
+  it('two models whose code mentions the same statements keep their own graphs (found by npm run fuzz)', async () => {
+    // `class AutoEncoder(nn.Module):1` ends the class at its first line, so its methods become module-level
+    // functions that mention Encoder and Decoder; both classes then read exactly the same statements.
+    const set = await parsers();
+    const trees = new IncrementalTrees();
+    let text = readFileSync(join(root, 'samples', 'autoencoder.py'), 'utf8');
+    let analysis = analyzeSource({ file: { path: 'a.py', language: 'python', text }, parsers: set, tree: trees.parse('doc', set.python!, text), incremental: true });
+    for (const [line, typed] of [[26, '1'], [34, '1']] as const) {
+      const lines = text.split('\n');
+      lines[line] += typed;
+      text = lines.join('\n');
+      analysis = analyzeSource({ file: { path: 'a.py', language: 'python', text }, parsers: set, tree: trees.parse('doc', set.python!, text), previous: analysis, incremental: true });
+    }
+    assert.deepEqual(analysis.models.map((m) => m.graph.name), ['Encoder', 'Decoder', 'AutoEncoder']);
+    assert.equal(analysis.models[0].equation.text, 'y = W₂·ReLU(W₁x + b₁) + b₂');
+    assert.equal(analysis.models[1].equation.text, 'y = σ(W₂·ReLU(W₁x + b₁) + b₂)');
+    trees.forget('doc');
+  });
+
   for (const file of FILES) {
     it(`${file}: a chain of edits analysed incrementally equals analysing each text afresh`, async () => {
       const set = await parsers();
@@ -66,7 +85,8 @@ describe('incremental analysis', () => {
           }
           trees.forget('doc');
         }),
-        { numRuns: 12, seed: 11 },
+        // `npm run fuzz` raises the budget (FUZZ_RUNS chains per file).
+        { numRuns: Number(process.env.FUZZ_RUNS ?? 12), seed: 11 },
       );
     });
   }

@@ -89,7 +89,10 @@ function extractWith(root: SyntaxNode, modules: ImportedModules, memo?: Extracti
   const reused: boolean[] = [];
   const models: ModelGraph[] = [];
   for (const candidate of file.modelCandidates()) {
-    const key = deps?.keyFor(topStatement(candidateNode(candidate)));
+    // The candidate itself heads the key: two models can read the very same statements (classes that mention
+    // each other through module-level code) and must still not share a graph.
+    const closure = deps?.keyFor(topStatement(candidateNode(candidate)));
+    const key = closure === undefined ? undefined : `${candidateNode(candidate).id}|${closure}`;
     const known = key !== undefined ? memo?.previous.get(key) : undefined;
     keys.push(key);
     reused.push(known !== undefined);

@@ -76,6 +76,7 @@ export class ModuleDependencies {
   /**
    * A key that changes whenever anything the model defined by `statement` can read changes: the identities and
    * positions of its statement, of every statement defining a name it (transitively) mentions, and of the imports.
+   * Two statements can have the same closure (each mentions the other), so the caller adds which model it keys.
    */
   keyFor(statement: SyntaxNode): string | undefined {
     if (!this.index.has(statement)) return undefined;
