@@ -58,7 +58,8 @@ function binding(target: SyntaxNode, value: SyntaxNode, loop: boolean, index?: n
     loop,
     ...(index !== undefined ? { index } : {}),
     get at() {
-      return rangeOfNode(target).start;
+      const p = target.startPosition;
+      return { line: p.row, character: p.column };
     },
   };
 }
@@ -246,7 +247,8 @@ export class PyScopes {
   /** The assignments of `name` visible at `at`, the nearest scope first; in a scope, the last one before `at` wins. */
   lookup(name: string, at: SyntaxNode): Binding | undefined {
     let scope: SyntaxNode | undefined = this.scopeOf(at);
-    const pos = rangeOfNode(at).start;
+    const start = at.startPosition;
+    const pos = { line: start.row, character: start.column };
     for (let depth = 0; scope && depth < 16; depth++) {
       const key = scope.type === 'module' || scope === this.root ? MODULE : scope.id;
       const list = this.bindings.get(key)?.get(name);
