@@ -10,6 +10,7 @@
 // class, not the file. The previous mirror must not be used afterwards: its reused segments now describe the new text.
 
 import type { Tree, TreeCursor } from 'web-tree-sitter';
+import type { Range } from './graph';
 
 export interface Point {
   readonly row: number;
@@ -72,6 +73,14 @@ class Segment {
     }
     return lo === 0 ? { row: this.row, column: this.column + rel } : { row: this.row + lo, column: rel - starts[lo] };
   }
+}
+
+/** A node's range in LSP terms (zero-based lines, UTF-16 columns). */
+export function rangeOfSyntax(node: SyntaxNode): Range {
+  return {
+    start: { line: node.startPosition.row, character: node.startPosition.column },
+    end: { line: node.endPosition.row, character: node.endPosition.column },
+  };
 }
 
 class MirrorNode implements SyntaxNode {

@@ -14,7 +14,7 @@ import { type ImportContext, KNOWN_LIBRARIES, ModuleLoader } from '../imports';
 import { Ops } from '../ops';
 import { type Env as EnvOf, type Flow as FlowOf, MAX_UNROLL, PythonInterpreter, fullLines, rangeOf, referencedOutsideInit } from '../python/interpreter';
 import { activationOp, kerasLayer, lossKey } from './kerasCatalog';
-import { type ActivationUse, type CompiledLoss, type ForeignSite, type FunctionalModel, KerasGraph, type KerasLayer, type RunContext, clip, layerInputShape, makeLayer, toModelGraph, withLosses } from './kerasGraph';
+import { type ActivationUse, type CompiledLoss, type ForeignSite, type FunctionalModel, KerasGraph, type KerasLayer, type RunContext, clip, functionalModelGraph, layerInputShape, makeLayer, modelIdentity, toModelGraph, withLosses } from './kerasGraph';
 
 /** Nested call depth; recursion stops here. */
 const MAX_DEPTH = 24;
@@ -1433,29 +1433,9 @@ const Range0: Range = { start: { line: 0, character: 0 }, end: { line: 0, charac
 
 function modelGraphOf(interp: Interpreter, m: ModelObj, soleInCreator: boolean): ModelGraph | undefined {
   const fnName = m.creator?.childForFieldName('name');
-  let name: string;
-  let defNode: SyntaxNode;
-  let nameNode: SyntaxNode;
-  if (m.creator && fnName && soleInCreator) {
-    name = fnName.text;
-    defNode = m.creator;
-    nameNode = fnName;
-  } else if (m.variable) {
-    name = m.variable.text;
-    defNode = statementOf(m.variable);
-    nameNode = m.variable;
-  } else {
-    name = m.nameArg ?? fnName?.text ?? 'model';
-    defNode = statementOf(m.call);
-    nameNode = m.call.childForFieldName('function') ?? m.call;
-  }
+  const { name, defNode, nameNode } = modelIdentity(m, m.creator && fnName ? { def: m.creator, name: fnName } : undefined, soleInCreator, statementOf);
   const meta = { name, framework: 'keras' as const, range: rangeOf(defNode), nameRange: rangeOf(nameNode), textKey: hashText(defNode.text) };
-  if (m.kind === 'functional') {
-    if (!m.functional) {
-      return toModelGraph(new KerasGraph(), [], [], { ...meta, problems: [{ severity: 'hint', message: `Model Audit could not find the outputs of \`${name}\`.`, range: rangeOf(m.call) }] });
-    }
-    return withLosses(toModelGraph(m.functional.graph, m.functional.inputs, m.functional.outputs, meta), m.losses);
-  }
+  if (m.kind === 'functional') return functionalModelGraph(m, meta);
   const g = new KerasGraph(interp.run);
   interp.graph = g;
   const first = m.items[0];

@@ -4,6 +4,7 @@
 // of everything a script built. The syntax-specific interpreters only evaluate code and call into this module.
 
 import { clip } from '../text';
+import { rangeOfSyntax, type SyntaxNode } from '../syntax';
 import type { ActivationInsertion, AttrValue, Dim, FrontendProblem, GraphNode, LayerDecl, ModelGraph, OpCategory, OpEdit, Range, Framework } from '../graph';
 import { type MutableNode, type NodeDraft } from '../mutableNode';
 import { Ops } from '../ops';
@@ -484,3 +485,34 @@ export function withLosses(graph: ModelGraph, losses: readonly CompiledLoss[]): 
 }
 
 export { clip };
+
+/** The part of a built Keras or TF.js model that names it and, for the functional API, holds its graph. */
+export interface BuiltModel {
+  readonly call: SyntaxNode;
+  readonly variable?: SyntaxNode;
+  readonly nameArg?: string;
+  readonly functional?: FunctionalModel;
+  readonly losses: readonly CompiledLoss[];
+}
+
+/**
+ * What a built model is called and where it is shown: the function that builds it when that function builds only
+ * this model, else the variable it is assigned to, else its `name` argument (or the function's name). `creator` is
+ * the building function's definition as shown and `creatorName` its name node; `statementOf` finds a node's statement.
+ */
+export function modelIdentity(
+  m: BuiltModel,
+  creator: { readonly def: SyntaxNode; readonly name: SyntaxNode } | undefined,
+  soleInCreator: boolean,
+  statementOf: (node: SyntaxNode) => SyntaxNode,
+): { readonly name: string; readonly defNode: SyntaxNode; readonly nameNode: SyntaxNode } {
+  if (creator && soleInCreator) return { name: creator.name.text, defNode: creator.def, nameNode: creator.name };
+  if (m.variable) return { name: m.variable.text, defNode: statementOf(m.variable), nameNode: m.variable };
+  return { name: m.nameArg ?? creator?.name.text ?? 'model', defNode: statementOf(m.call), nameNode: m.call.childForFieldName('function') ?? m.call };
+}
+
+/** A functional model's graph (`Model(inputs, outputs)`, `tf.model({inputs, outputs})`), or a hint when its outputs were not found. */
+export function functionalModelGraph(m: BuiltModel, meta: ModelMeta): ModelGraph {
+  if (!m.functional) return toModelGraph(new KerasGraph(), [], [], { ...meta, problems: [{ severity: 'hint', message: `Model Audit could not find the outputs of \`${meta.name}\`.`, range: rangeOfSyntax(m.call) }] });
+  return withLosses(toModelGraph(m.functional.graph, m.functional.inputs, m.functional.outputs, meta), m.losses);
+}

@@ -5,7 +5,7 @@
 
 import { type AnyValue, comparePython } from '../abstractValues';
 import type { Range } from '../graph';
-import type { SyntaxNode } from '../syntax';
+import { rangeOfSyntax, type SyntaxNode } from '../syntax';
 import { paramName } from './pyScope';
 import { clip } from '../text';
 
@@ -20,12 +20,8 @@ export interface Flow<V> {
   returned?: V;
 }
 
-export function rangeOf(node: SyntaxNode): Range {
-  return {
-    start: { line: node.startPosition.row, character: node.startPosition.column },
-    end: { line: node.endPosition.row, character: node.endPosition.column },
-  };
-}
+/** A node's range in LSP terms. */
+export const rangeOf = rangeOfSyntax;
 
 /** Whether `self.<name>` (or a dynamic `getattr(self, …)`) appears in a method of the class other than the constructor. */
 export function referencedOutsideInit(cls: { readonly methods: ReadonlyMap<string, SyntaxNode> }, name: string): boolean {

@@ -2,15 +2,11 @@
 // import refers to, and which expressions each name (or `self.<attr>`) is assigned in each function. It follows
 // Python's scoping only as far as a training script needs: the enclosing functions, then the module.
 
-import type { SyntaxNode } from '../syntax';
+import { rangeOfSyntax, type SyntaxNode } from '../syntax';
 import type { Position, Range, TextEdit } from '../graph';
 
-export function rangeOfNode(node: SyntaxNode): Range {
-  return {
-    start: { line: node.startPosition.row, character: node.startPosition.column },
-    end: { line: node.endPosition.row, character: node.endPosition.column },
-  };
-}
+/** A node's range in LSP terms. */
+export const rangeOfNode = rangeOfSyntax;
 
 /** One assignment of a name: `name = value`, or item `index` of `a, b = value`, or a loop variable over `value`. */
 export interface Binding {

@@ -7,24 +7,19 @@
 // npm package of pretrained models) is a named opaque block. It never throws: what it does not understand becomes
 // an opaque op and a hint.
 
-import type { SyntaxNode } from '../syntax';
+import { rangeOfSyntax, type SyntaxNode } from '../syntax';
 import type { ActivationInsertion, AttrValue, Dim, FrameworkIdioms, FrontendProblem, ModelGraph, OpEdit, Range } from '../graph';
 import { type ScalarValue, arithmetic, attrOf, truthOf } from '../abstractValues';
 import { hashText } from '../hash';
 import { type ImportContext, ModuleLoader } from '../imports';
 import { activationOp, kerasLayer, snakeCase } from '../keras/kerasCatalog';
-import { type ActivationUse, type CompiledLoss, type FunctionalModel, KerasGraph, type KerasLayer, type RunContext, clip, layerInputShape, makeLayer, toModelGraph, withLosses } from '../keras/kerasGraph';
+import { type ActivationUse, type CompiledLoss, type FunctionalModel, KerasGraph, type KerasLayer, type RunContext, clip, functionalModelGraph, layerInputShape, makeLayer, modelIdentity, toModelGraph, withLosses } from '../keras/kerasGraph';
 
 const MAX_UNROLL = 64;
 const MAX_DEPTH = 24;
 const MAX_STEPS = 20000;
 
-function rangeOf(node: SyntaxNode): Range {
-  return {
-    start: { line: node.startPosition.row, character: node.startPosition.column },
-    end: { line: node.endPosition.row, character: node.endPosition.column },
-  };
-}
+const rangeOf = rangeOfSyntax;
 
 interface ModelObj {
   readonly kind: 'sequential' | 'functional';
@@ -1159,27 +1154,11 @@ function extractFrom(interp: Interpreter, root: SyntaxNode): ModelGraph[] {
 
 function modelGraphOf(interp: Interpreter, m: ModelObj, soleInCreator: boolean): ModelGraph {
   const fnName = m.creator ? functionName(m.creator) : undefined;
-  let name: string;
-  let defNode: SyntaxNode;
-  let nameNode: SyntaxNode;
-  if (m.creator && fnName && soleInCreator) {
-    name = fnName.text;
-    defNode = m.creator.type === 'function_declaration' ? (m.creator.parent?.type === 'export_statement' ? m.creator.parent : m.creator) : statementOf(m.creator);
-    nameNode = fnName;
-  } else if (m.variable) {
-    name = m.variable.text;
-    defNode = statementOf(m.variable);
-    nameNode = m.variable;
-  } else {
-    name = m.nameArg ?? fnName?.text ?? 'model';
-    defNode = statementOf(m.call);
-    nameNode = m.call.childForFieldName('function') ?? m.call;
-  }
+  // A function declaration is shown with its `export`; a function expression by the statement that holds it.
+  const creatorDef = m.creator && (m.creator.type === 'function_declaration' ? (m.creator.parent?.type === 'export_statement' ? m.creator.parent : m.creator) : statementOf(m.creator));
+  const { name, defNode, nameNode } = modelIdentity(m, creatorDef && fnName ? { def: creatorDef, name: fnName } : undefined, soleInCreator, statementOf);
   const meta = { name, framework: 'tfjs' as const, range: rangeOf(defNode), nameRange: rangeOf(nameNode), textKey: hashText(defNode.text) };
-  if (m.kind === 'functional') {
-    if (!m.functional) return toModelGraph(new KerasGraph(), [], [], { ...meta, problems: [{ severity: 'hint', message: `Model Audit could not find the outputs of \`${name}\`.`, range: rangeOf(m.call) }] });
-    return withLosses(toModelGraph(m.functional.graph, m.functional.inputs, m.functional.outputs, meta), m.losses);
-  }
+  if (m.kind === 'functional') return functionalModelGraph(m, meta);
   const g = new KerasGraph(interp.run);
   interp.graph = g;
   const first = m.items[0];
