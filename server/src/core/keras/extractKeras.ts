@@ -14,7 +14,7 @@ import { type ImportContext, KNOWN_LIBRARIES, ModuleLoader } from '../imports';
 import { Ops } from '../ops';
 import { type Env as EnvOf, type Flow as FlowOf, MAX_UNROLL, PythonInterpreter, fullLines, rangeOf, referencedOutsideInit } from '../python/interpreter';
 import { activationOp, kerasLayer, lossKey } from './kerasCatalog';
-import { type ActivationUse, type CompiledLoss, type ForeignSite, type FunctionalModel, KerasGraph, type KerasLayer, type RunContext, clip, functionalModelGraph, layerInputShape, makeLayer, modelIdentity, toModelGraph, withLosses } from './kerasGraph';
+import { type ActivationUse, type CompiledLoss, type ForeignSite, type FunctionalModel, KerasGraph, type KerasLayer, type RunContext, applyFunctional, clip, functionalModelGraph, layerInputShape, makeLayer, modelIdentity, toModelGraph, withLosses } from './kerasGraph';
 
 /** Nested call depth; recursion stops here. */
 const MAX_DEPTH = 24;
@@ -905,9 +905,7 @@ class Interpreter extends PythonInterpreter<KV> {
     // A model an imported function built runs as imported code, shown where this file applies it.
     if (model.origin !== undefined && !this.run.foreign) return this.inForeign(model.origin, range, () => this.applyModel(model, g, ids, range));
     if (model.kind === 'functional') {
-      if (!model.functional) return { kind: 'tensor', graph: g, node: g.opaque(model.call.text, ids, range, 'the model has unknown inputs or outputs') };
-      const outs = g.replay(model.functional, ids, { range, module: model.variable?.text ?? model.nameArg });
-      const values = outs.map((o): KV => ({ kind: 'tensor', graph: g, node: o }));
+      const values = applyFunctional(g, model, ids, range).map((o): KV => ({ kind: 'tensor', graph: g, node: o }));
       return values.length === 1 ? values[0] : { kind: 'tuple', items: values };
     }
     let value: KV = { kind: 'tensor', graph: g, node: ids[0] };

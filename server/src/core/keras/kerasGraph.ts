@@ -516,3 +516,9 @@ export function functionalModelGraph(m: BuiltModel, meta: ModelMeta): ModelGraph
   if (!m.functional) return toModelGraph(new KerasGraph(), [], [], { ...meta, problems: [{ severity: 'hint', message: `Model Audit could not find the outputs of \`${meta.name}\`.`, range: rangeOfSyntax(m.call) }] });
   return withLosses(toModelGraph(m.functional.graph, m.functional.inputs, m.functional.outputs, meta), m.losses);
 }
+
+/** Applies a built functional model to tensors of `g`: its ops replayed at the call, or one opaque step when its outputs are unknown. */
+export function applyFunctional(g: KerasGraph, model: BuiltModel, ids: number[], range: Range): number[] {
+  if (!model.functional) return [g.opaque(model.call.text, ids, range, 'the model has unknown inputs or outputs')];
+  return g.replay(model.functional, ids, { range, module: model.variable?.text ?? model.nameArg });
+}

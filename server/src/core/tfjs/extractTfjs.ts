@@ -13,7 +13,7 @@ import { type ScalarValue, arithmetic, attrOf, truthOf } from '../abstractValues
 import { hashText } from '../hash';
 import { type ImportContext, ModuleLoader } from '../imports';
 import { activationOp, kerasLayer, snakeCase } from '../keras/kerasCatalog';
-import { type ActivationUse, type CompiledLoss, type FunctionalModel, KerasGraph, type KerasLayer, type RunContext, clip, functionalModelGraph, layerInputShape, makeLayer, modelIdentity, toModelGraph, withLosses } from '../keras/kerasGraph';
+import { type ActivationUse, type CompiledLoss, type FunctionalModel, KerasGraph, type KerasLayer, type RunContext, applyFunctional, clip, functionalModelGraph, layerInputShape, makeLayer, modelIdentity, toModelGraph, withLosses } from '../keras/kerasGraph';
 
 const MAX_UNROLL = 64;
 const MAX_DEPTH = 24;
@@ -795,9 +795,7 @@ class Interpreter {
     // A model an imported helper built runs as imported code, shown where this file applies it.
     if (model.origin !== undefined && !this.run.foreign) return this.inForeign(model.origin, range, () => this.applyModel(model, g, ids, range));
     if (model.kind === 'functional') {
-      if (!model.functional) return { kind: 'tensor', graph: g, node: g.opaque(model.call.text, ids, range, 'the model has unknown inputs or outputs') };
-      const outs = g.replay(model.functional, ids, { range, module: model.variable?.text ?? model.nameArg });
-      const values = outs.map((o): JV => ({ kind: 'tensor', graph: g, node: o }));
+      const values = applyFunctional(g, model, ids, range).map((o): JV => ({ kind: 'tensor', graph: g, node: o }));
       return values.length === 1 ? values[0] : { kind: 'list', items: values };
     }
     let value: JV = { kind: 'tensor', graph: g, node: ids[0] };
