@@ -14,7 +14,7 @@ import { type ImportContext, KNOWN_LIBRARIES, ModuleLoader } from '../imports';
 import { Ops } from '../ops';
 import { type Env as EnvOf, type Flow as FlowOf, MAX_UNROLL, PythonInterpreter, fullLines, rangeOf, referencedOutsideInit } from '../python/interpreter';
 import { activationOp, kerasLayer, lossKey } from './kerasCatalog';
-import { type ActivationUse, type CompiledLoss, type ForeignSite, type FunctionalModel, KerasGraph, type KerasLayer, type RunContext, applyFunctional, clip, functionalModelGraph, layerInputShape, makeLayer, modelIdentity, toModelGraph, withLosses } from './kerasGraph';
+import { type ActivationUse, type CompiledLoss, type ForeignSite, type FunctionalModel, KerasGraph, type KerasLayer, type ModelObject, type RunContext, applyFunctional, clip, functionalModelGraph, layerInputShape, makeLayer, modelIdentity, toModelGraph, withLosses } from './kerasGraph';
 
 /** Nested call depth; recursion stops here. */
 const MAX_DEPTH = 24;
@@ -42,21 +42,7 @@ interface Instance {
 }
 
 /** A Sequential or functional model value. */
-interface ModelObj {
-  readonly kind: 'sequential' | 'functional';
-  /** Sequential items: layers, nested models, instances and the inputs written as `Input(...)`. */
-  readonly items: KV[];
-  readonly itemRanges: Range[];
-  functional?: FunctionalModel;
-  readonly call: SyntaxNode;
-  /** The top-level function that built it, if any. */
-  readonly creator?: SyntaxNode;
-  nameArg?: string;
-  variable?: SyntaxNode;
-  losses: CompiledLoss[];
-  /** The file the model is built in, when it is not the analysed one (a block imported from the workspace). */
-  readonly origin?: string;
-}
+type ModelObj = ModelObject<KV>;
 
 type KV =
   | ScalarValue

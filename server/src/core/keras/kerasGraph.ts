@@ -495,6 +495,22 @@ export interface BuiltModel {
   readonly losses: readonly CompiledLoss[];
 }
 
+/** A model the code builds (`Sequential([...])`, `Model(...)`, `tf.sequential(...)`, `tf.model(...)`), over a frontend's values. */
+export interface ModelObject<V> extends BuiltModel {
+  readonly kind: 'sequential' | 'functional';
+  /** Sequential items: layers, nested models, instances and the inputs written as `Input(...)`. */
+  readonly items: V[];
+  readonly itemRanges: Range[];
+  functional?: FunctionalModel;
+  /** The top-level function that built it, if any. */
+  readonly creator?: SyntaxNode;
+  nameArg?: string;
+  variable?: SyntaxNode;
+  losses: CompiledLoss[];
+  /** The file the model is built in, when it is not the analysed one (a block imported from the workspace). */
+  readonly origin?: string;
+}
+
 /**
  * What a built model is called and where it is shown: the function that builds it when that function builds only
  * this model, else the variable it is assigned to, else its `name` argument (or the function's name). `creator` is

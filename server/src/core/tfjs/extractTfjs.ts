@@ -13,7 +13,7 @@ import { type ScalarValue, arithmetic, attrOf, truthOf } from '../abstractValues
 import { hashText } from '../hash';
 import { type ImportContext, ModuleLoader } from '../imports';
 import { activationOp, kerasLayer, snakeCase } from '../keras/kerasCatalog';
-import { type ActivationUse, type CompiledLoss, type FunctionalModel, KerasGraph, type KerasLayer, type RunContext, applyFunctional, clip, functionalModelGraph, layerInputShape, makeLayer, modelIdentity, toModelGraph, withLosses } from '../keras/kerasGraph';
+import { type ActivationUse, type CompiledLoss, type FunctionalModel, KerasGraph, type KerasLayer, type ModelObject, type RunContext, applyFunctional, clip, functionalModelGraph, layerInputShape, makeLayer, modelIdentity, toModelGraph, withLosses } from '../keras/kerasGraph';
 
 const MAX_UNROLL = 64;
 const MAX_DEPTH = 24;
@@ -21,19 +21,7 @@ const MAX_STEPS = 20000;
 
 const rangeOf = rangeOfSyntax;
 
-interface ModelObj {
-  readonly kind: 'sequential' | 'functional';
-  readonly items: JV[];
-  readonly itemRanges: Range[];
-  functional?: FunctionalModel;
-  readonly call: SyntaxNode;
-  readonly creator?: SyntaxNode;
-  nameArg?: string;
-  variable?: SyntaxNode;
-  losses: CompiledLoss[];
-  /** The file the model is built in, when it is not the analysed one (a helper imported from the workspace). */
-  readonly origin?: string;
-}
+type ModelObj = ModelObject<JV>;
 
 interface ObjectValue {
   readonly kind: 'object';
