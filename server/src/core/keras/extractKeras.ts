@@ -14,7 +14,7 @@ import { type ImportContext, KNOWN_LIBRARIES, ModuleLoader } from '../imports';
 import { Ops } from '../ops';
 import { type Env as EnvOf, type Flow as FlowOf, MAX_UNROLL, PythonInterpreter, fullLines, rangeOf, referencedOutsideInit } from '../python/interpreter';
 import { activationOp, kerasLayer, lossKey } from './kerasCatalog';
-import { type ActivationUse, type CompiledLoss, type ForeignSite, type FunctionalModel, KerasGraph, type KerasLayer, type ModelObject, type RunContext, applyFunctional, clip, functionalModelGraph, layerInputShape, makeLayer, modelIdentity, toModelGraph, withLosses } from './kerasGraph';
+import { type ActivationUse, type CompiledLoss, type ForeignSite, type FunctionalModel, KerasGraph, type KerasLayer, type ModelObject, type RunContext, applyFunctional, clip, functionalModelGraph, layerInputShape, makeLayer, modelIdentity, optionEdit, toModelGraph, withLosses } from './kerasGraph';
 
 /** Nested call depth; recursion stops here. */
 const MAX_DEPTH = 24;
@@ -1126,31 +1126,14 @@ class Interpreter extends PythonInterpreter<KV> {
 
   /** `activation='relu'`: replaces `activation=None` / `'linear'`, or adds the keyword after the last argument. */
   private activationInsertion(a: Arguments, node: SyntaxNode): ActivationInsertion | undefined {
-    const existing = a.kwNodes.get('activation');
-    if (existing) return { description: `set activation='relu' in ${clip(node.text, 40)}`, edits: [{ range: rangeOf(existing), newText: "'relu'" }] };
-    const args = a.node;
-    if (!args || args.type !== 'argument_list') return undefined;
-    const items = args.namedChildren.filter((c) => c.type !== 'comment');
-    const lastArg = items[items.length - 1];
-    if (!lastArg) {
-      const open = args.children[0];
-      if (!open) return undefined;
-      const at = rangeOf(open).end;
-      return { description: "add activation='relu'", edits: [{ range: { start: at, end: at }, newText: "activation='relu'" }] };
-    }
-    const at = rangeOf(lastArg).end;
-    return { description: `add activation='relu' to ${clip(node.text, 40)}`, edits: [{ range: { start: at, end: at }, newText: ", activation='relu'" }] };
+    const list = a.node?.type === 'argument_list' ? a.node : undefined;
+    return optionEdit({ key: 'activation', sep: '=', value: "'relu'" }, a.kwNodes.get('activation'), list, node.text, true);
   }
 
   /** `use_bias=False`: replaces `use_bias=True` (Keras 1: `bias=True`), or adds the keyword after the last argument. */
   private biasRemoval(a: Arguments, node: SyntaxNode): OpEdit | undefined {
-    const existing = a.kwNodes.get('use_bias') ?? a.kwNodes.get('bias');
-    if (existing) return { description: `set use_bias=False in ${clip(node.text, 40)}`, edits: [{ range: rangeOf(existing), newText: 'False' }] };
-    const items = a.node?.type === 'argument_list' ? a.node.namedChildren.filter((c) => c.type !== 'comment') : [];
-    const lastArg = items[items.length - 1];
-    if (!lastArg) return undefined;
-    const at = rangeOf(lastArg).end;
-    return { description: `add use_bias=False to ${clip(node.text, 40)}`, edits: [{ range: { start: at, end: at }, newText: ', use_bias=False' }] };
+    const list = a.node?.type === 'argument_list' ? a.node : undefined;
+    return optionEdit({ key: 'use_bias', sep: '=', value: 'False' }, a.kwNodes.get('use_bias') ?? a.kwNodes.get('bias'), list, node.text);
   }
 
   /** Sequential(...) and Model(inputs, outputs). */

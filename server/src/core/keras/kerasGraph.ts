@@ -538,3 +538,30 @@ export function applyFunctional(g: KerasGraph, model: BuiltModel, ids: number[],
   if (!model.functional) return [g.opaque(model.call.text, ids, range, 'the model has unknown inputs or outputs')];
   return g.replay(model.functional, ids, { range, module: model.variable?.text ?? model.nameArg });
 }
+
+/**
+ * The edit that sets one option of a layer call, in either frontend's syntax: the value written for it is replaced
+ * (`existing`), else `key<sep>value` is added after the last item of `list` (an argument list in Keras, a config
+ * object in TF.js), or written alone into an empty one when `intoEmpty`. `callText` names the call in the description.
+ */
+export function optionEdit(
+  option: { readonly key: string; readonly sep: string; readonly value: string },
+  existing: SyntaxNode | undefined,
+  list: SyntaxNode | undefined,
+  callText: string,
+  intoEmpty = false,
+): OpEdit | undefined {
+  const written = `${option.key}${option.sep}${option.value}`;
+  if (existing) return { description: `set ${written} in ${clip(callText, 40)}`, edits: [{ range: rangeOfSyntax(existing), newText: option.value }] };
+  if (!list) return undefined;
+  const items = list.namedChildren.filter((c) => c.type !== 'comment');
+  const last = items[items.length - 1];
+  if (!last) {
+    const open = list.children[0];
+    if (!intoEmpty || !open) return undefined;
+    const at = rangeOfSyntax(open).end;
+    return { description: `add ${written}`, edits: [{ range: { start: at, end: at }, newText: written }] };
+  }
+  const at = rangeOfSyntax(last).end;
+  return { description: `add ${written} to ${clip(callText, 40)}`, edits: [{ range: { start: at, end: at }, newText: `, ${written}` }] };
+}

@@ -13,7 +13,7 @@ import { type ScalarValue, arithmetic, attrOf, truthOf } from '../abstractValues
 import { hashText } from '../hash';
 import { type ImportContext, ModuleLoader } from '../imports';
 import { activationOp, kerasLayer, snakeCase } from '../keras/kerasCatalog';
-import { type ActivationUse, type CompiledLoss, type FunctionalModel, KerasGraph, type KerasLayer, type ModelObject, type RunContext, applyFunctional, clip, functionalModelGraph, layerInputShape, makeLayer, modelIdentity, toModelGraph, withLosses } from '../keras/kerasGraph';
+import { type ActivationUse, type CompiledLoss, type FunctionalModel, KerasGraph, type KerasLayer, type ModelObject, type RunContext, applyFunctional, clip, functionalModelGraph, layerInputShape, makeLayer, modelIdentity, optionEdit, toModelGraph, withLosses } from '../keras/kerasGraph';
 
 const MAX_UNROLL = 64;
 const MAX_DEPTH = 24;
@@ -1023,32 +1023,17 @@ function compiledLosses(v: JV | undefined, node: SyntaxNode | undefined, fallbac
 
 /** `activation: 'relu'`: replaces `activation: 'linear'`, or adds the key after the config's last property. */
 function activationInsertion(config: ObjectValue | undefined, configNode: SyntaxNode | undefined, node: SyntaxNode): ActivationInsertion | undefined {
-  const existing = config?.valueNodes.get('activation');
-  if (existing) return { description: `set activation: 'relu' in ${clip(node.text, 40)}`, edits: [{ range: rangeOf(existing), newText: "'relu'" }] };
-  if (!configNode || configNode.type !== 'object') return undefined;
-  const props = configNode.namedChildren.filter((c) => c.type !== 'comment');
-  const lastProp = props[props.length - 1];
-  if (!lastProp) {
-    const open = configNode.children[0];
-    if (!open) return undefined;
-    const at = rangeOf(open).end;
-    return { description: "add activation: 'relu'", edits: [{ range: { start: at, end: at }, newText: "activation: 'relu'" }] };
-  }
-  const at = rangeOf(lastProp).end;
-  return { description: `add activation: 'relu' to ${clip(node.text, 40)}`, edits: [{ range: { start: at, end: at }, newText: ", activation: 'relu'" }] };
+  const object = configNode?.type === 'object' ? configNode : undefined;
+  return optionEdit({ key: 'activation', sep: ': ', value: "'relu'" }, config?.valueNodes.get('activation'), object, node.text, true);
 }
 
 /** `useBias: false`: replaces `useBias: true`, or adds the key after the config's last property. */
 function biasRemoval(config: ObjectValue | undefined, configNode: SyntaxNode | undefined, node: SyntaxNode): OpEdit | undefined {
   const existing = config?.valueNodes.get('useBias');
+  // `{ useBias }` names a variable: there is no value here to replace.
   if (existing?.type === 'shorthand_property_identifier') return undefined;
-  if (existing) return { description: `set useBias: false in ${clip(node.text, 40)}`, edits: [{ range: rangeOf(existing), newText: 'false' }] };
-  if (!configNode || configNode.type !== 'object') return undefined;
-  const props = configNode.namedChildren.filter((c) => c.type !== 'comment');
-  const lastProp = props[props.length - 1];
-  if (!lastProp) return undefined;
-  const at = rangeOf(lastProp).end;
-  return { description: `add useBias: false to ${clip(node.text, 40)}`, edits: [{ range: { start: at, end: at }, newText: ', useBias: false' }] };
+  const object = configNode?.type === 'object' ? configNode : undefined;
+  return optionEdit({ key: 'useBias', sep: ': ', value: 'false' }, existing, object, node.text);
 }
 
 function statementOf(node: SyntaxNode): SyntaxNode {
