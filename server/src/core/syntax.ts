@@ -239,14 +239,15 @@ export function mirrorTree(tree: Tree, text: string, previous?: SyntaxNode): Syn
   const rootSegment = new Segment(text);
   rootSegment.place(source, 0);
   source.rootSegment = rootSegment;
+  // Keyed by the statement's text alone: a slice of the new text is hashed without being copied, where a key
+  // built by concatenation would copy the whole file on every edit. The type is checked on a match.
   const reusable = new Map<string, MirrorNode[]>();
   if (previous instanceof MirrorNode && previous.parent === null) {
     for (const child of previous.children) {
       if (child.hasError || child.segment === previous.segment) continue;
-      const key = `${child.type}\u0000${child.segment.text}`;
-      const list = reusable.get(key);
+      const list = reusable.get(child.segment.text);
       if (list) list.push(child);
-      else reusable.set(key, [child]);
+      else reusable.set(child.segment.text, [child]);
     }
   }
   const cursor: TreeCursor = tree.walk();
@@ -258,8 +259,9 @@ export function mirrorTree(tree: Tree, text: string, previous?: SyntaxNode): Syn
         const start = cursor.startIndex;
         const end = cursor.endIndex;
         root.setField(root.children.length, cursor.currentFieldName);
-        const candidates = reusable.get(`${cursor.nodeType}\u0000${text.slice(start, end)}`);
-        const reused = candidates && candidates.length > 0 && !cursor.currentNode.hasError ? candidates.shift()! : undefined;
+        const candidates = reusable.size > 0 ? reusable.get(text.slice(start, end)) : undefined;
+        const at = candidates ? candidates.findIndex((c) => c.type === cursor.nodeType) : -1;
+        const reused = at >= 0 && !cursor.currentNode.hasError ? candidates!.splice(at, 1)[0] : undefined;
         if (reused) {
           reused.segment.place(source, start);
           reused.parent = root;
