@@ -19,7 +19,23 @@ export function modelEquation(analysis: FileAnalysis | undefined, params: ModelE
   if (!analysis) return { models: [] };
   const models = analysis.models.map((m) => m.graph.name);
   const model = pickModel(analysis.models, params);
-  return model ? { model: toProtocol(model, params.uri, displayPath, analysis.models.map((m) => m.graph)), models } : { models };
+  return model ? { model: answerFor(model, params.uri, displayPath, analysis.models), models } : { models };
+}
+
+/**
+ * Each model's answer, kept beside the model analysis it was made from: the panel asks again whenever the cursor
+ * rests, and an unchanged model keeps its analysis object across edits, so the equation is built again (for the
+ * values' node ids) and the documents printed once per analysis, not once per cursor move.
+ */
+const answers = new WeakMap<ModelAnalysis, { readonly key: string; readonly model: ModelEquationRequest.Model }>();
+
+function answerFor(model: ModelAnalysis, uri: string, displayPath: string, models: readonly ModelAnalysis[]): ModelEquationRequest.Model {
+  const key = `${uri}\n${displayPath}`;
+  const kept = answers.get(model);
+  if (kept?.key === key) return kept.model;
+  const answer = toProtocol(model, uri, displayPath, models.map((m) => m.graph));
+  answers.set(model, { key, model: answer });
+  return answer;
 }
 
 /** The file's name, for the Markdown's caption: a pull request reader knows the repository, not the local path. */
