@@ -73,4 +73,25 @@ describe('imports across files', () => {
     };
     assert.ok((await analyze(throwing)).models.length >= 3);
   });
+
+  it('follows a chain of re-exports as deep as the Keras frontend does (8 files), no deeper', async () => {
+    // m1 re-exports from m2, and so on; the last file defines the block; the model file imports it from m1.
+    const chain = (depth: number, name: string, block: string): ImportResolver => (moduleName) => {
+      const i = Number(moduleName.replace(/^m/, ''));
+      if (!(i >= 1 && i <= depth)) return undefined;
+      return { path: `/virtual/m${i}.py`, text: i < depth ? `from m${i + 1} import ${name}\n` : block };
+    };
+    const torchBlock = 'import torch.nn as nn\nclass Block(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.fc = nn.Linear(4, 4)\n    def forward(self, x):\n        return self.fc(x)\n';
+    const torchModel = 'import torch.nn as nn\nfrom m1 import Block\nclass Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.block = Block()\n    def forward(self, x):\n        return self.block(x)\n';
+    const kerasBlock = 'from tensorflow.keras import layers\ndef block(x):\n    return layers.Dense(4)(x)\n';
+    const kerasModel = 'from tensorflow import keras\nfrom m1 import block\ninp = keras.Input(shape=(4,))\nmodel = keras.Model(inp, block(inp))\n';
+    const ops = async (text: string, resolveImport: ImportResolver) => {
+      const analysis = analyzeSource({ file: { path: '/virtual/net.py', language: 'python', text }, parsers: await parsers(), resolveImport });
+      return analysis.models[0].graph.nodes.filter((n) => n.category !== 'input').map((n) => n.op);
+    };
+    for (const [depth, expected] of [[8, 'linear'], [9, 'opaque']] as const) {
+      assert.deepEqual(await ops(torchModel, chain(depth, 'Block', torchBlock)), [expected], `PyTorch, ${depth} files`);
+      assert.deepEqual(await ops(kerasModel, chain(depth, 'block', kerasBlock)), [expected], `Keras, ${depth} files`);
+    }
+  });
 });

@@ -19,7 +19,7 @@ import { arithmetic, pythonLiteral } from '../abstractValues';
 import { type MutableNode, type NodeDraft } from '../mutableNode';
 import { Ops } from '../ops';
 import { hashText } from '../hash';
-import { type ImportContext, KNOWN_LIBRARIES, MODEL_LIBRARIES, type ParsedModule } from '../imports';
+import { type ImportContext, KNOWN_LIBRARIES, MODEL_LIBRARIES, ModuleLoader } from '../imports';
 import { annotatePytorchGraph } from './annotateGraph';
 import { findLossUses } from './lossUses';
 import { type Env as EnvOf, type Flow as FlowOf, MAX_UNROLL, PythonInterpreter, fullLines, rangeOf, referencedOutsideInit } from './interpreter';
@@ -130,60 +130,45 @@ type Candidate =
 
 const TORCH_MODULE_BASES = new Set(['torch.nn.Module', 'torch.nn.modules.module.Module', 'pytorch_lightning.LightningModule', 'lightning.LightningModule', 'lightning.pytorch.LightningModule']);
 
-/** The workspace modules one extraction follows through imports, each parsed once. */
+/**
+ * The workspace modules one extraction follows through imports, loaded by the loader Keras and TF.js use too, and
+ * which file each of their roots is, so ops written there can be shown at the call that runs them.
+ */
 class ImportedModules {
-  private readonly scopes = new Map<string, FileScope | null>();
+  private readonly loader: ModuleLoader<FileScope>;
+  /** Imported roots by identity (syntax mirrors, whose ids restart per tree) and by id (tree-sitter nodes). */
+  private readonly rootNodes = new Map<SyntaxNode, string>();
   private readonly roots = new Map<number, string>();
-  private readonly rootNodes: { readonly root: SyntaxNode; readonly path: string }[] = [];
-  private readonly parsed: ParsedModule[] = [];
-  private depth = 0;
   /** Whether any import was looked up in the workspace (found or not). */
   consulted = false;
 
-  constructor(readonly context: ImportContext | undefined) {}
+  constructor(context: ImportContext | undefined) {
+    this.loader = new ModuleLoader<FileScope>(context, (root, path) => {
+      this.roots.set(root.id, path);
+      this.rootNodes.set(root, path);
+      return new FileScope(root, this, path);
+    });
+  }
 
   /** The scope of an imported module, or undefined when it is not in the workspace (or imports itself back). */
   scopeFor(moduleName: string, from: FileScope): FileScope | undefined {
-    const context = this.context;
-    if (!context || this.depth > 8) return undefined;
+    if (!this.loader.context) return undefined;
     this.consulted = true;
-    let resolved;
-    try {
-      resolved = context.resolve(moduleName, from.origin ?? context.path);
-    } catch {
-      return undefined;
-    }
-    if (!resolved || resolved.path === context.path) return undefined;
-    // null marks a module still being read: an import cycle, which stops here.
-    if (this.scopes.has(resolved.path)) return this.scopes.get(resolved.path) ?? undefined;
-    this.scopes.set(resolved.path, null);
-    const parsed = context.parse(resolved.text, resolved.path);
-    if (!parsed) return undefined;
-    this.parsed.push(parsed);
-    this.roots.set(parsed.root.id, resolved.path);
-    this.rootNodes.push({ root: parsed.root, path: resolved.path });
-    this.depth++;
-    try {
-      const scope = new FileScope(parsed.root, this, resolved.path);
-      this.scopes.set(resolved.path, scope);
-      return scope;
-    } finally {
-      this.depth--;
-    }
+    return this.loader.load(moduleName, from.origin)?.scope;
   }
 
   /** The imported file a root node belongs to: by identity (plain syntax mirrors), else by id (tree-sitter nodes). */
   pathOfRoot(root: SyntaxNode): string | undefined {
-    return this.rootNodes.find((r) => r.root === root)?.path ?? this.roots.get(root.id);
+    return this.rootNodes.get(root) ?? this.roots.get(root.id);
   }
 
   /** Whether a root node is one of the imported modules' (by identity, for syntax mirrors whose ids repeat). */
   isImportedRoot(root: SyntaxNode): boolean {
-    return this.rootNodes.some((r) => r.root === root);
+    return this.rootNodes.has(root);
   }
 
   dispose(): void {
-    for (const p of this.parsed) p.dispose();
+    this.loader.dispose();
   }
 }
 
