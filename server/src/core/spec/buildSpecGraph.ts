@@ -8,7 +8,7 @@ import { Ops } from '../ops';
 import { inferShapes } from '../shapes';
 import type { MathNode } from '../render/math';
 import { type LocatedCall, SPEC_SYNTAX, type SpecDocument, type SpecExpression, type SpecModel, type SpecProblem, type SpecStatement } from './parseSpec';
-import { lookupSpecLoss, lookupSpecOp, suggestSpecOp } from './specOps';
+import { editDistance, lookupSpecLoss, lookupSpecOp, suggestSpecOp } from './specOps';
 
 export interface SpecModelBuild {
   readonly model: SpecModel;
@@ -490,25 +490,11 @@ function suggestName(name: string, known: readonly string[]): string | undefined
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const k of known) {
-    const d = levenshtein(name, k);
+    const d = editDistance(name, k);
     if (d < bestDistance) {
       bestDistance = d;
       best = k;
     }
   }
   return best !== undefined && bestDistance <= Math.max(1, Math.floor(name.length / 3)) ? best : undefined;
-}
-
-function levenshtein(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0];
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return row[b.length];
 }
