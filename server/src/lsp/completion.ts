@@ -11,18 +11,21 @@ export interface CompletionContext {
   readonly text: string;
   /** The analysis of this spec (for value and block names). */
   readonly analysis?: FileAnalysis;
-  /** Model names found elsewhere: the bound code file's, open documents', the workspace's. */
-  modelNames(codePath: string | undefined): string[];
+  /**
+   * Model names found elsewhere: the bound code file's, open documents', the workspace's. Asked only after `model `,
+   * so other keystrokes neither wait for the open documents' analyses nor scan the workspace.
+   */
+  modelNames(codePath: string | undefined): Promise<string[]>;
 }
 
-export function completion(params: CompletionParams, context: CompletionContext): CompletionItem[] {
+export async function completion(params: CompletionParams, context: CompletionContext): Promise<CompletionItem[]> {
   const line = context.text.split('\n')[params.position.line] ?? '';
   const before = line.slice(0, params.position.character);
   if (/^\s*#/.test(before)) return [];
   const model = /^\s*model\s+([A-Za-z_][\w.]*)?$/.exec(before);
   if (model) {
     const path = /\bin\s+"([^"]*)"/.exec(line.slice(params.position.character))?.[1];
-    return [...new Set(context.modelNames(path))].sort().map((name) => ({ label: name, kind: CompletionItemKind.Class, detail: 'model' }));
+    return [...new Set(await context.modelNames(path))].sort().map((name) => ({ label: name, kind: CompletionItemKind.Class, detail: 'model' }));
   }
   if (/^\s*[A-Za-z_]\w*\s*(\([^)]*\))?\s*(:\s*\[[^\]]*\])?\s*=/.test(before) || /^\s*$/.test(before) === false && /[(,=+*\-·]\s*[A-Za-z_]*$/.test(before)) {
     const items: CompletionItem[] = specOpNames().map((name) => ({ label: name, kind: CompletionItemKind.Function, detail: 'operation' }));

@@ -159,9 +159,15 @@ export function startServer(): void {
   connection.onCompletion(guard('completion', [], async (params) => {
     const doc = documents.get(params.textDocument.uri);
     if (!doc || !doc.uri.endsWith('.mspec') && doc.languageId !== 'model-spec') return [];
-    const [ps, analysis] = await Promise.all([parsers, scheduler.current(doc.uri)]);
-    const open = (await Promise.all(documents.all().filter((d) => d.uri !== doc.uri).map((d) => scheduler.current(d.uri)))).filter((a) => a !== undefined);
-    return completion(params, { text: doc.getText(), analysis, modelNames: (codePath) => modelNames({ specUri: doc.uri, codePath, host: specHost, parsers: ps, openAnalyses: open, workspaceRoots }) });
+    const analysis = await scheduler.current(doc.uri);
+    return completion(params, {
+      text: doc.getText(),
+      analysis,
+      modelNames: async (codePath) => {
+        const open = (await Promise.all(documents.all().filter((d) => d.uri !== doc.uri).map((d) => scheduler.current(d.uri)))).filter((a) => a !== undefined);
+        return modelNames({ specUri: doc.uri, codePath, host: specHost, parsers: await parsers, openAnalyses: open, workspaceRoots });
+      },
+    });
   }));
   connection.onCodeLens(guard('codeLens', [], async (params) => {
     const s = await settings.get(params.textDocument.uri);
