@@ -35,3 +35,14 @@ export interface Finding {
    */
   readonly stale?: boolean;
 }
+
+/** Findings without repeats: one per code, start position and message (a spec and its code can report one twice). */
+export function dedupeFindings(findings: readonly Finding[]): Finding[] {
+  const seen = new Set<string>();
+  return findings.filter((f) => {
+    const key = `${f.code}|${f.range.start.line}:${f.range.start.character}|${f.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}

@@ -4,7 +4,7 @@
 // reads files (the CLI reads the disk; the server reads open documents first, then the disk).
 
 import type { AnalysisInput, FileAnalysis, ModelAnalysis, ModelEquation, SourceFile } from '../analyze';
-import type { Finding } from '../findings';
+import { dedupeFindings, type Finding } from '../findings';
 import type { Language, ModelGraph, Range } from '../graph';
 import { alignSpecToGraph } from './alignSpecToGraph';
 import { buildSpecGraph, type SpecModelBuild } from './buildSpecGraph';
@@ -119,7 +119,7 @@ export function analyzeSpecSource(input: AnalysisInput, helpers: SpecAnalysisHel
     models.push({ graph: build.graph, equation: helpers.renderEquation(build.graph), findings: modelFindings });
     findings.push(...modelFindings);
   }
-  return { path: file.path, language: 'model-spec', models, findings: dedupe(findings), dependencies: [...dependencies], specBindings: bindings };
+  return { path: file.path, language: 'model-spec', models, findings: dedupeFindings(findings), dependencies: [...dependencies], specBindings: bindings };
 }
 
 /** `h1: [256] = …` states a shape; the code's inferred shape there must agree. */
@@ -193,15 +193,5 @@ export function specFindingsForCode(file: SourceFile, models: readonly ModelAnal
       findings.push(...sides.code);
     }
   }
-  return { findings: dedupe(findings), dependencies: [...dependencies] };
-}
-
-function dedupe(findings: Finding[]): Finding[] {
-  const seen = new Set<string>();
-  return findings.filter((f) => {
-    const key = `${f.code}|${f.range.start.line}:${f.range.start.character}|${f.message}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
+  return { findings: dedupeFindings(findings), dependencies: [...dependencies] };
 }
