@@ -8,7 +8,7 @@ import type { Finding } from '../core/findings';
 import type { ModelGraph } from '../core/graph';
 import { ProbeWorkerError, runProbesInWorker } from '../probe/runInWorker';
 import { probeFindings } from '../probe/probeFindings';
-import { renderProbeReport } from '../probe/report';
+import { firstChartSvg, renderProbeReport } from '../probe/report';
 import { ProbeReport } from '../shared/customMessages';
 import { PROBE_IDS, type ProbeResult, type ProbeRun } from '../probe/types';
 
@@ -73,7 +73,7 @@ export class ProbeRuns {
     if (runs.length === 0) return null;
     const html = renderProbeReport(runs.map((run) => ({ path: uri, run })));
     const charts = runs.flatMap((run) => {
-      const svg = /<svg[\s\S]*?<\/svg>/.exec(renderProbeReport([{ path: uri, run }]))?.[0];
+      const svg = firstChartSvg(run);
       return svg ? [{ model: run.model, svg }] : [];
     });
     return { html, charts };

@@ -43,14 +43,28 @@ ${sections.join('\n')}
 function renderResult(r: ProbeResult): string {
   const metrics = Object.entries(r.metrics).filter(([, v]) => v !== null && v !== undefined)
     .map(([k, v]) => `<tr><td>${esc(k)}</td><td>${esc(String(v))}</td></tr>`).join('');
-  const series: Series[] = r.series && r.series.length > 0 ? [...r.series] : r.curve.length > 1 ? [{ label: 'code', points: r.curve }] : [];
   return `<div class="probe">
   <h3><span class="${r.verdict}">${r.verdict === 'pass' ? '✓' : r.verdict === 'fail' ? '✗' : '?'} ${esc(r.probe)}</span> <small class="meta">${PROBE_CODES[r.probe]} · ${r.seconds.toFixed(1)} s</small></h3>
   <p>${esc(r.summary)}</p>
   ${metrics ? `<table>${metrics}</table>` : ''}
   ${r.details && r.details.length ? `<ul class="details">${r.details.map((d) => `<li>${esc(d)}</li>`).join('')}</ul>` : ''}
-  ${series.some((s) => s.points.length > 1) ? lossChartSvg(series, r.references ?? []) : ''}
+  ${chartOf(r) ?? ''}
 </div>`;
+}
+
+/** A result's loss chart (its series, else its main curve as the code's), when it has a curve to draw. */
+function chartOf(r: ProbeResult): string | undefined {
+  const series: Series[] = r.series && r.series.length > 0 ? [...r.series] : r.curve.length > 1 ? [{ label: 'code', points: r.curve }] : [];
+  return series.some((s) => s.points.length > 1) ? lossChartSvg(series, r.references ?? []) : undefined;
+}
+
+/** A run's first chart, the one its report section shows first, as a standalone SVG document; for saving. */
+export function firstChartSvg(run: ProbeRun): string | undefined {
+  for (const r of run.results) {
+    const svg = chartOf(r);
+    if (svg) return svg;
+  }
+  return undefined;
 }
 
 /** A line chart of loss against step: one polyline per series, dashed horizontal reference lines, a legend. */
