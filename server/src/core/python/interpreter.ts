@@ -23,15 +23,41 @@ export interface Flow<V> {
 /** A node's range in LSP terms. */
 export const rangeOf = rangeOfSyntax;
 
+/**
+ * A method's text without its comments, once per method node (a mirrored node keeps its text), not once per layer
+ * the class declares.
+ */
+const codeWithoutComments = new WeakMap<SyntaxNode, string>();
+
 /** Whether `self.<name>` (or a dynamic `getattr(self, …)`) appears in a method of the class other than the constructor. */
 export function referencedOutsideInit(cls: { readonly methods: ReadonlyMap<string, SyntaxNode> }, name: string): boolean {
   const pattern = new RegExp(`\\bself\\.${name.replace(/[^A-Za-z0-9_]/g, '')}\\b|getattr\\(\\s*self\\b`);
   for (const [method, node] of cls.methods) {
     if (method === '__init__') continue;
     // A commented-out call (`# x = self.act(x)`) is exactly the bug, so comments do not count.
-    if (pattern.test(node.text.replace(/#[^\n]*/g, ''))) return true;
+    let code = codeWithoutComments.get(node);
+    if (code === undefined) {
+      code = node.text.replace(/#[^\n]*/g, '');
+      codeWithoutComments.set(node, code);
+    }
+    if (pattern.test(code)) return true;
   }
   return false;
+}
+
+/** A class definition's name, its bases as written (without keyword arguments such as `metaclass=`) and its methods. */
+export function classParts(node: SyntaxNode): { name: string; bases: string[]; methods: Map<string, SyntaxNode> } | undefined {
+  const name = node.childForFieldName('name')?.text;
+  const body = node.childForFieldName('body');
+  if (!name || !body) return undefined;
+  const bases = (node.childForFieldName('superclasses')?.namedChildren ?? []).filter((b) => b.type !== 'keyword_argument').map((b) => b.text);
+  const methods = new Map<string, SyntaxNode>();
+  for (const stmt of body.namedChildren) {
+    const def = stmt.type === 'decorated_definition' ? stmt.childForFieldName('definition') : stmt;
+    const methodName = def?.type === 'function_definition' ? def.childForFieldName('name')?.text : undefined;
+    if (def && methodName) methods.set(methodName, def);
+  }
+  return { name, bases, methods };
 }
 
 /** The whole lines a range touches, for an edit that deletes a statement with its line break. */
