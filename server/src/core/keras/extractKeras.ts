@@ -12,7 +12,7 @@ import { type ScalarValue, arithmetic, attrOf, comparePython, pythonLiteral, tru
 import { hashText } from '../hash';
 import { type ImportContext, KNOWN_LIBRARIES, ModuleLoader } from '../imports';
 import { Ops } from '../ops';
-import { type Env as EnvOf, type Flow as FlowOf, MAX_UNROLL, PythonInterpreter, fullLines, rangeOf, referencedOutsideInit } from '../python/interpreter';
+import { type Env as EnvOf, type Flow as FlowOf, MAX_UNROLL, PythonInterpreter, classParts, fullLines, rangeOf, referencedOutsideInit } from '../python/interpreter';
 import { activationOp, kerasLayer, lossKey } from './kerasCatalog';
 import { type ActivationUse, type CompiledLoss, type ForeignSite, type FunctionalModel, KerasGraph, type KerasLayer, type ModelObject, type RunContext, applyFunctional, clip, functionalModelGraph, layerInputShape, makeLayer, modelIdentity, optionEdit, toModelGraph, withLosses } from './kerasGraph';
 
@@ -206,17 +206,8 @@ class FileScope {
         break;
       }
       case 'class_definition': {
-        const name = stmt.childForFieldName('name')?.text;
-        const body = stmt.childForFieldName('body');
-        if (!name || !body) break;
-        const bases = (stmt.childForFieldName('superclasses')?.namedChildren ?? []).filter((b) => b.type !== 'keyword_argument').map((b) => b.text);
-        const methods = new Map<string, SyntaxNode>();
-        for (const s of body.namedChildren) {
-          const def = s.type === 'decorated_definition' ? s.childForFieldName('definition') : s;
-          const methodName = def?.type === 'function_definition' ? def.childForFieldName('name')?.text : undefined;
-          if (def && methodName) methods.set(methodName, def);
-        }
-        this.classes.set(name, { name, node: stmt, bases, methods, scope: this });
+        const parts = classParts(stmt);
+        if (parts) this.classes.set(parts.name, { name: parts.name, node: stmt, bases: parts.bases, methods: parts.methods, scope: this });
         break;
       }
       case 'decorated_definition': {

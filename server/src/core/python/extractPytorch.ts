@@ -22,7 +22,7 @@ import { hashText } from '../hash';
 import { type ImportContext, KNOWN_LIBRARIES, MODEL_LIBRARIES, ModuleLoader } from '../imports';
 import { annotatePytorchGraph } from './annotateGraph';
 import { findLossUses } from './lossUses';
-import { type Env as EnvOf, type Flow as FlowOf, MAX_UNROLL, PythonInterpreter, fullLines, rangeOf, referencedOutsideInit } from './interpreter';
+import { type Env as EnvOf, type Flow as FlowOf, MAX_UNROLL, PythonInterpreter, classParts, fullLines, rangeOf, referencedOutsideInit } from './interpreter';
 import { PyScopes } from './pyScope';
 import { ModuleDependencies, topStatement } from './statementDeps';
 import { clip } from '../text';
@@ -322,20 +322,9 @@ class FileScope {
   }
 
   private addClass(node: SyntaxNode): void {
-    const name = node.childForFieldName('name')?.text;
-    const body = node.childForFieldName('body');
-    if (!name || !body) return;
-    const bases = (node.childForFieldName('superclasses')?.namedChildren ?? [])
-      .filter((b) => b.type !== 'keyword_argument')
-      .map((b) => b.text);
-    const methods = new Map<string, SyntaxNode>();
-    for (const stmt of body.namedChildren) {
-      const def = stmt.type === 'decorated_definition' ? stmt.childForFieldName('definition') : stmt;
-      if (def?.type === 'function_definition') {
-        const methodName = def.childForFieldName('name')?.text;
-        if (methodName) methods.set(methodName, def);
-      }
-    }
+    const parts = classParts(node);
+    if (!parts) return;
+    const { name, bases, methods } = parts;
     const cls: ClassInfo = { name, node, bases, methods, ...(this.origin ? { origin: this.origin } : {}) };
     this.classes.set(name, cls);
     this.globals.set(name, { kind: 'class', cls });
