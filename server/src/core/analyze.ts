@@ -4,7 +4,7 @@
 import type { Parser, Tree } from 'web-tree-sitter';
 import { mirrorTree, type SyntaxNode } from './syntax';
 import { hashText } from './hash';
-import type { Finding } from './findings';
+import { dedupeFindings, type Finding } from './findings';
 import { type Language, type ModelGraph, Range, type Severity } from './graph';
 import { extractModels } from './frontends';
 import type { ImportContext, ImportResolver } from './imports';
@@ -206,7 +206,7 @@ export function analyzeSource(input: AnalysisInput): FileAnalysis {
   const kept = models.map((m) => ({ ...m, findings: suppress(m.findings) }));
   // The code side of the spec diff (MS001–MS005), when a spec names this file.
   const bound = input.specHost ? specFindingsForCode(file, models, input.specHost, input.specs) : undefined;
-  const findings = suppress(dedupe([...kept.flatMap((m) => m.findings), ...fileFindings, ...(bound?.findings ?? [])]));
+  const findings = suppress(dedupeFindings([...kept.flatMap((m) => m.findings), ...fileFindings, ...(bound?.findings ?? [])]));
   const result: FileAnalysis = { path: file.path, language: file.language, models: kept, findings, ...(bound ? { dependencies: bound.dependencies } : {}) };
   if (root && input.incremental) carried.set(result, { language: file.language, root, graphs: memo.next, analyses });
   return result;
@@ -294,16 +294,6 @@ function rangeHasError(root: SyntaxNode, range: Range): boolean {
   // The smallest node spanning the model; if it has an error anywhere inside, its text is half-typed.
   if (node.hasError) return true;
   return false;
-}
-
-function dedupe(findings: Finding[]): Finding[] {
-  const seen = new Set<string>();
-  return findings.filter((f) => {
-    const key = `${f.code}|${f.range.start.line}:${f.range.start.character}|${f.message}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
 }
 
 /** The language of an imported module, by its file's extension; undefined for a name without a known one. */
