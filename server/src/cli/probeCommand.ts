@@ -10,7 +10,7 @@ import { loadParsers } from '../parsing/loadParsers';
 import { BackendName } from '../probe/backendChoice';
 import { renderProbeReport } from '../probe/report';
 import { ProbeWorkerError, runProbesInWorker } from '../probe/runInWorker';
-import { PROBE_CODES, PROBE_IDS, ProbeId, type ProbeProgress, type ProbeRequest, type ProbeRun } from '../probe/types';
+import { PROBE_CODES, PROBE_IDS, ProbeId, type ProbeProgress, type ProbeRequest, type ProbeRun, VERDICT_MARKS } from '../probe/types';
 
 export interface ProbeCommandOptions {
   /** The model file, relative to cwd. */
@@ -179,15 +179,13 @@ export function toJson(run: ProbeRun): unknown {
   };
 }
 
-const MARK = { pass: '✓', fail: '✗', inconclusive: '?' } as const;
-
 /** Text output: a header, one line per probe, its details indented, and compiler-style lines for failures. */
 export function probeText(run: ProbeRun, path: string, graph?: ModelGraph): string {
   const lines: string[] = [];
   lines.push(`${run.model}: backend ${run.backend} (${run.backendReason}); ${run.parameters.toLocaleString('en-US')} parameters`);
   for (const note of run.notes) lines.push(`  note: ${note}`);
   for (const r of run.results) {
-    lines.push(`  ${MARK[r.verdict]} ${r.probe.padEnd(13)} ${r.verdict.padEnd(12)} ${r.summary} (${r.seconds.toFixed(1)} s)`);
+    lines.push(`  ${VERDICT_MARKS[r.verdict]} ${r.probe.padEnd(13)} ${r.verdict.padEnd(12)} ${r.summary} (${r.seconds.toFixed(1)} s)`);
     for (const d of r.details ?? []) lines.push(`      ${d}`);
   }
   const failed = run.results.filter((r) => r.verdict === 'fail');

@@ -10,7 +10,7 @@ import { ProbeWorkerError, runProbesInWorker } from '../probe/runInWorker';
 import { probeFindings } from '../probe/probeFindings';
 import { firstChartSvg, renderProbeReport } from '../probe/report';
 import { ProbeReport } from '../shared/customMessages';
-import { PROBE_IDS, type ProbeResult, type ProbeRun } from '../probe/types';
+import { PROBE_IDS, type ProbeResult, type ProbeRun, VERDICT_MARKS } from '../probe/types';
 
 export const RUN_PROBES = 'modelAudit.runProbes';
 
@@ -35,8 +35,6 @@ export interface ProbeHost {
   log(message: string): void;
 }
 
-const MARK: Record<string, string> = { pass: '✓', fail: '✗', inconclusive: '?' };
-
 function num(v: unknown): string | undefined {
   return typeof v === 'number' && Number.isFinite(v) ? (Math.abs(v) >= 100 ? v.toFixed(0) : v.toPrecision(2)) : undefined;
 }
@@ -49,7 +47,7 @@ export function describeResult(r: ProbeResult): string {
     final !== undefined && num(m.linear_baseline_loss) !== undefined ? `${final} vs linear ${num(m.linear_baseline_loss)}`
       : num(m.initial_loss) !== undefined && num(m.expected_loss) !== undefined ? `${num(m.initial_loss)} vs ${num(m.expected_loss)} expected`
         : final !== undefined ? `loss ${final}` : '';
-  return `${r.probe} ${MARK[r.verdict] ?? r.verdict}${detail ? ` ${detail}` : ''}`;
+  return `${r.probe} ${VERDICT_MARKS[r.verdict]}${detail ? ` ${detail}` : ''}`;
 }
 
 export class ProbeRuns {

@@ -2,7 +2,7 @@
 // metrics and loss curves drawn as inline SVG (code vs spec vs linear baseline, with reference lines). The same
 // SVG charts serve the CLI's --report and the editor's report panel.
 
-import { PROBE_CODES, type ProbeResult, type ProbeRun, type Series } from './types';
+import { PROBE_CODES, type ProbeResult, type ProbeRun, type Series, VERDICT_MARKS } from './types';
 
 const COLORS = ['#2563eb', '#dc2626', '#16a34a', '#9333ea', '#ea580c', '#0891b2', '#4b5563'];
 
@@ -44,7 +44,7 @@ function renderResult(r: ProbeResult): string {
   const metrics = Object.entries(r.metrics).filter(([, v]) => v !== null && v !== undefined)
     .map(([k, v]) => `<tr><td>${esc(k)}</td><td>${esc(String(v))}</td></tr>`).join('');
   return `<div class="probe">
-  <h3><span class="${r.verdict}">${r.verdict === 'pass' ? '✓' : r.verdict === 'fail' ? '✗' : '?'} ${esc(r.probe)}</span> <small class="meta">${PROBE_CODES[r.probe]} · ${r.seconds.toFixed(1)} s</small></h3>
+  <h3><span class="${r.verdict}">${VERDICT_MARKS[r.verdict]} ${esc(r.probe)}</span> <small class="meta">${PROBE_CODES[r.probe]} · ${r.seconds.toFixed(1)} s</small></h3>
   <p>${esc(r.summary)}</p>
   ${metrics ? `<table>${metrics}</table>` : ''}
   ${r.details && r.details.length ? `<ul class="details">${r.details.map((d) => `<li>${esc(d)}</li>`).join('')}</ul>` : ''}

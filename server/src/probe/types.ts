@@ -15,6 +15,9 @@ export namespace ProbeId {
 
 export type Verdict = 'pass' | 'fail' | 'inconclusive';
 
+/** How a verdict is marked in text: the CLI's lines, the code lens, the HTML report. */
+export const VERDICT_MARKS: Readonly<Record<Verdict, string>> = { pass: '✓', fail: '✗', inconclusive: '?' };
+
 /** Finding codes for failed probes, reported on the model (`MP0xx` in the contract). */
 export const PROBE_CODES: Readonly<Record<ProbeId, string>> = {
   nonlinearity: 'MP001',
