@@ -35,6 +35,11 @@ export interface ParserSet {
 
 export type RuleSetting = Severity | 'off';
 
+/** The parser for a language, when it has one (specs are not tree-sitter languages). */
+export function parserFor(parsers: ParserSet, language: Language | undefined): Parser | undefined {
+  return language === 'python' || language === 'javascript' || language === 'typescript' ? parsers[language] : undefined;
+}
+
 export interface AnalysisOptions {
   /** Per-code severity overrides; `off` disables a rule. */
   readonly rules?: Readonly<Record<string, RuleSetting>>;
@@ -159,7 +164,7 @@ export function analyzeSource(input: AnalysisInput): FileAnalysis {
   const carry = previous ? carried.get(previous) : undefined;
   const sameLanguage = carry?.language === file.language ? carry : undefined;
   const memo = { previous: sameLanguage?.graphs ?? new Map<string, ModelGraph>(), next: new Map<string, ModelGraph>() };
-  const parser = file.language === 'python' ? parsers.python : file.language === 'javascript' ? parsers.javascript : file.language === 'typescript' ? parsers.typescript : undefined;
+  const parser = parserFor(parsers, file.language);
   if (parser) {
     tree = input.tree ?? parser.parse(file.text) ?? undefined;
     // One pass copies the tree into plain objects; every frontend walk after that stays out of WASM.
@@ -176,7 +181,7 @@ export function analyzeSource(input: AnalysisInput): FileAnalysis {
   const models: ModelAnalysis[] = graphs.map((graph) => {
     const broken = root !== undefined && root.hasError && rangeHasError(root, graph.range);
     const kept = broken ? previous?.models.find((m) => m.graph.name === graph.name && !m.stale) ?? previous?.models.find((m) => m.graph.name === graph.name) : undefined;
-    if (kept) return { ...kept, stale: true, findings: kept.findings.map((f) => ({ ...f, stale: true })) };
+    if (kept) return staleCopy(kept);
     // A model whose graph, neighbours and options are unchanged since the last analysis reuses its results: found
     // by identity when the frontend reused the graph, else by a hash of the graph.
     const same = sameLanguage?.analyses.get(graph);
@@ -193,7 +198,7 @@ export function analyzeSource(input: AnalysisInput): FileAnalysis {
     // A half-typed line can swallow a whole class into an ERROR node; keep the models it hides, marked stale.
     for (const kept of previous.models) {
       if (!models.some((m) => m.graph.name === kept.graph.name)) {
-        models.push({ ...kept, stale: true, findings: kept.findings.map((f) => ({ ...f, stale: true })) });
+        models.push(staleCopy(kept));
       }
     }
   }
@@ -206,19 +211,28 @@ export function analyzeSource(input: AnalysisInput): FileAnalysis {
   const kept = models.map((m) => ({ ...m, findings: suppress(m.findings) }));
   // The code side of the spec diff (MS001–MS005), when a spec names this file.
   const bound = input.specHost ? specFindingsForCode(file, models, input.specHost, input.specs) : undefined;
-  const findings = suppress(dedupeFindings([...kept.flatMap((m) => m.findings), ...fileFindings, ...(bound?.findings ?? [])]));
+  const findings = dedupeFindings([...kept.flatMap((m) => m.findings), ...suppress([...fileFindings, ...(bound?.findings ?? [])])]);
   const result: FileAnalysis = { path: file.path, language: file.language, models: kept, findings, ...(bound ? { dependencies: bound.dependencies } : {}) };
   if (root && input.incremental) carried.set(result, { language: file.language, root, graphs: memo.next, analyses });
   return result;
+}
+
+/** A rule's severity under the options (set by code or by name), or `off`. */
+function severityOf(rule: { readonly code: string; readonly name: string; readonly defaultSeverity: Severity }, options: AnalysisOptions): RuleSetting {
+  return options.rules?.[rule.code] ?? options.rules?.[rule.name] ?? rule.defaultSeverity;
+}
+
+/** A model's analysis kept from an earlier text while the current one does not parse there: it and its findings, stale. */
+function staleCopy(kept: ModelAnalysis): ModelAnalysis {
+  return { ...kept, stale: true, findings: kept.findings.map((f) => ({ ...f, stale: true })) };
 }
 
 /** Findings of the file-level rules (MT) over a file's training facts. */
 export function runFileRules(facts: TrainingFacts, graphs: readonly ModelGraph[], options: AnalysisOptions = {}): Finding[] {
   const findings: Finding[] = [];
   for (const rule of FILE_RULES) {
-    const setting = options.rules?.[rule.code] ?? options.rules?.[rule.name];
-    if (setting === 'off') continue;
-    findings.push(...rule.check({ facts, graphs, severity: setting ?? rule.defaultSeverity }));
+    const severity = severityOf(rule, options);
+    if (severity !== 'off') findings.push(...rule.check({ facts, graphs, severity }));
   }
   return findings;
 }
@@ -236,11 +250,10 @@ function keptFileFindings(previous: FileAnalysis, root: SyntaxNode, options: Ana
   const kept: Finding[] = [];
   for (const finding of previous.findings) {
     const rule = FILE_RULES.find((r) => r.code === finding.code);
-    if (!rule) continue;
-    const setting = options.rules?.[rule.code] ?? options.rules?.[rule.name];
-    if (setting === 'off' || !spansIntactNode(root, finding.range)) continue;
+    const severity = rule ? severityOf(rule, options) : 'off';
+    if (severity === 'off' || !spansIntactNode(root, finding.range)) continue;
     const { fixes: _computedForAnotherText, ...rest } = finding;
-    kept.push({ ...rest, severity: setting ?? rule.defaultSeverity, stale: true });
+    kept.push({ ...rest, severity, stale: true });
   }
   return kept;
 }
@@ -260,9 +273,8 @@ export function analyzeModel(extracted: ModelGraph, options: AnalysisOptions = {
   const graph = inferShapes(extracted);
   const findings: Finding[] = [];
   for (const rule of MODEL_RULES) {
-    const setting = options.rules?.[rule.code] ?? options.rules?.[rule.name];
-    if (setting === 'off') continue;
-    findings.push(...rule.check({ graph, severity: setting ?? rule.defaultSeverity }));
+    const severity = severityOf(rule, options);
+    if (severity !== 'off') findings.push(...rule.check({ graph, severity }));
   }
   const hintSetting = options.rules?.[NOT_UNDERSTOOD];
   if (hintSetting !== 'off') {
@@ -318,8 +330,7 @@ function importContext(input: AnalysisInput, importer: Parser): ImportContext | 
     parse: (text, path = '') => {
       // An imported module is parsed in its own language (a `.js` model may import a `.ts` block, whose type
       // annotations the JavaScript grammar cannot read), else in the importing file's.
-      const language = moduleLanguage(path);
-      const parser = (language && input.parsers[language]) || importer;
+      const parser = parserFor(input.parsers, moduleLanguage(path)) ?? importer;
       const known = input.modules?.get(parser, path, text);
       if (known) return { root: known, dispose: () => undefined };
       const tree = parser.parse(text);

@@ -7,7 +7,7 @@ import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { ImportResolver } from '../core/imports';
 import { createImportResolver } from '../workspace/pythonImports';
-import { type AnalysisOptions, analyzeSource, type FileAnalysis, ModuleMirrors, type ParserSet, releaseIncrementalState } from '../core/analyze';
+import { type AnalysisOptions, analyzeSource, type FileAnalysis, ModuleMirrors, type ParserSet, parserFor, releaseIncrementalState } from '../core/analyze';
 import { mergeRuleSettings } from '../core/config';
 import { describeConfigProblems, ProjectConfigs } from '../workspace/projectConfig';
 import { IncrementalTrees } from '../parsing/incrementalTrees';
@@ -146,7 +146,7 @@ export class AnalysisScheduler {
     }
     const started = Date.now();
     const text = doc.getText();
-    const parser = language === 'python' ? parsers.python : language === 'javascript' ? parsers.javascript : language === 'typescript' ? parsers.typescript : undefined;
+    const parser = parserFor(parsers, language);
     // Reparsed incrementally from this document's last tree; the cache owns the tree, analysis only reads it.
     const tree = parser ? this.trees.parse(doc.uri, parser, text) : undefined;
     const analysis = analyzeSource({
