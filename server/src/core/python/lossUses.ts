@@ -9,6 +9,7 @@ import { PyScopes, callArguments, rangeOfNode } from './pyScope';
 import { clip } from '../text';
 import { callIndex } from './callIndex';
 
+
 interface LossKind {
   readonly expects: LossInput;
   readonly applies?: 'softmax' | 'sigmoid';
@@ -43,6 +44,11 @@ const LOSS_FUNCTIONS: Readonly<Record<string, LossKind>> = {
   smooth_l1_loss: { expects: 'values' },
   huber_loss: { expects: 'values' },
 };
+
+/** The `torch.nn` loss module a dotted path names (`torch.nn.CrossEntropyLoss`), if any. */
+function lossModule(path: string): LossKind | undefined {
+  return path.startsWith('torch.nn.') ? LOSS_MODULES[path.slice('torch.nn.'.length)] : undefined;
+}
 
 /** Activations the training code may apply between the model and the loss, by the function or method name. */
 const TRANSFORMS: Readonly<Record<string, string>> = {
@@ -121,7 +127,7 @@ export function unwrapCall(call: SyntaxNode, functionStyle: boolean): OpEdit | u
 
 class LossLinker {
   private readonly refs: ModelRef;
-  private mayHoldLoss?: Set<string>;
+  private mayHoldLoss?: ReadonlySet<string>;
 
   constructor(private readonly scopes: PyScopes, models: readonly { name: string }[], private readonly root: SyntaxNode) {
     this.refs = findModelRefs(models);
@@ -133,15 +139,10 @@ class LossLinker {
    * (`self.fc1(x)`, `model(x)`) are settled without a scope lookup.
    */
   private canHoldLoss(name: string): boolean {
-    if (!this.mayHoldLoss) {
-      this.mayHoldLoss = new Set();
-      for (const statement of this.root.type === 'module' ? this.root.children : [this.root]) {
-        for (const { target, alias, callee } of assignmentsOf(statement)) {
-          const ctor = callee !== undefined && LOSS_MODULES[this.scopes.resolvePath(callee).replace(/^torch\.nn\./, '')] !== undefined;
-          if (alias || ctor) this.mayHoldLoss.add(target);
-        }
-      }
-    }
+    this.mayHoldLoss ??= this.scopes.namesBound((value) => {
+      if (value.type === 'identifier' || value.type === 'attribute') return true;
+      return value.type === 'call' && lossModule(this.scopes.resolvePath(value.childForFieldName('function')?.text ?? '')) !== undefined;
+    });
     return this.mayHoldLoss.has(name);
   }
 
@@ -181,9 +182,7 @@ class LossLinker {
     if (expr.type === 'call') {
       const fn = expr.childForFieldName('function');
       if (!fn) return undefined;
-      const path = this.scopes.resolvePath(fn.text);
-      if (path.startsWith('torch.nn.') && LOSS_MODULES[path.slice('torch.nn.'.length)]) return expr;
-      return undefined;
+      return lossModule(this.scopes.resolvePath(fn.text)) ? expr : undefined;
     }
     if (expr.type === 'identifier') {
       const b = this.scopes.lookup(expr.text, at);
@@ -266,40 +265,4 @@ class LossLinker {
     if (fn.type !== 'identifier' && fn.type !== 'attribute') return undefined;
     return this.refs.resolve(fn, at, this.scopes);
   }
-}
-
-/** What one statement's assignments bind: target text, whether the value is another name, the callee of a call value. */
-interface Assignment {
-  readonly target: string;
-  readonly alias: boolean;
-  readonly callee?: string;
-}
-
-const assignments = new WeakMap<SyntaxNode, readonly Assignment[]>();
-
-function assignmentsOf(statement: SyntaxNode): readonly Assignment[] {
-  let found = assignments.get(statement);
-  if (found) return found;
-  const out: Assignment[] = [];
-  for (const node of statement.descendantsOfType(['assignment', 'with_item'])) {
-    let target: SyntaxNode | null;
-    let value: SyntaxNode | null;
-    if (node.type === 'assignment') {
-      target = node.childForFieldName('left');
-      value = node.childForFieldName('right');
-      while (value?.type === 'assignment') value = value.childForFieldName('right');
-    } else {
-      const pattern = node.childForFieldName('value');
-      if (pattern?.type !== 'as_pattern') continue;
-      target = pattern.childForFieldName('alias')?.namedChildren[0] ?? pattern.namedChildren[1] ?? null;
-      value = pattern.namedChildren[0] ?? null;
-    }
-    if (!target || !value) continue;
-    const alias = value.type === 'identifier' || value.type === 'attribute';
-    const callee = value.type === 'call' ? value.childForFieldName('function')?.text : undefined;
-    if (alias || callee !== undefined) out.push({ target: target.text, alias, ...(callee !== undefined ? { callee } : {}) });
-  }
-  found = out;
-  assignments.set(statement, found);
-  return found;
 }

@@ -259,6 +259,17 @@ export class PyScopes {
     return undefined;
   }
 
+  /**
+   * Every name (`criterion`, `self.loss_fn`) that some assignment, loop or `with … as` anywhere in the module binds
+   * to a value passing `test`, in any scope: a superset for readers that want to skip names that cannot matter.
+   */
+  namesBound(test: (value: SyntaxNode) => boolean): Set<string> {
+    const out = new Set<string>();
+    for (const names of this.bindings.values()) for (const [name, list] of names) if (list.some((b) => test(b.value))) out.add(name);
+    for (const names of this.selfAttrs.values()) for (const [attr, list] of names) if (list.some((b) => test(b.value))) out.add(`self.${attr}`);
+    return out;
+  }
+
   /** The assignments of `self.<attr>` anywhere in the class that holds `at`. */
   lookupSelf(attr: string, at: SyntaxNode): Binding | undefined {
     const cls = this.classOf(at);
