@@ -30,7 +30,7 @@ export function extractTrainingFacts(root: SyntaxNode, graphs: readonly Pick<Mod
 }
 
 function calls(node: SyntaxNode): SyntaxNode[] {
-  return node.descendantsOfType('call').filter((c): c is SyntaxNode => c !== null);
+  return node.descendantsOfType('call');
 }
 
 function methodName(call: SyntaxNode): string | undefined {

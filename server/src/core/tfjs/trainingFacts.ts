@@ -1,28 +1,12 @@
 // Training facts from JavaScript and TypeScript (TF.js): `model.fit(xs, ys, { shuffle: false })`. TF.js shuffles by
 // default, so only an explicit `shuffle: false` is a fact worth reporting (MT001).
 
-import type { Range } from '../graph';
+import { rangeOfSyntax, type SyntaxNode } from '../syntax';
 import type { DataPipelineFact, TrainingFacts } from '../training';
 
-/** The part of a syntax node this reader uses; tree-sitter nodes and their mirrors both have it. */
-interface JsNode {
-  readonly type: string;
-  readonly text: string;
-  readonly startPosition: { readonly row: number; readonly column: number };
-  readonly endPosition: { readonly row: number; readonly column: number };
-  readonly namedChildren: readonly JsNode[];
-  childForFieldName(name: string): JsNode | null;
-  descendantsOfType(types: string): readonly (JsNode | null)[];
-}
+const rangeOf = rangeOfSyntax;
 
-function rangeOf(node: JsNode): Range {
-  return {
-    start: { line: node.startPosition.row, character: node.startPosition.column },
-    end: { line: node.endPosition.row, character: node.endPosition.column },
-  };
-}
-
-export function extractTfjsTrainingFacts(root: JsNode): TrainingFacts {
+export function extractTfjsTrainingFacts(root: SyntaxNode): TrainingFacts {
   const pipelines: DataPipelineFact[] = [];
   try {
     for (const call of root.descendantsOfType('call_expression')) {
