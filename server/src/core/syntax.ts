@@ -46,13 +46,14 @@ class Segment {
   row = 0;
   column = 0;
   source!: Source;
-  private readonly lineStarts: number[] = [0];
   /** Every node of the segment by type, in pre-order. */
   readonly byType = new Map<string, MirrorNode[]>();
 
-  constructor(readonly text: string) {
-    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) this.lineStarts.push(i + 1);
-  }
+  /** `lineStarts`: the text's line table when the caller has it already (the whole file's, for the root). */
+  constructor(
+    readonly text: string,
+    private readonly lineStarts: readonly number[] = lineStartsOf(text),
+  ) {}
 
   place(source: Source, base: number): void {
     this.source = source;
@@ -197,11 +198,11 @@ class MirrorNode implements SyntaxNode {
 
 /** The whole text with a line table, to turn offsets into (row, column) points and back. */
 class Source {
-  private readonly lineStarts: number[] = [0];
+  readonly lineStarts: readonly number[];
   rootSegment?: Segment;
 
   constructor(readonly text: string) {
-    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) this.lineStarts.push(i + 1);
+    this.lineStarts = lineStartsOf(text);
   }
 
   point(index: number): Point {
@@ -221,6 +222,13 @@ class Source {
   }
 }
 
+/** Where each line of `text` starts. */
+function lineStartsOf(text: string): number[] {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  return starts;
+}
+
 /** Ids are unique across every mirrored tree, as web-tree-sitter's are, since frontends key maps by them. */
 let nextId = 1;
 
@@ -236,7 +244,8 @@ function detach(text: string): string {
  */
 export function mirrorTree(tree: Tree, text: string, previous?: SyntaxNode): SyntaxNode {
   const source = new Source(text);
-  const rootSegment = new Segment(text);
+  // The root spans the file, so its line table is the file's: computed once.
+  const rootSegment = new Segment(text, source.lineStarts);
   rootSegment.place(source, 0);
   source.rootSegment = rootSegment;
   // Keyed by the statement's text alone: a slice of the new text is hashed without being copied, where a key
@@ -277,7 +286,6 @@ export function mirrorTree(tree: Tree, text: string, previous?: SyntaxNode): Syn
     cursor.delete();
   }
   root.hasError = root.type === 'ERROR' || root.isMissing || root.children.some((c) => c.hasError);
-  root.size = root.children.reduce((n, c) => n + 1 + c.size, 0);
   return root;
 }
 
