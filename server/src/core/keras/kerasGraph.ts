@@ -480,8 +480,7 @@ export function lossUsesOf(graph: ModelGraph, losses: readonly CompiledLoss[]): 
 export function withLosses(graph: ModelGraph, losses: readonly CompiledLoss[]): ModelGraph {
   if (losses.length === 0) return graph;
   const uses = lossUsesOf(graph, losses);
-  // `lossUses` is read by the loss rules; the cast keeps this module independent of when that field was added.
-  return { ...graph, losses: losses.map((l) => l.name), ...(uses.length > 0 ? { lossUses: uses } : {}) } as ModelGraph;
+  return { ...graph, losses: losses.map((l) => l.name), ...(uses.length > 0 ? { lossUses: uses } : {}) };
 }
 
 export { clip };
