@@ -3,6 +3,7 @@
 // hidden layers are named (`h1 = relu(Linear(x, 256))`), values read twice are named, everything else is inlined.
 
 import { type AttrValue, type Dim, type GraphNode, ModelGraph } from '../graph';
+import { hasParameters } from './alignSpecToGraph';
 import { specSpelling } from './specOps';
 
 export interface PrintSpecOptions {
@@ -225,10 +226,6 @@ function findRepeats(graph: ModelGraph, shared: ReadonlyMap<string, string>): Re
     i += best.period * best.times;
   }
   return repeats;
-}
-
-function hasParameters(node: GraphNode): boolean {
-  return node.category === 'affine' || node.category === 'recurrent' || node.category === 'attention' || node.op === 'embedding' || (node.category === 'normalization' && node.op !== 'normalize');
 }
 
 function sanitize(name: string): string {
