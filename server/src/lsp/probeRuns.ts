@@ -88,7 +88,7 @@ export class ProbeRuns {
     if (!model) return { error: `no model named ${args.model} in ${args.uri}` };
     // With a bound spec, the bake-off trains the spec's architecture beside the code's; without one it cannot run.
     const spec = await this.host.boundSpec(args.uri, args.model);
-    const probes = (args.probes ?? PROBE_IDS.filter((p) => p !== 'spec-bakeoff' || spec !== undefined)).filter((p) => p !== 'spec-bakeoff' || spec !== undefined) as ProbeRun['results'][number]['probe'][];
+    const probes = (args.probes ?? PROBE_IDS).filter((p) => p !== 'spec-bakeoff' || spec !== undefined) as ProbeRun['results'][number]['probe'][];
     if (probes.length === 0) return { error: `spec-bakeoff needs a spec bound to ${args.model} (open the .mspec that names it)` };
     const progress = await this.connection.window.createWorkDoneProgress();
     progress.begin(`Model Audit: probing ${args.model}`, 0, 'starting the worker', true);
