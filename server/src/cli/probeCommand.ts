@@ -3,10 +3,11 @@
 // passes (or is inconclusive), 1 when any fails, 2 on a usage, I/O or build error.
 
 import { readFileSync, writeFileSync } from 'node:fs';
-import { extname, relative, resolve } from 'node:path';
+import { relative, resolve } from 'node:path';
 import { analyzeSource } from '../core/analyze';
-import type { Language, ModelGraph } from '../core/graph';
+import type { ModelGraph } from '../core/graph';
 import { loadParsers } from '../parsing/loadParsers';
+import { languageOf } from '../workspace/files';
 import { BackendName } from '../probe/backendChoice';
 import { renderProbeReport } from '../probe/report';
 import { ProbeWorkerError, runProbesInWorker } from '../probe/runInWorker';
@@ -47,8 +48,6 @@ export interface ProbeCommandIo {
 }
 
 export type ProbeExitCode = 0 | 1 | 2;
-
-const LANGUAGES: Readonly<Record<string, Language>> = { '.py': 'python', '.js': 'javascript', '.mjs': 'javascript', '.cjs': 'javascript', '.ts': 'typescript', '.mspec': 'model-spec' };
 
 class ProbeUsageError extends Error {}
 
@@ -106,7 +105,7 @@ async function buildRequest(options: ProbeCommandOptions, cwd: string): Promise<
 
 async function loadModel(cwd: string, file: string, name: string | undefined, role: 'model' | 'spec'): Promise<ModelGraph> {
   const full = resolve(cwd, file);
-  const language = LANGUAGES[extname(full).toLowerCase()];
+  const language = languageOf(full);
   if (!language) throw new ProbeUsageError(`${file}: not a model file (expected .py, .js, .ts, .mjs, .cjs or .mspec)`);
   let text: string;
   try {
