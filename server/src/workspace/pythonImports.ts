@@ -3,7 +3,7 @@
 // of the importing file; for a JavaScript or TypeScript file, `./blocks.js` and `require('../heads')` (see
 // jsImports.ts). The core asks through an ImportResolver and never touches the file system itself.
 
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { ImportResolver, ResolvedModule } from '../core/imports';
 import { JS_SOURCE, resolveJsModule } from './jsImports';
@@ -26,7 +26,8 @@ export function createImportResolver(roots: readonly string[], cwd = process.cwd
     if (open !== undefined) found = { path, text: open };
     else {
       try {
-        if (existsSync(path) && statSync(path).isFile() && statSync(path).size <= MAX_MODULE_SIZE) found = { path, text: readFileSync(path, 'utf8') };
+        const stat = statSync(path, { throwIfNoEntry: false });
+        if (stat?.isFile() && stat.size <= MAX_MODULE_SIZE) found = { path, text: readFileSync(path, 'utf8') };
       } catch {
         found = null;
       }
