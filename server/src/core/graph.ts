@@ -283,6 +283,33 @@ export namespace ModelGraph {
     return result;
   }
 
+  /** The ids of the nodes `of` depends on, itself included. */
+  export function ancestors(graph: ModelGraph, of: number): Set<number> {
+    const seen = new Set<number>();
+    const stack = [of];
+    while (stack.length > 0) {
+      const id = stack.pop()!;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      stack.push(...node(graph, id).inputs);
+    }
+    return seen;
+  }
+
+  /** Whether node `of` depends on node `ancestor` (or is it). */
+  export function isAncestor(graph: ModelGraph, ancestor: number, of: number): boolean {
+    const seen = new Set<number>();
+    const stack = [of];
+    while (stack.length > 0) {
+      const id = stack.pop()!;
+      if (id === ancestor) return true;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      stack.push(...node(graph, id).inputs);
+    }
+    return false;
+  }
+
   /** The share of non-input ops that are understood (not opaque), between 0 and 1. */
   export function coverage(graph: ModelGraph): { known: number; total: number } {
     const ops = graph.nodes.filter((n) => n.category !== 'input');

@@ -47,7 +47,7 @@ export function isSkipJoin(graph: ModelGraph, merge: GraphNode, cache = new Map<
   if ((merge.op === 'add' || merge.op === 'sub' || merge.op === 'concat') && merge.inputs.length >= 2) {
     for (const a of merge.inputs) {
       const others = merge.inputs.filter((b) => b !== a);
-      if (others.some((b) => isAncestor(graph, a, b))) {
+      if (others.some((b) => ModelGraph.isAncestor(graph, a, b))) {
         result = true;
         break;
       }
@@ -55,19 +55,6 @@ export function isSkipJoin(graph: ModelGraph, merge: GraphNode, cache = new Map<
   }
   cache.set(merge.id, result);
   return result;
-}
-
-function isAncestor(graph: ModelGraph, ancestor: number, of: number): boolean {
-  const seen = new Set<number>();
-  const stack = [of];
-  while (stack.length > 0) {
-    const id = stack.pop()!;
-    if (id === ancestor) return true;
-    if (seen.has(id) || id < ancestor) continue;
-    seen.add(id);
-    stack.push(...ModelGraph.node(graph, id).inputs);
-  }
-  return false;
 }
 
 /** Every pair of affine maps joined by a path of linearity-preserving ops that crosses no skip connection. */

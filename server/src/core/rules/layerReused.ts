@@ -24,19 +24,6 @@ function place(node: GraphNode): string {
   return `${r.start.line}:${r.start.character}|${node.range.start.line}:${node.range.start.character}`;
 }
 
-function isAncestor(graph: ModelGraph, ancestor: number, of: number): boolean {
-  const seen = new Set<number>();
-  const stack = [of];
-  while (stack.length > 0) {
-    const id = stack.pop()!;
-    if (id === ancestor) return true;
-    if (seen.has(id)) continue;
-    seen.add(id);
-    stack.push(...ModelGraph.node(graph, id).inputs);
-  }
-  return false;
-}
-
 export const layerReused: ModelRule = {
   code: 'MA010',
   name: 'layer-reused',
@@ -63,7 +50,7 @@ export const layerReused: ModelRule = {
     const reported = new Set<string>();
     for (const [layerId, apps] of byLayer) {
       const first = apps[0];
-      const later = apps.find((n) => place(n) !== place(first) && isAncestor(graph, first.id, n.id));
+      const later = apps.find((n) => place(n) !== place(first) && ModelGraph.isAncestor(graph, first.id, n.id));
       if (!later) continue;
       // Two applications inside one submodule call are told apart where they are written; otherwise at the calls.
       const sameSite = later.site !== undefined && first.site !== undefined && later.site.range.start.line === first.site.range.start.line && later.site.range.start.character === first.site.range.start.character;
