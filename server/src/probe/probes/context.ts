@@ -1,8 +1,12 @@
 // What every probe receives: the TensorFlow.js namespace on the chosen backend, the model (and spec) graph, the
 // seed and budget, and a progress callback.
 
+import type * as tfc from '@tensorflow/tfjs-core';
 import type { ModelGraph } from '../../core/graph';
-import type { TF } from '../buildModel';
+import { batchSize, buildProbeModel, type ProbeModel, type TF } from '../buildModel';
+import { type Objective, objectiveFor } from '../objective';
+import type { SeededRandom } from '../rng';
+import { randomInputs, randomTargets } from '../train';
 import type { ProbeProgress, ProbeResult } from '../types';
 
 export interface ProbeContext {
@@ -17,6 +21,38 @@ export interface ProbeContext {
 }
 
 export type ProbeOutcome = Omit<ProbeResult, 'seconds'>;
+
+/** The code's model built for a probe, the objective its output calls for, and one random batch for it. */
+export interface RandomBatch {
+  readonly model: ProbeModel;
+  readonly objective: Objective;
+  /** Samples in the batch: the probe's preferred number, fewer for a model with large feature maps. */
+  readonly size: number;
+  readonly inputs: tfc.Tensor[];
+  readonly targets: tfc.Tensor;
+}
+
+/**
+ * Builds the code's model, picks its objective and draws one random batch from `rng` (a probe may draw more from it
+ * afterwards), hands them to `use` and disposes them when it returns or throws.
+ */
+export function withRandomBatch<T>(ctx: ProbeContext, rng: SeededRandom, batch: { readonly preferred: number; readonly minimum: number }, use: (b: RandomBatch) => T): T {
+  const { tf, graph } = ctx;
+  const model = buildProbeModel(tf, graph, { seed: ctx.seed, widthScale: ctx.widthScale });
+  let inputs: tfc.Tensor[] = [];
+  let targets: tfc.Tensor | undefined;
+  try {
+    const size = batchSize(model, batch.preferred, batch.minimum);
+    const objective = objectiveFor(graph, model.outputNode.op, model.outputShape[model.outputShape.length - 1] ?? 1);
+    inputs = randomInputs(tf, model, size, rng);
+    targets = randomTargets(tf, objective, model, size, rng);
+    return use({ model, objective, size, inputs, targets });
+  } finally {
+    inputs.forEach((t) => t.dispose());
+    targets?.dispose();
+    model.dispose();
+  }
+}
 
 export function fmt(v: number): string {
   if (!Number.isFinite(v)) return String(v);

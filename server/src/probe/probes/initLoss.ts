@@ -2,11 +2,10 @@
 // cross-entropy: the model should be equally unsure of every class). A start far above it means over-confident
 // initial outputs (wasted early steps, "hockey stick" curves); far below it, labels leaking or a mis-specified loss.
 
-import { batchSize, buildProbeModel } from '../buildModel';
-import { Objective, objectiveFor } from '../objective';
+import { Objective } from '../objective';
 import { SeededRandom } from '../rng';
-import { evaluate, randomInputs, randomTargets, round } from '../train';
-import { fmt, type ProbeContext, type ProbeOutcome } from './context';
+import { evaluate, round } from '../train';
+import { fmt, type ProbeContext, type ProbeOutcome, withRandomBatch } from './context';
 
 const PREFERRED_BATCH = 256;
 const MIN_BATCH = 32;
@@ -16,12 +15,7 @@ export const TOLERANCE = 1.25;
 export function runInitLoss(ctx: ProbeContext): ProbeOutcome {
   const { tf, graph } = ctx;
   const rng = new SeededRandom(ctx.seed).fork('init-loss');
-  const model = buildProbeModel(tf, graph, { seed: ctx.seed, widthScale: ctx.widthScale });
-  const BATCH = batchSize(model, PREFERRED_BATCH, MIN_BATCH);
-  const objective = objectiveFor(graph, model.outputNode.op, model.outputShape[model.outputShape.length - 1] ?? 1);
-  const inputs = randomInputs(tf, model, BATCH, rng);
-  const targets = randomTargets(tf, objective, model, BATCH, rng);
-  try {
+  return withRandomBatch(ctx, rng, { preferred: PREFERRED_BATCH, minimum: MIN_BATCH }, ({ model, objective, size: BATCH, inputs, targets }) => {
     const loss = evaluate(tf, model, objective, { inputs, targets }, { training: true, dropout: false });
     const expected = objective.expectedInitial.value;
     const ratio = loss / expected;
@@ -41,9 +35,5 @@ export function runInitLoss(ctx: ProbeContext): ProbeOutcome {
       details: [`loss: ${Objective.describe(objective)}, from ${objective.source}`, `${BATCH} random inputs and ${Objective.isClassification(objective) ? 'labels' : 'targets'}; the ${graph.framework} default initialisation`, ...model.notes],
       lines: ok ? [] : [model.outputNode.range.start.line + 1],
     };
-  } finally {
-    inputs.forEach((t) => t.dispose());
-    targets.dispose();
-    model.dispose();
-  }
+  });
 }

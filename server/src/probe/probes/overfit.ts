@@ -2,11 +2,10 @@
 // within the budget; when it cannot, the summary says why if the graph explains it (a softmax before a loss that
 // applies softmax again puts a floor of ln(1 + (C−1)/e) under the loss).
 
-import { batchSize, buildProbeModel } from '../buildModel';
-import { Objective, objectiveFor } from '../objective';
+import { Objective } from '../objective';
 import { SeededRandom } from '../rng';
-import { randomInputs, randomTargets, round, train } from '../train';
-import { fmt, type ProbeContext, type ProbeOutcome } from './context';
+import { round, train } from '../train';
+import { fmt, type ProbeContext, type ProbeOutcome, withRandomBatch } from './context';
 
 const PREFERRED_BATCH = 16;
 const MIN_BATCH = 8;
@@ -15,15 +14,10 @@ const DEFAULT_STEPS = 200;
 export const MEMORISED_SHARE = 0.05;
 
 export function runOverfit(ctx: ProbeContext): ProbeOutcome {
-  const { tf, graph } = ctx;
+  const { tf } = ctx;
   const steps = ctx.steps ?? DEFAULT_STEPS;
   const rng = new SeededRandom(ctx.seed).fork('overfit');
-  const model = buildProbeModel(tf, graph, { seed: ctx.seed, widthScale: ctx.widthScale });
-  const BATCH = batchSize(model, PREFERRED_BATCH, MIN_BATCH);
-  const objective = objectiveFor(graph, model.outputNode.op, model.outputShape[model.outputShape.length - 1] ?? 1);
-  const inputs = randomInputs(tf, model, BATCH, rng);
-  const targets = randomTargets(tf, objective, model, BATCH, rng);
-  try {
+  return withRandomBatch(ctx, rng, { preferred: PREFERRED_BATCH, minimum: MIN_BATCH }, ({ model, objective, size: BATCH, inputs, targets }) => {
     const result = train(tf, model, objective, { inputs, targets }, {
       steps,
       learningRate: 0.003,
@@ -75,9 +69,5 @@ export function runOverfit(ctx: ProbeContext): ProbeOutcome {
       details,
       lines: verdict === 'fail' ? [model.outputNode.range.start.line + 1] : [],
     };
-  } finally {
-    inputs.forEach((t) => t.dispose());
-    targets.dispose();
-    model.dispose();
-  }
+  });
 }
