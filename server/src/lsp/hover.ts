@@ -20,8 +20,7 @@ export const MAX_HOVER_ALTERNATIVES = MAX_ALTERNATIVES;
 
 export function modelHoverMarkdown(model: ModelAnalysis): string {
   const { graph, equation } = model;
-  const lineOf = (nodeId: number | undefined) => (nodeId === undefined ? undefined : ModelGraph.node(graph, nodeId).range.start.line + 1);
-  const stepLines = equation.steps.map((s) => s);
+  const stepLines = equation.steps;
   const parts: string[] = [];
   parts.push(`**${graph.name}** · ${FRAMEWORK_NAMES[graph.framework] ?? graph.framework} model${model.stale ? ' · *kept from the last version that parsed*' : ''}`);
   const alternatives = equation.alternatives ?? [];
@@ -42,7 +41,6 @@ export function modelHoverMarkdown(model: ModelAnalysis): string {
       })].join('\n'),
     );
   }
-  void lineOf;
   const coverage = ModelGraph.coverage(graph);
   if (coverage.known < coverage.total) parts.push(`*${coverage.total - coverage.known} of ${coverage.total} steps not understood (shown as ‹…›).*`);
   return parts.join('\n\n');
