@@ -18,7 +18,9 @@ export function specHover(analysis: FileAnalysis | undefined, params: HoverParam
   const parts: string[] = [];
   if (!target.node) {
     parts.push(`**${binding.spec.name}** · spec${codeName ? ` of \`${binding.code?.name ?? binding.spec.name}\` in \`${codeName}\`` : ' (not bound to code)'}`);
-    parts.push('spec:\n```text\n' + renderModelEquation(binding.spec).text + '\n```');
+    // The spec's equation is in the analysis already; the code's graph comes from the other file, so it is rendered here.
+    const specEquation = analysis?.models.find((m) => m.graph === binding.spec)?.equation ?? renderModelEquation(binding.spec);
+    parts.push('spec:\n```text\n' + specEquation.text + '\n```');
     if (binding.code) parts.push('code:\n```text\n' + renderModelEquation(binding.code).text + '\n```');
     return { contents: { kind: MarkupKind.Markdown, value: parts.join('\n\n') }, range: target.range };
   }
