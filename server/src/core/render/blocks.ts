@@ -82,7 +82,7 @@ export function findRepeatedBlocks(graph: ModelGraph, library: readonly ModelGra
       name = nameFromPath(list[0].prefix);
       const fallback = name;
       const elsewhere = (other: BlockInstance) => list.every((inst) => inst.run !== other.run && disjoint(inst, other));
-      if (instances.some((other) => elsewhere(other) && nameFromPath(other.prefix) === fallback)) continue;
+      if (instances.some((other) => nameFromPath(other.prefix) === fallback && elsewhere(other))) continue;
       // Applications under different names (enc1, bottleneck, dec2) share no name but the generic one.
       if (list.some((inst) => nameFromPath(inst.prefix) !== fallback)) name = 'Block';
     }
@@ -199,14 +199,26 @@ function sameNodes(a: BlockInstance, b: BlockInstance): boolean {
   return a.nodes.length === b.nodes.length && a.nodes.every((id, i) => id === b.nodes[i]);
 }
 
+/** Each instance's nodes as a set, built once: grouping compares every candidate with every accepted instance. */
+const nodeSets = new WeakMap<BlockInstance, ReadonlySet<number>>();
+
+function nodeSet(instance: BlockInstance): ReadonlySet<number> {
+  let set = nodeSets.get(instance);
+  if (!set) {
+    set = new Set(instance.nodes);
+    nodeSets.set(instance, set);
+  }
+  return set;
+}
+
 function disjoint(a: BlockInstance, b: BlockInstance): boolean {
-  const set = new Set(b.nodes);
+  const set = nodeSet(b);
   return a.nodes.every((id) => !set.has(id));
 }
 
 /** Whether `outer` contains every node of `inner`. */
 function contains(outer: BlockInstance, inner: BlockInstance): boolean {
-  const set = new Set(outer.nodes);
+  const set = nodeSet(outer);
   return inner.nodes.every((id) => set.has(id));
 }
 
