@@ -2,7 +2,7 @@
 // several places, so the renderer can define it once (Block(z) = z + W₂·GELU(W₁·LN(z))) and reuse it by name
 // (Block⁶(x)). Framework-neutral: it reads module paths, source ranges and ops, nothing a frontend would not give.
 
-import { type GraphNode, ModelGraph, Range } from '../graph';
+import { ModelGraph, Range } from '../graph';
 
 /** One application of a submodule: a run of nodes in evaluation order with a single value in and a single value out. */
 export interface BlockInstance {
@@ -39,7 +39,7 @@ const MAX_TRAILING = 8;
 export function findRepeatedBlocks(graph: ModelGraph, library: readonly ModelGraph[] = []): BlockGroup[] {
   const consumers = ModelGraph.consumers(graph);
   const outputs = new Set(graph.outputs);
-  const instances = candidatePrefixes(graph).flatMap((prefix) => runsOf(graph, prefix, consumers, outputs));
+  const instances = [...candidatePrefixes(graph)].flatMap(([prefix, span]) => runsOf(graph, prefix, span, consumers, outputs));
   const bySignature = new Map<string, BlockInstance[]>();
   for (const instance of instances) {
     const key = signature(graph, instance);
@@ -94,34 +94,50 @@ export function findRepeatedBlocks(graph: ModelGraph, library: readonly ModelGra
   return groups;
 }
 
-/** Every strict prefix of a module path: `blocks.0.attn.q` gives `blocks`, `blocks.0` and `blocks.0.attn`. */
-function candidatePrefixes(graph: ModelGraph): string[] {
-  const prefixes = new Set<string>();
-  for (const node of graph.nodes) {
-    if (!node.module) continue;
-    const parts = node.module.split('.');
-    for (let k = 1; k < parts.length; k++) prefixes.add(parts.slice(0, k).join('.'));
-  }
-  return [...prefixes];
+/** Where a prefix's ops lie in `graph.nodes`: the positions of the first and the last. */
+interface Span {
+  readonly first: number;
+  last: number;
 }
 
-const under = (node: GraphNode, prefix: string) => node.module !== undefined && node.module.startsWith(`${prefix}.`);
+/**
+ * Every strict prefix of a module path (`blocks.0.attn.q` gives `blocks`, `blocks.0` and `blocks.0.attn`), in order
+ * of first use, with the span of its ops, so each prefix's runs are looked for there and not over the whole graph.
+ */
+function candidatePrefixes(graph: ModelGraph): Map<string, Span> {
+  const prefixes = new Map<string, Span>();
+  graph.nodes.forEach((node, position) => {
+    if (!node.module) return;
+    const parts = node.module.split('.');
+    for (let k = 1; k < parts.length; k++) {
+      const prefix = parts.slice(0, k).join('.');
+      const span = prefixes.get(prefix);
+      if (span) span.last = position;
+      else prefixes.set(prefix, { first: position, last: position });
+    }
+  });
+  return prefixes;
+}
 
 /**
  * The applications of the submodule at `prefix`: maximal runs of its ops (with the functional ops between them),
  * split where its first layer runs again (one instance applied twice), then extended over trailing functional ops
  * that read only the run (the `F.relu(out)` that ends a block's forward).
  */
-function runsOf(graph: ModelGraph, prefix: string, consumers: Map<number, number[]>, outputs: Set<number>): BlockInstance[] {
+function runsOf(graph: ModelGraph, prefix: string, span: Span, consumers: Map<number, number[]>, outputs: Set<number>): BlockInstance[] {
   const runs: { nodes: number[]; trailing: number[] }[] = [];
   let current: { nodes: number[]; trailing: number[]; first: string } | undefined;
   const close = () => {
     if (current) runs.push({ nodes: current.nodes, trailing: current.trailing });
     current = undefined;
   };
-  for (const node of graph.nodes) {
+  const dotted = `${prefix}.`;
+  // Before the span nothing is under the prefix; after it, the first op of another module ends the last run.
+  for (let position = span.first; position < graph.nodes.length; position++) {
+    const node = graph.nodes[position];
     if (node.category === 'input') continue;
-    if (under(node, prefix)) {
+    if (position > span.last && node.module !== undefined) break;
+    if (node.module !== undefined && node.module.startsWith(dotted)) {
       if (current && node.module === current.first) close();
       if (!current) current = { nodes: [], trailing: [], first: node.module! };
       current.nodes.push(...current.trailing, node.id);
