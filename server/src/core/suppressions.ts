@@ -3,7 +3,7 @@
 // anywhere silences them in the file. Without a list (`# model-audit: ignore`) every code is silenced.
 
 import type { Finding } from './findings';
-import type { ModelGraph, Range } from './graph';
+import { type ModelGraph, Range } from './graph';
 import { ruleFor } from './rules/registry';
 
 const PATTERN = /(?:#|\/\/)\s*model-audit:\s*ignore(-file)?\b(?:\[([^\]]*)\])?/g;
@@ -36,9 +36,7 @@ export namespace Suppression {
 }
 
 function inside(outer: Range, inner: Range): boolean {
-  const startOk = inner.start.line > outer.start.line || (inner.start.line === outer.start.line && inner.start.character >= outer.start.character);
-  const endOk = inner.end.line < outer.end.line || (inner.end.line === outer.end.line && inner.end.character <= outer.end.character);
-  return startOk && endOk;
+  return Range.contains(outer, inner.start) && Range.contains(outer, inner.end);
 }
 
 /**
