@@ -6,7 +6,8 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative } from 'node:path';
 import { analyzeSource, type ParserSet } from '../../server/src/core/analyze';
-import { languageOfPath, type SpecHost } from '../../server/src/core/spec/analyzeSpec';
+import type { SpecHost } from '../../server/src/core/spec/analyzeSpec';
+import { languageOfPath } from '../../server/src/core/languages';
 import { printSpec } from '../../server/src/core/spec/printSpec';
 import { runCli } from '../../server/src/cli/main';
 import { diskSpecHost } from '../../server/src/workspace/specHost';

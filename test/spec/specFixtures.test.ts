@@ -6,7 +6,7 @@ import { strict as assert } from 'node:assert';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { analyzeSource, type FileAnalysis, type ParserSet } from '../../server/src/core/analyze';
-import { languageOfPath } from '../../server/src/core/spec/analyzeSpec';
+import { languageOfPath } from '../../server/src/core/languages';
 import { diskSpecHost } from '../../server/src/workspace/specHost';
 import { actualFindings, expectedFindings } from '../helpers/expectations';
 import { parsers } from '../helpers/parsers';

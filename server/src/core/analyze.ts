@@ -7,6 +7,7 @@ import { hashText } from './hash';
 import { dedupeFindings, type Finding } from './findings';
 import { type Language, type ModelGraph, Range, type Severity } from './graph';
 import { extractModels } from './frontends';
+import { languageOfImport } from './languages';
 import type { ImportContext, ImportResolver } from './imports';
 import { buildEquation, type EquationSymbol } from './render/equation';
 import { type AlternativeRendering, renderAlternatives } from './render/alternatives';
@@ -308,15 +309,6 @@ function rangeHasError(root: SyntaxNode, range: Range): boolean {
   return false;
 }
 
-/** The language of an imported module, by its file's extension; undefined for a name without a known one. */
-function moduleLanguage(path: string): 'python' | 'javascript' | 'typescript' | undefined {
-  const ext = /\.([a-z]+)$/i.exec(path)?.[1].toLowerCase();
-  if (ext === 'py') return 'python';
-  if (ext === 'ts' || ext === 'tsx' || ext === 'mts' || ext === 'cts') return 'typescript';
-  if (ext === 'js' || ext === 'jsx' || ext === 'mjs' || ext === 'cjs') return 'javascript';
-  return undefined;
-}
-
 /**
  * How the frontend follows imports: the edge's resolver, and for each module it returns the parser of that module's
  * own extension (the importing file's parser when the extension says nothing). Mirrors are kept by path and parser.
@@ -330,7 +322,7 @@ function importContext(input: AnalysisInput, importer: Parser): ImportContext | 
     parse: (text, path = '') => {
       // An imported module is parsed in its own language (a `.js` model may import a `.ts` block, whose type
       // annotations the JavaScript grammar cannot read), else in the importing file's.
-      const parser = parserFor(input.parsers, moduleLanguage(path)) ?? importer;
+      const parser = parserFor(input.parsers, languageOfImport(path)) ?? importer;
       const known = input.modules?.get(parser, path, text);
       if (known) return { root: known, dispose: () => undefined };
       const tree = parser.parse(text);

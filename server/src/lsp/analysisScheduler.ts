@@ -11,6 +11,7 @@ import { type AnalysisOptions, analyzeSource, type FileAnalysis, ModuleMirrors, 
 import { mergeRuleSettings } from '../core/config';
 import { describeConfigProblems, ProjectConfigs } from '../workspace/projectConfig';
 import { IncrementalTrees } from '../parsing/incrementalTrees';
+import { languageOfPath } from '../core/languages';
 import type { Finding } from '../core/findings';
 import type { Language, ModelGraph } from '../core/graph';
 import { toDiagnostic } from './convert';
@@ -29,11 +30,7 @@ export function languageOfDocument(doc: TextDocument): Language | undefined {
     case 'mspec':
       return 'model-spec';
     default:
-      if (doc.uri.endsWith('.py')) return 'python';
-      if (doc.uri.endsWith('.mspec')) return 'model-spec';
-      if (/\.(m|c)?js$/.test(doc.uri)) return 'javascript';
-      if (doc.uri.endsWith('.ts')) return 'typescript';
-      return undefined;
+      return languageOfPath(doc.uri);
   }
 }
 

@@ -28,7 +28,7 @@ import { specHover } from './specHover';
 import { generateSpec, specRenderings } from './specRequests';
 import { GenerateSpec, SpecRenderings } from '../shared/customMessages';
 import { analyzeSource } from '../core/analyze';
-import { languageOfPath } from '../core/spec/analyzeSpec';
+import { languageOfPath } from '../core/languages';
 import { lspSpecHost } from './specHost';
 import { modelNames } from './workspaceModels';
 import { SettingsCache } from './settings';

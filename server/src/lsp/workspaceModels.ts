@@ -4,7 +4,8 @@
 
 import { fileURLToPath } from 'node:url';
 import { analyzeSource, type FileAnalysis, type ParserSet } from '../core/analyze';
-import { languageOfPath, type SpecHost } from '../core/spec/analyzeSpec';
+import { type SpecHost } from '../core/spec/analyzeSpec';
+import { languageOfPath } from '../core/languages';
 import { collectFiles, readText } from '../workspace/files';
 
 const MODEL_PATTERNS = [

@@ -2,23 +2,15 @@
 // maps extensions to languages, and reads text as UTF-8 without ever writing.
 
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { extname, join, relative, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import type { Language } from '../core/graph';
-
-const LANGUAGES: Readonly<Record<string, Language>> = {
-  '.py': 'python',
-  '.js': 'javascript',
-  '.mjs': 'javascript',
-  '.cjs': 'javascript',
-  '.ts': 'typescript',
-  '.mspec': 'model-spec',
-};
+import { languageOfPath } from '../core/languages';
 
 const SKIPPED_DIRS = new Set(['node_modules', '.git', '.hg', '.svn', '__pycache__', '.venv', 'venv', '.tox', '.mypy_cache', '.pytest_cache', 'site-packages', '.tools']);
 
+/** The language of a file the CLI audits; TypeScript declaration files are not models. */
 export function languageOf(path: string): Language | undefined {
-  if (path.endsWith('.d.ts')) return undefined;
-  return LANGUAGES[extname(path).toLowerCase()];
+  return path.endsWith('.d.ts') ? undefined : languageOfPath(path);
 }
 
 export class UsageError extends Error {}

@@ -6,6 +6,7 @@
 import type { AnalysisInput, FileAnalysis, ModelAnalysis, ModelEquation, SourceFile } from '../analyze';
 import { dedupeFindings, type Finding } from '../findings';
 import type { Language, ModelGraph, Range } from '../graph';
+import { languageOfPath } from '../languages';
 import { alignSpecToGraph } from './alignSpecToGraph';
 import { buildSpecGraph, type SpecModelBuild } from './buildSpecGraph';
 import { parseSpec, SPEC_UNBOUND, type SpecDocument } from './parseSpec';
@@ -41,12 +42,6 @@ export interface SpecAnalysisHelpers {
   renderEquation(graph: ModelGraph): ModelEquation;
 }
 
-const LANGUAGES: Readonly<Record<string, Language>> = { py: 'python', js: 'javascript', mjs: 'javascript', cjs: 'javascript', ts: 'typescript', mspec: 'model-spec' };
-
-export function languageOfPath(path: string): Language | undefined {
-  const m = /\.([A-Za-z]+)$/.exec(path);
-  return m ? LANGUAGES[m[1].toLowerCase()] : undefined;
-}
 
 /** `file:///w/mnist.py` or `models/mnist.py` → `mnist.py`. */
 export function baseName(path: string): string {
