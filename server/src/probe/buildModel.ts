@@ -88,7 +88,7 @@ export function buildProbeModel(tf: TF, graph: ModelGraph, options: BuildOptions
   const params: ProbeParam[] = [];
   const outputId = graph.outputs[0];
   if (outputId === undefined) throw new ProbeBuildError('output', graph.range.start.line + 1, 'the model has no output the extractor could follow');
-  const needed = ancestors(graph, outputId);
+  const needed = ModelGraph.ancestors(graph, outputId);
   const outputNode = ModelGraph.node(graph, outputId);
   const scaled = scaledWidths(graph, needed, outputId, options.widthScale);
   const pytorchInit = graph.framework === 'pytorch' || graph.framework === 'spec';
@@ -441,19 +441,6 @@ function broadcastable(a: readonly number[], b: readonly number[]): boolean {
     if (x !== y && x !== 1 && y !== 1) return false;
   }
   return true;
-}
-
-/** Node ids the output depends on. */
-function ancestors(graph: ModelGraph, output: number): Set<number> {
-  const seen = new Set<number>();
-  const stack = [output];
-  while (stack.length > 0) {
-    const id = stack.pop()!;
-    if (seen.has(id)) continue;
-    seen.add(id);
-    stack.push(...ModelGraph.node(graph, id).inputs);
-  }
-  return seen;
 }
 
 /** New output widths for hidden affine layers when scaling; the layers that fix the output width keep theirs. */
