@@ -125,7 +125,8 @@ export interface AnalysisInput {
 
 /**
  * What an analysis leaves for the next analysis of the same document, beside its results: the syntax mirror, whose
- * unchanged statements the next mirror reuses. Kept out of FileAnalysis so results stay plain data.
+ * unchanged statements the next mirror reuses, and the models' graphs and analyses. Kept out of FileAnalysis so
+ * results stay plain data.
  */
 interface Carry {
   readonly language: Language;
@@ -137,12 +138,21 @@ interface Carry {
 }
 const carried = new WeakMap<FileAnalysis, Carry>();
 
+/** For a spec's analysis: the code files it read, with the text and options each was analysed with. */
+interface AnalysedCode {
+  readonly text: string;
+  readonly optionsKey: string;
+  readonly analysis: FileAnalysis;
+}
+const codeOfSpec = new WeakMap<FileAnalysis, ReadonlyMap<string, AnalysedCode>>();
+
 /**
  * Drops what `analysis` keeps for re-analysing its document incrementally (its syntax mirror and graph keys); the
  * next analysis of the document then starts afresh. For editors with many documents open and few being edited.
  */
 export function releaseIncrementalState(analysis: FileAnalysis): void {
   carried.delete(analysis);
+  codeOfSpec.delete(analysis);
 }
 
 export function analyzeSource(input: AnalysisInput): FileAnalysis {
@@ -157,7 +167,20 @@ export function analyzeSource(input: AnalysisInput): FileAnalysis {
     };
   }
   if (file.language === 'model-spec') {
-    return analyzeSpecSource(input, { analyzeCode: (code) => analyzeSource({ file: code, parsers, options }), renderEquation: renderModelEquation });
+    // The code a spec is bound to is analysed again only when its text changed: a keystroke in the spec must not
+    // re-read a closed code file's models each time.
+    const optionsKey = JSON.stringify(options);
+    const known = previous ? codeOfSpec.get(previous) : undefined;
+    const code = new Map<string, AnalysedCode>();
+    const analyzeCode = (source: SourceFile): FileAnalysis => {
+      const hit = known?.get(source.path);
+      const analysis = hit && hit.text === source.text && hit.optionsKey === optionsKey ? hit.analysis : analyzeSource({ file: source, parsers, options, modules: input.modules });
+      code.set(source.path, { text: source.text, optionsKey, analysis });
+      return analysis;
+    };
+    const result = analyzeSpecSource(input, { analyzeCode, renderEquation: renderModelEquation });
+    if (input.incremental) codeOfSpec.set(result, code);
+    return result;
   }
   let graphs: ModelGraph[] = [];
   let tree: Tree | undefined;
