@@ -8,7 +8,7 @@ import type { ImportResolver } from '../core/imports';
 import { baseName } from '../core/spec/analyzeSpec';
 import { languageOfPath } from '../core/languages';
 import { specDiffReport } from '../core/spec/diffReport';
-import { printSpec } from '../core/spec/printSpec';
+import { printSpecFile } from '../core/spec/printSpec';
 import { displayPath, readText, UsageError } from '../workspace/files';
 import { diskSpecHost, readIfExists } from '../workspace/specHost';
 import type { CheckedFile } from './checkReport';
@@ -42,9 +42,7 @@ function absolute(cwd: string, path: string): string {
 /** `render --format spec`: a spec that `check` accepts and that matches the code, one `model` block per model. */
 export function renderSpecs(file: CheckedFile, models: readonly ModelAnalysis[]): string {
   const codeName = baseName(file.path);
-  return models
-    .map((m, i) => printSpec(m.graph, { path: codeName, comment: i === 0 ? `What ${models.map((x) => x.graph.name).join(', ')} in ${codeName} compute${models.length === 1 ? 's' : ''} (model-audit render --format spec).` : undefined }))
-    .join('\n');
+  return printSpecFile(models.map((m) => m.graph), { path: codeName, name: codeName, origin: 'model-audit render --format spec' });
 }
 
 /** `diff SPEC`: each spec model beside its code; exit 1 when they differ, 2 when the spec cannot be bound. */

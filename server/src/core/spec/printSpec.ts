@@ -340,3 +340,13 @@ function printOp(node: GraphNode, args: string[], shared: ReadonlyMap<string, st
   }
   return call(spelling, args.length ? args : ['?']);
 }
+
+/**
+ * A spec for a code file's models: one `model` block per graph, bound to `path`, the first headed by a comment
+ * naming the models, the file (`name`) and what wrote it (`origin`: the CLI command, the editor).
+ */
+export function printSpecFile(graphs: readonly ModelGraph[], binding: { readonly path: string; readonly name: string; readonly origin: string }): string {
+  const names = graphs.map((g) => g.name).join(', ');
+  const comment = `What ${names} in ${binding.name} compute${graphs.length === 1 ? 's' : ''} (${binding.origin}).`;
+  return graphs.map((g, i) => printSpec(g, { path: binding.path, comment: i === 0 ? comment : undefined })).join('\n');
+}
