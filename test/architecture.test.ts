@@ -1,13 +1,16 @@
-// Guards the architecture's invariants: the analysis core stays pure (no LSP, VS Code, file system or processes),
-// and the server reads exactly the settings package.json declares.
+// Guards the architecture's invariants by reading every source file's imports: the analysis core stays pure (no LSP,
+// VS Code, file system, processes, nor any edge folder), the language server reaches the frontends only through
+// the pipeline, the core has no import cycle, and the server reads exactly the settings package.json declares.
+// ESLint's no-restricted-imports (eslint.config.mjs) says the same while one types; this test keeps it from being
+// switched off quietly.
 
 import { strict as assert } from 'node:assert';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 import { SETTING_KEYS } from '../server/src/lsp/settings';
 
-const CORE = join(__dirname, '..', 'server', 'src', 'core');
-const FORBIDDEN = /from\s+['"](vscode|vscode-languageserver[^'"]*|vscode-languageclient[^'"]*|node:fs|fs|node:child_process|child_process|node:worker_threads|worker_threads)['"]|require\(['"](fs|node:fs|child_process|node:child_process)['"]\)/;
+const SRC = join(__dirname, '..', 'server', 'src');
+const CORE = join(SRC, 'core');
 
 function files(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -16,10 +19,69 @@ function files(dir: string): string[] {
   });
 }
 
+/** Every module a file imports or re-exports (type-only imports included), as written. */
+function importsOf(file: string): string[] {
+  const text = readFileSync(file, 'utf8');
+  const specifiers = [...text.matchAll(/^\s*(?:import|export)\b[^;]*?\bfrom\s+['"]([^'"]+)['"]/gms), ...text.matchAll(/^\s*import\s+['"]([^'"]+)['"]/gm), ...text.matchAll(/\b(?:require|import)\(\s*['"]([^'"]+)['"]\s*\)/g)];
+  return specifiers.map((m) => m[1]);
+}
+
+/** A relative import as a path under server/src (`core/graph`), or the package name for anything else. */
+function target(file: string, specifier: string): string {
+  return specifier.startsWith('.') ? relative(SRC, resolve(dirname(file), specifier)).split('\\').join('/') : specifier;
+}
+
+/** `file → imported` pairs of the files under `dir` whose import matches `forbidden`. */
+function offending(dir: string, forbidden: (imported: string) => boolean): string[] {
+  return files(dir).flatMap((f) => importsOf(f).map((s) => target(f, s)).filter(forbidden).map((t) => `${relative(SRC, f)} → ${t}`));
+}
+
+const IMPURE = /^(node:)?(fs|fs\/promises|child_process|worker_threads)$|^vscode($|-languageserver|-languageclient)/;
+const EDGE_FOLDERS = /^(lsp|cli|workspace|parsing|probe|shared)(\/|$)/;
+const FRONTEND_INTERNALS = /^core\/(python|keras|tfjs)\//;
+
 describe('architecture', () => {
   it('the analysis core imports nothing from LSP, VS Code, the file system or processes', () => {
-    const offenders = files(CORE).filter((f) => FORBIDDEN.test(readFileSync(f, 'utf8')));
-    assert.deepEqual(offenders, []);
+    assert.deepEqual(offending(CORE, (t) => IMPURE.test(t)), []);
+  });
+
+  it('the analysis core imports no edge folder (lsp, cli, workspace, parsing, probe, shared)', () => {
+    assert.deepEqual(offending(CORE, (t) => EDGE_FOLDERS.test(t)), []);
+  });
+
+  it('the analysis core loads no WASM: web-tree-sitter is imported for its types only', () => {
+    const loads = files(CORE).filter((f) => /^\s*import\s+(?!type\b)[^;]*from\s+['"]web-tree-sitter['"]/m.test(readFileSync(f, 'utf8')));
+    assert.deepEqual(loads.map((f) => relative(SRC, f)), []);
+  });
+
+  it('the language server reaches frontends through the pipeline, never their internals (python/, keras/, tfjs/)', () => {
+    assert.deepEqual(offending(join(SRC, 'lsp'), (t) => FRONTEND_INTERNALS.test(t)), []);
+  });
+
+  it('the analysis core has no import cycle', () => {
+    const graph = new Map(files(CORE).map((f) => [f, importsOf(f).filter((s) => s.startsWith('.')).map((s) => `${resolve(dirname(f), s)}.ts`).filter((p) => existsSync(p))]));
+    // Depth-first search; a back edge to a file still on the path is a cycle.
+    const cycles: string[] = [];
+    const state = new Map<string, 'open' | 'done'>();
+    const path: string[] = [];
+    const visit = (f: string): void => {
+      state.set(f, 'open');
+      path.push(f);
+      for (const next of graph.get(f) ?? []) {
+        if (state.get(next) === 'open') cycles.push([...path.slice(path.indexOf(next)), next].map((p) => relative(CORE, p)).join(' → '));
+        else if (!state.has(next)) visit(next);
+      }
+      path.pop();
+      state.set(f, 'done');
+    };
+    for (const f of graph.keys()) if (!state.has(f)) visit(f);
+    assert.deepEqual(cycles, []);
+  });
+
+  it('the import checks see what they guard (a check that finds nothing to read cannot fail)', () => {
+    const analyze = importsOf(join(CORE, 'analyze.ts')).map((s) => target(join(CORE, 'analyze.ts'), s));
+    assert.ok(analyze.includes('core/frontends') && analyze.includes('web-tree-sitter'), analyze.join(', '));
+    assert.ok(offending(join(SRC, 'lsp'), (t) => t.startsWith('vscode-languageserver')).length > 10);
   });
 
   it('the server reads exactly the settings package.json declares', () => {

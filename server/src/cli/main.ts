@@ -2,10 +2,9 @@
 // one-line reason on stderr; nothing here writes to the files it reads.
 
 import { Command, CommanderError, Option } from 'commander';
-import { analyzeSource, type FileAnalysis } from '../core/analyze';
 import { Severity } from '../core/graph';
 import { loadParsers } from '../parsing/loadParsers';
-import { collectFiles, displayPath, languageOf, readText, UsageError } from '../workspace/files';
+import { collectFiles, displayPath, UsageError } from '../workspace/files';
 import { type CheckedFile, checkJson, checkText } from './checkReport';
 import { probeCommand } from './probeCommand';
 import { renderModels } from './renderCommand';

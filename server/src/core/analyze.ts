@@ -8,9 +8,9 @@ import { dedupeFindings, type Finding } from './findings';
 import { type Language, type ModelGraph, Range, type Severity } from './graph';
 import { extractModels } from './frontends';
 import { languageOfImport } from './languages';
-import type { ImportContext, ImportResolver } from './imports';
-import { buildEquation, type EquationSymbol } from './render/equation';
-import { type AlternativeRendering, renderAlternatives } from './render/alternatives';
+import type { ImportContext } from './imports';
+import { buildEquation } from './render/equation';
+import { renderAlternatives } from './render/alternatives';
 import { renderLatex, symbolToLatex } from './render/latex';
 import { renderUnicode, symbolToUnicode } from './render/unicode';
 import { extractTrainingFacts } from './python/trainingFacts';
@@ -18,110 +18,20 @@ import { extractTfjsTrainingFacts } from './tfjs/trainingFacts';
 import { FILE_RULES, MODEL_RULES } from './rules/registry';
 import { suppressionFilter } from './suppressions';
 import { inferShapes } from './shapes';
-import { analyzeSpecSource, type SpecBinding, type SpecHost, specFindingsForCode } from './spec/analyzeSpec';
+import { analyzeSpecSource, specFindingsForCode } from './spec/analyzeSpec';
 import type { TrainingFacts } from './training';
+import { type AnalysisInput, type AnalysisOptions, type FileAnalysis, type ModelAnalysis, type ModelEquation, parserFor, type RuleSetting, type SourceFile } from './fileAnalysis';
 
-export interface SourceFile {
-  readonly path: string;
-  readonly language: Language;
-  readonly text: string;
-}
-
-/** Tree-sitter parsers by language, created once by the edge that loads the grammars. */
-export interface ParserSet {
-  readonly python?: Parser;
-  readonly javascript?: Parser;
-  readonly typescript?: Parser;
-}
-
-export type RuleSetting = Severity | 'off';
-
-/** The parser for a language, when it has one (specs are not tree-sitter languages). */
-export function parserFor(parsers: ParserSet, language: Language | undefined): Parser | undefined {
-  return language === 'python' || language === 'javascript' || language === 'typescript' ? parsers[language] : undefined;
-}
-
-export interface AnalysisOptions {
-  /** Per-code severity overrides; `off` disables a rule. */
-  readonly rules?: Readonly<Record<string, RuleSetting>>;
-  /** Files longer than this many characters are skipped with one information finding. */
-  readonly maxFileSize?: number;
-}
-
-export interface RenderedSymbol extends EquationSymbol {
-  /** The symbol as printed: W₁. */
-  readonly display: string;
-  /** The symbol in LaTeX: W_{1}. */
-  readonly latex: string;
-}
-
-export interface ModelEquation {
-  /** The closed form in Unicode: y = W₂·ReLU(W₁x + b₁) + b₂. */
-  readonly text: string;
-  readonly latex: string;
-  readonly steps: readonly string[];
-  readonly latexSteps: readonly string[];
-  /** The closed form in LaTeX as display lines: block definitions, outputs, named values. */
-  readonly latexLines: readonly string[];
-  /** The collapsed form, when affine maps compose with nothing between them. */
-  readonly collapsed?: string;
-  /** The collapsed form in LaTeX, one line per equation. */
-  readonly latexCollapsed?: readonly string[];
-  readonly symbols: readonly RenderedSymbol[];
-  /** The model in its other configurations (`if use_bn=False: …`), when the code branches on a configuration value. */
-  readonly alternatives?: readonly AlternativeRendering[];
-}
-
-export interface ModelAnalysis {
-  readonly graph: ModelGraph;
-  readonly equation: ModelEquation;
-  readonly findings: readonly Finding[];
-  /** True when this model is kept from an earlier version of the text because the current one does not parse. */
-  readonly stale?: boolean;
-  /** Identifies the inputs the results were computed from, so an unchanged model can reuse them. */
-  readonly cacheKey?: string;
-}
-
-export interface FileAnalysis {
-  readonly path: string;
-  readonly language: Language;
-  readonly models: readonly ModelAnalysis[];
-  /** Every finding in the file: the models' and the file's own. */
-  readonly findings: readonly Finding[];
-  /** Other files this analysis read (a spec's code, a code file's specs); editing one re-checks this file. */
-  readonly dependencies?: readonly string[];
-  /** For a spec file: each spec model and the code model it is bound to. */
-  readonly specBindings?: readonly SpecBinding[];
-}
+// The pipeline's values live in fileAnalysis.ts (so its parts can name them without importing the pipeline); they
+// are re-exported here for the edges and tests that import them with `analyzeSource`.
+export type { AnalysisInput, AnalysisOptions, FileAnalysis, ModelAnalysis, ModelEquation, ParserSet, RenderedSymbol, RuleSetting, SourceFile, SpecBinding, SpecHost } from './fileAnalysis';
+export { parserFor } from './fileAnalysis';
+export { ModuleMirrors } from './moduleMirrors';
 
 export const DEFAULT_MAX_FILE_SIZE = 1_000_000;
 
 /** Code for hints about code the extractor did not understand (opaque steps). */
 export const NOT_UNDERSTOOD = 'MA000';
-
-export interface AnalysisInput {
-  readonly file: SourceFile;
-  readonly parsers: ParserSet;
-  readonly options?: AnalysisOptions;
-  /** The last analysis of this file, for keeping models whose text does not parse right now. */
-  readonly previous?: FileAnalysis;
-  /** An already (incrementally) parsed tree for the text, when the caller keeps one. */
-  readonly tree?: Tree;
-  /** Reads the other side of a spec binding; without it, specs are parsed but not diffed. */
-  readonly specHost?: SpecHost;
-  /** Specs (keys for specHost) that name this code file, known to the edge (open spec documents, checked files). */
-  readonly specs?: readonly string[];
-  /** Finds imported workspace modules (`from .blocks import ResBlock`); without it, imports stay opaque. */
-  readonly resolveImport?: ImportResolver;
-  /** Mirrors of imported modules kept across analyses by the edge; without it, each import is parsed every time. */
-  readonly modules?: ModuleMirrors;
-  /**
-   * Keep, beside the result, what the next analysis of this document can reuse (its syntax mirror, its models'
-   * graphs), for callers that re-analyse as the text changes and pass the result back as `previous`. Costs memory
-   * for as long as the result lives; the CLI leaves it off.
-   */
-  readonly incremental?: boolean;
-}
 
 /**
  * What an analysis leaves for the next analysis of the same document, beside its results: the syntax mirror, whose
@@ -358,44 +268,4 @@ function importContext(input: AnalysisInput, importer: Parser): ImportContext | 
   };
 }
 
-/**
- * Mirrored syntax of imported modules by path, valid while the module's text is the same, least recently used first
- * out, within a budget of characters. A model file that imports blocks from a 2,000-line module would otherwise parse
- * and mirror that module on every keystroke; the edge (the server for its whole life, the CLI for one run) keeps one
- * of these and hands it to every analysis. An edited or re-read module with other text replaces its entry.
- */
-export class ModuleMirrors {
-  private readonly entries = new Map<string, { readonly parser: Parser; readonly text: string; readonly root: SyntaxNode }>();
-  private characters = 0;
 
-  constructor(private readonly budget = 250_000) {}
-
-  get(parser: Parser, path: string, text: string): SyntaxNode | undefined {
-    const entry = this.entries.get(path);
-    if (!entry || entry.parser !== parser || entry.text !== text) return undefined;
-    // Most recently used last.
-    this.entries.delete(path);
-    this.entries.set(path, entry);
-    return entry.root;
-  }
-
-  set(parser: Parser, path: string, text: string, root: SyntaxNode): void {
-    const previous = this.entries.get(path);
-    if (previous) {
-      this.entries.delete(path);
-      this.characters -= previous.text.length;
-    }
-    if (text.length > this.budget) return;
-    while (this.characters + text.length > this.budget) {
-      const [oldest, entry] = this.entries.entries().next().value as [string, { readonly text: string }];
-      this.entries.delete(oldest);
-      this.characters -= entry.text.length;
-    }
-    this.entries.set(path, { parser, text, root });
-    this.characters += text.length;
-  }
-
-  get size(): number {
-    return this.entries.size;
-  }
-}

@@ -247,6 +247,12 @@ export interface ModelGraph {
   readonly alternatives?: readonly BranchAlternative[];
 }
 
+/**
+ * Alternative configurations a frontend interprets per model, at most: each is one more run of the whole model, and
+ * the hover lists as many. A graph fact rather than a PyTorch one, so the edges read it without a frontend import.
+ */
+export const MAX_ALTERNATIVES = 6;
+
 /** The model in another configuration than the one its equation shows. */
 export interface BranchAlternative {
   /** The condition as written where the code first branches on it: `self.use_bn`. */

@@ -5,10 +5,9 @@
 import type { Hover, HoverParams } from 'vscode-languageserver/node';
 import { MarkupKind } from 'vscode-languageserver/node';
 import type { FileAnalysis, ModelAnalysis } from '../core/analyze';
-import { ModelGraph, Range } from '../core/graph';
+import { MAX_ALTERNATIVES, ModelGraph, Range } from '../core/graph';
 import type { AlternativeRendering } from '../core/render/alternatives';
 import { Shapes } from '../core/shapes';
-import { MAX_ALTERNATIVES } from '../core/python/extractPytorch';
 
 const FRAMEWORK_NAMES: Record<string, string> = { pytorch: 'PyTorch', keras: 'Keras', tfjs: 'TensorFlow.js', spec: 'spec' };
 

@@ -44,7 +44,7 @@ export function modelNames(sources: ModelNameSources): string[] {
   }
   for (const a of sources.openAnalyses) if (a.language !== 'model-spec') for (const m of a.models) names.add(m.graph.name);
   for (const root of sources.workspaceRoots) {
-    let files: string[] = [];
+    let files: string[];
     try {
       files = collectFiles([fileURLToPath(root)], '/').filter((f) => languageOfPath(f) !== 'model-spec').slice(0, MAX_FILES);
     } catch {

@@ -75,7 +75,8 @@ export function lossChartSvg(series: readonly Series[], references: readonly { r
   const xs = points.map(([x]) => x);
   const ys = [...points.map(([, y]) => y), ...references.map((r) => r.value).filter(Number.isFinite)];
   const xMax = Math.max(1, ...xs);
-  let yMin = Math.min(0, ...ys), yMax = Math.max(...ys, 1e-6);
+  const yMin = Math.min(0, ...ys);
+  let yMax = Math.max(...ys, 1e-6);
   if (yMax - yMin < 1e-9) yMax = yMin + 1;
   yMax += (yMax - yMin) * 0.05;
   const sx = (x: number) => left + (x / xMax) * plotW;

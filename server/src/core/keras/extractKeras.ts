@@ -8,13 +8,13 @@
 
 import type { SyntaxNode } from '../syntax';
 import type { ActivationInsertion, AttrValue, Dim, FrameworkIdioms, FrontendProblem, LayerDecl, ModelGraph, OpEdit, Range } from '../graph';
-import { type ScalarValue, arithmetic, attrOf, comparePython, pythonLiteral, truthOf } from '../abstractValues';
+import { type ScalarValue, arithmetic, attrOf, pythonLiteral, truthOf } from '../abstractValues';
 import { hashText } from '../hash';
 import { type ImportContext, KNOWN_LIBRARIES, ModuleLoader } from '../imports';
 import { Ops } from '../ops';
 import { type Env as EnvOf, type Flow as FlowOf, MAX_UNROLL, PythonInterpreter, classParts, fullLines, rangeOf, referencedOutsideInit } from '../python/interpreter';
-import { activationOp, kerasLayer, lossKey } from './kerasCatalog';
-import { type ActivationUse, type CompiledLoss, type ForeignSite, type FunctionalModel, KerasGraph, type KerasLayer, type ModelObject, type RunContext, applyFunctional, clip, functionalModelGraph, layerInputShape, makeLayer, modelIdentity, optionEdit, toModelGraph, withLosses } from './kerasGraph';
+import { activationOp, kerasLayer } from './kerasCatalog';
+import { type ActivationUse, type CompiledLoss, type ForeignSite, KerasGraph, type KerasLayer, type ModelObject, type RunContext, applyFunctional, clip, functionalModelGraph, layerInputShape, makeLayer, modelIdentity, optionEdit, toModelGraph, withLosses } from './kerasGraph';
 
 /** Nested call depth; recursion stops here. */
 const MAX_DEPTH = 24;

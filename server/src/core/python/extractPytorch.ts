@@ -15,6 +15,7 @@ import type {
   Range,
   TextEdit,
 } from '../graph';
+import { MAX_ALTERNATIVES } from '../graph';
 import { arithmetic, pythonLiteral } from '../abstractValues';
 import { type MutableNode, type NodeDraft } from '../mutableNode';
 import { Ops } from '../ops';
@@ -1879,9 +1880,6 @@ function collectDecls(root: Layer): LayerDecl[] {
   visit(root);
   return decls;
 }
-
-/** Alternative configurations interpreted per model, at most: each is one more run of the whole model. */
-export const MAX_ALTERNATIVES = 6;
 
 /**
  * The model with its defaults (the graph every rule reads), plus the model in each other configuration its code

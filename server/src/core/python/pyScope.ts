@@ -3,7 +3,7 @@
 // Python's scoping only as far as a training script needs: the enclosing functions, then the module.
 
 import { rangeOfSyntax, type SyntaxNode } from '../syntax';
-import type { Position, Range, TextEdit } from '../graph';
+import type { Position, TextEdit } from '../graph';
 
 /** A node's range in LSP terms. */
 export const rangeOfNode = rangeOfSyntax;

@@ -2,7 +2,7 @@
 // Markdown with `$$` math blocks for pull requests (GitHub renders them), with a table of the parameters' shapes.
 // Shared by `model-audit render`, the equation panel's "Copy as …" commands and the tests.
 
-import type { ModelAnalysis } from '../analyze';
+import type { ModelAnalysis } from '../fileAnalysis';
 import { Shapes } from '../shapes';
 import { alternativeLabel } from './alternatives';
 

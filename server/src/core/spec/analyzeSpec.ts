@@ -3,9 +3,11 @@
 // comment (`# model-spec: path.mspec`). The core stays pure: the edge hands in a SpecHost that resolves paths and
 // reads files (the CLI reads the disk; the server reads open documents first, then the disk).
 
-import type { AnalysisInput, FileAnalysis, ModelAnalysis, ModelEquation, SourceFile } from '../analyze';
+import type { AnalysisInput, FileAnalysis, ModelAnalysis, ModelEquation, SourceFile, SpecBinding, SpecHost } from '../fileAnalysis';
+
+export type { SpecBinding, SpecHost } from '../fileAnalysis';
 import { dedupeFindings, type Finding } from '../findings';
-import type { Language, ModelGraph, Range } from '../graph';
+import type { ModelGraph, Range } from '../graph';
 import { languageOfPath } from '../languages';
 import { alignSpecToGraph } from './alignSpecToGraph';
 import { buildSpecGraph, type SpecModelBuild } from './buildSpecGraph';
@@ -13,28 +15,7 @@ import { parseSpec, SPEC_UNBOUND, type SpecDocument } from './parseSpec';
 import { editDistance } from './specOps';
 import { specDiffFindings } from './specFindings';
 
-/** How the core reaches other files; supplied by the edge. */
-export interface SpecHost {
-  /** The key of the file `relative` names, written in the file `from` (both keys as `read` takes them). */
-  resolve(from: string, relative: string): string;
-  /** A file's text, or undefined when there is no such file. */
-  read(path: string): string | undefined;
-  /**
-   * The edge's current analysis of a code file, when it keeps one (the server does for open documents): a
-   * half-typed line then keeps the models of the last version that parsed instead of unbinding the spec.
-   */
-  analysis?(path: string): FileAnalysis | undefined;
-}
 
-/** One spec model and what it is bound to, for hovers, go-to-definition and `model-audit diff`. */
-export interface SpecBinding {
-  readonly specPath: string;
-  readonly spec: ModelGraph;
-  readonly codePath?: string;
-  readonly code?: ModelGraph;
-  /** Spec node id → code node id. */
-  readonly pairs: ReadonlyMap<number, number>;
-}
 
 export interface SpecAnalysisHelpers {
   /** Analyses a code file (frontend, shapes, rules), without spec binding. */

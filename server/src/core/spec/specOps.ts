@@ -80,7 +80,7 @@ function infoFor(op: string): SpecOpInfo {
 
 /** Lower-case, without `_`, `-` or digits-insensitive prefixes: the key every spelling is looked up by. */
 function key(name: string): string {
-  return name.replace(/^(torch\.nn\.functional|torch\.nn|torch|nn\.functional|nn|F|tf\.keras\.layers|tf\.layers|tf\.nn|tf|keras\.layers|layers|keras)\./, '').toLowerCase().replace(/[_\-]/g, '');
+  return name.replace(/^(torch\.nn\.functional|torch\.nn|torch|nn\.functional|nn|F|tf\.keras\.layers|tf\.layers|tf\.nn|tf|keras\.layers|layers|keras)\./, '').toLowerCase().replace(/[_-]/g, '');
 }
 
 const ALIASES: Readonly<Record<string, string>> = {

@@ -13,7 +13,7 @@ import { type ScalarValue, arithmetic, attrOf, truthOf } from '../abstractValues
 import { hashText } from '../hash';
 import { type ImportContext, ModuleLoader } from '../imports';
 import { activationOp, kerasLayer, snakeCase } from '../keras/kerasCatalog';
-import { type ActivationUse, type CompiledLoss, type FunctionalModel, KerasGraph, type KerasLayer, type ModelObject, type RunContext, applyFunctional, clip, functionalModelGraph, layerInputShape, makeLayer, modelIdentity, optionEdit, toModelGraph, withLosses } from '../keras/kerasGraph';
+import { type ActivationUse, type CompiledLoss, KerasGraph, type KerasLayer, type ModelObject, type RunContext, applyFunctional, clip, functionalModelGraph, layerInputShape, makeLayer, modelIdentity, optionEdit, toModelGraph, withLosses } from '../keras/kerasGraph';
 
 const MAX_UNROLL = 64;
 const MAX_DEPTH = 24;
