@@ -192,7 +192,7 @@ function dropShuffle({ text }) {
 export const MUTATIONS = [
   { id: 'remove-activation', frameworks: ['pytorch'], title: 'activation removed', sites: removeActivation },
   { id: 'identity-activation', frameworks: ['pytorch'], title: 'activation module → nn.Identity()', sites: identityActivation },
-  { id: 'drop-zero-grad', frameworks: ['pytorch'], title: 'optimizer.zero_grad() removed', sites: statementSites(/^\s*[\w.\[\]]+\.zero_grad\([^)]*\)\s*(#.*)?$/, 'zero_grad() removed') },
-  { id: 'drop-eval', frameworks: ['pytorch'], title: 'model.eval() removed', sites: statementSites(/^\s*[\w.\[\]]+\.eval\(\)\s*(#.*)?$/, 'eval() removed') },
+  { id: 'drop-zero-grad', frameworks: ['pytorch'], title: 'optimizer.zero_grad() removed', sites: statementSites(/^\s*[\w.[\]]+\.zero_grad\([^)]*\)\s*(#.*)?$/, 'zero_grad() removed') },
+  { id: 'drop-eval', frameworks: ['pytorch'], title: 'model.eval() removed', sites: statementSites(/^\s*[\w.[\]]+\.eval\(\)\s*(#.*)?$/, 'eval() removed') },
   { id: 'drop-shuffle', frameworks: ['pytorch'], title: 'shuffle=True removed', sites: dropShuffle },
 ];
