@@ -1,6 +1,7 @@
 // The `model-audit` command line: check, render and lsp, per the contract. Usage and I/O errors exit 2 with a
 // one-line reason on stderr; nothing here writes to the files it reads.
 
+import { resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { Severity } from '../core/graph';
 import { loadParsers } from '../parsing/loadParsers';
@@ -41,7 +42,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .action(async (paths: string[], opts: { format: string; failOn: string; showHints: boolean }) => {
       const checked = await checkPaths(paths, io.cwd, io);
       if (opts.format === 'json') io.out(checkJson(checked));
-      else if (opts.format === 'sarif') io.out(`${JSON.stringify(toSarif(checked.map((f) => f.analysis), VERSION), null, 2)}\n`);
+      else if (opts.format === 'sarif') io.out(`${JSON.stringify(toSarif(checked.map((f) => f.analysis), VERSION, new Map(checked.flatMap((f) => (f.notebook ? [[f.path, f.notebook] as const] : [])))), null, 2)}\n`);
       else io.out(checkText(checked, { showHints: opts.showHints }));
       if (opts.failOn !== 'never') {
         const threshold = opts.failOn as Severity;
@@ -155,7 +156,14 @@ async function checkPaths(paths: readonly string[], cwd: string, io: CliIo): Pro
   };
   // Specs are checked against their code, and code against the checked specs that name it.
   // Models that import their blocks from other files of the project are followed through those files.
-  return checkFilesWithSpecs(files, cwd, parsers, optionsFor, createImportResolver([cwd], cwd));
+  // A broken notebook named on its own stops the check (exit 2); one found in a folder is skipped with its reason.
+  const named = new Set(paths.map((p) => resolve(cwd, p)));
+  const skipNotebook = (full: string, reason: string) => {
+    if (named.has(full)) return false;
+    io.err(`model-audit: skipped ${reason}\n`);
+    return true;
+  };
+  return checkFilesWithSpecs(files, cwd, parsers, optionsFor, createImportResolver([cwd], cwd), skipNotebook);
 }
 
 /** Runs the command line on this process's arguments and streams; `bin/model-audit.js` calls it. */

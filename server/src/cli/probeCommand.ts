@@ -5,9 +5,11 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { analyzeSource } from '../core/analyze';
-import type { ModelGraph } from '../core/graph';
+import type { ModelGraph, Position } from '../core/graph';
 import { loadParsers } from '../parsing/loadParsers';
 import { languageOf } from '../workspace/files';
+import { buildNotebookProgram, isNotebookPath, type NotebookProgram, parseNotebookJson } from '../core/notebook';
+import { locator, positionText } from './checkReport';
 import { BackendName } from '../probe/backendChoice';
 import { renderProbeReport } from '../probe/report';
 import { ProbeWorkerError, runProbesInWorker } from '../probe/runInWorker';
@@ -54,7 +56,7 @@ class ProbeUsageError extends Error {}
 /** Runs `model-audit probe`; never throws: errors are printed to `io.err` and give exit code 2. */
 export async function probeCommand(options: ProbeCommandOptions, io: ProbeCommandIo): Promise<ProbeExitCode> {
   try {
-    const request = await buildRequest(options, io.cwd);
+    const { request, notebook } = await buildRequest(options, io.cwd);
     const format = options.format ?? 'text';
     if (format !== 'text' && format !== 'json') throw new ProbeUsageError(`--format must be text or json, not ${format}`);
     const run = await runProbesInWorker(request, {
@@ -64,7 +66,7 @@ export async function probeCommand(options: ProbeCommandOptions, io: ProbeComman
       onProgress: io.progress ? (p) => io.progress!(progressLine(p)) : undefined,
     });
     const path = options.file;
-    io.out(format === 'json' ? `${JSON.stringify(toJson(run), null, 2)}\n` : probeText(run, path, request.graph));
+    io.out(format === 'json' ? `${JSON.stringify(toJson(run), null, 2)}\n` : probeText(run, path, request.graph, notebook));
     if (options.report) {
       const target = resolve(io.cwd, options.report);
       writeFileSync(target, renderProbeReport([{ path, run }]));
@@ -82,9 +84,9 @@ export async function probeCommand(options: ProbeCommandOptions, io: ProbeComman
   }
 }
 
-async function buildRequest(options: ProbeCommandOptions, cwd: string): Promise<ProbeRequest> {
-  const graph = await loadModel(cwd, options.file, options.model, 'model');
-  const spec = options.spec ? await loadModel(cwd, options.spec, options.specModel ?? options.model, 'spec') : undefined;
+async function buildRequest(options: ProbeCommandOptions, cwd: string): Promise<{ request: ProbeRequest; notebook?: NotebookProgram }> {
+  const { graph, notebook } = await loadModel(cwd, options.file, options.model, 'model');
+  const spec = options.spec ? (await loadModel(cwd, options.spec, options.specModel ?? options.model, 'spec')).graph : undefined;
   const backend = options.backend ?? 'auto';
   if (!BackendName.is(backend)) throw new ProbeUsageError(`--backend must be auto, cpu, wasm, tensorflow or tensorflow-gpu, not ${backend}`);
   const requested = (options.probe ?? []).flatMap((p) => p.split(',')).map((p) => p.trim()).filter(Boolean);
@@ -100,30 +102,40 @@ async function buildRequest(options: ProbeCommandOptions, cwd: string): Promise<
   const seed = options.seed === undefined ? 0 : integer(options.seed, '--seed');
   const widthScale = options.widthScale === undefined ? undefined : Number(options.widthScale);
   if (widthScale !== undefined && !(widthScale > 0 && widthScale <= 1)) throw new ProbeUsageError('--width-scale must be a number in (0, 1]');
-  return { graph, spec, probes, backend, steps, seed, widthScale };
+  return { request: { graph, spec, probes, backend, steps, seed, widthScale }, notebook };
 }
 
-async function loadModel(cwd: string, file: string, name: string | undefined, role: 'model' | 'spec'): Promise<ModelGraph> {
+async function loadModel(cwd: string, file: string, name: string | undefined, role: 'model' | 'spec'): Promise<{ graph: ModelGraph; notebook?: NotebookProgram }> {
   const full = resolve(cwd, file);
-  const language = languageOf(full);
-  if (!language) throw new ProbeUsageError(`${file}: not a model file (expected .py, .js, .ts, .mjs, .cjs or .mspec)`);
+  const notebook = isNotebookPath(full);
+  const language = notebook ? 'python' : languageOf(full);
+  if (!language) throw new ProbeUsageError(`${file}: not a model file (expected .py, .ipynb, .js, .ts, .mjs, .cjs or .mspec)`);
   let text: string;
   try {
     text = readFileSync(full, 'utf8');
   } catch {
     throw new ProbeUsageError(`${file}: cannot read the file`);
   }
+  let program: NotebookProgram | undefined;
+  if (notebook) {
+    // The notebook's code cells as one program; a failure's line is printed as its cell and line.
+    const parsed = parseNotebookJson(text);
+    if (!parsed.ok) throw new ProbeUsageError(`${file}: ${parsed.error}`);
+    program = buildNotebookProgram(parsed.cells);
+    text = program.text;
+  }
+  const found = (graph: ModelGraph) => ({ graph, ...(program ? { notebook: program } : {}) });
   const parsers = await loadParsers();
   const analysis = analyzeSource({ file: { path: file, language, text }, parsers });
   const models = analysis.models.map((m) => m.graph);
   if (models.length === 0) throw new ProbeUsageError(`${file}: no ${role === 'spec' ? 'spec model' : 'model'} found`);
   if (name) {
-    const found = models.find((m) => m.name === name);
-    if (found) return found;
-    if (role === 'spec' && models.length === 1) return models[0]!;
+    const match = models.find((m) => m.name === name);
+    if (match) return found(match);
+    if (role === 'spec' && models.length === 1) return found(models[0]!);
     throw new ProbeUsageError(`${file}: no model named ${name} (found ${models.map((m) => m.name).join(', ')})`);
   }
-  if (models.length === 1) return models[0]!;
+  if (models.length === 1) return found(models[0]!);
   throw new ProbeUsageError(`${file} has ${models.length} models (${models.map((m) => m.name).join(', ')}); choose one with --model`);
 }
 
@@ -179,7 +191,7 @@ export function toJson(run: ProbeRun): unknown {
 }
 
 /** Text output: a header, one line per probe, its details indented, and compiler-style lines for failures. */
-export function probeText(run: ProbeRun, path: string, graph?: ModelGraph): string {
+export function probeText(run: ProbeRun, path: string, graph?: ModelGraph, notebook?: NotebookProgram): string {
   const lines: string[] = [];
   lines.push(`${run.model}: backend ${run.backend} (${run.backendReason}); ${run.parameters.toLocaleString('en-US')} parameters`);
   for (const note of run.notes) lines.push(`  note: ${note}`);
@@ -188,9 +200,10 @@ export function probeText(run: ProbeRun, path: string, graph?: ModelGraph): stri
     for (const d of r.details ?? []) lines.push(`      ${d}`);
   }
   const failed = run.results.filter((r) => r.verdict === 'fail');
-  const line = graph ? graph.nameRange.start.line + 1 : 1;
-  const col = graph ? graph.nameRange.start.character + 1 : 1;
-  for (const r of failed) lines.push(`${path}:${r.lines?.[0] ?? line}:${r.lines?.[0] !== undefined ? 1 : col}: warning ${PROBE_CODES[r.probe]} ${r.probe}: ${r.summary}`);
+  const at = graph?.nameRange.start ?? { line: 0, character: 0 };
+  const locate = locator(notebook);
+  const where = (pos: Position) => positionText(locate({ start: pos, end: pos }));
+  for (const r of failed) lines.push(`${path}:${where(r.lines?.[0] !== undefined ? { line: r.lines[0] - 1, character: 0 } : at)}: warning ${PROBE_CODES[r.probe]} ${r.probe}: ${r.summary}`);
   const counts = (['pass', 'fail', 'inconclusive'] as const).map((v) => `${run.results.filter((r) => r.verdict === v).length} ${v === 'pass' ? 'passed' : v === 'fail' ? 'failed' : 'inconclusive'}`);
   lines.push(`${counts.join(', ')} in ${run.seconds.toFixed(1)} s`);
   return `${lines.join('\n')}\n`;

@@ -1,6 +1,7 @@
 // `model-audit render`: prints each model's equation as Unicode, LaTeX or Markdown (with LaTeX for pull requests).
 
 import { alternativeLabel } from '../core/render/alternatives';
+import { NotebookProgram } from '../core/notebook';
 import { latexDocument, markdownDocument } from '../core/render/documents';
 import { UsageError } from '../workspace/files';
 import type { CheckedFile } from './checkReport';
@@ -12,13 +13,14 @@ export function renderModels(file: CheckedFile, opts: { model?: string; format: 
     throw new UsageError(opts.model ? `${file.path}: no model named ${opts.model} (found: ${file.analysis.models.map((m) => m.graph.name).join(', ') || 'none'})` : `${file.path}: no models found`);
   }
   if (opts.format === 'spec') return renderSpecs(file, models);
+  const notebook = file.notebook;
   const blocks = models.map((m) => {
     const eq = m.equation;
     switch (opts.format) {
       case 'latex':
         return latexDocument(m);
       case 'markdown':
-        return markdownDocument(m, file.path);
+        return markdownDocument(m, file.path, notebook ? (pos) => NotebookProgram.describe(notebook, pos) : undefined);
       default:
         return [
           `${m.graph.name} (${m.graph.framework})`,

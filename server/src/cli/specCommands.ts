@@ -10,11 +10,19 @@ import { languageOfPath } from '../core/languages';
 import { specDiffReport } from '../core/spec/diffReport';
 import { printSpecFile } from '../core/spec/printSpec';
 import { displayPath, readText, UsageError } from '../workspace/files';
+import { isNotebookPath, type NotebookProgram } from '../core/notebook';
+import { readNotebookProgram } from '../workspace/notebookFiles';
 import { diskSpecHost, readIfExists } from '../workspace/specHost';
 import type { CheckedFile } from './checkReport';
 
+/**
+ * A notebook that cannot be read (invalid JSON, nbformat 3): given this, the check goes on without it and the reason
+ * is passed here (a folder walk); without it, the check stops with a usage error (a notebook named on its own).
+ */
+export type SkipNotebook = (fullPath: string, reason: string) => boolean;
+
 /** Analyses files (full paths): specs first, then code, each code file diffed against the checked specs naming it. */
-export function checkFilesWithSpecs(files: readonly string[], cwd: string, parsers: ParserSet, optionsFor: (fullPath: string) => AnalysisOptions = () => ({}), resolveImport?: ImportResolver): CheckedFile[] {
+export function checkFilesWithSpecs(files: readonly string[], cwd: string, parsers: ParserSet, optionsFor: (fullPath: string) => AnalysisOptions = () => ({}), resolveImport?: ImportResolver, skipNotebook?: SkipNotebook): CheckedFile[] {
   const host = diskSpecHost(cwd);
   const paths = files.map((full) => displayPath(full, cwd));
   const specs = paths.filter((p) => languageOfPath(p) === 'model-spec');
@@ -27,12 +35,26 @@ export function checkFilesWithSpecs(files: readonly string[], cwd: string, parse
   // `check spec.mspec` checks the code it is bound to as well.
   const code = paths.filter((p) => languageOfPath(p) !== 'model-spec');
   for (const spec of checked.values()) for (const dep of spec.dependencies ?? []) if (!code.includes(dep) && readIfExists(absolute(cwd, dep)) !== undefined) code.push(dep);
+  const notebooks = new Map<string, NotebookProgram>();
   for (const path of code) {
+    if (isNotebookPath(path)) {
+      // A notebook's code cells are one Python program; its findings are mapped back to cells when printed.
+      let program: NotebookProgram;
+      try {
+        program = readNotebookProgram(absolute(cwd, path), path);
+      } catch (error) {
+        if (error instanceof UsageError && skipNotebook?.(absolute(cwd, path), error.message)) continue;
+        throw error;
+      }
+      notebooks.set(path, program);
+      checked.set(path, analyzeSource({ file: { path, language: 'python', text: program.text }, parsers, options: optionsFor(absolute(cwd, path)), resolveImport, modules }));
+      continue;
+    }
     const text = readText(absolute(cwd, path));
     const boundSpecs = specs.filter((s) => checked.get(s)?.dependencies?.includes(path));
     checked.set(path, analyzeSource({ file: { path, language: languageOfPath(path)!, text }, parsers, specHost: host, specs: boundSpecs, options: optionsFor(absolute(cwd, path)), resolveImport, modules }));
   }
-  return [...checked.keys()].sort().map((path) => ({ path, analysis: checked.get(path)! }));
+  return [...checked.keys()].sort().map((path) => ({ path, analysis: checked.get(path)!, ...(notebooks.has(path) ? { notebook: notebooks.get(path) } : {}) }));
 }
 
 function absolute(cwd: string, path: string): string {

@@ -6,6 +6,7 @@ import type * as Sarif from 'sarif';
 import type { FileAnalysis } from './analyze';
 import type { Finding } from './findings';
 import type { Range, Severity, TextEdit } from './graph';
+import { NotebookProgram } from './notebook';
 import { ALL_RULES } from './rules/registry';
 import type { Rule } from './rules/rule';
 import { renderRuleDoc } from './rules/ruleDocs';
@@ -79,21 +80,34 @@ function otherDescriptor(code: string): Sarif.ReportingDescriptor {
   };
 }
 
-function fix(uri: string, title: string, edits: readonly TextEdit[]): Sarif.Fix {
+/**
+ * Regions in the file's own text, or for a notebook (SARIF has no notion of cells) the region within the cell, with
+ * the cell's 0-based index (among all cells, as in the file's `cells` list) in the region's properties.
+ */
+type Regions = (range: Range) => Sarif.Region;
+
+function notebookRegions(program: NotebookProgram): Regions {
+  return (range) => {
+    const found = NotebookProgram.toCellRange(program, range);
+    return found ? { ...region(found.at), properties: { cell: found.cell } } : region(range);
+  };
+}
+
+function fix(uri: string, title: string, edits: readonly TextEdit[], regionOf: Regions): Sarif.Fix {
   return {
     description: { text: title },
     artifactChanges: [{
       artifactLocation: { uri },
-      replacements: edits.map((e) => ({ deletedRegion: region(e.range), insertedContent: { text: e.newText } })),
+      replacements: edits.map((e) => ({ deletedRegion: regionOf(e.range), insertedContent: { text: e.newText } })),
     }],
   };
 }
 
-function result(finding: Finding, uri: string, artifactIndex: number, ruleIndex: number): Sarif.Result {
+function result(finding: Finding, uri: string, artifactIndex: number, ruleIndex: number, regionOf: Regions): Sarif.Result {
   const location = (range: Range, path?: string): Sarif.Location => ({
     physicalLocation: {
       artifactLocation: path === undefined ? { uri, index: artifactIndex } : { uri: artifactUri(path) },
-      region: region(range),
+      region: path === undefined ? regionOf(range) : region(range),
     },
   });
   const out: Sarif.Result = {
@@ -107,7 +121,7 @@ function result(finding: Finding, uri: string, artifactIndex: number, ruleIndex:
     out.relatedLocations = finding.related.map((r, i) => ({ ...location(r.range, r.path), id: i + 1, message: { text: r.message } }));
   }
   if (finding.fixes && finding.fixes.length > 0) {
-    out.fixes = finding.fixes.map((f) => fix(f.path === undefined ? uri : artifactUri(f.path), f.title, f.edits));
+    out.fixes = finding.fixes.map((f) => (f.path === undefined ? fix(uri, f.title, f.edits, regionOf) : fix(artifactUri(f.path), f.title, f.edits, region)));
   }
   const props: Record<string, unknown> = {};
   if (finding.model) props.model = finding.model;
@@ -120,13 +134,15 @@ function result(finding: Finding, uri: string, artifactIndex: number, ruleIndex:
  * One SARIF 2.1.0 log for the analysed files. Every registry rule is described (so a code-scanning tool can show
  * rules with no results too); codes from outside the registry that occur get a short descriptor.
  */
-export function toSarif(files: readonly FileAnalysis[], toolVersion: string): Sarif.Log {
+export function toSarif(files: readonly FileAnalysis[], toolVersion: string, notebooks: ReadonlyMap<string, NotebookProgram> = new Map()): Sarif.Log {
   const rules: Sarif.ReportingDescriptor[] = ALL_RULES.map(descriptor);
   const ruleIndex = new Map(rules.map((r, i) => [r.id, i]));
   const artifacts: Sarif.Artifact[] = [];
   const results: Sarif.Result[] = [];
   for (const file of files) {
     const uri = artifactUri(file.path);
+    const notebook = notebooks.get(file.path);
+    const regionOf = notebook ? notebookRegions(notebook) : region;
     const artifactIndex = artifacts.length;
     artifacts.push({ location: { uri }, sourceLanguage: file.language });
     for (const finding of file.findings) {
@@ -134,7 +150,7 @@ export function toSarif(files: readonly FileAnalysis[], toolVersion: string): Sa
         ruleIndex.set(finding.code, rules.length);
         rules.push(otherDescriptor(finding.code));
       }
-      results.push(result(finding, uri, artifactIndex, ruleIndex.get(finding.code)!));
+      results.push(result(finding, uri, artifactIndex, ruleIndex.get(finding.code)!, regionOf));
     }
   }
   return {

@@ -5,8 +5,9 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import type { Language } from '../core/graph';
 import { languageOfPath } from '../core/languages';
+import { isNotebookPath } from '../core/notebook';
 
-const SKIPPED_DIRS = new Set(['node_modules', '.git', '.hg', '.svn', '__pycache__', '.venv', 'venv', '.tox', '.mypy_cache', '.pytest_cache', 'site-packages', '.tools']);
+const SKIPPED_DIRS = new Set(['node_modules', '.git', '.hg', '.svn', '__pycache__', '.venv', 'venv', '.tox', '.mypy_cache', '.pytest_cache', 'site-packages', '.tools', '.ipynb_checkpoints']);
 
 /** The language of a file the CLI audits; TypeScript declaration files are not models. */
 export function languageOf(path: string): Language | undefined {
@@ -15,7 +16,12 @@ export function languageOf(path: string): Language | undefined {
 
 export class UsageError extends Error {}
 
-/** Expands files and folders into the auditable files under them, sorted, each once. */
+/** Whether the CLI audits this file: a model file, a spec or a Jupyter notebook. */
+export function isAuditable(path: string): boolean {
+  return languageOf(path) !== undefined || isNotebookPath(path);
+}
+
+/** Expands files and folders into the auditable files (notebooks included) under them, sorted, each once. */
 export function collectFiles(paths: readonly string[], cwd: string): string[] {
   const found = new Set<string>();
   const walk = (dir: string, depth: number) => {
@@ -37,7 +43,7 @@ export function collectFiles(paths: readonly string[], cwd: string): string[] {
       }
       if (stat.isDirectory()) {
         if (!SKIPPED_DIRS.has(name)) walk(full, depth + 1);
-      } else if (stat.isFile() && languageOf(name)) {
+      } else if (stat.isFile() && isAuditable(name)) {
         found.add(full);
       }
     }
@@ -47,8 +53,8 @@ export function collectFiles(paths: readonly string[], cwd: string): string[] {
     if (!existsSync(full)) throw new UsageError(`${p}: no such file or folder`);
     const stat = statSync(full);
     if (stat.isDirectory()) walk(full, 0);
-    else if (languageOf(full)) found.add(full);
-    else throw new UsageError(`${p}: not a model file (expected .py, .js, .ts, .mjs, .cjs or .mspec)`);
+    else if (isAuditable(full)) found.add(full);
+    else throw new UsageError(`${p}: not a model file (expected .py, .ipynb, .js, .ts, .mjs, .cjs or .mspec)`);
   }
   return [...found].sort();
 }

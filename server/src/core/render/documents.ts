@@ -3,6 +3,7 @@
 // Shared by `model-audit render`, the equation panel's "Copy as …" commands and the tests.
 
 import type { ModelAnalysis } from '../fileAnalysis';
+import type { Position } from '../graph';
 import { Shapes } from '../shapes';
 import { alternativeLabel } from './alternatives';
 
@@ -28,12 +29,13 @@ export function latexClosedForm(model: ModelAnalysis): string {
  * A Markdown section for a pull request: the closed form as display math, the collapse when layers collapse, the
  * steps folded away in a `<details>` block, and the parameters with their shapes and source lines.
  */
-export function markdownDocument(model: ModelAnalysis, path: string): string {
+/** `lineOf`: a source position as the document names it (`line 12`; in a notebook, `cell 3 line 5`). */
+export function markdownDocument(model: ModelAnalysis, path: string, lineOf: (pos: Position) => string = (pos) => `line ${pos.line + 1}`): string {
   const { graph, equation } = model;
   const parts: string[] = [
     `### ${graph.name}`,
     '',
-    `*${FRAMEWORK_NAMES[graph.framework] ?? graph.framework} · \`${path}\` line ${graph.nameRange.start.line + 1}*`,
+    `*${FRAMEWORK_NAMES[graph.framework] ?? graph.framework} · \`${path}\` ${lineOf(graph.nameRange.start)}*`,
     '',
     '$$',
     '\\begin{aligned}',
@@ -56,7 +58,7 @@ export function markdownDocument(model: ModelAnalysis, path: string): string {
     parts.push('', '| parameter | shape | layer | line |', '| --- | --- | --- | --- |');
     for (const s of equation.symbols) {
       const layer = s.block ? `${s.module ?? ''} (in ${s.block}, ×${s.applications ?? 1}${s.shared ? ', shared' : ''})` : s.module ?? '';
-      parts.push(`| ${s.display} | ${s.shape ? Shapes.format(s.shape) : ''} | ${layer.replace(/\|/g, '\\|')} | ${s.range ? s.range.start.line + 1 : ''} |`);
+      parts.push(`| ${s.display} | ${s.shape ? Shapes.format(s.shape) : ''} | ${layer.replace(/\|/g, '\\|')} | ${s.range ? lineOf(s.range.start).replace(/^line /, '') : ''} |`);
     }
   }
   return parts.join('\n');
