@@ -32,14 +32,19 @@ import { languageOfPath } from '../core/languages';
 import { lspSpecHost } from './specHost';
 import { modelNames } from './workspaceModels';
 import { SettingsCache } from './settings';
+import { NotebookPrograms } from './notebookSync';
+import { codeLensesInCell, equationInCell, hoverInCell, programUri } from './notebookRequests';
 
 export function startServer(): void {
   const connection = createConnection(ProposedFeatures.all);
   const documents = new TextDocuments(TextDocument);
+  // A Jupyter notebook's code cells are one program, analysed under the notebook's URI and published on its cells.
+  const notebooks = new NotebookPrograms();
   const settings = new SettingsCache(connection);
   const log = (message: string) => connection.console.error(message);
   const parsers = loadParsers();
-  const scheduler = new AnalysisScheduler(connection, parsers, settings, (uri) => documents.get(uri), log);
+  const scheduler = new AnalysisScheduler(notebooks.publishingConnection(connection), parsers, settings, (uri) => documents.get(uri) ?? notebooks.document(uri), log);
+  const openUris = () => [...documents.all().map((d) => d.uri), ...notebooks.notebooks.cellTextDocuments.all().map((d) => programUri(notebooks, d.uri))];
   // Memory goes back to the system once a burst of analyses (a workspace opening) is over.
   const idle = new IdleCollector();
   scheduler.onPublished = () => idle.busy();
@@ -70,13 +75,13 @@ export function startServer(): void {
   connection.onNotification(WorkspaceTrust.method, guard('workspaceTrust', undefined, (params: WorkspaceTrust.Params) => {
     workspaceTrusted = params?.trusted === true;
   }));
-  connection.onRequest(ProbeReport.method, guard('probeReport', null as ProbeReport.Result | null, (params: ProbeReport.Params) => probes.report(params.uri)));
+  connection.onRequest(ProbeReport.method, guard('probeReport', null as ProbeReport.Result | null, (params: ProbeReport.Params) => probes.report(programUri(notebooks, params.uri))));
   connection.onExecuteCommand(
     guard('executeCommand', null as RunProbesResult | null, async (params) => {
       if (params.command !== RUN_PROBES) return null;
       const args = params.arguments?.[0] as RunProbesArgs | undefined;
       if (!args?.uri || !args.model) return { error: 'modelAudit.runProbes needs { uri, model }' };
-      return probes.run(args);
+      return probes.run({ ...args, uri: programUri(notebooks, args.uri) });
     }),
   );
 
@@ -90,6 +95,7 @@ export function startServer(): void {
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
+        notebookDocumentSync: { notebookSelector: [{ notebook: { notebookType: 'jupyter-notebook' }, cells: [{ language: 'python' }] }] },
         hoverProvider: true,
         codeLensProvider: { resolveProvider: false },
         executeCommandProvider: { commands: [RUN_PROBES] },
@@ -109,7 +115,7 @@ export function startServer(): void {
   connection.onDidChangeConfiguration(
     guard('didChangeConfiguration', undefined, () => {
       settings.clear();
-      scheduler.rescheduleAll(documents.all().map((d) => d.uri));
+      scheduler.rescheduleAll(new Set(openUris()));
       connection.sendRequest(CodeLensRefreshRequest.type).catch(() => undefined);
     }),
   );
@@ -119,7 +125,7 @@ export function startServer(): void {
     guard('didChangeWatchedFiles', undefined, (params) => {
       if (params.changes.some((c) => /(^|\/)(\.model-audit\.json|pyproject\.toml)$/.test(c.uri))) {
         scheduler.clearProjectConfigs();
-        scheduler.rescheduleAll(documents.all().map((d) => d.uri));
+        scheduler.rescheduleAll(new Set(openUris()));
       }
     }),
   );
@@ -136,10 +142,20 @@ export function startServer(): void {
     connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] }).catch(() => undefined);
   });
 
-  connection.onHover(guard('hover', null, async (params) => {
+  notebooks.onDidChange = (uri) => {
+    scheduler.clearProbeFindings(uri);
+    probes.forget(uri);
+    scheduler.schedule(uri);
+  };
+  notebooks.onDidClose = (uri) => {
+    scheduler.forget(uri);
+    settings.forget(uri);
+  };
+
+  connection.onHover(guard('hover', null, (params) => hoverInCell(notebooks, params, async (params) => {
     const analysis = await scheduler.current(params.textDocument.uri);
     return specHover(analysis, params, (uri) => specHost.read(uri)) ?? hover(analysis, params);
-  }));
+  })));
   // The spec requests may name files that are not open (a spec a comment names, code picked in the explorer).
   const analyzeAnywhere = async (uri: string) => {
     const open = await scheduler.current(uri);
@@ -154,7 +170,7 @@ export function startServer(): void {
     const doc = documents.get(params.textDocument.uri);
     return doc && (doc.languageId === 'model-spec' || doc.uri.endsWith('.mspec')) ? specFoldingRanges(doc.getText()) : [];
   }));
-  connection.onRequest(ModelEquationRequest.method, guard('equation', { models: [] } as ModelEquationRequest.Result, async (params: ModelEquationRequest.Params) => modelEquation(await scheduler.current(params.uri), params)));
+  connection.onRequest(ModelEquationRequest.method, guard('equation', { models: [] } as ModelEquationRequest.Result, (params: ModelEquationRequest.Params) => equationInCell(notebooks, params, async (params) => modelEquation(await scheduler.current(params.uri), params))));
   connection.onDefinition(guard('definition', null, async (params) => definition(await scheduler.current(params.textDocument.uri), params)));
   connection.onCompletion(guard('completion', [], async (params) => {
     const doc = documents.get(params.textDocument.uri);
@@ -169,16 +185,16 @@ export function startServer(): void {
       },
     });
   }));
-  connection.onCodeLens(guard('codeLens', [], async (params) => {
-    const s = await settings.get(params.textDocument.uri);
-    const uri = params.textDocument.uri;
+  connection.onCodeLens(guard('codeLens', [], (params) => codeLensesInCell(notebooks, params, async (uri) => {
+    const s = await settings.get(uri);
     return s.codeLens.enable ? codeLenses(await scheduler.current(uri), (model) => probes.summary(uri, model)) : [];
-  }));
+  })));
   connection.onCodeAction(guard('codeAction', [], (params) => codeActions(params)));
 
   process.on('uncaughtException', (error) => log(`uncaught exception: ${error.stack ?? error.message}`));
   process.on('unhandledRejection', (reason) => log(`unhandled rejection: ${String(reason)}`));
 
   documents.listen(connection);
+  notebooks.listen(connection);
   connection.listen();
 }
