@@ -24,6 +24,9 @@ export const DOCUMENT_SELECTOR = [
   { scheme: 'file', language: 'model-spec' },
   { scheme: 'untitled', language: 'python' },
   { scheme: 'untitled', language: 'model-spec' },
+  // Python cells of Jupyter notebooks: the server declares notebook sync, so the client sends whole notebooks
+  // (notebookDocument/*) and asks hover, code lens and code actions of each cell.
+  { notebook: '*', language: 'python' },
 ];
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {

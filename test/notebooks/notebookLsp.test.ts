@@ -16,6 +16,7 @@ import {
   type TextEdit,
 } from 'vscode-languageserver-protocol/node';
 import { ModelEquationRequest } from '../../server/src/shared/customMessages';
+import { applyEdits } from '../helpers/edits';
 import { TestClient } from '../helpers/lspClient';
 
 const NOTEBOOK = 'file:///work/notebooks/train.ipynb';
@@ -82,10 +83,12 @@ describe('language server: Jupyter notebooks (notebook document sync)', function
     const actions = await client.connection.sendRequest(CodeActionRequest.type, { textDocument: { uri: cellUri(1) }, range: ma001!.range, context: { diagnostics: [ma001!] } });
     const fix = actions?.find((a) => 'edit' in a && a.edit);
     assert.ok(fix && 'edit' in fix, JSON.stringify(actions));
+    assert.match(fix.title, /^Insert ReLU after fc1/);
     const changes = fix.edit!.changes!;
     assert.deepEqual(Object.keys(changes), [cellUri(1)]);
     const edits: TextEdit[] = changes[cellUri(1)]!;
-    assert.ok(edits.every((e) => e.range.start.line <= 11), JSON.stringify(edits));
+    const fixed = applyEdits(CELLS[1]!.text, edits).split('\n');
+    assert.equal(fixed[11], '        return self.fc2(torch.relu(self.fc1(x)))', 'the activation inserted in the cell, at cell positions');
   });
 
   it('answers the equation request from the training cell with the model of the cell above', async () => {
