@@ -156,7 +156,15 @@ export interface LossUse {
   readonly transforms?: readonly { readonly op: string; readonly range: Range; readonly edits?: NodeEdits }[];
   /** Switches to the variant of the loss that takes logits (NLLLoss → CrossEntropyLoss, `from_logits=True`). */
   readonly expectLogits?: OpEdit;
+  /**
+   * The targets the loss is made for: one class out of several per sample (`categorical_crossentropy`,
+   * CrossEntropyLoss), independent yes/no per output unit (`binary_crossentropy`, BCELoss), or real values (MSE, MAE).
+   */
+  readonly task?: LossTask;
 }
+
+/** What a loss's targets are; see LossUse.task. */
+export type LossTask = 'classes' | 'binary' | 'regression';
 
 export interface CallSite {
   readonly range: Range;

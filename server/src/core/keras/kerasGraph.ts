@@ -5,7 +5,7 @@
 
 import { clip } from '../text';
 import { rangeOfSyntax, type SyntaxNode } from '../syntax';
-import type { ActivationInsertion, AttrValue, Dim, FrontendProblem, GraphNode, LayerDecl, ModelGraph, OpCategory, OpEdit, Range, Framework } from '../graph';
+import type { ActivationInsertion, AttrValue, Dim, FrontendProblem, GraphNode, LayerDecl, ModelGraph, LossTask, OpCategory, OpEdit, Range, Framework } from '../graph';
 import { type MutableNode, type NodeDraft } from '../mutableNode';
 import { Ops } from '../ops';
 import { inferShapes, Shapes } from '../shapes';
@@ -451,6 +451,15 @@ export interface KerasLossUse {
   readonly applies?: 'softmax' | 'sigmoid';
   readonly range: Range;
   readonly output?: number;
+  readonly task?: LossTask;
+}
+
+/** The targets a Keras loss is made for, by its catalog key. */
+function taskOf(key: string): LossTask | undefined {
+  if (KERAS_LOSSES[key] === 'regression') return 'regression';
+  if (key.startsWith('binary') || key === 'sigmoidcrossentropy') return 'binary';
+  if (key.includes('categorical') || key === 'softmaxcrossentropy') return 'classes';
+  return undefined;
 }
 
 /** Ties compiled losses to the model's outputs and says what each expects. */
@@ -468,7 +477,8 @@ export function lossUsesOf(graph: ModelGraph, losses: readonly CompiledLoss[]): 
       if (index < 0) continue;
       output = index;
     }
-    const base = { name: loss.name, range: loss.range, ...(output !== undefined ? { output } : {}) };
+    const task = taskOf(key);
+    const base = { name: loss.name, range: loss.range, ...(output !== undefined ? { output } : {}), ...(task ? { task } : {}) };
     if (kind === 'logits') uses.push({ ...base, expects: 'logits', applies: sigmoid ? 'sigmoid' : 'softmax' });
     else if (kind === 'probabilities') uses.push(loss.fromLogits ? { ...base, expects: 'logits', applies: sigmoid ? 'sigmoid' : 'softmax' } : { ...base, expects: 'probabilities' });
     else uses.push({ ...base, expects: 'values' });

@@ -3,7 +3,7 @@
 // went through `torch.sigmoid` on the way. The model rules read the result from ModelGraph.lossUses.
 
 import type { SyntaxNode } from '../syntax';
-import type { LossInput, LossUse, NodeEdits, OpEdit, Range } from '../graph';
+import type { LossInput, LossTask, LossUse, NodeEdits, OpEdit, Range } from '../graph';
 import { type ModelRef, findModelRefs } from './modelRefs';
 import { PyScopes, callArguments, rangeOfNode } from './pyScope';
 import { clip } from '../text';
@@ -15,34 +15,35 @@ interface LossKind {
   readonly applies?: 'softmax' | 'sigmoid';
   /** The variant that takes logits, for losses that expect probabilities. */
   readonly logitsVariant?: string;
+  readonly task?: LossTask;
 }
 
 /** `torch.nn.<Name>` loss modules. */
 const LOSS_MODULES: Readonly<Record<string, LossKind>> = {
-  CrossEntropyLoss: { expects: 'logits', applies: 'softmax' },
-  BCEWithLogitsLoss: { expects: 'logits', applies: 'sigmoid' },
-  MultiLabelSoftMarginLoss: { expects: 'logits', applies: 'sigmoid' },
-  NLLLoss: { expects: 'log_probabilities', logitsVariant: 'CrossEntropyLoss' },
+  CrossEntropyLoss: { task: 'classes', expects: 'logits', applies: 'softmax' },
+  BCEWithLogitsLoss: { task: 'binary', expects: 'logits', applies: 'sigmoid' },
+  MultiLabelSoftMarginLoss: { task: 'binary', expects: 'logits', applies: 'sigmoid' },
+  NLLLoss: { task: 'classes', expects: 'log_probabilities', logitsVariant: 'CrossEntropyLoss' },
   KLDivLoss: { expects: 'log_probabilities' },
-  BCELoss: { expects: 'probabilities', logitsVariant: 'BCEWithLogitsLoss' },
-  MSELoss: { expects: 'values' },
-  L1Loss: { expects: 'values' },
-  SmoothL1Loss: { expects: 'values' },
-  HuberLoss: { expects: 'values' },
+  BCELoss: { task: 'binary', expects: 'probabilities', logitsVariant: 'BCEWithLogitsLoss' },
+  MSELoss: { task: 'regression', expects: 'values' },
+  L1Loss: { task: 'regression', expects: 'values' },
+  SmoothL1Loss: { task: 'regression', expects: 'values' },
+  HuberLoss: { task: 'regression', expects: 'values' },
 };
 
 /** `torch.nn.functional.<name>` losses. */
 const LOSS_FUNCTIONS: Readonly<Record<string, LossKind>> = {
-  cross_entropy: { expects: 'logits', applies: 'softmax' },
-  binary_cross_entropy_with_logits: { expects: 'logits', applies: 'sigmoid' },
-  multilabel_soft_margin_loss: { expects: 'logits', applies: 'sigmoid' },
-  nll_loss: { expects: 'log_probabilities', logitsVariant: 'cross_entropy' },
+  cross_entropy: { task: 'classes', expects: 'logits', applies: 'softmax' },
+  binary_cross_entropy_with_logits: { task: 'binary', expects: 'logits', applies: 'sigmoid' },
+  multilabel_soft_margin_loss: { task: 'binary', expects: 'logits', applies: 'sigmoid' },
+  nll_loss: { task: 'classes', expects: 'log_probabilities', logitsVariant: 'cross_entropy' },
   kl_div: { expects: 'log_probabilities' },
-  binary_cross_entropy: { expects: 'probabilities', logitsVariant: 'binary_cross_entropy_with_logits' },
-  mse_loss: { expects: 'values' },
-  l1_loss: { expects: 'values' },
-  smooth_l1_loss: { expects: 'values' },
-  huber_loss: { expects: 'values' },
+  binary_cross_entropy: { task: 'binary', expects: 'probabilities', logitsVariant: 'binary_cross_entropy_with_logits' },
+  mse_loss: { task: 'regression', expects: 'values' },
+  l1_loss: { task: 'regression', expects: 'values' },
+  smooth_l1_loss: { task: 'regression', expects: 'values' },
+  huber_loss: { task: 'regression', expects: 'values' },
 };
 
 /** The `torch.nn` loss module a dotted path names (`torch.nn.CrossEntropyLoss`), if any. */
@@ -100,6 +101,7 @@ export function findLossUses(root: SyntaxNode, models: readonly { name: string }
       output: trace.output,
       transforms: trace.transforms.length > 0 ? [...trace.transforms].reverse() : undefined,
       expectLogits: loss.expectLogits,
+      task: loss.kind.task,
     };
     const list = result.get(trace.model) ?? [];
     const key = JSON.stringify(use);

@@ -7,11 +7,13 @@ import { evalWithoutEvalMode } from './evalWithoutEvalMode';
 import { layerReused } from './layerReused';
 import { linearCollapse } from './linearCollapse';
 import { logitsIntoProbabilityLoss } from './logitsIntoProbabilityLoss';
+import { lossOutputMismatch } from './lossOutputMismatch';
 import { missingZeroGrad } from './missingZeroGrad';
 import { outputClipped } from './outputClipped';
 import type { FileRule, ModelRule, Rule } from './rule';
 import { shapeMismatch } from './shapeMismatch';
 import { softmaxOverBatch } from './softmaxOverBatch';
+import { softmaxOverOneUnit } from './softmaxOverOneUnit';
 import { trainModeNotRestored } from './trainModeNotRestored';
 import { unshuffledTrainingData } from './unshuffledTrainingData';
 import { unusedLayer } from './unusedLayer';
@@ -28,6 +30,8 @@ export const MODEL_RULES: readonly ModelRule[] = [
   biasBeforeNorm,
   softmaxOverBatch,
   layerReused,
+  softmaxOverOneUnit,
+  lossOutputMismatch,
 ];
 
 /** Rules over a file's training code (MT). */

@@ -1,0 +1,60 @@
+// MA012 loss-output-mismatch: a loss whose kind of target does not fit the model's output layer: a categorical
+// cross-entropy over one unit, a binary cross-entropy over a softmax of several classes, a regression loss (MSE, MAE)
+// on class probabilities. What each loss is made for comes from the frontend (LossUse.task).
+
+import type { Finding } from '../findings';
+import { ModelGraph } from '../graph';
+import { lossInputs } from './lossInputs';
+import type { ModelRule } from './rule';
+
+/** The number of units of a model output, when its shape is known. */
+function outputWidth(graph: ModelGraph, index: number): number | undefined {
+  const id = graph.outputs[index];
+  const shape = id === undefined ? undefined : ModelGraph.node(graph, id).shape;
+  const last = shape && shape.length > 0 ? shape[shape.length - 1] : undefined;
+  return typeof last === 'number' ? last : undefined;
+}
+
+export const lossOutputMismatch: ModelRule = {
+  code: 'MA012',
+  name: 'loss-output-mismatch',
+  defaultSeverity: 'warning',
+  docs: {
+    summary: 'The loss does not fit the output layer: categorical cross-entropy over one unit, binary cross-entropy over a softmax of several classes, MSE or MAE on softmax probabilities.',
+    why:
+      'Categorical cross-entropy over one unit is constant (the one "class" always has probability 1), so nothing ' +
+      'trains. Binary cross-entropy over a softmax scores each class as an independent yes/no while the softmax ties ' +
+      'them together, and Keras then reports binary accuracy, which looks high because most one-hot entries are 0. MSE ' +
+      'or MAE on probabilities gives vanishing gradients where the model is confidently wrong, so a classifier trained ' +
+      'with it learns slowly and often stalls. All of these run without an error.',
+    bad: "model.add(Dense(10, activation='softmax'))\nmodel.compile(loss='binary_crossentropy', optimizer='adam')",
+    good: "model.add(Dense(10, activation='softmax'))\nmodel.compile(loss='categorical_crossentropy', optimizer='adam')",
+    fix: 'No automatic fix: the right loss depends on the labels (one-hot or integer classes, independent labels, real values).',
+  },
+  check({ graph, severity }) {
+    const findings: Finding[] = [];
+    for (const info of lossInputs(graph)) {
+      const { loss, kind } = info;
+      const index = loss.output ?? 0;
+      const width = outputWidth(graph, index);
+      let text: string | undefined;
+      if (loss.task === 'classes' && width === 1) {
+        text = `${loss.name} chooses one class out of several, but the model's output has a single unit: the loss is constant and nothing trains. For two classes use one unit with a sigmoid and a binary cross-entropy, or one unit per class.`;
+      } else if (loss.task === 'binary' && kind === 'softmax' && width !== undefined && width > 1) {
+        text = `${loss.name} scores each of the ${width} outputs as an independent yes/no, but they come from a softmax that makes them compete: for one class per sample use a categorical cross-entropy; for independent labels use a sigmoid.`;
+      } else if (loss.task === 'regression' && (kind === 'softmax' || kind === 'log_softmax')) {
+        text = `${loss.name} is a regression loss, but the model outputs class probabilities from ${info.op}: its gradient vanishes where the model is confidently wrong. Use a cross-entropy loss for classes.`;
+      }
+      if (!text) continue;
+      findings.push({
+        code: 'MA012',
+        severity,
+        message: text,
+        range: loss.range,
+        related: [{ range: info.range, message: `the model's output comes from here` }],
+        model: graph.name,
+      });
+    }
+    return findings;
+  },
+};
