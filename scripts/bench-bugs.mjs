@@ -20,8 +20,10 @@
 //   found            the buggy version has a counted finding within 3 lines of a line the fix changed (the buggy
 //                    side of a `git diff --no-index -U0` hunk; a pure insertion counts the lines around it) and the
 //                    fixed version has fewer findings of that code in that file.
-//   fixed flagged    the fixed version of a changed file has any counted finding that the buggy version does not
-//                    explain, i.e. any counted finding at all (the strict reading: a user of the fixed program sees it).
+//   fixed flagged    the fixed version of a changed file has any counted finding at all (the strict reading: a user
+//                    of the fixed program sees it, even where the finding is right about code the fix left alone).
+//   fix flagged      the narrower reading: the fixed version has a counted finding within 3 lines of a line the fix
+//                    wrote (the fixed side of the hunks), i.e. the fix itself is reported.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -122,20 +124,25 @@ function changedLines(dir, rel) {
     maxBuffer: 1 << 26,
   }).stdout;
   const lines = [];
+  const fixedLines = [];
   const added = [];
   for (const row of out.split('\n')) {
-    const m = /^@@ -(\d+)(?:,(\d+))? \+\d+(?:,\d+)? @@/.exec(row);
+    const m = /^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@/.exec(row);
     if (m) {
       const start = Number(m[1]);
       const count = m[2] === undefined ? 1 : Number(m[2]);
       // A pure insertion after line `start` is next to that line (1-based start → 0-based start - 1 and start).
       if (count === 0) lines.push(start - 1, start);
       for (let i = 0; i < count; i++) lines.push(start - 1 + i);
+      const fixedStart = Number(m[3]);
+      const fixedCount = m[4] === undefined ? 1 : Number(m[4]);
+      if (fixedCount === 0) fixedLines.push(fixedStart - 1, fixedStart);
+      for (let i = 0; i < fixedCount; i++) fixedLines.push(fixedStart - 1 + i);
     } else if ((row.startsWith('+') || row.startsWith('-')) && !row.startsWith('+++') && !row.startsWith('---')) {
       added.push(row.slice(1));
     }
   }
-  return { lines, text: added.join('\n') };
+  return { lines, fixedLines, text: added.join('\n') };
 }
 
 // ----- run -----
@@ -161,6 +168,7 @@ pairs.forEach((pair, n) => {
   for (const f of pair.files) {
     const diff = changedLines(pair.dir, f.rel);
     f.changed = diff.lines;
+    f.fixedChanged = diff.fixedLines;
     f.diffText = diff.text;
     targets.push(join(pair.dir, 'buggy', f.rel), join(pair.dir, 'fixed', f.rel));
   }
@@ -190,6 +198,7 @@ for (let i = 0; i < targets.length; i += 200) {
 for (const pair of pairs) {
   pair.found = [];
   pair.fixedFindings = [];
+  pair.fixFindings = [];
   for (const f of pair.files) {
     const buggy = findings.get(join(pair.dir, 'buggy', f.rel)) ?? [];
     const fixed = findings.get(join(pair.dir, 'fixed', f.rel)) ?? [];
@@ -200,7 +209,11 @@ for (const pair of pairs) {
       const after = fixed.filter((b) => b.code === d.code).length;
       if (near && after < before) pair.found.push(`${d.code} ${f.rel}:${line + 1}`);
     }
-    for (const d of fixed) pair.fixedFindings.push(`${d.code} ${f.rel}:${d.range.start.line + 1} ${d.message}`);
+    for (const d of fixed) {
+      const shown = `${d.code} ${f.rel}:${d.range.start.line + 1} ${d.message}`;
+      pair.fixedFindings.push(shown);
+      if (f.fixedChanged.some((c) => Math.abs(c - d.range.start.line) <= NEAR)) pair.fixFindings.push(shown);
+    }
   }
 }
 rmSync(scratch, { recursive: true, force: true });
@@ -212,7 +225,8 @@ function summary(label, list) {
   const structural = list.filter((p) => p.structural);
   const found = structural.filter((p) => p.found.length > 0).length;
   const flagged = list.filter((p) => p.fixedFindings.length > 0).length;
-  return { label, pairs: list.length, structural: structural.length, found, flagged, recall: pct(found, structural.length), fixedFlagged: pct(flagged, list.length) };
+  const fixFlagged = list.filter((p) => p.fixFindings.length > 0).length;
+  return { label, pairs: list.length, structural: structural.length, found, flagged, fixFlagged, recall: pct(found, structural.length), fixedFlagged: pct(flagged, list.length), fixFlaggedShare: pct(fixFlagged, list.length) };
 }
 const rows = [...new Set(pairs.map((p) => p.source))].map((s) => summary(s, pairs.filter((p) => p.source === s)));
 rows.push(summary('overall', pairs));
@@ -234,10 +248,10 @@ if (neuralint) {
 }
 
 console.log('Bug benchmark (counted: MA/MT findings at warning or error; found: near the fix and gone after it)\n');
-console.log(['source'.padEnd(32), 'pairs', 'structural', 'found', 'recall', 'fixed flagged'].join('  '));
+console.log(['source'.padEnd(32), 'pairs', 'structural', 'found', 'recall', 'fixed flagged', ' fix flagged'].join('  '));
 for (const r of rows) {
   console.log(
-    [r.label.padEnd(32), String(r.pairs).padStart(5), String(r.structural).padStart(10), String(r.found).padStart(5), r.recall.padStart(7), `${r.flagged} (${r.fixedFlagged})`.padStart(13)].join('  '),
+    [r.label.padEnd(32), String(r.pairs).padStart(5), String(r.structural).padStart(10), String(r.found).padStart(5), r.recall.padStart(7), `${r.flagged} (${r.fixedFlagged})`.padStart(13), `${r.fixFlagged} (${r.fixFlaggedShare})`.padStart(12)].join('  '),
   );
 }
 if (neuralintRow) console.log(`\nneuralint buggy samples (no fixed versions): ${neuralintRow.flagged} of ${neuralintRow.programs} flagged (${neuralintRow.share})`);
@@ -251,8 +265,10 @@ for (const [cls, list] of [...byClass].sort((a, b) => b[1].length - a[1].length)
 }
 console.log('\nFound:');
 for (const p of pairs.filter((q) => q.found.length > 0)) console.log(`  ${p.id}: ${p.found.join('; ')}`);
-console.log('\nFixed versions flagged:');
-for (const p of pairs.filter((q) => q.fixedFindings.length > 0)) console.log(`  ${p.id}: ${p.fixedFindings.join(' | ')}`);
+console.log('\nFixed versions flagged (* = near the fix):');
+for (const p of pairs.filter((q) => q.fixedFindings.length > 0)) {
+  console.log(`  ${p.id}: ${p.fixedFindings.map((f) => (p.fixFindings.includes(f) ? `* ${f}` : f)).join(' | ')}`);
+}
 if (verbose) {
   console.log('\nAll pairs:');
   for (const p of pairs) console.log(`  ${p.id} structural=${p.structural} class=${p.cls} files=${p.files.map((f) => f.rel).join(',')}`);

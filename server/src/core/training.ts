@@ -78,11 +78,41 @@ export interface ModeSwitchFact {
   readonly insertTrain?: OpEdit;
 }
 
+/** Inputs given to `fit` that come from a raw source and are never scaled on the way. */
+export interface InputScalingFact {
+  /** The call that loads the raw data: `mnist.load_data()`, `pd.read_csv(...)`. */
+  readonly range: Range;
+  /** The `fit` call the data goes into. */
+  readonly fitRange: Range;
+  /** Raw image pixels (integers 0–255) or a table of raw feature values. */
+  readonly source: 'pixels' | 'table';
+  /** The loading call as written, without its arguments: `mnist.load_data`. */
+  readonly written: string;
+  /** The expression given to fit, when short. */
+  readonly variable?: string;
+}
+
+/** A learning rate outside the range in which its optimizer can train. */
+export interface LearningRateFact {
+  /** The value as written. */
+  readonly range: Range;
+  /** The optimizer's class: `SGD`, `Adam`. */
+  readonly optimizer: string;
+  readonly value: number;
+  /** The largest sensible value for that optimizer. */
+  readonly limit: number;
+  readonly problem: 'too-large' | 'too-small';
+}
+
 export interface TrainingFacts {
   readonly pipelines: readonly DataPipelineFact[];
   readonly steps: readonly OptimizerStepFact[];
   readonly evaluations: readonly EvaluationFact[];
   readonly modeSwitches: readonly ModeSwitchFact[];
+  /** Unscaled inputs of `fit` (Python frontends; absent elsewhere). */
+  readonly inputs?: readonly InputScalingFact[];
+  /** Learning rates out of range (Python frontends; absent elsewhere). */
+  readonly learningRates?: readonly LearningRateFact[];
 }
 
 export namespace TrainingFacts {

@@ -718,6 +718,11 @@ class Interpreter extends PythonInterpreter<KV> {
     if (fnNode.type === 'attribute') {
       const object = fnNode.childForFieldName('object');
       const method = fnNode.childForFieldName('attribute')?.text ?? '';
+      // `K.image_data_format()` is Keras' default, channels_last, unless the program sets another one: reading it
+      // picks the branch of the usual `if K.image_data_format() == 'channels_first':` the program really runs.
+      if (method === 'image_data_format' && a.args.length === 0 && !/set_image_data_format|set_image_dim_ordering/.test(this.file.root.text)) {
+        return { kind: 'str', value: 'channels_last' };
+      }
       if (object) {
         const receiver = this.eval(object, env);
         const handled = this.callMethod(receiver, method, a, node);

@@ -7,6 +7,7 @@ import type { ModelGraph } from '../graph';
 import type { DataPipelineFact, EvaluationFact, ModeSwitchFact, OptimizerStepFact, TrainingFacts } from '../training';
 import { type ModelRef, findModelRefs } from './modelRefs';
 import { type CallIndex, callIndex, mergeIndexes } from './callIndex';
+import { extractInputFacts } from './inputFacts';
 import { PyScopes, appendArgument, callArguments, enclosingStatement, insertLineBefore, rangeOfNode } from './pyScope';
 
 const LOOPS = new Set(['for_statement', 'while_statement']);
@@ -23,7 +24,7 @@ function roleOf(text: string | undefined): 'train' | 'eval' | undefined {
 
 export function extractTrainingFacts(root: SyntaxNode, graphs: readonly Pick<ModelGraph, 'name'>[] = [], scopes?: PyScopes): TrainingFacts {
   try {
-    return new FactReader(root, scopes ?? PyScopes.of(root), findModelRefs(graphs)).read();
+    return { ...new FactReader(root, scopes ?? PyScopes.of(root), findModelRefs(graphs)).read(), ...extractInputFacts(root) };
   } catch {
     return { pipelines: [], steps: [], evaluations: [], modeSwitches: [] };
   }

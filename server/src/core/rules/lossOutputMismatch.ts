@@ -20,7 +20,7 @@ export const lossOutputMismatch: ModelRule = {
   name: 'loss-output-mismatch',
   defaultSeverity: 'warning',
   docs: {
-    summary: 'The loss does not fit the output layer: categorical cross-entropy over one unit, binary cross-entropy over a softmax of several classes, MSE or MAE on softmax probabilities.',
+    summary: 'The loss does not fit the output layer: categorical cross-entropy over one unit or over independent sigmoids, binary cross-entropy over a softmax of several classes, MSE or MAE on softmax probabilities.',
     why:
       'Categorical cross-entropy over one unit is constant (the one "class" always has probability 1), so nothing ' +
       'trains. Binary cross-entropy over a softmax scores each class as an independent yes/no while the softmax ties ' +
@@ -40,6 +40,8 @@ export const lossOutputMismatch: ModelRule = {
       let text: string | undefined;
       if (loss.task === 'classes' && width === 1) {
         text = `${loss.name} chooses one class out of several, but the model's output has a single unit: the loss is constant and nothing trains. For two classes use one unit with a sigmoid and a binary cross-entropy, or one unit per class.`;
+      } else if (loss.task === 'classes' && kind === 'sigmoid' && width !== undefined && width > 1 && loss.expects === 'probabilities') {
+        text = `${loss.name} expects a probability distribution over the ${width} classes, but they come from independent sigmoids that do not sum to 1: use a softmax for one class per sample, or a binary cross-entropy for independent labels.`;
       } else if (loss.task === 'binary' && kind === 'softmax' && width !== undefined && width > 1) {
         text = `${loss.name} scores each of the ${width} outputs as an independent yes/no, but they come from a softmax that makes them compete: for one class per sample use a categorical cross-entropy; for independent labels use a sigmoid.`;
       } else if (loss.task === 'regression' && (kind === 'softmax' || kind === 'log_softmax')) {

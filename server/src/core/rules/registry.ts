@@ -5,6 +5,7 @@ import { biasBeforeNorm } from './biasBeforeNorm';
 import { dropoutAlwaysOn } from './dropoutAlwaysOn';
 import { evalWithoutEvalMode } from './evalWithoutEvalMode';
 import { layerReused } from './layerReused';
+import { learningRateOutOfRange } from './learningRateOutOfRange';
 import { linearCollapse } from './linearCollapse';
 import { logitsIntoProbabilityLoss } from './logitsIntoProbabilityLoss';
 import { lossOutputMismatch } from './lossOutputMismatch';
@@ -15,6 +16,7 @@ import { shapeMismatch } from './shapeMismatch';
 import { softmaxOverBatch } from './softmaxOverBatch';
 import { softmaxOverOneUnit } from './softmaxOverOneUnit';
 import { trainModeNotRestored } from './trainModeNotRestored';
+import { unscaledInputs } from './unscaledInputs';
 import { unshuffledTrainingData } from './unshuffledTrainingData';
 import { unusedLayer } from './unusedLayer';
 
@@ -35,7 +37,7 @@ export const MODEL_RULES: readonly ModelRule[] = [
 ];
 
 /** Rules over a file's training code (MT). */
-export const FILE_RULES: readonly FileRule[] = [unshuffledTrainingData, missingZeroGrad, evalWithoutEvalMode, trainModeNotRestored];
+export const FILE_RULES: readonly FileRule[] = [unshuffledTrainingData, missingZeroGrad, evalWithoutEvalMode, trainModeNotRestored, unscaledInputs, learningRateOutOfRange];
 
 /** Every rule, in code order. */
 export const ALL_RULES: readonly Rule[] = [...MODEL_RULES, ...FILE_RULES].sort((a, b) => a.code.localeCompare(b.code));

@@ -1,0 +1,168 @@
+// Reads what a Python training script feeds `fit`: where the inputs were loaded (a Keras image dataset of raw 0–255
+// pixels, a CSV or text table of raw features) and whether anything on the way scales them (`/ 255`, a scaler, a
+// normalization layer in front of the model). Also reads the learning rates given to optimizer constructors. The
+// training rules MT005 and MT006 read the result; this module knows the framework spellings, the rules do not.
+
+import type { SyntaxNode } from '../syntax';
+import type { InputScalingFact, LearningRateFact } from '../training';
+import { callArguments, calleeText, rangeOfNode } from './pyScope';
+
+/** Keras datasets whose images come as integers 0–255. */
+const PIXEL_DATASETS = /\b(mnist|fashion_mnist|cifar10|cifar100)\b/;
+/** Calls that read a table of raw feature values. */
+const TABLE_READERS = /(^|\.)(read_csv|read_excel|read_table|loadtxt|genfromtxt)$/;
+/** Words in a call that scales or standardizes values. */
+const SCALING_CALL =
+  /(StandardScaler|MinMaxScaler|RobustScaler|MaxAbsScaler|Normalizer|QuantileTransformer|PowerTransformer|normalize|standardize|\bscale|rescale|fit_transform|transform|preprocess_input|per_image_standardization|Rescaling|Normalization|minmax_scale|robust_scale)/i;
+/** File-wide ways of scaling that a data flow does not show (a generator that rescales, a scaling layer). */
+const SCALING_ELSEWHERE = /ImageDataGenerator\s*\([^)]*rescale|\bRescaling\s*\(|\bNormalization\s*\(|\bBatchNormalization\s*\(\s*input_shape/;
+
+interface Assignment {
+  readonly node: SyntaxNode;
+  readonly value: SyntaxNode;
+}
+
+/** The names a target binds: `x`, `(x_train, y_train), (x_test, y_test)`, `x[:, 0]` (an update of x). */
+function boundNames(target: SyntaxNode): string[] {
+  if (target.type === 'identifier') return [target.text];
+  if (target.type === 'subscript' || target.type === 'attribute') {
+    const base = target.childForFieldName(target.type === 'subscript' ? 'value' : 'object');
+    return base ? boundNames(base) : [];
+  }
+  return target.namedChildren.flatMap(boundNames);
+}
+
+/** Whether an expression scales what it computes: a division, a scaling call, a mean/std standardization. */
+function scales(expr: SyntaxNode): boolean {
+  const divides = (n: SyntaxNode) => n.type === 'binary_operator' && (n.childForFieldName('operator')?.text === '/' || n.childForFieldName('operator')?.text === '//');
+  if (divides(expr) || expr.descendantsOfType('binary_operator').some(divides)) return true;
+  return [expr, ...expr.descendantsOfType('call')].some((c) => c.type === 'call' && SCALING_CALL.test(c.childForFieldName('function')?.text ?? ''));
+}
+
+/** The raw source an expression reads, if it is one. */
+function rawSource(expr: SyntaxNode): { kind: InputScalingFact['source']; call: SyntaxNode } | undefined {
+  for (const call of [expr, ...expr.descendantsOfType('call')]) {
+    if (call.type !== 'call') continue;
+    const callee = calleeText(call) ?? '';
+    if (/(^|\.)load_data$/.test(callee) && PIXEL_DATASETS.test(callee)) return { kind: 'pixels', call };
+    if (TABLE_READERS.test(callee)) return { kind: 'table', call };
+  }
+  return undefined;
+}
+
+class InputReader {
+  private readonly assignments = new Map<string, Assignment[]>();
+  /** Names scaled in place: `x /= 255`, `x[...] = x[...] / 255`. */
+  private readonly scaledInPlace = new Set<string>();
+
+  constructor(private readonly root: SyntaxNode) {
+    for (const a of root.descendantsOfType('assignment')) {
+      const left = a.childForFieldName('left');
+      const right = a.childForFieldName('right');
+      if (!left || !right) continue;
+      for (const name of boundNames(left)) {
+        const list = this.assignments.get(name) ?? [];
+        list.push({ node: a, value: right });
+        this.assignments.set(name, list);
+      }
+    }
+    for (const a of root.descendantsOfType('augmented_assignment')) {
+      const op = a.childForFieldName('operator')?.text ?? '';
+      const left = a.childForFieldName('left');
+      if (left && (op === '/=' || op === '//=' || op === '-=' || op === '*=')) for (const name of boundNames(left)) this.scaledInPlace.add(name);
+    }
+  }
+
+  read(): InputScalingFact[] {
+    if (SCALING_ELSEWHERE.test(this.root.text)) return [];
+    const facts: InputScalingFact[] = [];
+    const seen = new Set<SyntaxNode['id']>();
+    for (const call of this.root.descendantsOfType('call')) {
+      const fn = call.childForFieldName('function');
+      if (fn?.type !== 'attribute' || fn.childForFieldName('attribute')?.text !== 'fit') continue;
+      const { args, kwargs } = callArguments(call);
+      const x = args[0] ?? kwargs.get('x');
+      if (!x) continue;
+      const found = this.trace(x);
+      if (!found || found.scaled || seen.has(found.source.call.id)) continue;
+      seen.add(found.source.call.id);
+      facts.push({
+        range: rangeOfNode(found.source.call),
+        fitRange: rangeOfNode(call),
+        source: found.source.kind,
+        written: calleeText(found.source.call) ?? 'the data',
+        variable: x.text.length <= 30 ? x.text : undefined,
+      });
+    }
+    return facts;
+  }
+
+  /** Follows the names an expression reads back through their assignments to a raw source, noting any scaling. */
+  private trace(expr: SyntaxNode): { source: { kind: InputScalingFact['source']; call: SyntaxNode }; scaled: boolean } | undefined {
+    let source: ReturnType<typeof rawSource>;
+    let scaled = scales(expr);
+    const visited = new Set<string>();
+    const queue: SyntaxNode[] = [expr];
+    for (let steps = 0; queue.length > 0 && steps < 64; steps++) {
+      const e = queue.shift()!;
+      source ??= rawSource(e);
+      const names = e.type === 'identifier' ? [e.text] : e.descendantsOfType('identifier').map((n) => n.text);
+      for (const name of names) {
+        if (visited.has(name)) continue;
+        visited.add(name);
+        if (this.scaledInPlace.has(name)) scaled = true;
+        for (const a of this.assignments.get(name) ?? []) {
+          if (scales(a.value)) scaled = true;
+          queue.push(a.value);
+        }
+      }
+    }
+    return source ? { source, scaled } : undefined;
+  }
+}
+
+/** Optimizer classes and the learning rate above which each one diverges on almost any problem. */
+const OPTIMIZERS: Readonly<Record<string, number>> = {
+  SGD: 10,
+  Adam: 0.1,
+  AdamW: 0.1,
+  Adamax: 0.1,
+  Nadam: 0.1,
+  NAdam: 0.1,
+  RMSprop: 0.1,
+  Adagrad: 1,
+};
+/** Below this no optimizer gets anywhere in a training run of usual length. */
+const TOO_SMALL = 1e-7;
+
+/** A numeric literal's value (`0.001`, `1e-3`, `-1`), else undefined. */
+function numberOf(node: SyntaxNode): number | undefined {
+  const text = node.text.replace(/_/g, '');
+  if (node.type !== 'float' && node.type !== 'integer' && node.type !== 'unary_operator') return undefined;
+  const value = Number(text);
+  return Number.isFinite(value) ? value : undefined;
+}
+
+function learningRates(root: SyntaxNode): LearningRateFact[] {
+  const facts: LearningRateFact[] = [];
+  for (const call of root.descendantsOfType('call')) {
+    const optimizer = (calleeText(call) ?? '').split('.').pop() ?? '';
+    const limit = OPTIMIZERS[optimizer];
+    if (limit === undefined) continue;
+    const { kwargs } = callArguments(call);
+    const lr = kwargs.get('learning_rate') ?? kwargs.get('lr');
+    const value = lr ? numberOf(lr) : undefined;
+    if (!lr || value === undefined) continue;
+    if (value > limit || value < TOO_SMALL) facts.push({ range: rangeOfNode(lr), optimizer, value, limit, problem: value > limit ? 'too-large' : 'too-small' });
+  }
+  return facts;
+}
+
+/** The input-scaling and learning-rate facts of a Python file; never throws. */
+export function extractInputFacts(root: SyntaxNode): { inputs: InputScalingFact[]; learningRates: LearningRateFact[] } {
+  try {
+    return { inputs: new InputReader(root).read(), learningRates: learningRates(root) };
+  } catch {
+    return { inputs: [], learningRates: [] };
+  }
+}
