@@ -66,6 +66,18 @@ class InputReader {
         this.assignments.set(name, list);
       }
     }
+    // A helper that loads the data (`x, y = load()`) is followed into what it returns.
+    for (const def of root.descendantsOfType('function_definition')) {
+      const name = def.childForFieldName('name')?.text;
+      if (!name) continue;
+      for (const ret of def.descendantsOfType('return_statement')) {
+        const value = ret.namedChildren[0];
+        if (!value) continue;
+        const list = this.assignments.get(name) ?? [];
+        list.push({ node: ret, value });
+        this.assignments.set(name, list);
+      }
+    }
     for (const a of root.descendantsOfType('augmented_assignment')) {
       const op = a.childForFieldName('operator')?.text ?? '';
       const left = a.childForFieldName('left');
