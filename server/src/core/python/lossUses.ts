@@ -5,7 +5,7 @@
 import type { SyntaxNode } from '../syntax';
 import type { LossInput, LossTask, LossUse, NodeEdits, OpEdit, Range } from '../graph';
 import { type ModelRef, findModelRefs } from './modelRefs';
-import { PyScopes, callArguments, rangeOfNode } from './pyScope';
+import { PyScopes, callArguments, paramName, rangeOfNode } from './pyScope';
 import { clip } from '../text';
 import { callIndex } from './callIndex';
 
@@ -130,6 +130,8 @@ export function unwrapCall(call: SyntaxNode, functionStyle: boolean): OpEdit | u
 class LossLinker {
   private readonly refs: ModelRef;
   private mayHoldLoss?: ReadonlySet<string>;
+  /** The file's calls by callee text, built the first time a loss is looked for at a function's callers. */
+  private callsByCallee?: Map<string, SyntaxNode[]>;
 
   constructor(private readonly scopes: PyScopes, models: readonly { name: string }[], private readonly root: SyntaxNode) {
     this.refs = findModelRefs(models);
@@ -143,6 +145,8 @@ class LossLinker {
   private canHoldLoss(name: string): boolean {
     this.mayHoldLoss ??= this.scopes.namesBound((value) => {
       if (value.type === 'identifier' || value.type === 'attribute') return true;
+      // A loss built by a helper: `criterion = make_criterion()`.
+      if (value.type === 'call' && this.scopes.functions.has(value.childForFieldName('function')?.text ?? '')) return true;
       return value.type === 'call' && lossModule(this.scopes.resolvePath(value.childForFieldName('function')?.text ?? '')) !== undefined;
     });
     return this.mayHoldLoss.has(name);
@@ -157,6 +161,7 @@ class LossLinker {
     if (path.startsWith('torch.nn.functional.') && LOSS_FUNCTIONS[path.slice('torch.nn.functional.'.length)] !== undefined) return true;
     // A loss module called at once (`nn.MSELoss()(…)`), or a name bound to one; any other callee is not a loss.
     if (fn.type === 'call') return true;
+    if (fn.type === 'identifier' && this.scopes.isParameter(callee, sample)) return true;
     return (fn.type === 'identifier' || (fn.type === 'attribute' && fn.childForFieldName('object')?.text === 'self')) && this.canHoldLoss(callee);
   }
 
@@ -184,15 +189,52 @@ class LossLinker {
     if (expr.type === 'call') {
       const fn = expr.childForFieldName('function');
       if (!fn) return undefined;
-      return lossModule(this.scopes.resolvePath(fn.text)) ? expr : undefined;
+      if (lossModule(this.scopes.resolvePath(fn.text))) return expr;
+      // A helper that builds the loss: what its returns evaluate to.
+      for (const def of fn.type === 'identifier' ? this.scopes.functions.get(fn.text) ?? [] : []) {
+        for (const ret of def.descendantsOfType('return_statement')) {
+          const value = ret.namedChildren[0];
+          const found = value ? this.constructorOf(value, value, depth + 1) : undefined;
+          if (found) return found;
+        }
+      }
+      return undefined;
     }
     if (expr.type === 'identifier') {
       const b = this.scopes.lookup(expr.text, at);
-      return b && b.index === undefined && !b.loop ? this.constructorOf(b.value, b.value, depth + 1) : undefined;
+      if (b) return b.index === undefined && !b.loop ? this.constructorOf(b.value, b.value, depth + 1) : undefined;
+      return this.constructorFromCallers(expr.text, at, depth);
     }
     if (expr.type === 'attribute' && expr.childForFieldName('object')?.text === 'self') {
       const b = this.scopes.lookupSelf(expr.childForFieldName('attribute')?.text ?? '', at);
       return b ? this.constructorOf(b.value, b.value, depth + 1) : undefined;
+    }
+    return undefined;
+  }
+
+  /**
+   * A loss handed in as a parameter (`def train_epoch(model, loader, criterion)`): the loss the callers of that
+   * function pass in that position, when one of them passes one.
+   */
+  private constructorFromCallers(name: string, at: SyntaxNode, depth: number): SyntaxNode | undefined {
+    const def = this.scopes.isParameter(name, at);
+    const defName = def?.childForFieldName('name')?.text;
+    if (!def || !defName) return undefined;
+    const index = (def.childForFieldName('parameters')?.namedChildren ?? []).filter((p) => p.type !== 'comment').findIndex((p) => paramName(p) === name);
+    if (!this.callsByCallee) {
+      this.callsByCallee = new Map();
+      for (const call of this.root.descendantsOfType('call')) {
+        const callee = call.childForFieldName('function')?.text ?? '';
+        const list = this.callsByCallee.get(callee);
+        if (list) list.push(call);
+        else this.callsByCallee.set(callee, [call]);
+      }
+    }
+    for (const call of this.callsByCallee.get(defName) ?? []) {
+      const { args, kwargs } = callArguments(call);
+      const arg = kwargs.get(name) ?? args[index];
+      const found = arg ? this.constructorOf(arg, call, depth + 1) : undefined;
+      if (found) return found;
     }
     return undefined;
   }
