@@ -9,6 +9,7 @@ import { collectFiles, displayPath, UsageError } from '../workspace/files';
 import { type CheckedFile, checkJson, checkText } from './checkReport';
 import { probeCommand } from './probeCommand';
 import { renderModels } from './renderCommand';
+import { ALL_FINDING_CODES, rulesJson, rulesText } from './rulesCommand';
 import { toSarif } from '../core/sarif';
 import { describeConfigProblems, ProjectConfigs } from '../workspace/projectConfig';
 import { createImportResolver } from '../workspace/pythonImports';
@@ -42,13 +43,21 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .action(async (paths: string[], opts: { format: string; failOn: string; showHints: boolean }) => {
       const checked = await checkPaths(paths, io.cwd, io);
       if (opts.format === 'json') io.out(checkJson(checked));
-      else if (opts.format === 'sarif') io.out(`${JSON.stringify(toSarif(checked.map((f) => f.analysis), VERSION, new Map(checked.flatMap((f) => (f.notebook ? [[f.path, f.notebook] as const] : [])))), null, 2)}\n`);
+      else if (opts.format === 'sarif') io.out(`${JSON.stringify(toSarif(checked.map((f) => f.analysis), VERSION, new Map(checked.flatMap((f) => (f.notebook ? [[f.path, f.notebook] as const] : []))), ALL_FINDING_CODES), null, 2)}\n`);
       else io.out(checkText(checked, { showHints: opts.showHints }));
       if (opts.failOn !== 'never') {
         const threshold = opts.failOn as Severity;
         const failing = checked.some((f) => f.analysis.findings.some((d) => Severity.atLeast(d.severity, threshold)));
         exitCode = failing ? 1 : 0;
       }
+    });
+
+  program
+    .command('rules')
+    .description('List every finding code: code, name, default severity, fix safety, what it flags.')
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .action((opts: { format: string }) => {
+      io.out(opts.format === 'json' ? rulesJson() : rulesText());
     });
 
   program

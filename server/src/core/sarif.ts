@@ -1,29 +1,16 @@
 // SARIF 2.1.0 output for code scanning (`model-audit check --format sarif`): the analyses of a run become one SARIF
-// log whose rule metadata (name, descriptions, help, default level) comes from the registry, so pull-request
+// log whose rule metadata (name, descriptions, help, default level) comes from the table of finding codes (codes.ts), so pull-request
 // annotations carry the same documentation as docs/rules/. Pure: the CLI writes the returned value as JSON.
 
 import type * as Sarif from 'sarif';
-import type { FileAnalysis } from './analyze';
+import type { FileAnalysis } from './fileAnalysis';
 import type { Finding } from './findings';
 import type { Range, Severity, TextEdit } from './graph';
 import { NotebookProgram } from './notebook';
-import { ALL_RULES } from './rules/registry';
-import type { Rule } from './rules/rule';
-import { renderRuleDoc } from './rules/ruleDocs';
+import { CORE_CODES, type FindingCode } from './codes';
+import { renderCodeDoc } from './rules/ruleDocs';
 
 export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
-
-/** Codes reported outside the rule registry (frontend hints, spec diff, probes), with a name and a description. */
-const OTHER_CODES: Readonly<Record<string, { name: string; text: string }>> = {
-  MA000: { name: 'not-understood', text: 'Code the extractor does not understand, shown as an opaque step.' },
-  MS001: { name: 'spec-op-missing', text: 'The spec has an operation the code lacks.' },
-  MS002: { name: 'spec-op-extra', text: 'The code has an operation the spec lacks.' },
-  MS003: { name: 'spec-op-different', text: 'A different operation where the spec has one.' },
-  MS004: { name: 'spec-dim-mismatch', text: 'A width, channel count, kernel, stride or padding differs from the spec.' },
-  MS005: { name: 'spec-structure-mismatch', text: 'A connection differs from the spec: a residual, concat, branch or weight sharing.' },
-  MS010: { name: 'spec-syntax', text: 'The spec does not parse.' },
-  MS011: { name: 'spec-unbound', text: "The spec's model or file cannot be found." },
-};
 
 export function sarifLevel(severity: Severity): Sarif.ReportingConfiguration.level {
   switch (severity) {
@@ -54,30 +41,24 @@ function region(range: Range): Sarif.Region {
   };
 }
 
-function descriptor(rule: Rule): Sarif.ReportingDescriptor {
-  const d = rule.docs;
+/** A code's SARIF rule metadata, from the table of finding codes; rules carry their whole page as help. */
+function descriptor(entry: FindingCode): Sarif.ReportingDescriptor {
+  const tags = entry.kind === 'model-rule' ? ['model', 'soft-bug'] : entry.kind === 'training-rule' ? ['training-loop', 'soft-bug'] : [entry.kind];
   return {
-    id: rule.code,
-    name: rule.name,
-    shortDescription: { text: d.summary },
-    fullDescription: { text: d.why },
-    help: { text: `${d.summary}\n\n${d.why}\n\nFix: ${d.fix}`, markdown: renderRuleDoc(rule) },
-    defaultConfiguration: { level: sarifLevel(rule.defaultSeverity) },
-    properties: { tags: [rule.kind === 'file' ? 'training-loop' : 'model', 'soft-bug'] },
+    id: entry.code,
+    name: entry.name,
+    shortDescription: { text: entry.summary },
+    fullDescription: { text: entry.why },
+    help: { text: `${entry.summary}\n\n${entry.why}\n\nFix: ${entry.fix}`, markdown: renderCodeDoc(entry) },
+    defaultConfiguration: { level: sarifLevel(entry.defaultSeverity) },
+    properties: { tags, fixSafety: entry.fixSafety },
   };
 }
 
-function otherDescriptor(code: string): Sarif.ReportingDescriptor {
-  const known = OTHER_CODES[code];
-  const probe = /^MP\d{3}$/.test(code);
-  const text = known?.text ?? (probe ? 'A quick-train probe failed on this model.' : `Model Audit finding ${code}.`);
-  return {
-    id: code,
-    name: known?.name ?? (probe ? 'probe-failed' : code.toLowerCase()),
-    shortDescription: { text },
-    fullDescription: { text },
-    defaultConfiguration: { level: code === 'MA000' ? 'note' : 'warning' },
-  };
+/** A code the table does not know (a newer server's, say): its id and a generic description. */
+function unknownDescriptor(code: string): Sarif.ReportingDescriptor {
+  const text = `Model Audit finding ${code}.`;
+  return { id: code, name: code.toLowerCase(), shortDescription: { text }, fullDescription: { text }, defaultConfiguration: { level: 'warning' } };
 }
 
 /**
@@ -131,11 +112,12 @@ function result(finding: Finding, uri: string, artifactIndex: number, ruleIndex:
 }
 
 /**
- * One SARIF 2.1.0 log for the analysed files. Every registry rule is described (so a code-scanning tool can show
- * rules with no results too); codes from outside the registry that occur get a short descriptor.
+ * One SARIF 2.1.0 log for the analysed files. Every rule is described (so a code-scanning tool can show rules with
+ * no results too); the table's other codes (MA000, MS, MP: `codes` has the probes' when the edge passes them) are
+ * described when they occur.
  */
-export function toSarif(files: readonly FileAnalysis[], toolVersion: string, notebooks: ReadonlyMap<string, NotebookProgram> = new Map()): Sarif.Log {
-  const rules: Sarif.ReportingDescriptor[] = ALL_RULES.map(descriptor);
+export function toSarif(files: readonly FileAnalysis[], toolVersion: string, notebooks: ReadonlyMap<string, NotebookProgram> = new Map(), codes: readonly FindingCode[] = CORE_CODES): Sarif.Log {
+  const rules: Sarif.ReportingDescriptor[] = codes.filter((c) => c.rule !== undefined).map(descriptor);
   const ruleIndex = new Map(rules.map((r, i) => [r.id, i]));
   const artifacts: Sarif.Artifact[] = [];
   const results: Sarif.Result[] = [];
@@ -148,7 +130,8 @@ export function toSarif(files: readonly FileAnalysis[], toolVersion: string, not
     for (const finding of file.findings) {
       if (!ruleIndex.has(finding.code)) {
         ruleIndex.set(finding.code, rules.length);
-        rules.push(otherDescriptor(finding.code));
+        const entry = codes.find((c) => c.code === finding.code);
+        rules.push(entry ? descriptor(entry) : unknownDescriptor(finding.code));
       }
       results.push(result(finding, uri, artifactIndex, ruleIndex.get(finding.code)!, regionOf));
     }

@@ -5,20 +5,10 @@ import type { GraphNode, ModelGraph } from '../core/graph';
 import { ProbeBuildError, type TF } from './buildModel';
 import type { BackendChoice } from './backendChoice';
 import type { ProbeContext, ProbeOutcome } from './probes/context';
-import { runGradientFlow } from './probes/gradientFlow';
-import { runInitLoss } from './probes/initLoss';
-import { runNonlinearity } from './probes/nonlinearity';
-import { runOverfit } from './probes/overfit';
-import { runSpecBakeoff } from './probes/specBakeoff';
+import { PROBES } from './registry';
 import type { ProbeId, ProbeProgress, ProbeRequest, ProbeResult, ProbeRun } from './types';
 
-const RUNNERS: Readonly<Record<ProbeId, (ctx: ProbeContext) => ProbeOutcome>> = {
-  nonlinearity: runNonlinearity,
-  overfit: runOverfit,
-  'init-loss': runInitLoss,
-  'gradient-flow': runGradientFlow,
-  'spec-bakeoff': runSpecBakeoff,
-};
+const RUNNERS = Object.fromEntries(PROBES.map((p) => [p.id, p.run])) as Readonly<Record<ProbeId, (ctx: ProbeContext) => ProbeOutcome>>;
 
 export function runProbes(tf: TF, backend: BackendChoice, request: ProbeRequest, onProgress: (p: ProbeProgress) => void = () => undefined): ProbeRun {
   const started = performance.now();

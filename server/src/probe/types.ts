@@ -3,9 +3,11 @@
 
 import type { ModelGraph } from '../core/graph';
 import type { BackendChoice, BackendName } from './backendChoice';
+import { PROBES } from './registry';
 
-export const PROBE_IDS = ['nonlinearity', 'overfit', 'init-loss', 'gradient-flow', 'spec-bakeoff'] as const;
-export type ProbeId = (typeof PROBE_IDS)[number];
+/** A probe's id, as `--probe` takes it; the probes are listed in registry.ts. */
+export type ProbeId = (typeof PROBES)[number]['id'];
+export const PROBE_IDS: readonly ProbeId[] = PROBES.map((p) => p.id);
 
 export namespace ProbeId {
   export function is(value: string): value is ProbeId {
@@ -18,14 +20,8 @@ export type Verdict = 'pass' | 'fail' | 'inconclusive';
 /** How a verdict is marked in text: the CLI's lines, the code lens, the HTML report. */
 export const VERDICT_MARKS: Readonly<Record<Verdict, string>> = { pass: '✓', fail: '✗', inconclusive: '?' };
 
-/** Finding codes for failed probes, reported on the model (`MP0xx` in the contract). */
-export const PROBE_CODES: Readonly<Record<ProbeId, string>> = {
-  nonlinearity: 'MP001',
-  overfit: 'MP002',
-  'init-loss': 'MP003',
-  'gradient-flow': 'MP004',
-  'spec-bakeoff': 'MP005',
-};
+/** Finding codes for failed probes, reported on the model (`MP0xx` in the contract), from the registry. */
+export const PROBE_CODES = Object.fromEntries(PROBES.map((p) => [p.id, p.code])) as Readonly<Record<ProbeId, string>>;
 
 /** A named loss curve: `[step, loss]` points. */
 export interface Series {

@@ -16,6 +16,11 @@ export interface RuleDocs {
   readonly good: string;
   /** Whether the quick fix is safe to apply without thought, and why (or why not). */
   readonly fix: string;
+  /**
+   * How safe the fix is, when `fix` does not say it in the usual words (core/codes.ts reads "No automatic fix…" as
+   * none, "Safe" as safe, anything else as review).
+   */
+  readonly fixSafety?: 'safe' | 'review' | 'none';
 }
 
 export interface RuleContext {

@@ -3,8 +3,9 @@
 // after Linear(…, 128) (line 6); code applies none after fc2"). Quick fixes go both ways where they are safe:
 // change the code to match the spec (insert the activation) or update the spec line to match the code.
 
+import { defaultSeverityOf } from '../codes';
 import type { Finding, Fix } from '../findings';
-import type { AttrValue, GraphNode, ModelGraph, Range, Severity, TextEdit } from '../graph';
+import type { AttrValue, GraphNode, ModelGraph, Range, TextEdit } from '../graph';
 import type { SpecDifference } from './alignSpecToGraph';
 import { locateCalls } from './parseSpec';
 import { specSpelling } from './specOps';
@@ -19,16 +20,6 @@ export interface DiffSides {
   readonly codeName: string;
   readonly specName: string;
 }
-
-export const SPEC_CODE_NAMES: Readonly<Record<string, string>> = {
-  MS001: 'spec-op-missing',
-  MS002: 'spec-op-extra',
-  MS003: 'spec-op-different',
-  MS004: 'spec-dim-mismatch',
-  MS005: 'spec-structure-mismatch',
-};
-
-const SEVERITY: Readonly<Record<string, Severity>> = { MS001: 'warning', MS002: 'warning', MS003: 'warning', MS004: 'warning', MS005: 'warning' };
 
 /** The spec's op as a reader recognises it: `Linear(…, 128)`, `relu`, `Conv2d(…, 6, 5)`. */
 export function describeSpecOp(node: GraphNode | undefined): string {
@@ -130,7 +121,7 @@ export function specDiffFindings(differences: readonly SpecDifference[], sides: 
         message = structureMessage(d, sides, specAt, at);
         break;
     }
-    const severity = SEVERITY[d.code] ?? 'warning';
+    const severity = defaultSeverityOf(d.code);
     spec.push({
       code: d.code,
       severity,
