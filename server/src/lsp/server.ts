@@ -2,12 +2,15 @@
 // settings and handlers, and makes sure no exception inside a handler ever takes the server down.
 
 import {
+  type CancellationToken,
   CodeActionKind,
   CodeLensRefreshRequest,
   createConnection,
   DidChangeConfigurationNotification,
   ProposedFeatures,
   type InitializeResult,
+  LSPErrorCodes,
+  ResponseError,
   TextDocuments,
   TextDocumentSyncKind,
 } from 'vscode-languageserver/node';
@@ -62,13 +65,23 @@ export function startServer(): void {
   let workspaceRoots: string[] = [];
 
   /** Runs a handler, logging any exception and answering with a fallback instead of crashing. */
-  const guard = <P, R>(name: string, fallback: R, handler: (params: P) => R | Promise<R>) => async (params: P): Promise<R> => {
+  /**
+   * Runs a handler, logging any exception and answering with a fallback instead of crashing. A request the client
+   * cancelled (`$/cancelRequest`, before it started or while it awaited an analysis) is answered with the LSP
+   * cancellation error instead of its result, so the client never receives data it has stopped waiting for.
+   */
+  const guard = <P, R>(name: string, fallback: R, handler: (params: P, token?: CancellationToken) => R | Promise<R>) => async (params: P, token?: CancellationToken): Promise<R> => {
+    const cancelled = () => new ResponseError(LSPErrorCodes.RequestCancelled, `${name} cancelled`);
+    if (token?.isCancellationRequested) throw cancelled();
+    let result: R;
     try {
-      return await handler(params);
+      result = await handler(params, token);
     } catch (error) {
       log(`${name} failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
-      return fallback;
+      result = fallback;
     }
+    if (token?.isCancellationRequested) throw cancelled();
+    return result;
   };
 
   // Trust granted (or taken back) after initialization takes effect at once: probes read it on every run.
