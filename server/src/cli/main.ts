@@ -94,6 +94,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .option('--steps <n>', 'training steps per probe')
     .option('--seed <n>', 'random seed (the same seed gives the same verdicts)')
     .option('--width-scale <s>', 'scale hidden widths down for speed (0 < s ≤ 1); stated in the result')
+    .option('--set <name=value>', 'a size the code leaves open (constructor argument, config field), e.g. --set vocab_size=100; repeatable', (v: string, all: string[]) => [...all, v], [] as string[])
+    .option('--budget <seconds>', 'time the whole run aims to give its verdicts in (default 30); each probe picks steps and widths to fit')
     .option('--timeout <seconds>', 'time limit for the whole run (default 120)')
     .option('--max-memory <mb>', "the worker's heap limit in MB (default 2048)")
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
@@ -110,6 +112,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
           steps: opts.steps as string | undefined,
           seed: opts.seed as string | undefined,
           widthScale: opts.widthScale as string | undefined,
+          set: opts.set as string[] | undefined,
+          budget: opts.budget as string | undefined,
           timeout: opts.timeout as string | undefined,
           maxMemory: opts.maxMemory as string | undefined,
           format: opts.format as string | undefined,

@@ -13,7 +13,9 @@ import { locator, positionText } from './checkReport';
 import { BackendName } from '../probe/backendChoice';
 import { renderProbeReport } from '../probe/report';
 import { ProbeWorkerError, runProbesInWorker } from '../probe/runInWorker';
-import { PROBE_CODES, PROBE_IDS, ProbeId, type ProbeProgress, type ProbeRequest, type ProbeRun, VERDICT_MARKS } from '../probe/types';
+import type { ProbeRunHeader } from '../probe/runProbes';
+import { parseSizeSettings } from '../probe/sizes';
+import { PROBE_CODES, PROBE_IDS, ProbeId, type ProbeProgress, type ProbeRequest, type ProbeResult, type ProbeRun, VERDICT_MARKS } from '../probe/types';
 
 export interface ProbeCommandOptions {
   /** The model file, relative to cwd. */
@@ -34,6 +36,10 @@ export interface ProbeCommandOptions {
   readonly report?: string;
   /** Scales hidden widths for speed (0 < s ≤ 1). */
   readonly widthScale?: number | string;
+  /** Sizes the code leaves open: `name=value` items (`--set`). */
+  readonly set?: readonly string[];
+  /** Seconds the run aims to give every verdict in (default 30). */
+  readonly budget?: number | string;
   /** Time limit for the whole run, in seconds (default 120). */
   readonly timeout?: number | string;
   /** The worker's heap limit in MB (default 2048). */
@@ -59,14 +65,21 @@ export async function probeCommand(options: ProbeCommandOptions, io: ProbeComman
     const { request, notebook } = await buildRequest(options, io.cwd);
     const format = options.format ?? 'text';
     if (format !== 'text' && format !== 'json') throw new ProbeUsageError(`--format must be text or json, not ${format}`);
+    const path = options.file;
+    // Text output streams: the header with the first verdict, then each verdict as its probe finishes.
+    let printed = 0;
     const run = await runProbesInWorker(request, {
       timeoutMs: positive(options.timeout, '--timeout', 120) * 1000,
       maxMemoryMb: positive(options.maxMemory, '--max-memory', 2048),
       signal: io.signal,
       onProgress: io.progress ? (p) => io.progress!(progressLine(p)) : undefined,
+      onResult: format === 'text' ? (result, header) => {
+        io.out(`${printed === 0 ? probeHeader(header) : ''}${probeResultLines(result)}`);
+        printed++;
+      } : undefined,
     });
-    const path = options.file;
-    io.out(format === 'json' ? `${JSON.stringify(toJson(run), null, 2)}\n` : probeText(run, path, request.graph, notebook));
+    if (format === 'json') io.out(`${JSON.stringify(toJson(run), null, 2)}\n`);
+    else io.out(printed === 0 ? probeText(run, path, request.graph, notebook) : probeFooter(run, path, request.graph, notebook));
     if (options.report) {
       const target = resolve(io.cwd, options.report);
       writeFileSync(target, renderProbeReport([{ path, run }]));
@@ -102,7 +115,14 @@ async function buildRequest(options: ProbeCommandOptions, cwd: string): Promise<
   const seed = options.seed === undefined ? 0 : integer(options.seed, '--seed');
   const widthScale = options.widthScale === undefined ? undefined : Number(options.widthScale);
   if (widthScale !== undefined && !(widthScale > 0 && widthScale <= 1)) throw new ProbeUsageError('--width-scale must be a number in (0, 1]');
-  return { request: { graph, spec, probes, backend, steps, seed, widthScale }, notebook };
+  let sizes: Record<string, number>;
+  try {
+    sizes = parseSizeSettings(options.set ?? []);
+  } catch (error) {
+    throw new ProbeUsageError((error as Error).message);
+  }
+  const budgetSeconds = options.budget === undefined ? undefined : positive(options.budget, '--budget', 30);
+  return { request: { graph, spec, probes, backend, steps, seed, widthScale, sizes, budgetSeconds }, notebook };
 }
 
 async function loadModel(cwd: string, file: string, name: string | undefined, role: 'model' | 'spec'): Promise<{ graph: ModelGraph; notebook?: NotebookProgram }> {
@@ -173,6 +193,7 @@ export function toJson(run: ProbeRun): unknown {
     backendReason: run.backendReason,
     parameters: run.parameters,
     notes: run.notes,
+    assumptions: run.assumptions,
     results: run.results.map((r) => ({
       probe: r.probe,
       code: PROBE_CODES[r.probe],
@@ -192,13 +213,26 @@ export function toJson(run: ProbeRun): unknown {
 
 /** Text output: a header, one line per probe, its details indented, and compiler-style lines for failures. */
 export function probeText(run: ProbeRun, path: string, graph?: ModelGraph, notebook?: NotebookProgram): string {
-  const lines: string[] = [];
-  lines.push(`${run.model}: backend ${run.backend} (${run.backendReason}); ${run.parameters.toLocaleString('en-US')} parameters`);
+  return `${probeHeader(run)}${run.results.map(probeResultLines).join('')}${probeFooter(run, path, graph, notebook)}`;
+}
+
+/** The first lines: model, backend and why, parameters, and the notes (sizes assumed, widths scaled). */
+export function probeHeader(run: ProbeRunHeader): string {
+  const lines = [`${run.model}: backend ${run.backend} (${run.backendReason}); ${run.parameters.toLocaleString('en-US')} parameters`];
   for (const note of run.notes) lines.push(`  note: ${note}`);
-  for (const r of run.results) {
-    lines.push(`  ${VERDICT_MARKS[r.verdict]} ${r.probe.padEnd(13)} ${r.verdict.padEnd(12)} ${r.summary} (${r.seconds.toFixed(1)} s)`);
-    for (const d of r.details ?? []) lines.push(`      ${d}`);
-  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** One probe's verdict line and its details. */
+export function probeResultLines(r: ProbeResult): string {
+  const lines = [`  ${VERDICT_MARKS[r.verdict]} ${r.probe.padEnd(13)} ${r.verdict.padEnd(12)} ${r.summary} (${r.seconds.toFixed(1)} s)`];
+  for (const d of r.details ?? []) lines.push(`      ${d}`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** The compiler-style lines for failed probes and the counts. */
+export function probeFooter(run: ProbeRun, path: string, graph: ModelGraph | undefined, notebook?: NotebookProgram): string {
+  const lines: string[] = [];
   const failed = run.results.filter((r) => r.verdict === 'fail');
   const at = graph?.nameRange.start ?? { line: 0, character: 0 };
   const locate = locator(notebook);

@@ -10,6 +10,8 @@ import type * as tfc from '@tensorflow/tfjs-core';
 import { type AttrValue, type GraphNode, type LayerDecl, ModelGraph } from '../core/graph';
 import { type ConcreteInput, resolveInputShapes } from './inputShapes';
 import { SeededRandom } from './rng';
+import { multiheadAttention, recurrent, type SequenceEnv, transformerEncoderLayer } from './sequenceOps';
+import { tensorOp } from './tensorOps';
 
 export type TF = typeof tfc;
 type Tensor = tfc.Tensor;
@@ -126,7 +128,7 @@ export function buildProbeModel(tf: TF, graph: ModelGraph, options: BuildOptions
         const t = need(x);
         const fanIn = t.shape[t.shape.length - 1]!;
         const out = scaled.get(node.id) ?? num(a.out) ?? fail(node, 'its output width is not a number the extractor could read');
-        if (num(a.in) !== undefined && num(a.in) !== fanIn && !scaled.size) fail(node, `it expects ${num(a.in)} input features but receives ${fanIn} (shape ${t.shape.slice(1).join('×')})`);
+        if (num(a.in) !== undefined && num(a.in) !== fanIn && !scaled.size && !assumed(node, 'in')) fail(node, `it expects ${num(a.in)} input features but receives ${fanIn} (shape ${t.shape.slice(1).join('×')})`);
         const w = param(node, 'weight', [fanIn, out], weightInit(fanIn, out, fanIn * out));
         const flat = tf.reshape(t, [-1, fanIn]);
         let y = tf.matMul(flat, w);
@@ -141,7 +143,7 @@ export function buildProbeModel(tf: TF, graph: ModelGraph, options: BuildOptions
         if (t.rank !== rank + 2) fail(node, `it expects a ${rank + 2}-d input (batch, channels, ${rank === 1 ? 'length' : 'height, width'}) but receives ${t.rank}-d`);
         if ((num(a.groups) ?? 1) !== 1) fail(node, 'grouped convolutions are not supported by the probe builder');
         const cin = last ? t.shape[t.rank - 1]! : t.shape[1]!;
-        if (num(a.in) !== undefined && num(a.in) !== cin && !scaled.size) fail(node, `it expects ${num(a.in)} input channels but receives ${cin}`);
+        if (num(a.in) !== undefined && num(a.in) !== cin && !scaled.size && !assumed(node, 'in')) fail(node, `it expects ${num(a.in)} input channels but receives ${cin}`);
         const cout = scaled.get(node.id) ?? num(a.out) ?? fail(node, 'its output channel count is not a number');
         const k = tuple(a.kernel, rank, 1);
         const s = tuple(a.stride, rank, 1);
@@ -206,14 +208,8 @@ export function buildProbeModel(tf: TF, graph: ModelGraph, options: BuildOptions
       case 'reshape': {
         const t = need(x);
         const target = Array.isArray(a.shape) ? (a.shape as AttrValue[]).slice(1) : undefined;
-        const flat = () => tf.reshape(t, [t.shape[0]!, -1]);
-        if (!target || target.length === 0) return flat();
-        if (target.length === 1) return flat();
-        if (scaled.size > 0 || !target.every((d) => typeof d === 'number')) {
-          if (target.every((d) => typeof d === 'number')) return tf.reshape(t, [t.shape[0]!, ...(target as number[])]);
-          fail(node, `the target shape (${target.join(', ')}) is not all numbers`);
-        }
-        return tf.reshape(t, [t.shape[0]!, ...(target as number[])]);
+        if (!target || target.length <= 1) return tf.reshape(t, [t.shape[0]!, -1]);
+        return tf.reshape(t, [t.shape[0]!, ...viewTarget(node, t, target)]);
       }
       case 'unflatten': {
         const t = need(x);
@@ -248,8 +244,12 @@ export function buildProbeModel(tf: TF, graph: ModelGraph, options: BuildOptions
       case 'identity':
       case 'contiguous':
         return need(x);
-      case 'scale':
-        return typeof a.factor === 'number' ? tf.mul(need(x), a.factor) : need(x);
+      case 'scale': {
+        if (typeof a.factor === 'number') return tf.mul(need(x), a.factor);
+        // `scores / math.sqrt(d_k)`: the size is read from the tensor the scores came from (the keys' width).
+        if (typeof a.exponent === 'number') return tf.mul(need(x), Math.pow(scaleBase(graph, node, values), a.exponent));
+        return need(x);
+      }
       case 'dropout':
       case 'alpha_dropout': {
         const t = need(x);
@@ -312,7 +312,10 @@ export function buildProbeModel(tf: TF, graph: ModelGraph, options: BuildOptions
         const vocab = num(a.in) ?? fail(node, 'its vocabulary size is not a number');
         const dim = scaled.get(node.id) ?? num(a.out) ?? fail(node, 'its embedding size is not a number');
         const table = param(node, 'weight', [vocab, dim], () => (pytorchInit ? rng.fillNormal(vocab * dim) : rng.fillUniform(vocab * dim, -0.05, 0.05)));
-        return tf.gather(table, tf.cast(t, 'int32'));
+        const ids = tf.cast(t, 'int32');
+        // WASM has no kernel for gather's gradient (UnsortedSegmentSum): there the lookup is one-hot rows times the table.
+        if (tf.getBackend() !== 'wasm') return tf.gather(table, ids);
+        return tf.reshape(tf.matMul(tf.oneHot(tf.reshape(ids, [-1]), vocab), table), [...t.shape, dim]);
       }
       case 'add':
       case 'sub':
@@ -332,16 +335,35 @@ export function buildProbeModel(tf: TF, graph: ModelGraph, options: BuildOptions
         if (ins.length < 2) fail(node, 'it needs two operands');
         return tf.matMul(ins[0]!, ins[1]!);
       }
-      default:
+      case 'lstm':
+      case 'gru':
+      case 'rnn':
+        return recurrent(sequenceEnv(node), node, need(x));
+      case 'multihead_attention':
+        return multiheadAttention(sequenceEnv(node), node, ins);
+      case 'transformer_encoder_layer':
+        return transformerEncoderLayer(sequenceEnv(node), node, need(x));
+      default: {
+        const computed = tensorOp({ tf, graph, stochastic: opts.dropout, seed: (options.seed * 7919 + (opts.step ?? 0) * 104729 + node.id) % 2147483647, fail: (detail) => fail(node, detail) }, node, ins);
+        if (computed) return computed;
         if (node.category === 'activation') return activation(tf, node, need(x), (suffix, shape, init) => param(node, suffix, shape, init));
         fail(node, node.op === 'opaque'
           ? `the extractor did not understand \`${node.label ?? 'this call'}\`${node.reason ? ` (${node.reason})` : ''}`
           : `\`${node.op}\` is not supported by the probe builder yet`);
+      }
     }
   };
+  const sequenceEnv = (node: GraphNode): SequenceEnv => ({
+    tf,
+    param: (suffix, shape, init) => param(node, suffix, shape, init),
+    uniform: (size, bound) => () => rng.fillUniform(size, -bound, bound),
+    fail: (detail) => fail(node, detail),
+    scaledWidth: (width) => (options.widthScale !== undefined && options.widthScale !== 1 ? Math.max(2, Math.round(width * options.widthScale)) : width),
+  });
+  let values = new Map<number, Tensor>();
 
   const forward = (inputs: readonly Tensor[], opts: ForwardOptions): Tensor => {
-    const values = new Map<number, Tensor>();
+    values = new Map<number, Tensor>();
     graph.inputs.forEach((id, i) => {
       const t = inputs[i];
       if (t) values.set(id, t);
@@ -411,6 +433,47 @@ export function batchSize(model: ProbeModel, preferred: number, minimum: number)
 
 function fail(node: GraphNode, detail: string): never {
   throw new ProbeBuildError(node.op === 'opaque' ? node.label ?? 'opaque' : node.op, node.range.start.line + 1, detail);
+}
+
+/** Whether the node's attribute was a name or an expression the probe gave a value (see sizes.ts). */
+function assumed(node: GraphNode, key: string): boolean {
+  const list = node.attrs.assumed_sizes;
+  return Array.isArray(list) && list.includes(key);
+}
+
+/**
+ * The per-sample target of a view/reshape. Sizes the probe assumed may disagree with the tensor (`C` read from
+ * `x.size()` against a `config.n_embd` given another value), so when the product does not match, the entry that
+ * makes it match as -1 is taken; one entry the graph could not read at all is -1 too.
+ */
+function viewTarget(node: GraphNode, t: Tensor, target: readonly AttrValue[]): number[] {
+  const total = t.shape.slice(1).reduce((p, q) => p * q, 1);
+  const unknown = target.map((d, i) => (typeof d === 'number' ? -1 : i)).filter((i) => i >= 0);
+  if (unknown.length > 1) fail(node, `the target shape (${target.join(', ')}) has more than one size the probe cannot read`);
+  const dims = target.map((d) => (typeof d === 'number' ? d : -1));
+  const fits = (ds: number[]) => {
+    const known = ds.filter((d) => d !== -1).reduce((p, q) => p * q, 1);
+    const free = ds.filter((d) => d === -1).length;
+    return free === 0 ? known === total : free === 1 && known > 0 && total % known === 0;
+  };
+  if (fits(dims)) return dims;
+  if (unknown.length === 0 && (assumed(node, 'shape') || dims.includes(-1))) {
+    for (let i = dims.length - 1; i >= 0; i--) {
+      const trial = dims.map((d, k) => (k === i ? -1 : d === -1 ? -2 : d));
+      if (trial.includes(-2)) continue;
+      if (fits(trial)) return trial;
+    }
+  }
+  return fail(node, `it reshapes ${t.shape.slice(1).join('×')} (${total} values per sample) to ${target.join('×')}`);
+}
+
+/** The size a `scale` by a power of a tensor size refers to: the width of the keys of the product it scales. */
+function scaleBase(graph: ModelGraph, node: GraphNode, values: ReadonlyMap<number, Tensor>): number {
+  const id = node.inputs[0];
+  if (id === undefined) return 1;
+  const producer = ModelGraph.node(graph, id);
+  const source = producer.op === 'bmm' || producer.op === 'matmul' ? values.get(producer.inputs[0] ?? -1) : values.get(id);
+  return source?.shape[source.shape.length - 1] ?? 1;
 }
 
 function num(v: AttrValue | undefined): number | undefined {

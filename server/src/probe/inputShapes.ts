@@ -29,6 +29,7 @@ export function resolveInputShapes(graph: ModelGraph, overrides?: readonly (read
   const consumers = ModelGraph.consumers(graph);
   const inferred = inferShapes(graph);
   const inputs: ConcreteInput[] = [];
+  const joined = concatenatedWidths(graph, consumers);
   for (const [index, id] of graph.inputs.entries()) {
     const node = ModelGraph.node(inferred, id);
     const vocabulary = embeddingVocabulary(graph, id, consumers);
@@ -51,11 +52,50 @@ export function resolveInputShapes(graph: ModelGraph, overrides?: readonly (read
       inputs.push({ shape: concrete, vocabulary });
       continue;
     }
-    const concrete = shape.map((d) => (typeof d === 'number' ? d : d === 'T' ? SEQUENCE_LENGTH : DEFAULT_WIDTH));
-    notes.push(`input ${labelOf(node)} taken as ${concrete.join('×')}`);
+    const width = joined.get(id);
+    const concrete = shape.map((d, i) => (typeof d === 'number' ? d : d === 'T' ? SEQUENCE_LENGTH : i === shape.length - 1 && width ? width.value : DEFAULT_WIDTH));
+    notes.push(`input ${labelOf(node)} taken as ${concrete.join('×')}${width ? ` (${width.why})` : ''}`);
     inputs.push({ shape: concrete, vocabulary });
   }
   return { inputs, notes };
+}
+
+/**
+ * Widths for inputs joined by a concat that feeds a layer with a known input width (`fc1(torch.cat([obs, act], 1))`
+ * with `Linear(23, …)`): the layer's width less the operands' known widths, shared among the open ones in order.
+ */
+function concatenatedWidths(graph: ModelGraph, consumers: Map<number, number[]>): Map<number, { value: number; why: string }> {
+  const result = new Map<number, { value: number; why: string }>();
+  const inputs = new Set(graph.inputs);
+  const inferred = inferShapes(graph);
+  for (const node of graph.nodes) {
+    if (node.op !== 'concat' || node.attrs.stack === true || node.inputs.length < 2) continue;
+    const layer = (consumers.get(node.id) ?? []).map((c) => ModelGraph.node(graph, c)).find((c) => (c.op === 'linear' || c.op === 'matmul') && typeof c.attrs.in === 'number');
+    if (!layer) continue;
+    let known = 0;
+    let unreadable = false;
+    const open: number[] = [];
+    for (const id of node.inputs) {
+      const shape = ModelGraph.node(inferred, id).shape;
+      const last = shape?.[shape.length - 1];
+      if (inputs.has(id) && typeof last !== 'number') open.push(id);
+      else if (typeof last === 'number') known += last;
+      else unreadable = true;
+    }
+    const total = (layer.attrs.in as number) - known;
+    if (unreadable || open.length === 0 || total < open.length) continue;
+    open.forEach((id, i) => {
+      const value = Math.floor(total / open.length) + (i < total % open.length ? 1 : 0);
+      result.set(id, { value, why: `\`${layer.module ?? layer.op}\` takes ${layer.attrs.in} features from their concatenation` });
+    });
+  }
+  // An open-width input read directly by a layer of known width (`Linear(n_features, …)` once n_features has a value).
+  for (const id of graph.inputs) {
+    if (result.has(id)) continue;
+    const layer = (consumers.get(id) ?? []).map((c) => ModelGraph.node(graph, c)).find((c) => (c.op === 'linear' || c.op === 'matmul') && typeof c.attrs.in === 'number');
+    if (layer) result.set(id, { value: layer.attrs.in as number, why: `the width \`${layer.module ?? layer.op}\` reads` });
+  }
+  return result;
 }
 
 function labelOf(node: GraphNode): string {

@@ -6,7 +6,8 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ProbeProgress, ProbeRequest, ProbeRun } from './types';
+import type { ProbeRunHeader } from './runProbes';
+import type { ProbeProgress, ProbeRequest, ProbeResult, ProbeRun } from './types';
 import type { WorkerMessage, WorkerRequestMessage } from './workerProtocol';
 
 export type ProbeFailureKind = 'timeout' | 'cancelled' | 'crashed' | 'out-of-memory' | 'failed';
@@ -32,6 +33,8 @@ export interface WorkerOptions {
   /** Aborting kills the worker. */
   readonly signal?: AbortSignal;
   readonly onProgress?: (progress: ProbeProgress) => void;
+  /** Each probe's verdict as soon as the worker has it, with the run's header (model, backend, notes). */
+  readonly onResult?: (result: ProbeResult, header: ProbeRunHeader) => void;
   /** Overrides the worker entry (tests). */
   readonly workerPath?: string;
 }
@@ -100,6 +103,7 @@ export function runProbesInWorker(request: ProbeRequest, options: WorkerOptions 
     child.on('message', (message: WorkerMessage) => {
       if (message.type === 'progress') options.onProgress?.(message.progress);
       else if (message.type === 'backend') options.onProgress?.({ probe: request.probes[0] ?? 'nonlinearity', message: `backend ${message.backend}: ${message.reason}` });
+      else if (message.type === 'probe-result') options.onResult?.(message.result, message.header);
       else if (message.type === 'result') finish(undefined, message.run);
       else if (message.type === 'error') finish(new ProbeWorkerError('failed', message.message, message.op, message.line));
     });

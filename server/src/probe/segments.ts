@@ -93,3 +93,23 @@ function cut(graph: ModelGraph, first: GraphNode, last: GraphNode, consumers: Ma
 export function label(node: GraphNode): string {
   return node.module ?? `${node.op}@${node.range.start.line + 1}`;
 }
+
+/**
+ * The model from its embeddings on: each embedding lookup becomes an input of its output's shape, for models whose
+ * inputs are token ids (any function of a token is a lookup, so only what follows the lookup can be nonlinear or
+ * not). Undefined when a token input feeds anything but embeddings.
+ */
+export function afterEmbeddings(graph: ModelGraph): ModelGraph | undefined {
+  const consumers = ModelGraph.consumers(graph);
+  const lookups: number[] = [];
+  for (const id of graph.inputs) {
+    const users = (consumers.get(id) ?? []).map((c) => ModelGraph.node(graph, c));
+    if (users.length === 0 || users.some((u) => u.op !== 'embedding')) return undefined;
+    for (const u of users) if (!lookups.includes(u.id)) lookups.push(u.id);
+  }
+  const inputs = new Set(graph.inputs);
+  const nodes = graph.nodes
+    .filter((n) => !inputs.has(n.id))
+    .map((n): GraphNode => (lookups.includes(n.id) ? { id: n.id, op: 'input', category: 'input', inputs: [], attrs: { name: `${label(n)} output` }, range: n.range } : n));
+  return { ...graph, name: `${graph.name}[after embeddings]`, nodes, inputs: lookups, layers: [], problems: [] };
+}

@@ -25,6 +25,8 @@ export interface TrainOptions {
   readonly onPoint?: (step: number, loss: number) => void;
   /** Stops early once the loss at a curve point is at or below this (a clear verdict needs no more steps). */
   readonly stopBelow?: number;
+  /** A `performance.now()` time: training stops at the first step past it (after a few steps), and says so. */
+  readonly deadline?: number;
 }
 
 export interface TrainResult {
@@ -35,6 +37,8 @@ export interface TrainResult {
   readonly best: number;
   /** The step at which training stopped early, when it did. */
   readonly stoppedAt?: number;
+  /** The steps done when the time budget stopped training before `steps`. */
+  readonly outOfTime?: number;
 }
 
 /** The loss of `output` against `targets` for the objective, averaged over samples (and positions). */
@@ -100,6 +104,9 @@ export function evaluate(tf: TF, model: ProbeModel, objective: Objective, batch:
   return tf.tidy(() => lossOf(tf, objective, model.forward(batch.inputs, forward), batch.targets).dataSync()[0]!);
 }
 
+/** Steps a run always takes, however tight the budget: fewer say nothing about training. */
+const MIN_STEPS = 5;
+
 /** Full-batch Adam on one batch; the loss is read back only at the curve's points. */
 export function train(tf: TF, model: ProbeModel, objective: Objective, batch: Batch, options: TrainOptions): TrainResult {
   const optimizer = tf.train.adam(options.learningRate);
@@ -107,12 +114,17 @@ export function train(tf: TF, model: ProbeModel, objective: Objective, batch: Ba
   const every = Math.max(1, Math.round(options.steps / 40));
   const curve: Curve = [];
   let stoppedAt: number | undefined;
+  let outOfTime: number | undefined;
   const record = (step: number, loss: number) => {
     curve.push([step, round(loss)]);
     options.onPoint?.(step, loss);
   };
   try {
     for (let step = 0; step < options.steps; step++) {
+      if (options.deadline !== undefined && step >= MIN_STEPS && performance.now() > options.deadline) {
+        outOfTime = step;
+        break;
+      }
       const f = () => lossOf(tf, objective, model.forward(batch.inputs, { ...options.forward, step }), batch.targets);
       const loss = optimizer.minimize(f, step % every === 0, varList);
       if (loss) {
@@ -125,12 +137,12 @@ export function train(tf: TF, model: ProbeModel, objective: Objective, batch: Ba
         }
       }
     }
-    record(stoppedAt ?? options.steps, evaluate(tf, model, objective, batch, options.forward));
+    record(stoppedAt ?? outOfTime ?? options.steps, evaluate(tf, model, objective, batch, options.forward));
   } finally {
     optimizer.dispose();
   }
   const values = curve.map(([, l]) => l);
-  return { curve, initial: values[0]!, final: values[values.length - 1]!, best: Math.min(...values), stoppedAt };
+  return { curve, initial: values[0]!, final: values[values.length - 1]!, best: Math.min(...values), stoppedAt, outOfTime };
 }
 
 /**

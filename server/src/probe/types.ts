@@ -4,6 +4,7 @@
 import type { ModelGraph } from '../core/graph';
 import type { BackendChoice, BackendName } from './backendChoice';
 import { PROBES } from './registry';
+import type { SizeAssumption } from './sizes';
 
 /** A probe's id, as `--probe` takes it; the probes are listed in registry.ts. */
 export type ProbeId = (typeof PROBES)[number]['id'];
@@ -57,8 +58,12 @@ export interface ProbeRequest {
   /** Training steps; each probe has its own default. */
   readonly steps?: number;
   readonly seed: number;
-  /** Scales hidden widths for speed (0 < s ≤ 1); stated in the result. */
+  /** Scales hidden widths for speed (0 < s ≤ 1); stated in the result. Absent: the budget may choose a scale. */
   readonly widthScale?: number;
+  /** Values for sizes the code leaves open (`--set name=value`), by name or by the name's last part. */
+  readonly sizes?: Readonly<Record<string, number>>;
+  /** Seconds the whole run aims to give its verdicts in (default 30); each probe gets a share. */
+  readonly budgetSeconds?: number;
 }
 
 export interface ProbeRun {
@@ -69,6 +74,8 @@ export interface ProbeRun {
   readonly backendReason: string;
   readonly parameters: number;
   readonly notes: readonly string[];
+  /** The sizes the code leaves open and the values the probes used (chosen, or given with `--set`). */
+  readonly assumptions: readonly SizeAssumption[];
   readonly results: readonly ProbeResult[];
   readonly seconds: number;
 }
@@ -82,4 +89,4 @@ export interface ProbeProgress {
   readonly loss?: number;
 }
 
-export type { BackendChoice, BackendName };
+export type { BackendChoice, BackendName, SizeAssumption };

@@ -5,6 +5,7 @@
 
 import { estimateParameters, describeError, runProbes } from './runProbes';
 import { initBackend } from './backends';
+import { resolveSizes } from './sizes';
 import type { WorkerMessage, WorkerRequestMessage } from './workerProtocol';
 
 function send(message: WorkerMessage): Promise<void> {
@@ -20,9 +21,13 @@ process.on('message', (message: WorkerRequestMessage) => {
     try {
       const request = message.request;
       const convolutional = [request.graph, request.spec].some((g) => g?.nodes.some((n) => /^conv/.test(n.op)));
-      const backend = await initBackend(request.backend, estimateParameters(request.graph), convolutional);
+      const backend = await initBackend(request.backend, estimateParameters(resolveSizes(request.graph, request.sizes).graph), convolutional);
       await send({ type: 'backend', backend: backend.backend, reason: backend.reason });
-      const run = runProbes(backend.tf, backend, request, (progress) => void send({ type: 'progress', progress }));
+      // process.send writes to the IPC pipe at once when it can, so each verdict leaves while the next probe trains.
+      const run = runProbes(backend.tf, backend, request, {
+        onProgress: (progress) => void send({ type: 'progress', progress }),
+        onResult: (result, header) => void send({ type: 'probe-result', result, header }),
+      });
       await send({ type: 'result', run });
     } catch (error) {
       await send({ type: 'error', ...describeError(error) });

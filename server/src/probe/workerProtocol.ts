@@ -1,7 +1,8 @@
 // The messages between the probe worker and its parent (JSON over the fork IPC channel).
 
 import type { BackendName } from './backendChoice';
-import type { ProbeProgress, ProbeRequest, ProbeRun } from './types';
+import type { ProbeRunHeader } from './runProbes';
+import type { ProbeProgress, ProbeRequest, ProbeResult, ProbeRun } from './types';
 
 export interface WorkerRequestMessage {
   readonly type: 'run';
@@ -11,5 +12,6 @@ export interface WorkerRequestMessage {
 export type WorkerMessage =
   | { readonly type: 'backend'; readonly backend: BackendName; readonly reason: string }
   | { readonly type: 'progress'; readonly progress: ProbeProgress }
+  | { readonly type: 'probe-result'; readonly result: ProbeResult; readonly header: ProbeRunHeader }
   | { readonly type: 'result'; readonly run: ProbeRun }
   | { readonly type: 'error'; readonly message: string; readonly op?: string; readonly line?: number };

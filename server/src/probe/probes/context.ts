@@ -17,10 +17,19 @@ export interface ProbeContext {
   /** Overrides each probe's default step budget. */
   readonly steps?: number;
   readonly widthScale?: number;
+  /** Per-sample input shapes the budget chose (smaller images), when it did; else the graph's own. */
+  readonly inputShapes?: readonly (readonly number[])[];
+  /** A `performance.now()` time by which this probe should give its verdict; training stops there and says so. */
+  readonly deadline?: number;
   progress(p: ProbeProgress): void;
 }
 
 export type ProbeOutcome = Omit<ProbeResult, 'seconds'>;
+
+/** The detail line for a run the time budget cut short. */
+export function budgetNote(done: number | undefined, steps: number): string[] {
+  return done === undefined ? [] : [`stopped by the time budget after ${done} of ${steps} steps (raise --budget or --timeout, or pass --steps)`];
+}
 
 /** The code's model built for a probe, the objective its output calls for, and one random batch for it. */
 export interface RandomBatch {
@@ -38,7 +47,7 @@ export interface RandomBatch {
  */
 export function withRandomBatch<T>(ctx: ProbeContext, rng: SeededRandom, batch: { readonly preferred: number; readonly minimum: number }, use: (b: RandomBatch) => T): T {
   const { tf, graph } = ctx;
-  const model = buildProbeModel(tf, graph, { seed: ctx.seed, widthScale: ctx.widthScale });
+  const model = buildProbeModel(tf, graph, { seed: ctx.seed, widthScale: ctx.widthScale, inputShapes: ctx.inputShapes });
   let inputs: tfc.Tensor[] = [];
   let targets: tfc.Tensor | undefined;
   try {

@@ -4,7 +4,7 @@
 
 import { SeededRandom } from '../rng';
 import { lossOf, randomInputs, randomTargets, round, train } from '../train';
-import { fmt, type ProbeContext, type ProbeOutcome, withRandomBatch } from './context';
+import { budgetNote, fmt, type ProbeContext, type ProbeOutcome, withRandomBatch } from './context';
 import type * as tfc from '@tensorflow/tfjs-core';
 
 const PREFERRED_BATCH = 32;
@@ -44,7 +44,7 @@ export function runGradientFlow(ctx: ProbeContext): ProbeOutcome {
     };
     try {
       const init = norms(inputs, targets);
-      const trained = train(tf, model, objective, { inputs, targets }, { steps, learningRate: 0.003, forward });
+      const trained = train(tf, model, objective, { inputs, targets }, { steps, learningRate: 0.003, forward, deadline: ctx.deadline });
       const after = norms(freshInputs, freshTargets);
       const layers = new Map<string, { line: number; init: number; after: number }>();
       for (const p of model.params) {
@@ -59,7 +59,8 @@ export function runGradientFlow(ctx: ProbeContext): ProbeOutcome {
       }
       const dead = flows.filter((f) => !(f.atInit > ZERO) && !(f.after > ZERO));
       const unappliedFree = graph.layers.filter((d) => (d.category === 'regularization' || d.category === 'activation' || d.category === 'pooling') && !graph.nodes.some((n) => n.module === d.module || n.layerId === d.layerId));
-      const details = flows.map((f) => `${f.layer} (line ${f.line}): ‖∇‖ ${fmt(f.atInit)} at init, ${fmt(f.after)} after ${steps} steps (on a fresh batch)${f.applied ? '' : ' — never applied in forward'}`);
+      const details = flows.map((f) => `${f.layer} (line ${f.line}): ‖∇‖ ${fmt(f.atInit)} at init, ${fmt(f.after)} after ${trained.outOfTime ?? steps} steps (on a fresh batch)${f.applied ? '' : ' — never applied in forward'}`);
+      details.push(...budgetNote(trained.outOfTime, steps));
       for (const d of unappliedFree) details.push(`${d.module} (line ${d.range.start.line + 1}): built but never applied; it has no parameters, so no gradient is lost, but the model runs without it`);
       const describe = (f: LayerFlow) => f.applied ? `${f.layer} (line ${f.line}) gets no gradient` : `${f.layer} (line ${f.line}) is never applied, so its parameters get no gradient`;
       const summary = dead.length === 0

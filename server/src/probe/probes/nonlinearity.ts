@@ -8,7 +8,7 @@ import type { ModelGraph } from '../../core/graph';
 import { batchSize, buildProbeModel, type ProbeModel } from '../buildModel';
 import type { Objective } from '../objective';
 import { SeededRandom } from '../rng';
-import { affineSegments, label } from '../segments';
+import { affineSegments, afterEmbeddings, label } from '../segments';
 import { type Curve, leastSquaresError, round, standardize, train } from '../train';
 import type { Series, Verdict } from '../types';
 import { fmt, type ProbeContext, type ProbeOutcome } from './context';
@@ -27,6 +27,8 @@ export const FAIL_RATIO = 0.9;
 export const PASS_RATIO = 0.6;
 /** Training stops early at this share: the verdict is clear and the rest of the budget would only polish it. */
 const CLEAR_PASS_RATIO = 0.25;
+/** A run stopped by the budget before this many steps cannot tell a slow learner from a linear map. */
+const MIN_VERDICT_STEPS = 60;
 
 interface Run {
   readonly name: string;
@@ -37,6 +39,8 @@ interface Run {
   readonly verdict: Verdict;
   readonly curve: Curve;
   readonly parameters: number;
+  /** Steps done when the time budget stopped the run. */
+  readonly outOfTime?: number;
 }
 
 const OUTPUT_ACTIVATIONS = new Set(['softmax', 'log_softmax', 'softmin', 'sigmoid']);
@@ -51,16 +55,35 @@ export function runNonlinearity(ctx: ProbeContext): ProbeOutcome {
   // The whole model, without an output softmax or sigmoid (which maps the fit's scale, not its shape).
   const whole = withoutOutputActivation(graph);
   if (whole.dropped) details.push(`whole model probed before its output \`${whole.dropped}\`, which only rescales the fit`);
-  const full = buildProbeModel(tf, whole.graph, { seed: ctx.seed, widthScale: ctx.widthScale });
+  const { segments, skipped } = affineSegments(graph, MAX_SEGMENTS);
+  // Each run gets an equal share of what is left of the probe's time.
+  let runsLeft = segments.length + 1;
+  const runDeadline = () => (ctx.deadline === undefined ? undefined : performance.now() + (ctx.deadline - performance.now()) / Math.max(1, runsLeft--));
+  const full = buildProbeModel(tf, whole.graph, { seed: ctx.seed, widthScale: ctx.widthScale, inputShapes: ctx.inputShapes });
   const nodeShapes = full.nodeShapes;
   try {
-    if (full.inputs.some((i) => i.vocabulary !== undefined)) details.push('whole model not probed: its input is token ids, and any function of a token is a lookup');
-    else runs.push(fit(ctx, full, 'whole model', [], steps, rng.fork('whole')));
+    if (!full.inputs.some((i) => i.vocabulary !== undefined)) runs.push(fit(ctx, full, 'whole model', [], steps, rng.fork('whole'), runDeadline()));
+    else {
+      // Token ids: any function of a token is a lookup, so the model is probed from its embeddings' outputs on.
+      const rest = afterEmbeddings(whole.graph);
+      const shapes = rest?.inputs.map((id) => nodeShapes.get(id));
+      if (!rest || !shapes || shapes.some((s) => s === undefined)) {
+        details.push('whole model not probed: its input is token ids, and any function of a token is a lookup');
+        runsLeft--;
+      } else {
+        details.push('whole model probed from its embeddings on: its input is token ids, and any function of a token is a lookup');
+        const after = buildProbeModel(tf, rest, { seed: ctx.seed, widthScale: ctx.widthScale, inputShapes: shapes as number[][] });
+        try {
+          runs.push(fit(ctx, after, 'whole model', [], steps, rng.fork('whole'), runDeadline()));
+        } finally {
+          after.dispose();
+        }
+      }
+    }
   } finally {
     full.dispose();
   }
 
-  const { segments, skipped } = affineSegments(graph, MAX_SEGMENTS);
   if (skipped > 0) details.push(`${skipped} stage(s) not probed (fed by a skip connection from outside the stage, or over the limit of ${MAX_SEGMENTS})`);
   for (const segment of segments) {
     const shape = nodeShapes.get(segment.sourceId);
@@ -71,13 +94,13 @@ export function runNonlinearity(ctx: ProbeContext): ProbeOutcome {
     ctx.progress({ probe: 'nonlinearity', message: `stage ${label(segment.first)} → ${label(segment.last)}` });
     const model = buildProbeModel(tf, segment.graph, { seed: ctx.seed, inputShapes: [shape], widthScale: ctx.widthScale });
     try {
-      runs.push(fit(ctx, model, `${label(segment.first)} → ${label(segment.last)}`, [segment.first.range.start.line + 1, segment.last.range.start.line + 1], steps, rng.fork(segment.graph.name)));
+      runs.push(fit(ctx, model, `${label(segment.first)} → ${label(segment.last)}`, [segment.first.range.start.line + 1, segment.last.range.start.line + 1], steps, rng.fork(segment.graph.name), runDeadline()));
     } finally {
       model.dispose();
     }
   }
 
-  for (const run of runs) details.push(`${run.name}: loss ${fmt(run.final)} vs linear fit ${fmt(run.baseline)} (${(run.ratio * 100).toFixed(0)}%) → ${run.verdict}`);
+  for (const run of runs) details.push(`${run.name}: loss ${fmt(run.final)} vs linear fit ${fmt(run.baseline)} (${(run.ratio * 100).toFixed(0)}%) → ${run.verdict}${run.outOfTime !== undefined ? ` (stopped by the time budget after ${run.outOfTime} of ${steps} steps)` : ''}`);
   const failed = runs.filter((r) => r.verdict === 'fail');
   const unsure = runs.filter((r) => r.verdict === 'inconclusive');
   const verdict: Verdict = runs.length === 0 ? 'inconclusive' : failed.length > 0 ? 'fail' : unsure.length > 0 ? 'inconclusive' : 'pass';
@@ -117,10 +140,10 @@ export function runNonlinearity(ctx: ProbeContext): ProbeOutcome {
   };
 }
 
-function fit(ctx: ProbeContext, built: ProbeModel, name: string, lines: number[], steps: number, rng: SeededRandom): Run {
+function fit(ctx: ProbeContext, built: ProbeModel, name: string, lines: number[], steps: number, rng: SeededRandom, deadline: number | undefined): Run {
   const { tf } = ctx;
   const SAMPLES = batchSize(built, DEFAULT_SAMPLES, MIN_SAMPLES);
-  const inputSize = built.inputs[0]!.shape.reduce((a, b) => a * b, 1);
+  const inputSizes = built.inputs.map((i) => i.shape.reduce((a, b) => a * b, 1));
   const rawOutput = built.outputShape.reduce((a, b) => a * b, 1);
   // A wide output (a feature map) is read through a fixed random projection to a few values: a linear stage stays
   // linear through it, and the target keeps a size a short run can fit.
@@ -130,12 +153,15 @@ function fit(ctx: ProbeContext, built: ProbeModel, name: string, lines: number[]
     : built;
   const outputSize = readout ? READOUT : rawOutput;
   const z = rng.fillUniform(SAMPLES * LATENT, -1, 1);
-  // x = M z: each input value a random mix of the two latent coordinates, unit variance.
-  const M = rng.fillNormal(inputSize * LATENT, Math.sqrt(3 / LATENT));
-  const x = new Float32Array(SAMPLES * inputSize);
-  for (let n = 0; n < SAMPLES; n++) {
-    for (let i = 0; i < inputSize; i++) x[n * inputSize + i] = M[i * LATENT]! * z[n * LATENT]! + M[i * LATENT + 1]! * z[n * LATENT + 1]!;
-  }
+  // x = M z: each input value a random mix of the two latent coordinates, unit variance (several inputs: one M each).
+  const xs = inputSizes.map((inputSize) => {
+    const M = rng.fillNormal(inputSize * LATENT, Math.sqrt(3 / LATENT));
+    const x = new Float32Array(SAMPLES * inputSize);
+    for (let n = 0; n < SAMPLES; n++) {
+      for (let i = 0; i < inputSize; i++) x[n * inputSize + i] = M[i * LATENT]! * z[n * LATENT]! + M[i * LATENT + 1]! * z[n * LATENT + 1]!;
+    }
+    return x;
+  });
   // y = P φ(z), φ = (z₁z₂, z₁² − ⅓, z₂² − ⅓), then each output standardised.
   const P = rng.fillNormal(3 * outputSize);
   const y = new Float32Array(SAMPLES * outputSize);
@@ -148,7 +174,7 @@ function fit(ctx: ProbeContext, built: ProbeModel, name: string, lines: number[]
   standardize(y, SAMPLES, outputSize);
   const baseline = leastSquaresError(z, LATENT, y, outputSize, SAMPLES);
   const objective: Objective = { kind: 'mse', classes: outputSize, source: 'nonlinear target', expectedInitial: { value: 1, formula: '1' } };
-  const inputs = [tf.tensor(x, [SAMPLES, ...model.inputs[0]!.shape])];
+  const inputs = xs.map((x, i) => tf.tensor(x, [SAMPLES, ...model.inputs[i]!.shape]));
   const targets = tf.tensor(y, [SAMPLES, ...model.outputShape]);
   try {
     const result = train(tf, model, objective, { inputs, targets }, {
@@ -156,12 +182,15 @@ function fit(ctx: ProbeContext, built: ProbeModel, name: string, lines: number[]
       learningRate: 0.01,
       forward: { training: true, dropout: false },
       stopBelow: baseline * CLEAR_PASS_RATIO,
+      deadline,
       onPoint: (step, loss) => ctx.progress({ probe: 'nonlinearity', message: name, step, steps, loss }),
     });
     const final = Math.min(result.final, result.best);
     const ratio = baseline > 0 ? final / baseline : Number.POSITIVE_INFINITY;
-    const verdict: Verdict = !Number.isFinite(final) || ratio >= FAIL_RATIO ? 'fail' : ratio <= PASS_RATIO ? 'pass' : 'inconclusive';
-    return { name, lines, final, baseline, ratio, verdict, curve: result.curve, parameters: model.parameterCount };
+    let verdict: Verdict = !Number.isFinite(final) || ratio >= FAIL_RATIO ? 'fail' : ratio <= PASS_RATIO ? 'pass' : 'inconclusive';
+    // Too few steps to tell a slow learner from a linear map: a run the budget cut short fails only when diverged.
+    if (verdict === 'fail' && Number.isFinite(final) && result.outOfTime !== undefined && result.outOfTime < MIN_VERDICT_STEPS) verdict = 'inconclusive';
+    return { name, lines, final, baseline, ratio, verdict, curve: result.curve, parameters: model.parameterCount, outOfTime: result.outOfTime };
   } finally {
     inputs.forEach((t) => t.dispose());
     targets.dispose();

@@ -5,7 +5,7 @@
 import { Objective } from '../objective';
 import { SeededRandom } from '../rng';
 import { round, train } from '../train';
-import { fmt, type ProbeContext, type ProbeOutcome, withRandomBatch } from './context';
+import { budgetNote, fmt, type ProbeContext, type ProbeOutcome, withRandomBatch } from './context';
 
 const PREFERRED_BATCH = 16;
 const MIN_BATCH = 8;
@@ -23,6 +23,7 @@ export function runOverfit(ctx: ProbeContext): ProbeOutcome {
       learningRate: 0.003,
       forward: { training: true, dropout: false },
       stopBelow: Math.max(MEMORISED_SHARE * objective.expectedInitial.value, 0.01) / 2,
+      deadline: ctx.deadline,
       onPoint: (step, loss) => ctx.progress({ probe: 'overfit', message: 'one batch, random labels', step, steps, loss }),
     });
     const reached = Math.min(result.final, result.best);
@@ -31,6 +32,7 @@ export function runOverfit(ctx: ProbeContext): ProbeOutcome {
       `loss: ${Objective.describe(objective)}, from ${objective.source}`,
       `${BATCH} samples with random ${Objective.isClassification(objective) ? 'labels' : 'targets'}; dropout off; Adam, learning rate 0.003, ${steps} steps`,
       ...model.notes,
+      ...budgetNote(result.outOfTime, steps),
     ];
     const floor = objective.floor;
     const atFloor = floor !== undefined && reached < floor.value * 1.25 + 0.02;
@@ -46,10 +48,11 @@ export function runOverfit(ctx: ProbeContext): ProbeOutcome {
       verdict = 'fail';
       summary = `The loss diverged (${reached}) while fitting one small batch.`;
     } else {
-      verdict = reached < 0.5 * result.initial ? 'inconclusive' : 'fail';
+      // A run the budget cut short has not shown that the model cannot memorise.
+      verdict = reached < 0.5 * result.initial || result.outOfTime !== undefined ? 'inconclusive' : 'fail';
       summary = verdict === 'fail'
         ? `The model cannot memorise one batch of ${BATCH} random labels: the loss only fell from ${fmt(result.initial)} to ${fmt(reached)} in ${steps} steps.`
-        : `The loss fell from ${fmt(result.initial)} to ${fmt(reached)} in ${steps} steps, not yet near zero (${fmt(target)}); try more --steps.`;
+        : `The loss fell from ${fmt(result.initial)} to ${fmt(reached)} in ${result.outOfTime ?? steps} steps, not yet near zero (${fmt(target)}); try more --steps.`;
     }
     return {
       probe: 'overfit',

@@ -1,0 +1,166 @@
+// Gives the sizes the code leaves open concrete values, so a probe can build the model: constructor arguments without
+// defaults (`n_features`), config fields (`config.n_embd`), sizes read from a tensor (`C` in `B, T, C = x.size()`)
+// and expressions of them (`3·config.n_embd`, `C//config.n_head`). A value the user gives (`--set name=value`, the
+// code lens) wins; otherwise the probe picks a small one by what the name says (a vocabulary, a class count, heads,
+// a sequence length) and every result states it, so the numbers are read for what they are.
+
+import type { AttrValue, GraphNode, ModelGraph } from '../core/graph';
+
+/** One size the probe had to choose or was given. */
+export interface SizeAssumption {
+  /** The name as the code writes it: `n_classes`, `config.vocab_size`. */
+  readonly name: string;
+  readonly value: number;
+  /** `set`: given with `--set` (or the code lens); `assumed`: chosen by the probe. */
+  readonly source: 'set' | 'assumed';
+}
+
+export interface ResolvedSizes {
+  readonly graph: ModelGraph;
+  readonly assumptions: readonly SizeAssumption[];
+}
+
+/** The sequence length tokens and sequence inputs get (input shapes use the same). */
+export const SEQUENCE_LENGTH = 8;
+
+/** Small values by what a name says; the first pattern that matches the name's last part wins. */
+const DEFAULTS: readonly (readonly [RegExp, number])[] = [
+  [/^[BN]$|^batch/i, 2],
+  [/^T$|^L$|^S$|seq|len|block_size|context|n_ctx|n_positions|max_pos|window/i, SEQUENCE_LENGTH],
+  [/vocab|token|n_?words|num_embeddings|n_?chars|alphabet|n_?symbols/i, 64],
+  [/head/i, 4],
+  [/class|label|n_?out|num_out|output|out_dim|target|action|act_dim/i, 10],
+  [/layer|depth|n_?blocks|stack/i, 2],
+  [/group/i, 4],
+];
+const DEFAULT_SIZE = 32;
+
+/** Attributes that hold sizes (the rest, such as `dim`, `index` or `label`, are positions or text). */
+const SIZE_ATTRS = new Set([
+  'in', 'out', 'in_features', 'out_features', 'in_channels', 'out_channels', 'features', 'normalized_shape',
+  'num_embeddings', 'embedding_dim', 'hidden_size', 'input_size', 'num_layers', 'embed_dim', 'num_heads', 'd_model',
+  'nhead', 'dim_feedforward', 'num_groups', 'num_channels', 'num_features', 'shape', 'unflattened_size', 'kernel',
+  'stride', 'padding', 'factor', 'num_parameters', 'units', 'filters', 'size', 'sizes',
+]);
+
+export function defaultSize(name: string): number {
+  const last = name.split('.').pop() ?? name;
+  for (const [pattern, value] of DEFAULTS) if (pattern.test(last)) return value;
+  return DEFAULT_SIZE;
+}
+
+/**
+ * Replaces every size the graph leaves as a name or an expression by a number, and lists the names it resolved. The
+ * attributes a node had as names are listed in its `assumed_sizes` attribute, so the builder can let the real tensor
+ * sizes win where an assumption and the data flow disagree (`C` read from a tensor against `config.n_embd`).
+ */
+export function resolveSizes(graph: ModelGraph, given: Readonly<Record<string, number>> = {}): ResolvedSizes {
+  const chosen = new Map<string, SizeAssumption>();
+  const lookup = (name: string): number | undefined => {
+    const known = chosen.get(name);
+    if (known) return known.value;
+    const set = given[name] ?? given[name.split('.').pop() ?? name];
+    if (set === undefined && /^\?|^dim\d+$/.test(name)) return undefined;
+    const assumption: SizeAssumption = set !== undefined ? { name, value: set, source: 'set' } : { name, value: defaultSize(name), source: 'assumed' };
+    chosen.set(name, assumption);
+    return assumption.value;
+  };
+  let changed = false;
+  const nodes = graph.nodes.map((node): GraphNode => {
+    const attrs: Record<string, AttrValue> = { ...node.attrs };
+    const assumed: string[] = [];
+    for (const [key, value] of Object.entries(node.attrs)) {
+      if (!SIZE_ATTRS.has(key)) continue;
+      if (typeof value === 'string') {
+        if (/^(same|valid|causal|full|zeros|reflect)$/i.test(value)) continue;
+        const n = evaluateSize(value, lookup);
+        if (n !== undefined) {
+          attrs[key] = n;
+          assumed.push(key);
+        }
+      } else if (Array.isArray(value) && value.some((d) => typeof d === 'string')) {
+        // A view target's first entry is the batch (`B`, `x.size(0)`): it stays as written, the builder drops it.
+        const items = (value as readonly (number | string)[]).map((d, i) => {
+          if (typeof d !== 'string' || (key === 'shape' && i === 0 && (node.op === 'view' || node.op === 'reshape'))) return d;
+          return evaluateSize(d, lookup) ?? d;
+        });
+        if (items.some((d, i) => d !== value[i])) {
+          attrs[key] = items;
+          assumed.push(key);
+        }
+      }
+    }
+    if (assumed.length === 0) return node;
+    changed = true;
+    return { ...node, attrs: { ...attrs, assumed_sizes: assumed } };
+  });
+  const assumptions = [...chosen.values()].filter((a) => !/^[BN]$/.test(a.name));
+  return { graph: changed ? { ...graph, nodes } : graph, assumptions };
+}
+
+/**
+ * Evaluates a size expression as the PyTorch frontend writes it: names (dotted), integers, `+ - * · / //` and
+ * parentheses, with the usual precedence. Undefined when a name cannot be resolved or the text is not such an
+ * expression.
+ */
+export function evaluateSize(text: string, lookup: (name: string) => number | undefined): number | undefined {
+  const tokens = text.match(/\d+(?:\.\d+)?|[A-Za-z_][\w.]*|\/\/|[-+*·/%()]|\S/g) ?? [];
+  let pos = 0;
+  let bad = false;
+  const peek = () => tokens[pos];
+  const primary = (): number => {
+    const t = tokens[pos++];
+    if (t === undefined) return (bad = true), 0;
+    if (t === '(') {
+      const v = sum();
+      if (tokens[pos++] !== ')') bad = true;
+      return v;
+    }
+    if (t === '-') return -primary();
+    if (/^\d/.test(t)) return Number(t);
+    if (/^[A-Za-z_]/.test(t)) {
+      const v = lookup(t);
+      if (v === undefined) bad = true;
+      return v ?? 0;
+    }
+    bad = true;
+    return 0;
+  };
+  const product = (): number => {
+    let v = primary();
+    while (peek() === '*' || peek() === '·' || peek() === '/' || peek() === '//' || peek() === '%') {
+      const op = tokens[pos++];
+      const r = primary();
+      if (op === '*' || op === '·') v *= r;
+      else if (r === 0) bad = true;
+      else if (op === '//') v = Math.floor(v / r);
+      else if (op === '%') v %= r;
+      else v /= r;
+    }
+    return v;
+  };
+  const sum = (): number => {
+    let v = product();
+    while (peek() === '+' || peek() === '-') v = tokens[pos++] === '+' ? v + product() : v - product();
+    return v;
+  };
+  const value = sum();
+  if (bad || pos !== tokens.length || !Number.isFinite(value)) return undefined;
+  return Math.max(1, Math.round(value));
+}
+
+/** How an assumption reads in a result's notes. */
+export function describeAssumption(a: SizeAssumption): string {
+  return a.source === 'set' ? `${a.name} set to ${a.value}` : `${a.name} taken as ${a.value} (the code leaves it open; --set ${a.name}=N to choose)`;
+}
+
+/** Parses `--set` values: `name=value` with a positive integer value. Throws a one-line message otherwise. */
+export function parseSizeSettings(items: readonly string[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const item of items.flatMap((i) => i.split(',')).map((i) => i.trim()).filter(Boolean)) {
+    const m = /^([A-Za-z_][\w.]*)=(\d+)$/.exec(item);
+    if (!m || Number(m[2]) <= 0) throw new Error(`--set expects name=value with a positive integer, not \`${item}\``);
+    out[m[1]!] = Number(m[2]);
+  }
+  return out;
+}
