@@ -61,11 +61,11 @@ describe('model-audit probe', () => {
     const noSpec = await run({ file: 'samples/probe_xor_mlp.py', model: 'XorMLP', probe: ['spec-bakeoff'] });
     assert.equal(noSpec.code, 2);
     assert.match(noSpec.err, /needs --spec/);
-    const dir = mkdtempSync(join(tmpdir(), 'probe-lstm-'));
-    writeFileSync(join(dir, 'rnn.py'), 'import torch.nn as nn\n\nclass Tagger(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.rnn = nn.LSTM(8, 16, batch_first=True)\n        self.out = nn.Linear(16, 4)\n\n    def forward(self, x):\n        h, _ = self.rnn(x)\n        return self.out(h)\n');
-    const unbuildable = await run({ file: 'rnn.py', probe: ['init-loss'] }, dir);
+    const dir = mkdtempSync(join(tmpdir(), 'probe-conv3d-'));
+    writeFileSync(join(dir, 'vol.py'), 'import torch.nn as nn\n\nclass Volume(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.conv = nn.Conv3d(1, 4, 3)\n        self.out = nn.Linear(4, 4)\n\n    def forward(self, x):\n        h = self.conv(x)\n        return self.out(h.mean(dim=(2, 3, 4)))\n');
+    const unbuildable = await run({ file: 'vol.py', probe: ['init-loss'] }, dir);
     assert.equal(unbuildable.code, 2);
-    assert.match(unbuildable.err, /rnn\.py:\d+: cannot build .* \(line \d+\)/);
+    assert.match(unbuildable.err, /vol\.py:\d+: cannot build `conv3d` \(line \d+\)/);
   });
 
   it('bakes the code off against a second model file given as the spec', async () => {
@@ -83,5 +83,43 @@ describe('model-audit probe', () => {
     const r = JSON.parse(out).results[0];
     assert.equal(r.verdict, 'fail');
     assert.ok(r.metrics.final_loss > r.metrics.spec_loss);
+  });
+});
+
+describe('model-audit probe on sizes the code leaves open, and streaming', () => {
+  const CTOR = 'test/probe/fixtures/real/ctor_args.py';
+
+  it('states the sizes it chose, takes --set values, and rejects a malformed --set', async () => {
+    const assumed = await run({ file: CTOR, probe: ['init-loss'], backend: 'cpu' });
+    assert.equal(assumed.code, 0, assumed.err);
+    assert.match(assumed.out, /note: n_classes taken as 10 \(the code leaves it open; --set n_classes=N to choose\)/);
+    const set = await run({ file: CTOR, probe: ['init-loss'], backend: 'cpu', set: ['n_classes=4', 'n_features=12'], format: 'json' });
+    assert.equal(set.code, 0, set.err);
+    const json = JSON.parse(set.out);
+    assert.deepEqual(json.assumptions, [{ name: 'n_features', value: 12, source: 'set' }, { name: 'n_classes', value: 4, source: 'set' }]);
+    assert.match(json.results[0].summary, /ln 4 = 1\.386/);
+    const bad = await run({ file: CTOR, set: ['n_classes=many'] });
+    assert.equal(bad.code, 2);
+    assert.match(bad.err, /--set expects name=value with a positive integer, not `n_classes=many`/);
+  });
+
+  it('prints each verdict as its probe finishes, before the run ends', async function () {
+    this.timeout(180_000);
+    const { spawn } = await import('node:child_process');
+    const child = spawn(process.execPath, [join(ROOT, 'bin', 'model-audit.js'), 'probe', CTOR, '--probe', 'init-loss,overfit', '--steps', '2000', '--backend', 'cpu', '--set', 'n_classes=400'], { cwd: ROOT });
+    let out = '';
+    let firstVerdictWhileRunning: string | undefined;
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => {
+      out += chunk;
+      // The first verdict arrives while the overfit probe (2000 steps over 400 classes) still trains.
+      if (firstVerdictWhileRunning === undefined && /init-loss/.test(out) && child.exitCode === null) firstVerdictWhileRunning = out;
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    assert.ok(firstVerdictWhileRunning, `no verdict before exit; stdout:\n${out}`);
+    assert.match(firstVerdictWhileRunning, /✓ init-loss/);
+    assert.doesNotMatch(firstVerdictWhileRunning, /overfit {2,}(pass|fail|inconclusive)/);
+    assert.match(out, /overfit {2,}(pass|fail|inconclusive)/);
+    assert.ok(code === 0 || code === 1);
   });
 });

@@ -38,7 +38,9 @@ export function resolveInputShapes(graph: ModelGraph, overrides?: readonly (read
       inputs.push({ shape: [...override], vocabulary });
       continue;
     }
-    const shape: Shape = node.shape ?? (vocabulary !== undefined ? ['T'] : ['d']);
+    let shape: Shape = node.shape ?? (vocabulary !== undefined ? ['T'] : ['d']);
+    // A block of a sequence model (attention written out, recurrent layers) reads a (time, features) sample.
+    if (vocabulary === undefined && shape.length === 1 && readsSequences(graph)) shape = ['T', shape[0]!];
     const symbolic = shape.map((d, i) => (typeof d === 'number' ? undefined : i)).filter((i): i is number => i !== undefined);
     if (symbolic.length === 0) {
       inputs.push({ shape: shape as number[], vocabulary });
@@ -92,10 +94,33 @@ function concatenatedWidths(graph: ModelGraph, consumers: Map<number, number[]>)
   // An open-width input read directly by a layer of known width (`Linear(n_features, …)` once n_features has a value).
   for (const id of graph.inputs) {
     if (result.has(id)) continue;
-    const layer = (consumers.get(id) ?? []).map((c) => ModelGraph.node(graph, c)).find((c) => (c.op === 'linear' || c.op === 'matmul') && typeof c.attrs.in === 'number');
-    if (layer) result.set(id, { value: layer.attrs.in as number, why: `the width \`${layer.module ?? layer.op}\` reads` });
+    for (const layer of (consumers.get(id) ?? []).map((c) => ModelGraph.node(graph, c))) {
+      const width = readWidth(layer);
+      if (width === undefined) continue;
+      result.set(id, { value: width, why: `the width \`${layer.module ?? layer.op}\` reads` });
+      break;
+    }
   }
   return result;
+}
+
+/** The feature width a layer reads from its input's last axis, when the graph gives it as a number. */
+function readWidth(layer: GraphNode): number | undefined {
+  const a = layer.attrs;
+  if ((layer.op === 'linear' || layer.op === 'matmul' || layer.category === 'recurrent') && typeof a.in === 'number') return a.in;
+  if (layer.op === 'layer_norm') {
+    const f = Array.isArray(a.features) ? a.features[a.features.length - 1] : a.features ?? (Array.isArray(a.normalized_shape) ? a.normalized_shape[a.normalized_shape.length - 1] : a.normalized_shape);
+    return typeof f === 'number' ? f : undefined;
+  }
+  if (layer.op === 'multihead_attention' && typeof a.embed_dim === 'number') return a.embed_dim;
+  if (layer.op === 'transformer_encoder_layer' && typeof a.d_model === 'number') return a.d_model;
+  return undefined;
+}
+
+const SEQUENCE_OPS = new Set(['lstm', 'gru', 'rnn', 'multihead_attention', 'transformer_encoder_layer', 'bmm', 'scaled_dot_product_attention']);
+
+function readsSequences(graph: ModelGraph): boolean {
+  return graph.nodes.some((n) => SEQUENCE_OPS.has(n.op) || ((n.op === 'view' || n.op === 'reshape') && Array.isArray(n.attrs.shape) && n.attrs.shape.length >= 4 && n.attrs.shape[1] === 'T'));
 }
 
 function labelOf(node: GraphNode): string {
