@@ -118,8 +118,8 @@ function chooseWidthScale(tf: TF, graph: ModelGraph, seed: number, budgetMs: num
     if (stepMs === undefined) break;
     if (scale === 1) fullStepMs = stepMs;
     last = { scale, inputShapes: shapes, stepMs, fullStepMs };
-    // Leave a quarter of the budget for building, evaluation and the linear fits.
-    if (stepMs * equivalents <= budgetMs * 0.75) break;
+    // Leave a third of the budget for calibrating, building, evaluation and the linear fits.
+    if (stepMs * equivalents <= budgetMs * 0.65) break;
   }
   return { ...last, fullStepMs };
 }

@@ -32,15 +32,18 @@ const DEFAULTS: readonly (readonly [RegExp, number])[] = [
   [/class|label|n_?out|num_out|output|out_dim|target|action|act_dim/i, 10],
   [/layer|depth|n_?blocks|stack/i, 2],
   [/group/i, 4],
+  [/upscale|scale_factor|factor|stride/i, 2],
 ];
 const DEFAULT_SIZE = 32;
+/** The attributes that give a layer its widths: when unreadable, they are assumed rather than left to fail. */
+const OPEN_WIDTHS = new Set(['in', 'out', 'num_groups', 'num_heads', 'nhead']);
 
 /** Attributes that hold sizes (the rest, such as `dim`, `index` or `label`, are positions or text). */
 const SIZE_ATTRS = new Set([
   'in', 'out', 'in_features', 'out_features', 'in_channels', 'out_channels', 'features', 'normalized_shape',
   'num_embeddings', 'embedding_dim', 'hidden_size', 'input_size', 'num_layers', 'embed_dim', 'num_heads', 'd_model',
   'nhead', 'dim_feedforward', 'num_groups', 'num_channels', 'num_features', 'shape', 'unflattened_size', 'kernel',
-  'stride', 'padding', 'factor', 'num_parameters', 'units', 'filters', 'size', 'sizes',
+  'stride', 'padding', 'factor', 'upscale_factor', 'num_parameters', 'units', 'filters', 'size', 'sizes',
 ]);
 
 export function defaultSize(name: string): number {
@@ -73,7 +76,10 @@ export function resolveSizes(graph: ModelGraph, given: Readonly<Record<string, n
       if (!SIZE_ATTRS.has(key)) continue;
       if (typeof value === 'string') {
         if (/^(same|valid|causal|full|zeros|reflect)$/i.test(value)) continue;
-        const n = evaluateSize(value, lookup);
+        let n = evaluateSize(value, lookup);
+        // A size the code computes in a way the extractor cannot follow (`int(np.prod(img_shape))`, `opt.n_classes`
+        // through argparse) is named after its layer, and a layer's input width is left to the data flow.
+        if (n === undefined && OPEN_WIDTHS.has(key) && !(key === 'in' && node.op !== 'embedding')) n = lookup(`${node.module ?? `${node.op}@${node.range.start.line + 1}`}.${key === 'in' ? 'num_embeddings' : key === 'out' ? (node.op === 'embedding' ? 'embedding_dim' : 'out_features') : key}`);
         if (n !== undefined) {
           attrs[key] = n;
           assumed.push(key);
@@ -104,7 +110,7 @@ export function resolveSizes(graph: ModelGraph, given: Readonly<Record<string, n
  * expression.
  */
 export function evaluateSize(text: string, lookup: (name: string) => number | undefined): number | undefined {
-  const tokens = text.match(/\d+(?:\.\d+)?|[A-Za-z_][\w.]*|\/\/|[-+*·/%()]|\S/g) ?? [];
+  const tokens = text.match(/\d+(?:\.\d+)?|[A-Za-z_][\w.]*|\/\/|\*\*|[-+*·/%()^]|\S/g) ?? [];
   let pos = 0;
   let bad = false;
   const peek = () => tokens[pos];
@@ -126,11 +132,17 @@ export function evaluateSize(text: string, lookup: (name: string) => number | un
     bad = true;
     return 0;
   };
+  const power = (): number => {
+    const base = primary();
+    if (peek() !== '^' && peek() !== '**') return base;
+    pos++;
+    return Math.pow(base, power());
+  };
   const product = (): number => {
-    let v = primary();
+    let v = power();
     while (peek() === '*' || peek() === '·' || peek() === '/' || peek() === '//' || peek() === '%') {
       const op = tokens[pos++];
-      const r = primary();
+      const r = power();
       if (op === '*' || op === '·') v *= r;
       else if (r === 0) bad = true;
       else if (op === '//') v = Math.floor(v / r);

@@ -184,7 +184,9 @@ function subscript(env: TensorOpEnv, x: Tensor, text: string): Tensor {
 
 /** `F.pad(x, (left, right, top, bottom))`: pairs from the last axis backwards, zeros (or a constant). */
 function pad(env: TensorOpEnv, node: GraphNode, x: Tensor): Tensor {
-  const p = node.attrs.pad;
+  // `nn.ReflectionPad2d(3)`, `nn.ZeroPad2d((1, 1, 2, 2))`: a module's padding, one number for every spatial side.
+  const spatial = Math.max(1, x.rank - 2);
+  const p = Array.isArray(node.attrs.pad) ? node.attrs.pad : typeof node.attrs.padding === 'number' ? Array.from({ length: 2 * spatial }, () => node.attrs.padding as number) : node.attrs.padding;
   if (!Array.isArray(p) || !p.every((v) => typeof v === 'number') || p.length % 2 !== 0) env.fail('its padding is not a list of numbers');
   const pairs: [number, number][] = x.shape.map(() => [0, 0]);
   for (let i = 0; i < p.length / 2; i++) pairs[x.rank - 1 - i] = [p[2 * i] as number, p[2 * i + 1] as number];
