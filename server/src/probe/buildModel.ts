@@ -449,7 +449,13 @@ function assumed(node: GraphNode, key: string): boolean {
 function viewTarget(node: GraphNode, t: Tensor, target: readonly AttrValue[]): number[] {
   const total = t.shape.slice(1).reduce((p, q) => p * q, 1);
   const unknown = target.map((d, i) => (typeof d === 'number' ? -1 : i)).filter((i) => i >= 0);
-  if (unknown.length > 1) fail(node, `the target shape (${target.join(', ')}) has more than one size the probe cannot read`);
+  if (unknown.length > 1) {
+    // `x.view(b, 128, self.init_size, self.init_size)` with the size unread: equal sides, as image generators write.
+    const known = target.reduce<number>((p, d) => (typeof d === 'number' && d > 0 ? p * d : p), 1);
+    const side = Math.round(Math.pow(total / known, 1 / unknown.length));
+    if (known > 0 && side > 0 && Math.pow(side, unknown.length) * known === total) return target.map((d) => (typeof d === 'number' ? d : side));
+    fail(node, `the target shape (${target.join(', ')}) has more than one size the probe cannot read`);
+  }
   const dims = target.map((d) => (typeof d === 'number' ? d : -1));
   const fits = (ds: number[]) => {
     const known = ds.filter((d) => d !== -1).reduce((p, q) => p * q, 1);
