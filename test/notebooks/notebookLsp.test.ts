@@ -65,7 +65,9 @@ describe('language server: Jupyter notebooks (notebook document sync)', function
 
   it('hovers the model name in its cell with the equation', async () => {
     const hover = await client.connection.sendRequest(HoverRequest.type, { textDocument: { uri: cellUri(1) }, position: { line: 4, character: 8 } });
-    assert.match((hover?.contents as MarkupContent).value, /y = W₂·\(W₁x \+ b₁\) \+ b₂/);
+    const text = (hover?.contents as MarkupContent).value;
+    assert.match(text, /y = W₂·\(W₁x \+ b₁\) \+ b₂/);
+    assert.match(text, /\| fc1 \| cell 2 line 8 \|/, 'each layer named by its cell (counting the markdown cell) and its line there');
   });
 
   it('shows the equation and ▶ Run probes lenses on the model cell only, their commands naming the cell', async () => {
@@ -97,6 +99,7 @@ describe('language server: Jupyter notebooks (notebook document sync)', function
     assert.equal(result.model?.uri, cellUri(1));
     assert.equal(result.model?.line, 4);
     assert.deepEqual(result.model?.parameters.map((p) => p.line), [7, 7, 8, 8], 'each layer at its line in the model cell');
+    assert.match(result.model?.markdown ?? '', /`train\.ipynb` cell 2 line 5\*/, 'Copy as Markdown names the cell');
   });
 
   it('re-analyses on a cell edit: adding zero_grad() clears MT002 from the training cell', async () => {

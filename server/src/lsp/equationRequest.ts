@@ -3,7 +3,7 @@
 // on one. Converts core values to the shared protocol's plain data.
 
 import type { FileAnalysis, ModelAnalysis } from '../core/analyze';
-import { type ModelGraph, Range } from '../core/graph';
+import { type ModelGraph, type Position, Range } from '../core/graph';
 import { buildEquation, type EquationLine } from '../core/render/equation';
 import { blockLatex, symbolToLatex } from '../core/render/latex';
 import { blockToUnicode, symbolToUnicode } from '../core/render/unicode';
@@ -15,11 +15,12 @@ import { ModelEquationRequest } from '../shared/customMessages';
 export { ModelEquationRequest };
 
 /** The model at `params.position` (or named `params.model`) in an analysed file. */
-export function modelEquation(analysis: FileAnalysis | undefined, params: ModelEquationRequest.Params, displayPath = fileName(params.uri)): ModelEquationRequest.Result {
+/** `lineOf` names source positions in the Markdown (`cell 3 line 5` in a notebook). */
+export function modelEquation(analysis: FileAnalysis | undefined, params: ModelEquationRequest.Params, displayPath = fileName(params.uri), lineOf?: (pos: Position) => string): ModelEquationRequest.Result {
   if (!analysis) return { models: [] };
   const models = analysis.models.map((m) => m.graph.name);
   const model = pickModel(analysis.models, params);
-  return model ? { model: answerFor(model, params.uri, displayPath, analysis.models), models } : { models };
+  return model ? { model: answerFor(model, params.uri, displayPath, analysis.models, lineOf), models } : { models };
 }
 
 /**
@@ -29,11 +30,11 @@ export function modelEquation(analysis: FileAnalysis | undefined, params: ModelE
  */
 const answers = new WeakMap<ModelAnalysis, { readonly key: string; readonly model: ModelEquationRequest.Model }>();
 
-function answerFor(model: ModelAnalysis, uri: string, displayPath: string, models: readonly ModelAnalysis[]): ModelEquationRequest.Model {
+function answerFor(model: ModelAnalysis, uri: string, displayPath: string, models: readonly ModelAnalysis[], lineOf?: (pos: Position) => string): ModelEquationRequest.Model {
   const key = `${uri}\n${displayPath}`;
   const kept = answers.get(model);
   if (kept?.key === key) return kept.model;
-  const answer = toProtocol(model, uri, displayPath, models.map((m) => m.graph));
+  const answer = toProtocol(model, uri, displayPath, models.map((m) => m.graph), lineOf);
   answers.set(model, { key, model: answer });
   return answer;
 }
@@ -73,7 +74,7 @@ function valuesOf(graph: ModelGraph, library: readonly ModelGraph[]): ModelEquat
   });
 }
 
-function toProtocol(model: ModelAnalysis, uri: string, displayPath: string, library: readonly ModelGraph[]): ModelEquationRequest.Model {
+function toProtocol(model: ModelAnalysis, uri: string, displayPath: string, library: readonly ModelGraph[], lineOf?: (pos: Position) => string): ModelEquationRequest.Model {
   const eq = model.equation;
   return {
     name: model.graph.name,
@@ -95,7 +96,7 @@ function toProtocol(model: ModelAnalysis, uri: string, displayPath: string, libr
     })),
     values: valuesOf(model.graph, library),
     latexDocument: latexDocument(model),
-    markdown: markdownDocument(model, displayPath),
+    markdown: markdownDocument(model, displayPath, lineOf),
     ...(model.stale ? { stale: true } : {}),
     ...(eq.alternatives && eq.alternatives.length > 0
       ? {

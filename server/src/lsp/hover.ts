@@ -5,7 +5,7 @@
 import type { Hover, HoverParams } from 'vscode-languageserver/node';
 import { MarkupKind } from 'vscode-languageserver/node';
 import type { FileAnalysis, ModelAnalysis } from '../core/analyze';
-import { MAX_ALTERNATIVES, ModelGraph, Range } from '../core/graph';
+import { MAX_ALTERNATIVES, ModelGraph, type Position, Range } from '../core/graph';
 import type { AlternativeRendering } from '../core/render/alternatives';
 import { Shapes } from '../core/shapes';
 
@@ -17,7 +17,11 @@ const FRAMEWORK_NAMES: Record<string, string> = { pytorch: 'PyTorch', keras: 'Ke
  */
 export const MAX_HOVER_ALTERNATIVES = MAX_ALTERNATIVES;
 
-export function modelHoverMarkdown(model: ModelAnalysis): string {
+/** How a source position is named: `line 12`, or in a notebook `cell 3 line 5`. */
+export type LineLabel = (pos: Position) => string;
+const plainLine: LineLabel = (pos) => `line ${pos.line + 1}`;
+
+export function modelHoverMarkdown(model: ModelAnalysis, lineOf: LineLabel = plainLine): string {
   const { graph, equation } = model;
   const stepLines = equation.steps;
   const parts: string[] = [];
@@ -36,7 +40,7 @@ export function modelHoverMarkdown(model: ModelAnalysis): string {
       ['| symbol | layer | line |', '| --- | --- | --- |', ...symbols.map((s) => {
         const shape = s.shape ? ` ∈ ℝ^{${s.shape.join('×')}}` : '';
         const block = s.block ? ` (in ${s.block}, ×${s.applications ?? 1}${s.shared ? ', shared' : ''})` : '';
-        return `| \`${s.display}${shape}\` | ${s.module ?? ''}${block} | ${s.range ? s.range.start.line + 1 : ''} |`;
+        return `| \`${s.display}${shape}\` | ${s.module ?? ''}${block} | ${s.range ? lineOf(s.range.start).replace(/^line /, '') : ''} |`;
       })].join('\n'),
     );
   }
@@ -66,12 +70,12 @@ function alternativesMarkdown(alternatives: readonly AlternativeRendering[]): st
   return [heading, ...blocks, ...(more > 0 ? [`*…and ${more} more (\`model-audit render\` prints them all).*`] : [])].join('\n\n');
 }
 
-export function hover(analysis: FileAnalysis | undefined, params: HoverParams): Hover | null {
+export function hover(analysis: FileAnalysis | undefined, params: HoverParams, lineOf: LineLabel = plainLine): Hover | null {
   if (!analysis) return null;
   const pos = params.position;
   for (const model of analysis.models) {
     if (Range.contains(model.graph.nameRange, pos)) {
-      return { contents: { kind: MarkupKind.Markdown, value: modelHoverMarkdown(model) }, range: model.graph.nameRange };
+      return { contents: { kind: MarkupKind.Markdown, value: modelHoverMarkdown(model, lineOf) }, range: model.graph.nameRange };
     }
   }
   for (const model of analysis.models) {

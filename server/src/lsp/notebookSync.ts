@@ -1,7 +1,7 @@
 // LSP 3.17 notebook document sync: each open notebook's Python code cells, in order, are one program (core/notebook.ts)
 // that the scheduler analyses like any document, under the notebook's URI. Diagnostics are fanned out to the cells'
 // URIs, and requests on a cell (hover, code lens, equation, probes) are asked of the program at the program position,
-// their answers mapped back into the cell. Only this file knows that a notebook is several documents.
+// their answers mapped back into the cell (notebookHover.ts, notebookCodeLens.ts, notebookEquation.ts).
 
 import { type Connection, type Diagnostic, NotebookCellKind, type NotebookDocument, NotebookDocuments, type Position, type Range } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
@@ -57,6 +57,11 @@ export class NotebookPrograms {
     this.onDidChange?.(nb.uri);
   }
 
+  /** The notebook program a cell URI's request is about (probes, the probe report), or the URI itself. */
+  programUri(uri: string): string {
+    return this.cell(uri)?.notebookUri ?? uri;
+  }
+
   /** Whether a URI is an open notebook's. */
   isNotebook(uri: string): boolean {
     return this.notebooks.getNotebookDocument(uri) !== undefined;
@@ -99,6 +104,12 @@ export class NotebookPrograms {
         return at?.cell === cell ? at.at : undefined;
       },
     };
+  }
+
+  /** How a notebook program's positions are named in hovers and documents (`cell 3 line 5`); undefined for others. */
+  lineLabel(uri: string): ((pos: Position) => string) | undefined {
+    const found = this.programOf(uri);
+    return found ? (pos) => NotebookProgram.describe(found.program, pos) : undefined;
   }
 
   /** A program range as a cell URI and the range within that cell. */

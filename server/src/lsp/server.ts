@@ -36,7 +36,9 @@ import { lspSpecHost } from './specHost';
 import { modelNames } from './workspaceModels';
 import { SettingsCache } from './settings';
 import { NotebookPrograms } from './notebookSync';
-import { codeLensesInCell, equationInCell, hoverInCell, programUri } from './notebookRequests';
+import { codeLensesInCell } from './notebookCodeLens';
+import { equationInCell } from './notebookEquation';
+import { hoverInCell } from './notebookHover';
 
 export function startServer(): void {
   const connection = createConnection(ProposedFeatures.all);
@@ -47,7 +49,7 @@ export function startServer(): void {
   const log = (message: string) => connection.console.error(message);
   const parsers = loadParsers();
   const scheduler = new AnalysisScheduler(notebooks.publishingConnection(connection), parsers, settings, (uri) => documents.get(uri) ?? notebooks.document(uri), log);
-  const openUris = () => [...documents.all().map((d) => d.uri), ...notebooks.notebooks.cellTextDocuments.all().map((d) => programUri(notebooks, d.uri))];
+  const openUris = () => [...documents.all().map((d) => d.uri), ...notebooks.notebooks.cellTextDocuments.all().map((d) => notebooks.programUri(d.uri))];
   // Memory goes back to the system once a burst of analyses (a workspace opening) is over.
   const idle = new IdleCollector();
   scheduler.onPublished = () => idle.busy();
@@ -88,13 +90,13 @@ export function startServer(): void {
   connection.onNotification(WorkspaceTrust.method, guard('workspaceTrust', undefined, (params: WorkspaceTrust.Params) => {
     workspaceTrusted = params?.trusted === true;
   }));
-  connection.onRequest(ProbeReport.method, guard('probeReport', null as ProbeReport.Result | null, (params: ProbeReport.Params) => probes.report(programUri(notebooks, params.uri))));
+  connection.onRequest(ProbeReport.method, guard('probeReport', null as ProbeReport.Result | null, (params: ProbeReport.Params) => probes.report(notebooks.programUri(params.uri))));
   connection.onExecuteCommand(
     guard('executeCommand', null as RunProbesResult | null, async (params) => {
       if (params.command !== RUN_PROBES) return null;
       const args = params.arguments?.[0] as RunProbesArgs | undefined;
       if (!args?.uri || !args.model) return { error: 'modelAudit.runProbes needs { uri, model }' };
-      return probes.run({ ...args, uri: programUri(notebooks, args.uri) });
+      return probes.run({ ...args, uri: notebooks.programUri(args.uri) });
     }),
   );
 
@@ -167,7 +169,7 @@ export function startServer(): void {
 
   connection.onHover(guard('hover', null, (params) => hoverInCell(notebooks, params, async (params) => {
     const analysis = await scheduler.current(params.textDocument.uri);
-    return specHover(analysis, params, (uri) => specHost.read(uri)) ?? hover(analysis, params);
+    return specHover(analysis, params, (uri) => specHost.read(uri)) ?? hover(analysis, params, notebooks.lineLabel(params.textDocument.uri));
   })));
   // The spec requests may name files that are not open (a spec a comment names, code picked in the explorer).
   const analyzeAnywhere = async (uri: string) => {
@@ -183,7 +185,7 @@ export function startServer(): void {
     const doc = documents.get(params.textDocument.uri);
     return doc && (doc.languageId === 'model-spec' || doc.uri.endsWith('.mspec')) ? specFoldingRanges(doc.getText()) : [];
   }));
-  connection.onRequest(ModelEquationRequest.method, guard('equation', { models: [] } as ModelEquationRequest.Result, (params: ModelEquationRequest.Params) => equationInCell(notebooks, params, async (params) => modelEquation(await scheduler.current(params.uri), params))));
+  connection.onRequest(ModelEquationRequest.method, guard('equation', { models: [] } as ModelEquationRequest.Result, (params: ModelEquationRequest.Params) => equationInCell(notebooks, params, async (params) => modelEquation(await scheduler.current(params.uri), params, undefined, notebooks.lineLabel(params.uri)))));
   connection.onDefinition(guard('definition', null, async (params) => definition(await scheduler.current(params.textDocument.uri), params)));
   connection.onCompletion(guard('completion', [], async (params) => {
     const doc = documents.get(params.textDocument.uri);
