@@ -73,6 +73,19 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.commands.registerCommand('modelAudit.restartServer', async () => {
       await client?.restart();
     }),
+    // The code lens's "probe sizes … set…": the sizes the code leaves open, as `probe --set` takes them.
+    vscode.commands.registerCommand('modelAudit.setProbeSizes', async (args?: { uri: string; model: string; sizes: Record<string, number> }) => {
+      if (!args || !client) return;
+      const value = await vscode.window.showInputBox({
+        title: `Probe sizes for ${args.model}`,
+        prompt: 'Sizes the code leaves open, as name=value pairs; the probes run with them',
+        value: Object.entries(args.sizes).map(([k, v]) => `${k}=${v}`).join(', '),
+        validateInput: (text) => (text.split(',').map((t) => t.trim()).filter(Boolean).every((t) => /^[A-Za-z_][\w.]*=\d+$/.test(t)) ? undefined : 'name=value pairs with positive integers, separated by commas'),
+      });
+      if (value === undefined) return;
+      const sizes = Object.fromEntries(value.split(',').map((t) => t.trim()).filter(Boolean).map((t) => [t.split('=')[0]!, Number(t.split('=')[1])]));
+      await client.sendRequest('workspace/executeCommand', { command: 'modelAudit.runProbes', arguments: [{ uri: args.uri, model: args.model, sizes }] });
+    }),
   );
   // Trust granted while the server runs reaches it at once: probes are no longer refused, without a restart.
   context.subscriptions.push(

@@ -44,6 +44,29 @@ describe('probes from the language server', function () {
     }
   });
 
+  it('offers the sizes the code leaves open on a code lens, and runs with the sizes given', async () => {
+    const file = join(__dirname, '..', 'probe', 'fixtures', 'real', 'ctor_args.py');
+    const uri = pathToFileURL(file).href;
+    const client = await TestClient.start(null, { workspaceTrusted: true });
+    try {
+      await client.connection.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId: 'python', version: 1, text: readFileSync(file, 'utf8') } });
+      await client.waitForDiagnostics(uri, (p) => p.version === 1);
+      const lenses = (await client.connection.sendRequest(CodeLensRequest.type, { textDocument: { uri } })) ?? [];
+      const sizes = lenses.find((l) => l.command?.command === 'modelAudit.setProbeSizes');
+      assert.ok(sizes, lenses.map((l) => l.command?.title).join('\n'));
+      assert.equal(sizes.command!.title, 'probe sizes: n_features 32? · n_classes 10? (? assumed) — set…');
+      assert.deepEqual(sizes.command!.arguments, [{ uri, model: 'TabularClassifier', sizes: { n_features: 32, n_classes: 10 } }]);
+      // What the client's command sends once the user has edited the values.
+      const result = (await client.connection.sendRequest(ExecuteCommandRequest.type, { command: 'modelAudit.runProbes', arguments: [{ uri, model: 'TabularClassifier', probes: ['init-loss'], sizes: { n_features: 32, n_classes: 3 } }] })) as { run?: { notes: string[]; results: { summary: string }[] } };
+      assert.ok(result.run?.notes.includes('n_classes set to 3'), JSON.stringify(result));
+      assert.match(result.run!.results[0]!.summary, /ln 3/);
+      const after = (await client.connection.sendRequest(CodeLensRequest.type, { textDocument: { uri } })) ?? [];
+      assert.ok(after.some((l) => l.command?.title === 'probe sizes: n_features 32 · n_classes 3 (? assumed) — set…'), after.map((l) => l.command?.title).join('\n'));
+    } finally {
+      await client.stop();
+    }
+  });
+
   it('runs the spec bake-off when an open spec is bound to the model, with the spec in the report', async () => {
     const dir = join(__dirname, '..', 'fixtures', 'spec', 'pytorch');
     const code = join(dir, 'ms001_missing_activation.py');

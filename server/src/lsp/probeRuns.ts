@@ -20,6 +20,8 @@ export interface RunProbesArgs {
   /** Probe ids; default: every probe that applies without a spec. */
   readonly probes?: readonly string[];
   readonly seed?: number;
+  /** Values for the sizes the code leaves open (as `probe --set`); remembered for the model's next runs and lens. */
+  readonly sizes?: Readonly<Record<string, number>>;
 }
 
 export type RunProbesResult = { readonly run: ProbeRun } | { readonly refused: string } | { readonly error: string };
@@ -52,6 +54,7 @@ export function describeResult(r: ProbeResult): string {
 
 export class ProbeRuns {
   private readonly runs = new Map<string, Map<string, ProbeRun>>();
+  private readonly sizes = new Map<string, Readonly<Record<string, number>>>();
 
   constructor(private readonly connection: Connection, private readonly host: ProbeHost) {}
 
@@ -59,6 +62,11 @@ export class ProbeRuns {
   summary(uri: string, model: string): string | undefined {
     const run = this.runs.get(uri)?.get(model);
     return run ? `${run.results.map(describeResult).join(' · ')} (${run.backend}, ${run.seconds.toFixed(1)} s)` : undefined;
+  }
+
+  /** The sizes last given for a model, for its code lens. */
+  sizesOf(uri: string, model: string): Readonly<Record<string, number>> | undefined {
+    return this.sizes.get(`${uri}#${model}`);
   }
 
   forget(uri: string): void {
@@ -90,6 +98,12 @@ export class ProbeRuns {
     const spec = await this.host.boundSpec(args.uri, args.model);
     const probes = (args.probes ?? PROBE_IDS).filter((p) => p !== 'spec-bakeoff' || spec !== undefined) as ProbeRun['results'][number]['probe'][];
     if (probes.length === 0) return { error: `spec-bakeoff needs a spec bound to ${args.model} (open the .mspec that names it)` };
+    const key = `${args.uri}#${args.model}`;
+    if (args.sizes) {
+      const valid = Object.entries(args.sizes).filter(([, v]) => Number.isInteger(v) && v > 0);
+      this.sizes.set(key, Object.fromEntries(valid));
+    }
+    const sizes = this.sizes.get(key);
     const progress = await this.connection.window.createWorkDoneProgress();
     progress.begin(`Model Audit: probing ${args.model}`, 0, 'starting the worker', true);
     const controller = new AbortController();
@@ -97,7 +111,7 @@ export class ProbeRuns {
     token?.onCancellationRequested(() => controller.abort());
     try {
       const run = await runProbesInWorker(
-        { graph: model.graph, spec, probes, backend: 'auto', seed: args.seed ?? 0 },
+        { graph: model.graph, spec, probes, backend: 'auto', seed: args.seed ?? 0, sizes },
         {
           signal: controller.signal,
           onProgress: (p) => progress.report(`${p.probe}: ${p.message}${p.loss !== undefined ? ` (loss ${p.loss.toFixed(3)})` : ''}`),

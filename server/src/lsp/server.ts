@@ -202,7 +202,7 @@ export function startServer(): void {
   }));
   connection.onCodeLens(guard('codeLens', [], (params) => codeLensesInCell(notebooks, params, async (uri) => {
     const s = await settings.get(uri);
-    return s.codeLens.enable ? codeLenses(await scheduler.current(uri), (model) => probes.summary(uri, model)) : [];
+    return s.codeLens.enable ? codeLenses(await scheduler.current(uri), (model) => probes.summary(uri, model), (model) => probes.sizesOf(uri, model)) : [];
   })));
   connection.onCodeAction(guard('codeAction', [], (params) => codeActions(params)));
 
