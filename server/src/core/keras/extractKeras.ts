@@ -493,6 +493,8 @@ class Interpreter extends PythonInterpreter<KV> {
         }
         return { kind: 'dict', entries };
       }
+      case 'dictionary_comprehension':
+        return this.evalDictComprehension(node, env);
       case 'list_comprehension':
       case 'generator_expression':
         return this.evalComprehension(node, env);
@@ -574,20 +576,12 @@ class Interpreter extends PythonInterpreter<KV> {
   }
 
   private evalComprehension(node: SyntaxNode, env: Env): KV {
-    const body = node.childForFieldName('body');
-    const clause = node.namedChildren.find((c) => c.type === 'for_in_clause');
-    const target = clause?.childForFieldName('left');
-    const iterable = clause?.childForFieldName('right');
-    if (!body || !target || !iterable) return UNKNOWN;
-    const local = new Map(env);
-    const items = this.iterate(this.eval(iterable, local));
-    if (items === undefined) return UNKNOWN;
-    const out: KV[] = [];
-    for (const item of items.slice(0, MAX_UNROLL)) {
-      this.bind(target, item, local);
-      out.push(this.eval(body, local));
-    }
-    return { kind: 'list', items: out };
+    const result = this.evalListComprehension(node, env);
+    return result && !result.unknownCount ? { kind: 'list', items: result.items } : UNKNOWN;
+  }
+
+  protected truth(v: KV): boolean | undefined {
+    return truthy(v);
   }
 
   private evalAttribute(node: SyntaxNode, env: Env): KV {

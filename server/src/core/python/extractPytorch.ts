@@ -768,51 +768,14 @@ class ModelInterpreter extends PythonInterpreter<Value> {
   }
 
   private evalComprehension(node: SyntaxNode, env: Env): Value {
-    const body = node.childForFieldName('body');
-    const clause = node.namedChildren.find((c) => c.type === 'for_in_clause');
-    const ifClauses = node.namedChildren.filter((c) => c.type === 'if_clause');
-    const target = clause?.childForFieldName('left');
-    const iterable = clause?.childForFieldName('right');
-    if (!body || !target || !iterable) return Value.unknown;
-    const local = new Map(env);
-    const items = this.iterate(this.eval(iterable, local), iterable);
-    if (items === undefined) {
-      this.hint(`The count of \`${clip(iterable.text)}\` is not known; one item stands for all of them.`, rangeOf(iterable));
-      this.bind(target, Value.unknown, local);
-      return { kind: 'list', items: [this.eval(body, local)] };
-    }
-    const out: Value[] = [];
-    for (const item of items.slice(0, MAX_UNROLL)) {
-      this.bind(target, item, local);
-      const keep = ifClauses.every((c) => {
-        const cond = c.namedChildren[0];
-        return cond ? Value.truthiness(this.eval(cond, local)) !== false : true;
-      });
-      if (keep) out.push(this.eval(body, local));
-    }
-    return { kind: 'list', items: out };
+    const result = this.evalListComprehension(node, env);
+    if (!result) return Value.unknown;
+    if (result.unknownCount) this.hint(`The count of \`${clip(result.unknownCount.text)}\` is not known; one item stands for all of them.`, rangeOf(result.unknownCount));
+    return { kind: 'list', items: result.items };
   }
 
-  /** `{name: nn.Linear(h, n) for name, n in tasks.items()}` with a known iterable. */
-  private evalDictComprehension(node: SyntaxNode, env: Env): Value {
-    const body = node.childForFieldName('body');
-    const clause = node.namedChildren.find((c) => c.type === 'for_in_clause');
-    const target = clause?.childForFieldName('left');
-    const iterable = clause?.childForFieldName('right');
-    const keyNode = body?.childForFieldName('key');
-    const valueNode = body?.childForFieldName('value');
-    if (!keyNode || !valueNode || !target || !iterable) return Value.unknown;
-    const local = new Map(env);
-    const items = this.iterate(this.eval(iterable, local), iterable);
-    if (items === undefined) return Value.unknown;
-    const entries = new Map<string, Value>();
-    for (const item of items.slice(0, MAX_UNROLL)) {
-      this.bind(target, item, local);
-      const key = this.eval(keyNode, local);
-      if (key.kind === 'str') entries.set(key.value, this.eval(valueNode, local));
-      else if (key.kind === 'num') entries.set(String(key.value), this.eval(valueNode, local));
-    }
-    return { kind: 'dict', entries };
+  protected truth(v: Value): boolean | undefined {
+    return Value.truthiness(v);
   }
 
   private evalAttribute(node: SyntaxNode, env: Env): Value {

@@ -94,6 +94,8 @@ export abstract class PythonInterpreter<V extends AnyValue> {
   /** `owner.attr = value`, with `target` the attribute as written. */
   protected abstract bindAttribute(target: SyntaxNode, owner: V, attr: string, value: V): void;
   protected abstract execIf(stmt: SyntaxNode, env: Env<V>): Flow<V>;
+  /** A value's truth in Python, or undefined when it is not known (each frontend names which kinds are objects). */
+  protected abstract truth(v: V): boolean | undefined;
 
   /** A statement only one frontend runs (`while`, a decorated `def`); the others do nothing. */
   protected execOther(stmt: SyntaxNode, env: Env<V>): Flow<V> {
@@ -329,6 +331,75 @@ export abstract class PythonInterpreter<V extends AnyValue> {
   }
 
   // ----- expressions both frontends read alike -----
+
+  /**
+   * The local scopes of a comprehension's items, in order: each `for` clause binds its target over its iterable
+   * (nested clauses nest), and an item an `if` clause finds false is dropped (`[Dense(w) for w in widths if w > 0]`
+   * leaves the zeros out). At most MAX_UNROLL items. `unknownCount` is the first iterable whose length is not
+   * known; that clause binds its target to the unknown value once, so its one scope stands for all its items.
+   */
+  protected comprehensionScopes(node: SyntaxNode, env: Env<V>): { scopes: Env<V>[]; unknownCount?: SyntaxNode } {
+    const clauses = node.namedChildren.filter((c) => c.type === 'for_in_clause' || c.type === 'if_clause');
+    const scopes: Env<V>[] = [];
+    let unknownCount: SyntaxNode | undefined;
+    const walk = (i: number, local: Env<V>): void => {
+      if (scopes.length >= MAX_UNROLL) return;
+      const clause = clauses[i];
+      if (!clause) {
+        scopes.push(new Map(local));
+        return;
+      }
+      if (clause.type === 'if_clause') {
+        const cond = clause.namedChildren[0];
+        // A condition that cannot be decided keeps the item: dropping a layer that runs would hide it.
+        if (!cond || this.truth(this.eval(cond, local)) !== false) walk(i + 1, local);
+        return;
+      }
+      const target = clause.childForFieldName('left');
+      const iterable = clause.childForFieldName('right');
+      if (!target || !iterable) return;
+      const items = this.iterate(this.eval(iterable, local), iterable);
+      if (items === undefined) {
+        unknownCount ??= iterable;
+        this.bind(target, this.unknown, local);
+        walk(i + 1, local);
+        return;
+      }
+      for (const item of items) {
+        if (scopes.length >= MAX_UNROLL) return;
+        this.bind(target, item, local);
+        walk(i + 1, local);
+      }
+    };
+    walk(0, new Map(env));
+    return unknownCount ? { scopes, unknownCount } : { scopes };
+  }
+
+  /** `[body for … in … if …]` (and a generator expression) as a list of the kept items' values. */
+  protected evalListComprehension(node: SyntaxNode, env: Env<V>): { items: V[]; unknownCount?: SyntaxNode } | undefined {
+    const body = node.childForFieldName('body');
+    if (!body) return undefined;
+    const { scopes, unknownCount } = this.comprehensionScopes(node, env);
+    const items = scopes.map((local) => this.eval(body, local));
+    return unknownCount ? { items, unknownCount } : { items };
+  }
+
+  /** `{key: value for … in … if …}` as a dict keyed by the string (or number) keys; undefined when a count is unknown. */
+  protected evalDictComprehension(node: SyntaxNode, env: Env<V>): V {
+    const body = node.childForFieldName('body');
+    const keyNode = body?.childForFieldName('key');
+    const valueNode = body?.childForFieldName('value');
+    if (!keyNode || !valueNode) return this.unknown;
+    const { scopes, unknownCount } = this.comprehensionScopes(node, env);
+    if (unknownCount) return this.unknown;
+    const entries = new Map<string, V>();
+    for (const local of scopes) {
+      const key = this.core(this.eval(keyNode, local));
+      if (key.kind === 'str') entries.set(key.value, this.eval(valueNode, local));
+      else if (key.kind === 'num') entries.set(String(key.value), this.eval(valueNode, local));
+    }
+    return this.make({ kind: 'dict', entries });
+  }
 
   protected evalComparison(node: SyntaxNode, env: Env<V>): V {
     const operands = node.namedChildren;
