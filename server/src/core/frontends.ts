@@ -1,5 +1,5 @@
 // Chooses the frontends for a parsed file: Python files go to the PyTorch and/or Keras frontend (decided by what
-// the file imports; a file may hold both), JavaScript and TypeScript files to the TF.js frontend.
+// the file imports; a file may hold both) and, when they build a TensorFlow 1 graph, to the TF1 frontend too, JavaScript and TypeScript files to the TF.js frontend.
 
 import type { SyntaxNode } from './syntax';
 import type { Language, ModelGraph } from './graph';
@@ -7,15 +7,17 @@ import type { ImportContext } from './imports';
 import { extractKeras } from './keras/extractKeras';
 import { type ExtractionMemo, extractPytorch } from './python/extractPytorch';
 import { extractTfjs } from './tfjs/extractTfjs';
+import { extractTf1 } from './tf1/extractTf1';
+import { isTf1GraphCode } from './tf1/tf1Catalog';
 
 const IMPORTS_TORCH = /^[ \t]*(?:import|from)[ \t]+(?:torch|pytorch_lightning|lightning)\b/m;
 const IMPORTS_KERAS = /^[ \t]*(?:import|from)[ \t]+(?:tensorflow|keras|tf_keras)\b/m;
 
 /** Which Python frameworks a file uses, by its imports; a file importing neither is read as PyTorch. */
-export function pythonFrameworks(text: string): { pytorch: boolean; keras: boolean } {
+export function pythonFrameworks(text: string): { pytorch: boolean; keras: boolean; tf1: boolean } {
   const keras = IMPORTS_KERAS.test(text);
   const pytorch = IMPORTS_TORCH.test(text) || !keras;
-  return { pytorch, keras };
+  return { pytorch, keras, tf1: keras && isTf1GraphCode(text) };
 }
 
 /** Every model in a parsed file, from every frontend that applies, in source order. */
@@ -23,7 +25,11 @@ export function pythonFrameworks(text: string): { pytorch: boolean; keras: boole
 export function extractModels(language: Language, root: SyntaxNode, text: string, imports?: ImportContext, memo?: ExtractionMemo): ModelGraph[] {
   if (language === 'python') {
     const use = pythonFrameworks(text);
-    const models = [...(use.pytorch ? extractPytorch(root, imports, memo).models : []), ...(use.keras ? extractKeras(root, imports).models : [])];
+    const models = [
+      ...(use.pytorch ? extractPytorch(root, imports, memo).models : []),
+      ...(use.keras ? extractKeras(root, imports).models : []),
+      ...(use.tf1 ? extractTf1(root).models : []),
+    ];
     return models.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
   }
   if (language === 'javascript' || language === 'typescript') return extractTfjs(root, imports).models;

@@ -30,7 +30,8 @@ export namespace Range {
   }
 }
 
-export type Framework = 'pytorch' | 'keras' | 'tfjs' | 'spec';
+/** `tf1` (TensorFlow 1 graph code) is beyond the contract's list. */
+export type Framework = 'pytorch' | 'keras' | 'tfjs' | 'tf1' | 'spec';
 export type Language = 'python' | 'javascript' | 'typescript' | 'model-spec';
 
 export type OpCategory =
