@@ -21,7 +21,10 @@ import { createImportResolver } from '../server/src/workspace/pythonImports.ts';
 import { CORPUS } from './bench/corpus.mjs';
 import { judgedTrue } from './bench/judged.mjs';
 import { readRepoFiles } from './bench/mirror.mjs';
-import { MUTATIONS } from './bench/mutations.mjs';
+import { KERAS_MUTATIONS } from './bench/kerasMutations.mjs';
+import { MUTATIONS as PYTORCH_MUTATIONS } from './bench/mutations.mjs';
+
+const MUTATIONS = [...PYTORCH_MUTATIONS, ...KERAS_MUTATIONS];
 
 const NEAR = 3;
 const args = process.argv.slice(2);

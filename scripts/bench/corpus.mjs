@@ -18,4 +18,6 @@ export const CORPUS = [
   { repo: 'aymericdamien/TensorFlow-Examples', label: 'TensorFlow-Examples (TF1)', keep: (p) => p.startsWith('tensorflow_v1/') && PY(p) },
   { repo: 'aymericdamien/TensorFlow-Examples', label: 'TensorFlow-Examples (TF2)', keep: (p) => !p.startsWith('tensorflow_v1/') && PY(p) },
   { repo: 'tensorflow/tfjs-examples', keep: (p) => JS(p) && !VENDORED.test(p) },
+  // A benchmark of buggy Keras models and their fixes: only the fixed versions count as clean code.
+  { repo: 'Wardat-ISU/DeepLocalize', label: 'DeepLocalize (fixed Keras models)', keep: (p) => /\/Correct (Model|Code)\//.test(p) && PY(p) },
 ];

@@ -908,6 +908,10 @@ class Interpreter extends PythonInterpreter<KV> {
     const last = path.split('.').pop() ?? path;
     const tensors = tensorsIn([...a.args, ...a.kwargs.values()]);
     const isKeras = path.startsWith('keras.');
+    // `if K.image_data_format() == 'channels_first':` picks the input shape for the configured layout: channels
+    // last unless the file switches it, so the branch that matches the layers' layout is the one read.
+    if (last === 'image_data_format' && /^keras\.(backend|config)\./.test(path)) return { kind: 'str', value: this.file.channelsFirst ? 'channels_first' : 'channels_last' };
+    if (last === 'image_dim_ordering' && path.startsWith('keras.backend.')) return { kind: 'str', value: this.file.channelsFirst ? 'th' : 'tf' };
     if (isKeras && (last === 'Sequential' || last === 'Model' || last === 'Functional')) return this.construct(last, a, node);
     if (isKeras && (last === 'Input' || last === 'InputLayer')) {
       const shape = a.kwargs.get('shape') ?? a.kwargs.get('input_shape') ?? a.kwargs.get('batch_shape') ?? a.args[0];
