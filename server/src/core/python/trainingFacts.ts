@@ -358,13 +358,38 @@ class FactReader {
       const backwardCall = calls(body).find((c) => methodName(c) === 'backward');
       const fnBody = this.scopes.scopeOf(call);
       const backward = backwardCall !== undefined || (fnBody.type === 'function_definition' && this.hasBackward(fnBody));
-      const zeroes = this.clearsGradients(body) || (!within(call, loop) && this.clearsGradients(fnBody));
+      const zeroes = this.clearsGradientsOf(body, opt, call) || (!within(call, loop) && this.clearsGradientsOf(fnBody, opt, call));
       let insertZeroGrad: OptimizerStepFact['insertZeroGrad'];
       const stmt = backwardCall && within(backwardCall, loop) ? enclosingStatement(backwardCall) : undefined;
       if (stmt) insertZeroGrad = { description: `call ${opt.text}.zero_grad() before the backward pass`, edits: [insertLineBefore(stmt, `${opt.text}.zero_grad()`)] };
       out.push({ range: rangeOfNode(call), optimizer: opt.text, loopRange: rangeOfNode(loop), zeroesGradients: zeroes, backward, closure, insertZeroGrad });
     }
     return out;
+  }
+
+  /**
+   * Whether `body` clears the gradients that `opt` steps with. A loop of a GAN steps two optimizers, each after
+   * clearing its own model: `optimizer_D.zero_grad()` does nothing for `optimizer_G`, and `netD.zero_grad()` nothing
+   * for an optimizer built over `netG.parameters()`. A zero_grad on something the optimizer's construction does not
+   * name counts only when that construction is not known.
+   */
+  private clearsGradientsOf(body: SyntaxNode, opt: SyntaxNode, at: SyntaxNode): boolean {
+    if (/\.grad\s*=\s*None|\.grad\.zero_\s*\(|\.grad\.(data\.)?zero_\s*\(/.test(body.text)) return true;
+    const built = opt.type === 'identifier' ? this.scopes.lookup(opt.text, at)?.value : undefined;
+    const params = built?.type === 'call' ? built.childForFieldName('arguments')?.text : undefined;
+    for (const c of calls(body)) {
+      const f = this.calledFunction(c);
+      if (f !== undefined && this.zeroing.has(f)) return true;
+      if (methodName(c) !== 'zero_grad') continue;
+      const who = receiver(c);
+      if (!who || who.text === opt.text) return true;
+      if (this.isOptimizer(who, c)) continue;
+      // Only a construction that names its models (`Adam(netG.parameters())`) tells which zero_grad is its own.
+      if (params === undefined || !/\.parameters\s*\(/.test(params)) return true;
+      const root = who.text.replace(/^self\./, '').split('.')[0];
+      if (new RegExp(`(^|[^A-Za-z0-9_])${escape(root)}($|[^A-Za-z0-9_])`).test(params)) return true;
+    }
+    return false;
   }
 
   /** For a step in a helper with no loop of its own: the loop that calls the helper, when exactly one does. */
