@@ -1498,7 +1498,8 @@ class ModelInterpreter extends PythonInterpreter<Value> {
 
   private applyBuiltin(layer: BuiltinLayer, tensors: number[], args: Value[], kwargs: Map<string, Value>, range: Range, insert: ActivationInsertion | undefined): Value {
     if (tensors.length === 0) return Value.unknown;
-    if (layer.op === 'identity') return { kind: 'tensor', node: tensors[0] };
+    // nn.Identity() is kept as a node (transparent to rendering, shapes and specs) so that a rule can say that the
+    // layer sitting where an activation would be applies none.
     const inputs = layer.op === 'bilinear' || layer.op === 'multihead_attention' || layer.op === 'transformer_decoder_layer' || layer.op === 'transformer_decoder' ? tensors : [tensors[0]];
     const attrs = { ...layer.attrs };
     if (layer.tiedTo?.path) attrs.tied_to = layer.tiedTo.path;

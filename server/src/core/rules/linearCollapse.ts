@@ -87,6 +87,23 @@ function fixSite(pair: AffinePair): { range: Range; insert?: ActivationInsertion
   return { range: pair.first.range, insert: pair.first.insertActivation };
 }
 
+/**
+ * Identity layers on the way from one affine map to the next (`self.act = nn.Identity()`, often an activation
+ * switched off by a configuration): each is pointed at where it is built, since that is where an activation is missing.
+ */
+function identitiesBetween(pairs: readonly AffinePair[]): { range: Range; message: string }[] {
+  const out: { range: Range; message: string }[] = [];
+  const seen = new Set<number>();
+  for (const p of pairs) {
+    for (const n of p.through) {
+      if (n.op !== 'identity' || !n.module || seen.has(n.id)) continue;
+      seen.add(n.id);
+      out.push({ range: n.defRange ?? n.range, message: `${n.module} is an identity: it passes ${layerName(p.first)}'s output on unchanged, with no nonlinearity` });
+    }
+  }
+  return out;
+}
+
 export const linearCollapse: ModelRule = {
   code: 'MA001',
   name: 'linear-collapse',
@@ -143,7 +160,10 @@ export const linearCollapse: ModelRule = {
         severity: intended ? 'information' : severity,
         message,
         range,
-        related: pairs.map((p) => ({ range: p.second.range, message: `${layerName(p.second)} (${widths(p.second)}) is applied to ${layerName(p.first)}'s output with no activation in between` })),
+        related: [
+          ...pairs.map((p) => ({ range: p.second.range, message: `${layerName(p.second)} (${widths(p.second)}) is applied to ${layerName(p.first)}'s output with no activation in between` })),
+          ...identitiesBetween(pairs),
+        ],
         fixes,
         model: graph.name,
       });

@@ -1,0 +1,34 @@
+// Idioms of real public PyTorch code (nanoGPT, pytorch/examples, the GAN and transformer ports that bench:corpus
+// reads), each written here as a minimal model of our own: what the user sees (equation, ops, findings) when the
+// code uses them.
+
+import { strict as assert } from 'node:assert';
+import { analyzeSource } from '../../server/src/core/analyze';
+import { parsers } from '../helpers/parsers';
+
+async function analyze(text: string) {
+  return analyzeSource({ file: { path: 'model.py', language: 'python', text }, parsers: await parsers() });
+}
+
+const lines = (...l: string[]) => l.join('\n') + '\n';
+
+describe('PyTorch idioms of real code', () => {
+  it('nn.Identity() is a layer, not an activation: MA001 points at where it is built', async () => {
+    const a = await analyze(lines(
+      'import torch.nn as nn',
+      'class Head(nn.Module):',
+      '    def __init__(self):',
+      '        super().__init__()',
+      '        self.fc1 = nn.Linear(10, 10)',
+      '        self.act = nn.Identity()',
+      '        self.fc2 = nn.Linear(10, 5)',
+      '    def forward(self, x):',
+      '        return self.fc2(self.act(self.fc1(x)))',
+    ));
+    assert.equal(a.models[0].equation.text, 'y = W₂·(W₁x + b₁) + b₂');
+    const collapse = a.findings.find((f) => f.code === 'MA001');
+    assert.ok(collapse, 'the identity between two Linears is a missing activation');
+    const at = collapse.related?.find((r) => /act is an identity/.test(r.message));
+    assert.equal(at?.range.start.line, 5, 'a related location is the nn.Identity() constructor');
+  });
+});
