@@ -110,28 +110,52 @@ export function loadBearingActivations(analysis) {
 
 const TORCH_ACTIVATION_MODULE = /^(?:torch\.)?nn\.(ReLU6?|LeakyReLU|PReLU|RReLU|ELU|SELU|CELU|GELU|SiLU|Mish|Tanh|Sigmoid|Hardtanh|Hardswish|Hardsigmoid|Softplus|Softsign|Tanhshrink|Threshold|GLU)\s*\(/;
 
-/** Removes an activation: a call `act(x)` becomes `x`; an element `nn.ReLU(),` of a Sequential is deleted. */
+const FUNCTIONAL_ACTIVATION = /^(?:F|torch|torch\.nn\.functional|nn\.functional)\.(relu6?|leaky_relu|elu|selu|celu|gelu|silu|mish|tanh|sigmoid|hardtanh|hardswish|softplus|softsign|glu)_?\s*\(/;
+
+/** A constructor deleted from where it is written: an element of a list or call (with its comma), or `layers.append(…)`. */
+function deleteConstructor(text, starts, from, to) {
+  const before = text.slice(0, from);
+  const after = text.slice(to);
+  const line = before.split('\n').length - 1;
+  if (/\.append\(\s*$/.test(before) && /^\s*\)\s*(#.*)?(\n|$)/.test(after)) return replaceLineWithPass(text, starts, line);
+  const comma = /^\s*,/.exec(after);
+  if (comma) return splice(text, from, to + comma[0].length, '');
+  const lead = /,\s*$/.exec(before);
+  if (lead) return splice(text, from - lead[0].length, to, '');
+  return undefined;
+}
+
+/**
+ * Removes an activation: a functional call `F.relu(x)` or a module call `self.act(x)` becomes `x`; a constructor
+ * applied through its container (`nn.ReLU()` in a Sequential, `layers.append(nn.ReLU())` in a block helper) is
+ * deleted where it is written.
+ */
 function removeActivation({ text, analysis }) {
   const starts = lineStarts(text);
   const sites = [];
   const done = new Set();
+  const slice = (range) => text.slice(offsetOf(starts, range.start), offsetOf(starts, range.end));
   for (const { node } of loadBearingActivations(analysis)) {
     const from = offsetOf(starts, node.range.start);
     const to = offsetOf(starts, node.range.end);
-    if (done.has(from) || to <= from) continue;
-    done.add(from);
-    const written = text.slice(from, to);
-    let mutated;
+    if (to <= from) continue;
+    const written = slice(node.range);
+    const defined = node.defRange ? slice(node.defRange) : undefined;
     const call = firstArgument(text, from, to);
-    if (TORCH_ACTIVATION_MODULE.test(written)) {
-      // A constructor written where it runs (a Sequential element): the element and its comma go.
-      const after = /^\s*,/.exec(text.slice(to));
-      mutated = splice(text, from, to + (after ? after[0].length : 0), '');
-    } else if (call && call.close === to - 1 && call.end > call.start) {
-      mutated = splice(text, from, to, text.slice(call.start, call.end));
+    const isCall = call && call.close === to - 1 && call.end > call.start;
+    let edit;
+    if (FUNCTIONAL_ACTIVATION.test(written) && isCall) edit = { at: from, mutated: splice(text, from, to, text.slice(call.start, call.end)), line: node.range.start.line, what: written };
+    else if (TORCH_ACTIVATION_MODULE.test(written)) edit = { at: from, mutated: deleteConstructor(text, starts, from, to), line: node.range.start.line, what: written };
+    else if (defined && TORCH_ACTIVATION_MODULE.test(defined) && isCall && node.module && written.startsWith(`self.${node.module}(`)) {
+      edit = { at: from, mutated: splice(text, from, to, text.slice(call.start, call.end)), line: node.range.start.line, what: written };
+    } else if (defined && TORCH_ACTIVATION_MODULE.test(defined)) {
+      const at = offsetOf(starts, node.defRange.start);
+      // An activation module assigned to an attribute and called elsewhere is removed at the call, not here.
+      if (!/=\s*$/.test(text.slice(starts[node.defRange.start.line], at))) edit = { at, mutated: deleteConstructor(text, starts, at, offsetOf(starts, node.defRange.end)), line: node.defRange.start.line, what: defined };
     }
-    if (mutated === undefined || lineStarts(mutated).length !== starts.length) continue;
-    sites.push({ line: node.range.start.line, mutated, what: `removed ${written.replace(/\s+/g, ' ').slice(0, 60)}` });
+    if (!edit || edit.mutated === undefined || done.has(edit.at) || lineStarts(edit.mutated).length !== starts.length) continue;
+    done.add(edit.at);
+    sites.push({ line: edit.line, mutated: edit.mutated, what: `removed ${edit.what.replace(/\s+/g, ' ').slice(0, 60)}` });
   }
   return sites;
 }
@@ -189,10 +213,25 @@ function dropShuffle({ text }) {
   return sites;
 }
 
+/** Whether a model behaves differently in training mode (dropout, batch norm); eval() matters only then. */
+function modeDependent(graph) {
+  return graph.nodes.some((n) => n.category === 'regularization' || n.op === 'batch_norm') || graph.layers.some((l) => l.category === 'regularization' || l.op === 'batch_norm');
+}
+
+/**
+ * `model.eval()` removed, in files whose models (when the file defines any) have dropout or batch norm: for a model
+ * with neither, eval() changes nothing and removing it is no bug.
+ */
+function dropEval(context) {
+  const { analysis } = context;
+  if (analysis.models.length > 0 && !analysis.models.some((m) => modeDependent(m.graph))) return [];
+  return statementSites(/^\s*[\w.\[\]]+\.eval\(\)\s*(#.*)?$/, 'eval() removed')(context);
+}
+
 export const MUTATIONS = [
   { id: 'remove-activation', frameworks: ['pytorch'], title: 'activation removed', sites: removeActivation },
   { id: 'identity-activation', frameworks: ['pytorch'], title: 'activation module → nn.Identity()', sites: identityActivation },
   { id: 'drop-zero-grad', frameworks: ['pytorch'], title: 'optimizer.zero_grad() removed', sites: statementSites(/^\s*[\w.[\]]+\.zero_grad\([^)]*\)\s*(#.*)?$/, 'zero_grad() removed') },
-  { id: 'drop-eval', frameworks: ['pytorch'], title: 'model.eval() removed', sites: statementSites(/^\s*[\w.[\]]+\.eval\(\)\s*(#.*)?$/, 'eval() removed') },
+  { id: 'drop-eval', frameworks: ['pytorch'], title: 'model.eval() removed', sites: dropEval },
   { id: 'drop-shuffle', frameworks: ['pytorch'], title: 'shuffle=True removed', sites: dropShuffle },
 ];

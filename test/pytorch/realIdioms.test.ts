@@ -31,4 +31,26 @@ describe('PyTorch idioms of real code', () => {
     const at = collapse.related?.find((r) => /act is an identity/.test(r.message));
     assert.equal(at?.range.start.line, 5, 'a related location is the nn.Identity() constructor');
   });
+
+  it('MA001 inside a Sequential built by a block helper points at where the second map is built', async () => {
+    const a = await analyze(lines(
+      'import torch.nn as nn',
+      'def block(n_in, n_out):',
+      '    layers = [nn.Linear(n_in, n_out)]',
+      '    layers.append(nn.Identity())',
+      '    return layers',
+      'class Gen(nn.Module):',
+      '    def __init__(self):',
+      '        super().__init__()',
+      '        self.model = nn.Sequential(*block(8, 16), *block(16, 32), nn.Linear(32, 4))',
+      '    def forward(self, z):',
+      '        return self.model(z)',
+    ));
+    const collapse = a.findings.find((f) => f.code === 'MA001');
+    assert.ok(collapse);
+    assert.equal(collapse.range.start.line, 10, 'reported at the call that runs the Sequential');
+    const lines2 = (collapse.related ?? []).map((r) => r.range.start.line);
+    assert.ok(lines2.includes(2), `a related location is the Linear built in the helper (got lines ${lines2.join(', ')})`);
+    assert.ok(!lines2.includes(10), 'no related location repeats the finding\'s own range');
+  });
 });

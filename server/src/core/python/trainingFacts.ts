@@ -455,7 +455,9 @@ class FactReader {
   /** Whether eval mode is set before `call`: earlier in its function, or before every call of that function. */
   private evalBefore(call: SyntaxNode, fn: SyntaxNode, depth: number): boolean {
     const scope = fn.type === 'function_definition' ? fn.childForFieldName('body') ?? fn : fn;
-    if (calls(scope).some((c) => this.isEvalCall(c) && isBefore(c, call))) return true;
+    // Only an eval() that runs on the way counts: one inside another function defined earlier (`export_onnx`) does not.
+    const home = this.scopes.scopeOf(call);
+    if (calls(scope).some((c) => this.isEvalCall(c) && isBefore(c, call) && this.scopes.scopeOf(c) === home)) return true;
     if (fn.type !== 'function_definition' || depth > 3) return false;
     const name = fn.childForFieldName('name')?.text;
     if (!name) return false;

@@ -1,7 +1,7 @@
 // MA001 linear-collapse: affine maps composed with no nonlinearity between them collapse into one linear map.
 
 import type { Finding, Fix } from '../findings';
-import { type ActivationInsertion, type GraphNode, ModelGraph, type Range } from '../graph';
+import { type ActivationInsertion, type GraphNode, ModelGraph, Range } from '../graph';
 import { Affine, type AffinePair, findAffinePairs, isAffine, preservesLinearity } from '../linearChains';
 import { type ModelRule, layerName } from './rule';
 
@@ -161,7 +161,9 @@ export const linearCollapse: ModelRule = {
         message,
         range,
         related: [
-          ...pairs.map((p) => ({ range: p.second.range, message: `${layerName(p.second)} (${widths(p.second)}) is applied to ${layerName(p.first)}'s output with no activation in between` })),
+          // When the second map runs inside the call the finding is on (a Sequential, a block built by a helper),
+          // the place worth going to is where it is built.
+          ...pairs.map((p) => ({ range: p.second.defRange && Range.equals(p.second.range, range) ? p.second.defRange : p.second.range, message: `${layerName(p.second)} (${widths(p.second)}) is applied to ${layerName(p.first)}'s output with no activation in between` })),
           ...identitiesBetween(pairs),
         ],
         fixes,
