@@ -53,4 +53,23 @@ describe('PyTorch idioms of real code', () => {
     assert.ok(lines2.includes(2), `a related location is the Linear built in the helper (got lines ${lines2.join(', ')})`);
     assert.ok(!lines2.includes(10), 'no related location repeats the finding\'s own range');
   });
+
+  it('MT002 in a trainer method called from the epoch loop points at the backward() the missing zero_grad belongs before', async () => {
+    const a = await analyze(lines(
+      'import torch.nn.functional as F',
+      'class Trainer:',
+      '    def _run_batch(self, x, y):',
+      '        out = self.model(x)',
+      '        F.mse_loss(out, y).backward()',
+      '        self.optimizer.step()',
+      '    def run(self):',
+      '        for x, y in self.data:',
+      '            self._run_batch(x, y)',
+    ));
+    const missing = a.findings.find((f) => f.code === 'MT002');
+    assert.equal(missing?.range.start.line, 5, 'reported at the step');
+    const related = (missing?.related ?? []).map((r) => [r.range.start.line, r.message]);
+    assert.ok(related.some(([line, m]) => line === 4 && /zero_grad\(\) belongs before it/.test(String(m))), JSON.stringify(related));
+    assert.ok(related.some(([line]) => line === 7), 'and at the loop that repeats it');
+  });
 });

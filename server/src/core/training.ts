@@ -39,6 +39,8 @@ export interface OptimizerStepFact {
   readonly zeroesGradients: boolean;
   /** Whether that loop computes gradients (`.backward(...)`). */
   readonly backward: boolean;
+  /** The backward() call whose gradients the step applies, when it is found in the loop or the step's function. */
+  readonly backwardRange?: Range;
   /** The step takes a closure (LBFGS), which clears gradients itself. */
   readonly closure: boolean;
   /** Inserts `optimizer.zero_grad()` before the backward pass. */

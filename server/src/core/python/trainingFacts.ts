@@ -362,7 +362,8 @@ class FactReader {
       let insertZeroGrad: OptimizerStepFact['insertZeroGrad'];
       const stmt = backwardCall && within(backwardCall, loop) ? enclosingStatement(backwardCall) : undefined;
       if (stmt) insertZeroGrad = { description: `call ${opt.text}.zero_grad() before the backward pass`, edits: [insertLineBefore(stmt, `${opt.text}.zero_grad()`)] };
-      out.push({ range: rangeOfNode(call), optimizer: opt.text, loopRange: rangeOfNode(loop), zeroesGradients: zeroes, backward, closure, insertZeroGrad });
+      const backwardAt = backwardCall ?? (fnBody.type === 'function_definition' ? calls(fnBody).find((c) => methodName(c) === 'backward') : undefined);
+      out.push({ range: rangeOfNode(call), optimizer: opt.text, loopRange: rangeOfNode(loop), zeroesGradients: zeroes, backward, closure, insertZeroGrad, backwardRange: backwardAt ? rangeOfNode(backwardAt) : undefined });
     }
     return out;
   }
@@ -396,8 +397,9 @@ class FactReader {
   private callerLoop(call: SyntaxNode): SyntaxNode | undefined {
     const fn = this.scopes.scopeOf(call);
     const name = fn.type === 'function_definition' ? fn.childForFieldName('name')?.text : undefined;
-    if (!name || this.scopes.classOf(fn)) return undefined;
-    const sites = this.callsTo(name);
+    if (!name) return undefined;
+    // A trainer's `_run_batch` method is called as `self._run_batch(...)` from its epoch loop.
+    const sites = this.scopes.classOf(fn) ? this.callsTo(`self.${name}`) : this.callsTo(name);
     const loops = sites.map((s) => loopsAround(s)[0]).filter((l): l is SyntaxNode => l !== undefined);
     return loops.length === 1 && sites.length === 1 ? loops[0] : undefined;
   }

@@ -29,7 +29,10 @@ export const missingZeroGrad: FileRule = {
         severity,
         message: `${s.optimizer}.step() runs in a loop that never calls zero_grad(): backward() adds to the gradients, so every step applies the sum of all gradients so far and the updates grow and go stale.`,
         range: s.range,
-        related: [{ range: s.loopRange, message: 'the loop that repeats the step' }],
+        related: [
+          { range: s.loopRange, message: 'the loop that repeats the step' },
+          ...(s.backwardRange ? [{ range: s.backwardRange, message: `backward() adds to the gradients left from the last step: ${s.optimizer}.zero_grad() belongs before it` }] : []),
+        ],
         fixes,
       });
     }
