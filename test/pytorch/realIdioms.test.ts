@@ -72,4 +72,51 @@ describe('PyTorch idioms of real code', () => {
     assert.ok(related.some(([line, m]) => line === 4 && /zero_grad\(\) belongs before it/.test(String(m))), JSON.stringify(related));
     assert.ok(related.some(([line]) => line === 7), 'and at the loop that repeats it');
   });
+
+  it('a ModuleDict built with dict(...) is read through attributes, and a ModuleList in it is looped over', async () => {
+    const a = await analyze(lines(
+      'import torch.nn as nn',
+      'import torch.nn.functional as F',
+      'class Blk(nn.Module):',
+      '    def __init__(self, d):',
+      '        super().__init__()',
+      '        self.fc = nn.Linear(d, d)',
+      '    def forward(self, x):',
+      '        return x + F.gelu(self.fc(x))',
+      'class LM(nn.Module):',
+      '    def __init__(self, vocab=50, d=8):',
+      '        super().__init__()',
+      '        self.body = nn.ModuleDict(dict(emb=nn.Embedding(vocab, d), hs=nn.ModuleList([Blk(d) for _ in range(2)]), norm=nn.LayerNorm(d)))',
+      '        self.head = nn.Linear(d, vocab, bias=False)',
+      '    def forward(self, idx):',
+      '        x = self.body.emb(idx)',
+      '        for blk in self.body.hs:',
+      '            x = blk(x)',
+      '        return self.head(self.body.norm(x))',
+    ));
+    const lm = a.models.find((m) => m.graph.name === 'LM')!;
+    assert.equal(lm.graph.nodes.filter((n) => n.op === 'opaque').length, 0, lm.equation.text);
+    assert.equal(lm.graph.nodes.filter((n) => n.op === 'linear').length, 3, 'two blocks and the head');
+    assert.match(lm.equation.text, /LN/);
+  });
+
+  it('F.scaled_dot_product_attention is one attention op over query, key and value', async () => {
+    const a = await analyze(lines(
+      'import torch.nn as nn',
+      'import torch.nn.functional as F',
+      'class Attn(nn.Module):',
+      '    def __init__(self, d=8):',
+      '        super().__init__()',
+      '        self.qkv = nn.Linear(d, 3 * d)',
+      '        self.out = nn.Linear(d, d)',
+      '    def forward(self, x):',
+      '        q, k, v = self.qkv(x).split(8, dim=2)',
+      '        return self.out(F.scaled_dot_product_attention(q, k, v, is_causal=True))',
+    ));
+    const sdpa = a.models[0].graph.nodes.find((n) => n.op === 'scaled_dot_product_attention');
+    assert.ok(sdpa, a.models[0].equation.text);
+    assert.equal(sdpa.inputs.length, 3);
+    assert.equal(sdpa.attrs.causal, true);
+    assert.ok(!a.findings.some((f) => f.code === 'MA001'), 'attention separates the two projections');
+  });
 });

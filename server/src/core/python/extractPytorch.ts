@@ -806,6 +806,9 @@ class ModelInterpreter extends PythonInterpreter<Value> {
         if (layer.kind === 'moduledict' && (attr === 'values' || attr === 'items' || attr === 'keys')) {
           return { kind: 'module', path: `moduledict.${attr}` };
         }
+        // nanoGPT's `self.transformer.wte`: a ModuleDict's entries read as attributes too.
+        const entry = layer.kind === 'moduledict' ? layer.entries.get(attr) : undefined;
+        if (entry) return { kind: 'layer', layer: entry };
         return Value.unknown;
       }
       // `Bottleneck.expansion`, or `block.expansion` with `block` bound to a class: a class attribute.
@@ -1166,6 +1169,11 @@ class ModelInterpreter extends PythonInterpreter<Value> {
         const w = weight?.kind === 'param' ? weight : undefined;
         if (tensors[0] === undefined) return Value.unknown;
         return { kind: 'tensor', node: this.emit({ op: 'linear', inputs: [tensors[0]], attrs: { in: dimAttr(w?.shape[1]), out: dimAttr(w?.shape[0]), bias: args[2] !== undefined && args[2].kind !== 'none' }, module: w?.name, layerId: w?.name || undefined, range }) };
+      }
+      // Fused attention (nanoGPT, torch ≥ 2.0): one op over query, key and value.
+      if (name === 'scaled_dot_product_attention' && tensors.length >= 3) {
+        const causal = kwargs.get('is_causal');
+        return { kind: 'tensor', node: this.emit({ op: 'scaled_dot_product_attention', inputs: tensors.slice(0, 3), attrs: { causal: causal?.kind === 'bool' ? causal.value : false }, range, label: clip(node.text) }) };
       }
       const spec = TORCH_FUNCTIONAL[name];
       if (spec && tensors.length > 0) return this.applyFunction(spec, args, kwargs, range, node, tensors[0]);

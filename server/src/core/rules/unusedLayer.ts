@@ -32,7 +32,20 @@ export const unusedLayer: ModelRule = {
     // Report a container once, not each of its children again.
     const top = unused.filter((d) => ![...unusedIds].some((id) => d.layerId.startsWith(`${id}.`)));
     const idioms = idiomsOf(graph);
+    // An activation module left over where forward applies the same function directly (`self.softmax` built, then
+    // `F.softmax(e, dim=-1)`) is dead code, not a missing nonlinearity: information only.
+    const functional = new Set(graph.nodes.filter((n) => n.category === 'activation' && !n.layerId).map((n) => n.op));
     return top.map((decl): Finding => {
+      if (decl.category === 'activation' && functional.has(decl.op)) {
+        return {
+          code: 'MA002',
+          severity: 'information',
+          message: `The activation \`${decl.module}\` (${decl.op}) is built in ${idioms.buildSite} but never applied: ${idioms.applySite} applies ${decl.op} as a function instead, so the module is left over.`,
+          range: decl.range,
+          fixes: decl.removal ? [{ title: `Remove the unused activation \`${decl.module}\``, edits: [decl.removal] }] : [],
+          model: graph.name,
+        };
+      }
       const kind = decl.category === 'activation' ? 'activation' : 'layer';
       const consequence = decl.category === 'activation'
         ? 'the nonlinearity it was built for is missing from the model'
