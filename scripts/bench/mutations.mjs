@@ -225,7 +225,7 @@ function modeDependent(graph) {
 function dropEval(context) {
   const { analysis } = context;
   if (analysis.models.length > 0 && !analysis.models.some((m) => modeDependent(m.graph))) return [];
-  return statementSites(/^\s*[\w.\[\]]+\.eval\(\)\s*(#.*)?$/, 'eval() removed')(context);
+  return statementSites(/^\s*[\w.[\]]+\.eval\(\)\s*(#.*)?$/, 'eval() removed')(context);
 }
 
 export const MUTATIONS = [
