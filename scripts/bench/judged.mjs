@@ -32,6 +32,9 @@ export const JUDGED_TRUE = [
   { repo: 'Wardat-ISU/DeepLocalize', path: 'Benchmark/GitHub/Correct Model/FacialKeypointsDetection/src/2_convolution_layer_solution.py', code: 'MA001', line: 'model.add(Dense(500))', reason: 'Dense(500), Dense(500), Dense(30) with no activation between them' },
   { repo: 'Wardat-ISU/DeepLocalize', path: 'Benchmark/GitHub/Correct Model/FacialKeypointsDetection/src/3_convolution_optimized.py', code: 'MA001', line: 'model.add(Dense(500))', reason: 'as in 2_convolution_layer_solution.py' },
   { repo: 'Wardat-ISU/DeepLocalize', path: 'Benchmark/StackOverflow/55328966/Correct Code/55328966.py', code: 'MA001', line: 'model.add(layers.Dense(784, input_shape=(784,)))', reason: 'a Dense(784) without activation feeds the next Dense directly' },
+  { repo: 'pytorch/examples', path: 'distributed/tensor_parallelism/fsdp_tp_example.py', code: 'MT002', line: 'optimizer.step()', reason: 'no zero_grad() anywhere in the loop: backward() accumulates into .grad across the 10 iterations, so each step applies the sum of all gradients so far' },
+  { repo: 'pytorch/examples', path: 'distributed/tensor_parallelism/tensor_parallel_example.py', code: 'MT002', line: 'optimizer.step()', reason: 'no zero_grad() anywhere in the loop: backward() accumulates into .grad across the 10 iterations, so each step applies the sum of all gradients so far' },
+  { repo: 'pytorch/examples', path: 'distributed/tensor_parallelism/sequence_parallel_example.py', code: 'MT002', line: 'optimizer.step()', reason: 'no zero_grad() anywhere in the loop: backward() accumulates into .grad across the 10 iterations, so each step applies the sum of all gradients so far' },
 ];
 
 /** The judged-true entry a warning matches, if any. */
