@@ -2,6 +2,7 @@
 
 import type { Finding } from '../findings';
 import type { LayerDecl } from '../graph';
+import { findAffinePairs } from '../linearChains';
 import { type ModelRule, idiomsOf } from './rule';
 
 export const unusedLayer: ModelRule = {
@@ -33,8 +34,9 @@ export const unusedLayer: ModelRule = {
     const top = unused.filter((d) => ![...unusedIds].some((id) => d.layerId.startsWith(`${id}.`)));
     const idioms = idiomsOf(graph);
     // An activation module left over where forward applies the same function directly (`self.softmax` built, then
-    // `F.softmax(e, dim=-1)`) is dead code, not a missing nonlinearity: information only.
-    const functional = new Set(graph.nodes.filter((n) => n.category === 'activation' && !n.layerId).map((n) => n.op));
+    // `F.softmax(e, dim=-1)`) is dead code, not a missing nonlinearity, as long as no two affine maps meet without
+    // one: information only. Where maps do meet, the module is likely the activation meant for that place.
+    const functional = findAffinePairs(graph).length > 0 ? new Set<string>() : new Set(graph.nodes.filter((n) => n.category === 'activation' && !n.layerId).map((n) => n.op));
     return top.map((decl): Finding => {
       if (decl.category === 'activation' && functional.has(decl.op)) {
         return {
