@@ -2,15 +2,9 @@
 // place the cpu/wasm crossover) on every backend available here, in-process so the numbers are the probes' own.
 // Also times one round trip through the worker process. Runs the TypeScript sources through tsx.
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { register } from 'tsx/cjs/api';
+import { join } from 'node:path';
+import { loadSource as load, root } from './bench/loadSources.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-register();
-const require = createRequire(join(root, 'package.json'));
-const load = (path) => require(join(root, path));
 const { analyzeSource } = load('server/src/core/analyze.ts');
 const { loadParsers } = load('server/src/parsing/loadParsers.ts');
 const { initBackend, detectBackends } = load('server/src/probe/backends.ts');

@@ -7,16 +7,9 @@
 //  - verdict agreement on planted bugs: every activation removed from a model whose remaining ops are all linear
 //    (the whole model collapses to one linear map), so the nonlinearity probe should turn from not-fail to fail.
 // Runs the TypeScript sources through tsx. A benchmark, not a test: it prints figures and never fails.
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { register } from 'tsx/cjs/api';
+import { loadSource as load } from './bench/loadSources.mjs';
 import { readRepoFiles } from './bench/mirror.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-register();
-const require = createRequire(join(root, 'package.json'));
-const load = (path) => require(join(root, path));
 const { analyzeSource } = load('server/src/core/analyze.ts');
 const { loadParsers } = load('server/src/parsing/loadParsers.ts');
 const { languageOfPath } = load('server/src/core/languages.ts');
