@@ -1,6 +1,7 @@
 // Cancellation and staleness over stdio, as an editor produces them: a request cancelled in the same breath as it
 // was sent is answered with the LSP cancellation error (never with data), and a burst of edits publishes versions in
-// order, each with the diagnostics of its own text, ending with the newest. Messages are written to the server's
+// order, each with the diagnostics of its own text, ending with the newest; and edits to a 10,000-line file that arrive
+// faster than it is analysed publish only the newest version's diagnostics. Messages are written to the server's
 // stdin in one write, so the server reads them together, as it does when an editor sends them back to back.
 
 import { strict as assert } from 'node:assert';
@@ -72,5 +73,26 @@ describe('language server: cancellation and stale results', function () {
       const lines = p.diagnostics.filter((d) => d.code === 'MA001').map((d) => d.range.start.line);
       assert.deepEqual(lines, [ma001Line(p.version!)], `version ${p.version} carries its own text's MA001`);
     }
+  });
+
+  it('publishes only the newest version when edits to a 10,000-line file arrive faster than its analysis', async () => {
+    // 200 copies of the sample, each class renamed: about 10,000 lines, each copy with its own MA001.
+    const big = Array.from({ length: 200 }, (_, i) => TEXT.replace(/MissingReluMLP/g, `MissingReluMLP${i}`)).join('\n\n');
+    const uri = URI.replace(/_cancel\.py$/, '_burst.py');
+    await client.connection.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId: 'python', version: 1, text: big } });
+    const opened = await client.waitForDiagnostics(uri, (p) => p.version === 1);
+    const ma001 = (diagnostics: readonly { code?: unknown; range: { start: { line: number } } }[]) => diagnostics.filter((d) => d.code === 'MA001').map((d) => d.range.start.line);
+    const lines = ma001(opened);
+    assert.equal(lines.length, 200, 'each copy has its MA001');
+    // Twenty keystrokes as an editor sends them, back to back: each adds a blank line at the top, so version v has
+    // its findings v - 1 lines below version 1's, and a stale set is told apart by its lines.
+    const versions = Array.from({ length: 20 }, (_, i) => i + 2);
+    const insertLine = { range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: '\n' };
+    client.child.stdin!.write(frames(...versions.map((v) => ({ method: 'textDocument/didChange', params: { textDocument: { uri, version: v }, contentChanges: [insertLine] } }))));
+    const newest = versions[versions.length - 1];
+    await client.waitForDiagnostics(uri, (p) => p.version === newest);
+    const published = client.history(uri).slice(1);
+    assert.deepEqual(published.map((p) => p.version), [newest], 'the versions the burst replaced were neither analysed nor published');
+    assert.deepEqual(ma001(published[0].diagnostics), lines.map((l) => l + newest - 1), "the newest version's own findings");
   });
 });

@@ -1,8 +1,11 @@
-// Runs analyses for open documents and publishes their diagnostics. Changes are coalesced (a burst of keystrokes
-// in one event-loop turn is analysed once), work for an old version is dropped, and a version's diagnostics are
-// never published after a newer version's.
+// Runs analyses for open documents and publishes their diagnostics. Each open document has one state (its last
+// snapshot, what was published, the queued run, probe results, its syntax tree). Changes are coalesced (a burst of
+// keystrokes in one event-loop turn is analysed once), a version already replaced by changes read from the client is
+// not analysed, work for an old version is dropped, and a version's diagnostics are never published after a newer
+// version's.
 
 import type { Connection } from 'vscode-languageserver/node';
+import type { Parser, Tree } from 'web-tree-sitter';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { ImportResolver } from '../core/imports';
@@ -10,7 +13,8 @@ import { createImportResolver } from '../workspace/pythonImports';
 import { type AnalysisOptions, analyzeSource, type FileAnalysis, ModuleMirrors, type ParserSet, parserFor, releaseIncrementalState } from '../core/analyze';
 import { mergeRuleSettings } from '../core/config';
 import { describeConfigProblems, ProjectConfigs } from '../workspace/projectConfig';
-import { IncrementalTrees } from '../parsing/incrementalTrees';
+import { DocumentTree } from '../parsing/incrementalTrees';
+import { AnalysisSnapshot } from './analysisSnapshot';
 import { languageOfPath } from '../core/languages';
 import type { Finding } from '../core/findings';
 import type { Language, ModelGraph } from '../core/graph';
@@ -34,37 +38,49 @@ export function languageOfDocument(doc: TextDocument): Language | undefined {
   }
 }
 
-interface Entry {
-  readonly version: number;
-  readonly analysis: FileAnalysis;
-}
-
 /** How many documents keep their syntax tree and mirror for incremental re-analysis: the ones edited last. */
 const INCREMENTAL_DOCUMENTS = 8;
+/** How many skipped versions' texts a document keeps (for a half-typed line, the newest that parses is wanted). */
+const MAX_SKIPPED = 4;
+
+/** Everything the scheduler keeps for one document, in one place. */
+interface DocumentState {
+  /** The last analysis and the version it is for; what handlers and the publisher read. */
+  snapshot?: AnalysisSnapshot;
+  /** The newest version whose diagnostics were published; an older one is never published after it. */
+  published?: number;
+  /** The queued run: a burst of changes read in one event-loop turn is analysed once. */
+  pending?: NodeJS.Immediate;
+  /** Whether the queued run re-checks the documents bound to this one (its spec or its code) afterwards. */
+  cascade: boolean;
+  /** A document bound to this one changed: the snapshot is out of date although the version is not. */
+  dirty: boolean;
+  /** Failed probes by model, shown with the diagnostics until the code changes or probes run again. */
+  readonly probeFindings: Map<string, Finding[]>;
+  /** The syntax tree, reparsed incrementally; given up (with the mirror) when the document is not among the last edited. */
+  readonly tree: DocumentTree;
+  /** When the document was last analysed (a counter), to keep incremental state for the few analysed last. */
+  analysed: number;
+  /** Texts of versions skipped since the last analysis (newest last), read only if the next text does not parse. */
+  skipped: string[];
+}
 
 export class AnalysisScheduler {
-  private readonly results = new Map<string, Entry>();
-  /** Documents by last analysis, oldest first; beyond INCREMENTAL_DOCUMENTS they give up their incremental state. */
-  private readonly recent = new Set<string>();
-  private readonly pending = new Map<string, NodeJS.Immediate>();
-  private readonly published = new Map<string, number>();
+  private readonly documents = new Map<string, DocumentState>();
+  private analyses = 0;
   private readonly configs = new ProjectConfigs();
-  private readonly trees = new IncrementalTrees();
   /** Imported modules' mirrors, shared by every document's analyses: editing a file does not re-read its imports. */
   private readonly modules = new ModuleMirrors();
-  private readonly probeFindings = new Map<string, Map<string, Finding[]>>();
   private readonly reportedConfigs = new Set<string>();
-  /** Spec ↔ code bindings between documents, and documents whose next run must also re-check those. */
+  /** Spec ↔ code bindings between documents. */
   private readonly dependencies = new DependencyTracker();
-  private readonly cascade = new Set<string>();
-  /** Documents whose cached analysis is out of date because a document bound to them changed. */
-  private readonly dirty = new Set<string>();
   private readonly specHost = lspSpecHost(
     (uri) => this.getDocument(uri),
     // An open code document's current analysis, which keeps the last models that parsed while a line is half typed.
     (uri) => {
-      const entry = this.results.get(uri);
-      return entry && entry.version === this.getDocument(uri)?.version && !this.dirty.has(uri) && entry.analysis.language !== 'model-spec' ? entry.analysis : undefined;
+      const state = this.documents.get(uri);
+      const snapshot = state && !state.dirty ? state.snapshot : undefined;
+      return AnalysisSnapshot.isFor(snapshot, this.getDocument(uri)?.version) && snapshot.analysis.language !== 'model-spec' ? snapshot.analysis : undefined;
     },
   );
   /** Called after each publish; the benchmark and tests hook in here. */
@@ -76,35 +92,41 @@ export class AnalysisScheduler {
     private readonly settings: SettingsCache,
     private readonly getDocument: (uri: string) => TextDocument | undefined,
     private readonly log: (message: string) => void,
+    /** Whether changes to a document were read and wait to be applied: its current version is already stale. */
+    private readonly changesWaiting: (uri: string) => boolean = () => false,
   ) {}
+
+  private state(uri: string): DocumentState {
+    let state = this.documents.get(uri);
+    if (!state) this.documents.set(uri, (state = { cascade: false, dirty: false, probeFindings: new Map(), tree: new DocumentTree(), analysed: 0, skipped: [] }));
+    return state;
+  }
 
   /** `cascade`: also re-check the documents bound to this one (a spec and its code) after this run. */
   schedule(uri: string, cascade = true): void {
-    if (cascade) this.cascade.add(uri);
-    const existing = this.pending.get(uri);
-    if (existing) clearImmediate(existing);
-    this.pending.set(
-      uri,
-      setImmediate(() => {
-        this.pending.delete(uri);
-        const related = this.cascade.delete(uri);
-        this.runAndPublish(uri, related).catch((error) => this.log(`analysis of ${uri} failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}`));
-      }),
-    );
+    const state = this.state(uri);
+    if (cascade) state.cascade = true;
+    if (state.pending) clearImmediate(state.pending);
+    state.pending = setImmediate(() => {
+      state.pending = undefined;
+      const related = state.cascade;
+      state.cascade = false;
+      this.runAndPublish(uri, related).catch((error) => this.log(`analysis of ${uri} failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}`));
+    });
   }
 
   private async runAndPublish(uri: string, related = false): Promise<void> {
     const doc = this.getDocument(uri);
     if (!doc) return;
     const version = doc.version;
-    const entry = await this.analyze(doc);
+    const snapshot = await this.analyze(doc);
     // A newer version arrived while this one waited: its own run will publish.
-    if (!entry || this.getDocument(uri)?.version !== version) return;
-    const last = this.published.get(uri);
-    if (last !== undefined && last > version) return;
-    this.published.set(uri, version);
-    const probed = [...(this.probeFindings.get(uri)?.values() ?? [])].flat();
-    await this.connection.sendDiagnostics({ uri, version, diagnostics: [...entry.analysis.findings, ...probed].map((f) => toDiagnostic(f, uri)) });
+    const state = this.documents.get(uri);
+    if (!snapshot || !state || this.getDocument(uri)?.version !== version) return;
+    if (state.published !== undefined && state.published > version) return;
+    state.published = version;
+    const probed = [...state.probeFindings.values()].flat();
+    await this.connection.sendDiagnostics({ uri, version, diagnostics: [...snapshot.analysis.findings, ...probed].map((f) => toDiagnostic(f, uri)) });
     this.onPublished?.(uri, version);
     if (related) this.recheckRelated(uri);
   }
@@ -113,72 +135,91 @@ export class AnalysisScheduler {
   private recheckRelated(uri: string): void {
     for (const other of this.dependencies.related(uri)) {
       if (!this.getDocument(other)) continue;
-      this.dirty.add(other);
+      this.state(other).dirty = true;
       this.schedule(other, false);
     }
   }
 
-  /** The analysis of the document's current version, computed now if needed. */
-  async current(uri: string): Promise<FileAnalysis | undefined> {
+  /** The snapshot of the document's current version, computed now if needed. */
+  async current(uri: string): Promise<AnalysisSnapshot | undefined> {
     const doc = this.getDocument(uri);
     if (!doc) return undefined;
-    const cached = this.results.get(uri);
-    if (cached && cached.version === doc.version && !this.dirty.has(uri)) return cached.analysis;
-    return (await this.analyze(doc))?.analysis;
+    const state = this.documents.get(uri);
+    if (state && !state.dirty && AnalysisSnapshot.isFor(state.snapshot, doc.version)) return state.snapshot;
+    return this.analyze(doc, true);
   }
 
-  private async analyze(doc: TextDocument): Promise<Entry | undefined> {
+  /**
+   * The snapshot of `doc`'s version, or undefined when that version is no longer current. `asked`: a request waits
+   * for it, so it is computed even when newer changes are already read (the request is about this version).
+   */
+  private async analyze(doc: TextDocument, asked = false): Promise<AnalysisSnapshot | undefined> {
     const language = languageOfDocument(doc);
     if (!language) return undefined;
     const [parsers, settings] = await Promise.all([this.parsers, this.settings.get(doc.uri)]);
     const latest = this.getDocument(doc.uri);
     if (!latest || latest.version !== doc.version) return undefined;
-    const cached = this.results.get(doc.uri);
-    if (cached && cached.version === doc.version && !this.dirty.has(doc.uri)) return cached;
-    this.dirty.delete(doc.uri);
-    if (!settings.enable) {
-      const entry = { version: doc.version, analysis: { path: doc.uri, language, models: [], findings: [] } };
-      this.results.set(doc.uri, entry);
-      return entry;
+    const state = this.state(doc.uri);
+    const previous = state.snapshot;
+    if (!state.dirty && AnalysisSnapshot.isFor(previous, doc.version)) return previous;
+    // Edits came in faster than analysis: this version is replaced by changes already read, whose run publishes.
+    if (!asked && this.changesWaiting(doc.uri)) {
+      state.skipped = [...state.skipped.slice(1 - MAX_SKIPPED), doc.getText()];
+      return undefined;
     }
+    state.dirty = false;
+    if (!settings.enable) return this.keep(state, AnalysisSnapshot.of(doc.uri, doc.version, { path: doc.uri, language, models: [], findings: [] }));
     const started = Date.now();
     const text = doc.getText();
     const parser = parserFor(parsers, language);
-    // Reparsed incrementally from this document's last tree; the cache owns the tree, analysis only reads it.
-    const tree = parser ? this.trees.parse(doc.uri, parser, text) : undefined;
-    const analysis = analyzeSource({
-      tree,
-      file: { path: doc.uri, language, text },
-      parsers,
-      options: this.optionsFor(doc.uri, settings),
-      previous: cached?.analysis,
-      specHost: this.specHost,
-      specs: this.dependencies.specsNaming(doc.uri),
-      resolveImport: this.freshImportResolver(),
-      modules: this.modules,
-      incremental: true,
-    });
+    // Reparsed incrementally from this document's last tree; the state owns the tree, analysis only reads it.
+    const tree = parser ? state.tree.parse(parser, text) : undefined;
+    const options = this.optionsFor(doc.uri, settings);
+    const analyzeText = (text: string, tree: Tree | undefined, previous: FileAnalysis | undefined) =>
+      analyzeSource({ tree, file: { path: doc.uri, language, text }, parsers, options, previous, specHost: this.specHost, specs: this.dependencies.specsNaming(doc.uri), resolveImport: this.freshImportResolver(), modules: this.modules, incremental: true });
+    const skipped = state.skipped;
+    state.skipped = [];
+    // A half-typed line keeps the models of the last version that parsed; when that version was skipped, it is
+    // analysed now (not published), so skipping changes what is shown by nothing but the versions in between.
+    const base = parser && tree?.rootNode.hasError ? this.lastThatParses(skipped, parser, (text, tree) => analyzeText(text, tree, previous?.analysis)) : undefined;
+    const analysis = analyzeText(text, tree, base ?? previous?.analysis);
     this.dependencies.record(doc.uri, analysis.dependencies);
     if (settings.logLevel === 'debug') this.log(`analysed ${doc.uri} v${doc.version} in ${Date.now() - started} ms: ${analysis.models.length} models, ${analysis.findings.length} findings`);
-    const entry = { version: doc.version, analysis };
-    this.results.set(doc.uri, entry);
-    this.touch(doc.uri);
-    return entry;
+    const snapshot = this.keep(state, AnalysisSnapshot.of(doc.uri, doc.version, analysis));
+    this.releaseOldest();
+    return snapshot;
+  }
+
+  /** The analysis of the newest of `texts` that parses, if any. */
+  private lastThatParses(texts: readonly string[], parser: Parser, analyzeText: (text: string, tree: Tree) => FileAnalysis): FileAnalysis | undefined {
+    for (const text of [...texts].reverse()) {
+      const tree = parser.parse(text);
+      try {
+        if (tree && !tree.rootNode.hasError) return analyzeText(text, tree);
+      } finally {
+        tree?.delete();
+      }
+    }
+    return undefined;
+  }
+
+  private keep(state: DocumentState, snapshot: AnalysisSnapshot): AnalysisSnapshot {
+    state.snapshot = snapshot;
+    state.analysed = ++this.analyses;
+    return snapshot;
   }
 
   /**
    * Keeps incremental state (a tree-sitter tree, a syntax mirror) only for the documents analysed last: with 200
    * files open, the few being edited re-analyse incrementally and the rest cost only their results in memory.
    */
-  private touch(uri: string): void {
-    this.recent.delete(uri);
-    this.recent.add(uri);
-    if (this.recent.size <= INCREMENTAL_DOCUMENTS) return;
-    const oldest = this.recent.values().next().value as string;
-    this.recent.delete(oldest);
-    this.trees.forget(oldest);
-    const entry = this.results.get(oldest);
-    if (entry) releaseIncrementalState(entry.analysis);
+  private releaseOldest(): void {
+    const holding = [...this.documents.values()].filter((s) => s.analysed > 0);
+    if (holding.length <= INCREMENTAL_DOCUMENTS) return;
+    const oldest = holding.reduce((a, b) => (b.analysed < a.analysed ? b : a));
+    oldest.analysed = 0;
+    oldest.tree.dispose();
+    if (oldest.snapshot) releaseIncrementalState(oldest.snapshot.analysis);
   }
 
   private importRoots: string[] = [];
@@ -228,18 +269,17 @@ export class AnalysisScheduler {
 
   /** Failed probes of one model, shown with the document's diagnostics until the code changes or probes run again. */
   setProbeFindings(uri: string, model: string, findings: Finding[]): void {
-    const byModel = this.probeFindings.get(uri) ?? new Map<string, Finding[]>();
-    byModel.set(model, findings);
-    this.probeFindings.set(uri, byModel);
-    this.published.delete(uri);
+    const state = this.state(uri);
+    state.probeFindings.set(model, findings);
+    state.published = undefined;
     this.schedule(uri, false);
   }
 
   /** The spec model bound to a code model, from the open specs that name this document, for spec-bakeoff. */
   async boundSpec(uri: string, model: string): Promise<ModelGraph | undefined> {
     for (const spec of this.dependencies.specsNaming(uri)) {
-      const analysis = await this.current(spec);
-      const binding = analysis?.specBindings?.find((b) => b.code?.name === model);
+      const snapshot = await this.current(spec);
+      const binding = snapshot?.analysis.specBindings?.find((b) => b.code?.name === model);
       if (binding) return binding.spec;
     }
     return undefined;
@@ -247,32 +287,28 @@ export class AnalysisScheduler {
 
   /** Probe results describe the code they ran on; an edit makes them stale, so they go. */
   clearProbeFindings(uri: string): void {
-    this.probeFindings.delete(uri);
+    this.documents.get(uri)?.probeFindings.clear();
   }
 
   forget(uri: string): void {
-    this.probeFindings.delete(uri);
-    this.trees.forget(uri);
-    this.recent.delete(uri);
+    const state = this.documents.get(uri);
+    if (state?.pending) clearImmediate(state.pending);
+    state?.tree.dispose();
+    this.documents.delete(uri);
     // A closed spec no longer binds its code (unless the code names it): re-check what it was bound to.
     const related = this.dependencies.related(uri);
     this.dependencies.forget(uri);
-    this.cascade.delete(uri);
     for (const other of related) {
       if (!this.getDocument(other) || other === uri) continue;
-      this.dirty.add(other);
+      this.state(other).dirty = true;
       this.schedule(other, false);
     }
-    const pending = this.pending.get(uri);
-    if (pending) clearImmediate(pending);
-    this.pending.delete(uri);
-    this.results.delete(uri);
-    this.published.delete(uri);
   }
 
   rescheduleAll(uris: Iterable<string>): void {
     for (const uri of uris) {
-      this.results.delete(uri);
+      const state = this.state(uri);
+      state.snapshot = undefined;
       this.schedule(uri);
     }
   }

@@ -11,12 +11,14 @@ import {
   type InitializeResult,
   LSPErrorCodes,
   ResponseError,
+  StreamMessageWriter,
   TextDocuments,
   TextDocumentSyncKind,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { loadParsers } from '../parsing/loadParsers';
 import { AnalysisScheduler } from './analysisScheduler';
+import { ChangeInbox } from './changeInbox';
 import { IdleCollector } from './idleCollector';
 import { codeActions } from './codeAction';
 import { codeLenses } from './codeLens';
@@ -41,14 +43,24 @@ import { equationInCell } from './notebookEquation';
 import { hoverInCell } from './notebookHover';
 
 export function startServer(): void {
-  const connection = createConnection(ProposedFeatures.all);
-  const documents = new TextDocuments(TextDocument);
+  // Over stdio the reader notes each document's changes as they are read, before they are applied, so analysis of a
+  // version that is already replaced can be skipped (other transports, if a client picks one, go without).
+  const inbox = new ChangeInbox();
+  const stdio = !process.argv.some((a) => /^--(node-ipc|socket|pipe)/.test(a));
+  const connection = stdio ? createConnection(ProposedFeatures.all, inbox.reader(process.stdin), new StreamMessageWriter(process.stdout)) : createConnection(ProposedFeatures.all);
+  const documents = new TextDocuments({
+    create: TextDocument.create,
+    update: (document, changes, version) => {
+      inbox.applied(document.uri);
+      return TextDocument.update(document, changes, version);
+    },
+  });
   // A Jupyter notebook's code cells are one program, analysed under the notebook's URI and published on its cells.
   const notebooks = new NotebookPrograms();
   const settings = new SettingsCache(connection);
   const log = (message: string) => connection.console.error(message);
   const parsers = loadParsers();
-  const scheduler = new AnalysisScheduler(notebooks.publishingConnection(connection), parsers, settings, (uri) => documents.get(uri) ?? notebooks.document(uri), log);
+  const scheduler = new AnalysisScheduler(notebooks.publishingConnection(connection), parsers, settings, (uri) => documents.get(uri) ?? notebooks.document(uri), log, (uri) => inbox.hasWaiting(uri));
   const openUris = () => [...documents.all().map((d) => d.uri), ...notebooks.notebooks.cellTextDocuments.all().map((d) => notebooks.programUri(d.uri))];
   // Memory goes back to the system once a burst of analyses (a workspace opening) is over.
   const idle = new IdleCollector();
@@ -57,7 +69,7 @@ export function startServer(): void {
   const specHost = lspSpecHost((uri) => documents.get(uri));
   let workspaceTrusted = true;
   const probes = new ProbeRuns(connection, {
-    analysis: (uri) => scheduler.current(uri),
+    analysis: async (uri) => (await scheduler.current(uri))?.analysis,
     boundSpec: (uri, model) => scheduler.boundSpec(uri, model),
     setFindings: (uri, model, findings) => scheduler.setProbeFindings(uri, model, findings),
     refreshCodeLenses: () => void connection.sendRequest(CodeLensRefreshRequest.type).catch(() => undefined),
@@ -145,13 +157,17 @@ export function startServer(): void {
     }),
   );
 
-  documents.onDidOpen((e) => scheduler.schedule(e.document.uri));
+  documents.onDidOpen((e) => {
+    inbox.forget(e.document.uri);
+    scheduler.schedule(e.document.uri);
+  });
   documents.onDidChangeContent((e) => {
     scheduler.clearProbeFindings(e.document.uri);
     probes.forget(e.document.uri);
     scheduler.schedule(e.document.uri);
   });
   documents.onDidClose((e) => {
+    inbox.forget(e.document.uri);
     scheduler.forget(e.document.uri);
     settings.forget(e.document.uri);
     connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] }).catch(() => undefined);
@@ -168,12 +184,12 @@ export function startServer(): void {
   };
 
   connection.onHover(guard('hover', null, (params) => hoverInCell(notebooks, params, async (params) => {
-    const analysis = await scheduler.current(params.textDocument.uri);
+    const analysis = (await scheduler.current(params.textDocument.uri))?.analysis;
     return specHover(analysis, params, (uri) => specHost.read(uri)) ?? hover(analysis, params, notebooks.lineLabel(params.textDocument.uri));
   })));
   // The spec requests may name files that are not open (a spec a comment names, code picked in the explorer).
   const analyzeAnywhere = async (uri: string) => {
-    const open = await scheduler.current(uri);
+    const open = (await scheduler.current(uri))?.analysis;
     if (open) return open;
     const text = specHost.read(uri);
     const language = languageOfPath(uri);
@@ -185,24 +201,24 @@ export function startServer(): void {
     const doc = documents.get(params.textDocument.uri);
     return doc && (doc.languageId === 'model-spec' || doc.uri.endsWith('.mspec')) ? specFoldingRanges(doc.getText()) : [];
   }));
-  connection.onRequest(ModelEquationRequest.method, guard('equation', { models: [] } as ModelEquationRequest.Result, (params: ModelEquationRequest.Params) => equationInCell(notebooks, params, async (params) => modelEquation(await scheduler.current(params.uri), params, undefined, notebooks.lineLabel(params.uri)))));
-  connection.onDefinition(guard('definition', null, async (params) => definition(await scheduler.current(params.textDocument.uri), params)));
+  connection.onRequest(ModelEquationRequest.method, guard('equation', { models: [] } as ModelEquationRequest.Result, (params: ModelEquationRequest.Params) => equationInCell(notebooks, params, async (params) => modelEquation((await scheduler.current(params.uri))?.analysis, params, undefined, notebooks.lineLabel(params.uri)))));
+  connection.onDefinition(guard('definition', null, async (params) => definition((await scheduler.current(params.textDocument.uri))?.analysis, params)));
   connection.onCompletion(guard('completion', [], async (params) => {
     const doc = documents.get(params.textDocument.uri);
     if (!doc || !doc.uri.endsWith('.mspec') && doc.languageId !== 'model-spec') return [];
-    const analysis = await scheduler.current(doc.uri);
+    const analysis = (await scheduler.current(doc.uri))?.analysis;
     return completion(params, {
       text: doc.getText(),
       analysis,
       modelNames: async (codePath) => {
-        const open = (await Promise.all(documents.all().filter((d) => d.uri !== doc.uri).map((d) => scheduler.current(d.uri)))).filter((a) => a !== undefined);
+        const open = (await Promise.all(documents.all().filter((d) => d.uri !== doc.uri).map(async (d) => (await scheduler.current(d.uri))?.analysis))).filter((a) => a !== undefined);
         return modelNames({ specUri: doc.uri, codePath, host: specHost, parsers: await parsers, openAnalyses: open, workspaceRoots });
       },
     });
   }));
   connection.onCodeLens(guard('codeLens', [], (params) => codeLensesInCell(notebooks, params, async (uri) => {
     const s = await settings.get(uri);
-    return s.codeLens.enable ? codeLenses(await scheduler.current(uri), (model) => probes.summary(uri, model), (model) => probes.sizesOf(uri, model)) : [];
+    return s.codeLens.enable ? codeLenses((await scheduler.current(uri))?.analysis, (model) => probes.summary(uri, model), (model) => probes.sizesOf(uri, model)) : [];
   })));
   connection.onCodeAction(guard('codeAction', [], (params) => codeActions(params)));
 

@@ -37,12 +37,13 @@ function pointAt(text: string, index: number): Point {
   return { row, column: index - lineStart };
 }
 
-export class IncrementalTrees {
-  private readonly entries = new Map<string, Entry>();
+/** One document's syntax tree, reparsed incrementally from its last tree as the text changes. */
+export class DocumentTree {
+  private last?: Entry;
 
-  /** The tree for `text`, reparsed from the document's previous tree when there is one. Owned by this cache. */
-  parse(key: string, parser: Parser, text: string): Tree | undefined {
-    const previous = this.entries.get(key);
+  /** The tree for `text`, reparsed from the last tree when there is one for the same parser. Owned by this object. */
+  parse(parser: Parser, text: string): Tree | undefined {
+    const previous = this.last;
     let tree: Tree | null;
     if (previous && previous.parser === parser) {
       const edit = diffEdit(previous.text, text);
@@ -53,16 +54,30 @@ export class IncrementalTrees {
       tree = parser.parse(text);
     }
     previous?.tree.delete();
-    if (!tree) {
-      this.entries.delete(key);
-      return undefined;
-    }
-    this.entries.set(key, { text, tree, parser });
-    return tree;
+    this.last = tree ? { text, tree, parser } : undefined;
+    return tree ?? undefined;
+  }
+
+  /** Deletes the tree; the next parse starts afresh. */
+  dispose(): void {
+    this.last?.tree.delete();
+    this.last = undefined;
+  }
+}
+
+/** Document trees by key, for callers that keep several documents (tests, benchmarks). */
+export class IncrementalTrees {
+  private readonly entries = new Map<string, DocumentTree>();
+
+  /** The tree for `text`, reparsed from the document's previous tree when there is one. Owned by this cache. */
+  parse(key: string, parser: Parser, text: string): Tree | undefined {
+    let tree = this.entries.get(key);
+    if (!tree) this.entries.set(key, (tree = new DocumentTree()));
+    return tree.parse(parser, text);
   }
 
   forget(key: string): void {
-    this.entries.get(key)?.tree.delete();
+    this.entries.get(key)?.dispose();
     this.entries.delete(key);
   }
 }
