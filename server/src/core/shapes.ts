@@ -45,7 +45,8 @@ function guessInputShape(graph: ModelGraph, id: number, consumers: Map<number, n
     if (node.category === 'recurrent') return node.attrs.batch_first ? ['T', dim(node.attrs.in, 'd')] : ['T', dim(node.attrs.in, 'd')];
     if (node.category === 'attention') return ['T', dim(node.attrs.out ?? node.attrs.d_model, 'd')];
     if (node.category === 'normalization' && node.op === 'batch_norm') return undefined;
-    const keepsShape = node.op === 'scale' || ELEMENTWISE.has(node.op) || node.op === 'add' || node.op === 'sub' || node.op === 'mul';
+    // Padding and upsampling change sizes but keep the rank and the channels: the layer after them tells the layout.
+    const keepsShape = node.op === 'scale' || ELEMENTWISE.has(node.op) || node.op === 'add' || node.op === 'sub' || node.op === 'mul' || node.op === 'pad' || node.op === 'upsample';
     if (keepsShape || node.category === 'reshape' || node.category === 'regularization' || node.category === 'activation' || node.category === 'normalization') {
       current = next;
       continue;

@@ -100,6 +100,14 @@ export function resolveSizes(graph: ModelGraph, given: Readonly<Record<string, n
     changed = true;
     return { ...node, attrs: { ...attrs, assumed_sizes: assumed } };
   });
+  // An input's shape written with the same names (`x: [in_features, H, W]` from `ResidualBlock(in_features)`) takes
+  // the values its layers got, so a residual `x + block(x)` adds tensors of one size. Spatial and sequence symbols
+  // the layers did not name stay for the input resolution to choose.
+  for (const [i, node] of nodes.entries()) {
+    if (node.category !== 'input' || !node.shape?.some((d) => typeof d === 'string' && chosen.has(d))) continue;
+    nodes[i] = { ...node, shape: node.shape.map((d) => (typeof d === 'string' ? chosen.get(d)?.value ?? d : d)) };
+    changed = true;
+  }
   const assumptions = [...chosen.values()].filter((a) => !/^[BN]$/.test(a.name));
   return { graph: changed ? { ...graph, nodes } : graph, assumptions };
 }
