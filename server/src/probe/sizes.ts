@@ -59,12 +59,13 @@ export function defaultSize(name: string): number {
  */
 export function resolveSizes(graph: ModelGraph, given: Readonly<Record<string, number>> = {}): ResolvedSizes {
   const chosen = new Map<string, SizeAssumption>();
-  const lookup = (name: string): number | undefined => {
+  const fitted = widthsForViews(graph);
+  const lookup = (name: string, fallback?: number): number | undefined => {
     const known = chosen.get(name);
     if (known) return known.value;
     const set = given[name] ?? given[name.split('.').pop() ?? name];
     if (set === undefined && /^\?|^dim\d+$/.test(name)) return undefined;
-    const assumption: SizeAssumption = set !== undefined ? { name, value: set, source: 'set' } : { name, value: defaultSize(name), source: 'assumed' };
+    const assumption: SizeAssumption = set !== undefined ? { name, value: set, source: 'set' } : { name, value: fallback ?? defaultSize(name), source: 'assumed' };
     chosen.set(name, assumption);
     return assumption.value;
   };
@@ -79,7 +80,7 @@ export function resolveSizes(graph: ModelGraph, given: Readonly<Record<string, n
         let n = evaluateSize(value, lookup);
         // A size the code computes in a way the extractor cannot follow (`int(np.prod(img_shape))`, `opt.n_classes`
         // through argparse) is named after its layer, and a layer's input width is left to the data flow.
-        if (n === undefined && OPEN_WIDTHS.has(key) && !(key === 'in' && node.op !== 'embedding')) n = lookup(`${node.module ?? `${node.op}@${node.range.start.line + 1}`}.${key === 'in' ? 'num_embeddings' : key === 'out' ? (node.op === 'embedding' ? 'embedding_dim' : 'out_features') : key}`);
+        if (n === undefined && OPEN_WIDTHS.has(key) && !(key === 'in' && node.op !== 'embedding')) n = lookup(`${node.module ?? `${node.op}@${node.range.start.line + 1}`}.${key === 'in' ? 'num_embeddings' : key === 'out' ? (node.op === 'embedding' ? 'embedding_dim' : 'out_features') : key}`, key === 'out' ? fitted.get(node.id) : undefined);
         if (n !== undefined) {
           attrs[key] = n;
           assumed.push(key);
@@ -110,6 +111,33 @@ export function resolveSizes(graph: ModelGraph, given: Readonly<Record<string, n
   }
   const assumptions = [...chosen.values()].filter((a) => !/^[BN]$/.test(a.name));
   return { graph: changed ? { ...graph, nodes } : graph, assumptions };
+}
+
+/** The side a view target's unreadable sizes get when the probe chooses the width before it (`self.init_size`). */
+export const VIEW_SIDE = 4;
+
+/** Ops between a layer and a view that keep the feature width. */
+const WIDTH_PRESERVING = new Set(['activation', 'normalization', 'regularization']);
+
+/**
+ * Output widths for layers whose width the extractor could not read at all and whose output a view reshapes:
+ * `nn.Linear(latent_dim, 128 * self.init_size ** 2)` then `out.view(b, 128, self.init_size, self.init_size)` with
+ * `init_size` from argparse. The width is chosen to fill the view: the product of its numbers, with VIEW_SIDE for
+ * each size it cannot read either (the builder then reads those back from the tensor).
+ */
+function widthsForViews(graph: ModelGraph): Map<number, number> {
+  const result = new Map<number, number>();
+  const byId = new Map(graph.nodes.map((n) => [n.id, n]));
+  for (const view of graph.nodes) {
+    if ((view.op !== 'view' && view.op !== 'reshape') || !Array.isArray(view.attrs.shape)) continue;
+    const target = (view.attrs.shape as readonly AttrValue[]).slice(1);
+    if (target.length < 2 || !target.every((d) => typeof d === 'number' ? d > 0 : d === '?')) continue;
+    let node = byId.get(view.inputs[0] ?? -1);
+    while (node && WIDTH_PRESERVING.has(node.category) && node.inputs.length === 1) node = byId.get(node.inputs[0]!);
+    if (!node || (node.op !== 'linear' && node.op !== 'matmul') || node.attrs.out !== '?') continue;
+    result.set(node.id, target.reduce<number>((p, d) => p * (typeof d === 'number' ? d : VIEW_SIDE), 1));
+  }
+  return result;
 }
 
 /**
