@@ -68,6 +68,8 @@ export function tensorOp(env: TensorOpEnv, node: GraphNode, ins: readonly Tensor
     case 'minimum':
       if (ins.length < 2) env.fail('it needs two operands');
       return node.op === 'maximum' ? tf.maximum(ins[0]!, ins[1]!) : tf.minimum(ins[0]!, ins[1]!);
+    case 'scaled_dot_product_attention':
+      return scaledDotProductAttention(env, node, ins);
     case 'masked_fill':
       return maskedFill(env, x, ins[1]);
     case 'slice':
@@ -89,6 +91,23 @@ export function tensorOp(env: TensorOpEnv, node: GraphNode, ins: readonly Tensor
     default:
       return undefined;
   }
+}
+
+/**
+ * `F.scaled_dot_product_attention(q, k, v, is_causal=…)`: softmax(q·kᵀ/√d)·v over the last two axes (heads, if any,
+ * before them). An `attn_mask` is a tensor the graph does not carry; the causal flag is applied as written.
+ */
+function scaledDotProductAttention(env: TensorOpEnv, node: GraphNode, ins: readonly Tensor[]): Tensor {
+  const { tf } = env;
+  if (ins.length < 3) env.fail('it needs a query, a key and a value');
+  const [q, k, v] = ins as [Tensor, Tensor, Tensor];
+  if (q.rank < 3 || k.rank !== q.rank || v.rank !== q.rank) env.fail(`it expects (batch, …, time, features) operands of one rank, not ${q.rank}-, ${k.rank}- and ${v.rank}-d`);
+  const d = q.shape[q.rank - 1]!;
+  if (k.shape[k.rank - 1] !== d) env.fail(`its query width ${d} and key width ${k.shape[k.rank - 1]} differ`);
+  const scale = num(node.attrs.scale) ?? 1 / Math.sqrt(d);
+  let scores = tf.mul(tf.matMul(q, k, false, true), scale);
+  if (node.attrs.causal === true || node.attrs.is_causal === true) scores = tf.add(scores, causalMask(tf, q.shape[q.rank - 2]!, k.shape[k.rank - 2]!));
+  return tf.matMul(tf.softmax(scores, -1), v);
 }
 
 function axisOf(env: TensorOpEnv, d: AttrValue, rank: number): number {
