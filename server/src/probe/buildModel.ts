@@ -11,22 +11,15 @@ import { type AttrValue, type GraphNode, type LayerDecl, ModelGraph } from '../c
 import { type ConcreteInput, resolveInputShapes } from './inputShapes';
 import { SeededRandom } from './rng';
 import { multiheadAttention, recurrent, type SequenceEnv, transformerEncoderLayer } from './sequenceOps';
+import { activation } from './activations';
+import { axisOf, fail, num, ProbeBuildError, tuple } from './attrs';
+import { channelsFirst, channelsLast, convolve, convTranspose, pool2d } from './convolution';
 import { tensorOp } from './tensorOps';
+
+export { ProbeBuildError } from './attrs';
 
 export type TF = typeof tfc;
 type Tensor = tfc.Tensor;
-
-/** An op the probe cannot build, with where it is in the source. */
-export class ProbeBuildError extends Error {
-  constructor(
-    readonly op: string,
-    readonly line: number,
-    readonly detail: string,
-  ) {
-    super(`cannot build \`${op}\` (line ${line}) for a probe: ${detail}`);
-    this.name = 'ProbeBuildError';
-  }
-}
 
 export interface ProbeParam {
   /** A readable name: `fc1.weight`. */
@@ -159,6 +152,38 @@ export function buildProbeModel(tf: TF, graph: ModelGraph, options: BuildOptions
         }
         let y = convolve(tf, input, w, rank, k, s, d, padding);
         if (a.bias !== false) y = tf.add(y, param(node, 'bias', [cout], biasInit(fanIn, cout)));
+        return last ? y : channelsFirst(tf, y);
+      }
+      case 'conv_transpose1d':
+      case 'conv_transpose2d': {
+        const t = need(x);
+        const rank = node.op === 'conv_transpose1d' ? 1 : 2;
+        const last = a.channels_last === true;
+        if (t.rank !== rank + 2) fail(node, `it expects a ${rank + 2}-d input (batch, channels, ${rank === 1 ? 'length' : 'height, width'}) but receives ${t.rank}-d`);
+        if ((num(a.groups) ?? 1) !== 1) fail(node, 'grouped transposed convolutions are not supported by the probe builder');
+        const cin = last ? t.shape[t.rank - 1]! : t.shape[1]!;
+        if (num(a.in) !== undefined && num(a.in) !== cin && !scaled.size && !assumed(node, 'in')) fail(node, `it expects ${num(a.in)} input channels but receives ${cin}`);
+        const cout = scaled.get(node.id) ?? num(a.out) ?? fail(node, 'its output channel count is not a number');
+        const k = tuple(a.kernel, rank, 1);
+        const s = tuple(a.stride, rank, 1);
+        const d = tuple(a.dilation, rank, 1);
+        const spatial = last ? t.shape.slice(1, -1) : t.shape.slice(2);
+        // PyTorch crops `padding` from both ends and gives back `output_padding` at the end; Keras's 'same' makes the
+        // output the input times the stride, cropping the excess as TensorFlow does (the smaller half first).
+        const p = tuple(a.padding, rank, 0);
+        const extra = tuple(a.output_padding, rank, 0);
+        const crop = k.map((kk, i): [number, number] => {
+          if (a.padding === 'same' || a.same_padding === true) {
+            const total = Math.max(0, (spatial[i]! - 1) * s[i]! + d[i]! * (kk - 1) + 1 - spatial[i]! * s[i]!);
+            return [Math.floor(total / 2), total - Math.floor(total / 2)];
+          }
+          return [p[i]!, p[i]! - extra[i]!];
+        });
+        // PyTorch's fan-in for a transposed convolution's init is its output channels times the kernel.
+        const area = k.reduce((q, r) => q * r, 1);
+        const w = param(node, 'weight', [...k, cin, cout], weightInit(cout * area, cin * area, cin * cout * area));
+        let y = convTranspose(tf, last ? t : channelsLast(tf, t), w, rank, k, s, d, crop);
+        if (a.bias !== false) y = tf.add(y, param(node, 'bias', [cout], biasInit(cout * area, cout)));
         return last ? y : channelsFirst(tf, y);
       }
       case 'max_pool1d':
@@ -321,7 +346,12 @@ export function buildProbeModel(tf: TF, graph: ModelGraph, options: BuildOptions
       case 'sub':
       case 'mul': {
         if (ins.length < 2) return need(x);
-        const [l, r] = [ins[0]!, ins[1]!];
+        let [l, r] = [ins[0]!, ins[1]!];
+        // Keras merge layers (Multiply, Add) broadcast per sample: the lower-rank operand gets axes after the batch.
+        if (!pytorchInit) {
+          while (l.rank < r.rank) l = tf.expandDims(l, 1);
+          while (r.rank < l.rank) r = tf.expandDims(r, 1);
+        }
         if (!broadcastable(l.shape, r.shape)) fail(node, `its operands have shapes ${l.shape.slice(1).join('×')} and ${r.shape.slice(1).join('×')}`);
         return node.op === 'add' ? tf.add(l, r) : node.op === 'sub' ? tf.sub(l, r) : tf.mul(l, r);
       }
@@ -431,10 +461,6 @@ export function batchSize(model: ProbeModel, preferred: number, minimum: number)
   return Math.max(minimum, Math.min(preferred, fits));
 }
 
-function fail(node: GraphNode, detail: string): never {
-  throw new ProbeBuildError(node.op === 'opaque' ? node.label ?? 'opaque' : node.op, node.range.start.line + 1, detail);
-}
-
 /** Whether the node's attribute was a name or an expression the probe gave a value (see sizes.ts). */
 function assumed(node: GraphNode, key: string): boolean {
   const list = node.attrs.assumed_sizes;
@@ -482,23 +508,6 @@ function scaleBase(graph: ModelGraph, node: GraphNode, values: ReadonlyMap<numbe
   return source?.shape[source.shape.length - 1] ?? 1;
 }
 
-function num(v: AttrValue | undefined): number | undefined {
-  return typeof v === 'number' ? v : undefined;
-}
-
-function tuple(v: AttrValue | undefined, rank: number, fallback: number): number[] {
-  if (Array.isArray(v)) return Array.from({ length: rank }, (_, i) => num(v[i] ?? v[0]) ?? fallback);
-  const n = num(v as AttrValue);
-  return Array.from({ length: rank }, () => n ?? fallback);
-}
-
-function axisOf(node: GraphNode, d: AttrValue, rank: number): number {
-  if (typeof d !== 'number') fail(node, `its dimension \`${String(d)}\` is not a number`);
-  const axis = d < 0 ? rank + d : d;
-  if (axis < 0 || axis >= rank) fail(node, `dimension ${d} is out of range for a ${rank}-d tensor`);
-  return axis;
-}
-
 function sanitize(name: string): string {
   return name.replace(/[^A-Za-z0-9_.\-/]/g, '_');
 }
@@ -533,152 +542,4 @@ function scaledWidths(graph: ModelGraph, needed: Set<number>, outputId: number, 
     if (out !== undefined) result.set(node.id, Math.max(2, Math.round(out * factor)));
   }
   return result;
-}
-
-/**
- * A channels-last convolution. Backends with the filter-gradient kernel (cpu, tensorflow) use tf.conv1d/conv2d; the
- * WASM backend lacks Conv2DBackpropFilter, so there the convolution is written as patches (one slice per kernel
- * offset, concatenated) times the reshaped kernel, whose gradients WASM has.
- */
-function convolve(tf: TF, input: Tensor, w: Tensor, rank: number, k: number[], s: number[], d: number[], padding: 'same' | 'valid'): Tensor {
-  // tfjs has no convolution gradient for dilations above 1 on any backend: those take the patches path too.
-  if (tf.getBackend() !== 'wasm' && d.every((v) => v === 1)) {
-    return rank === 1
-      ? tf.conv1d(input as tfc.Tensor3D, w as tfc.Tensor3D, s[0]!, padding, 'NWC', d[0]!)
-      : tf.conv2d(input as tfc.Tensor4D, w as tfc.Tensor4D, [s[0]!, s[1]!], padding, 'NHWC', [d[0]!, d[1]!]);
-  }
-  // 1-d runs as 2-d over a height of one.
-  let x = rank === 1 ? tf.expandDims(input, 1) : input;
-  const kk = rank === 1 ? [1, k[0]!] : [k[0]!, k[1]!];
-  const ss = rank === 1 ? [1, s[0]!] : [s[0]!, s[1]!];
-  const dd = rank === 1 ? [1, d[0]!] : [d[0]!, d[1]!];
-  const [batch, h0, w0, cin] = x.shape as number[];
-  if (padding === 'same') {
-    const pads = [h0!, w0!].map((size, i) => {
-      const out = Math.ceil(size / ss[i]!);
-      const total = Math.max(0, (out - 1) * ss[i]! + (kk[i]! - 1) * dd[i]! + 1 - size);
-      return [Math.floor(total / 2), total - Math.floor(total / 2)] as [number, number];
-    });
-    x = tf.pad(x, [[0, 0], pads[0]!, pads[1]!, [0, 0]]);
-  }
-  const [, h, wd] = x.shape as number[];
-  const outH = Math.floor((h! - (kk[0]! - 1) * dd[0]! - 1) / ss[0]!) + 1;
-  const outW = Math.floor((wd! - (kk[1]! - 1) * dd[1]! - 1) / ss[1]!) + 1;
-  const patches: Tensor[] = [];
-  for (let i = 0; i < kk[0]!; i++) {
-    for (let j = 0; j < kk[1]!; j++) {
-      const spanH = (outH - 1) * ss[0]! + 1;
-      const spanW = (outW - 1) * ss[1]! + 1;
-      let p = tf.slice(x, [0, i * dd[0]!, j * dd[1]!, 0], [batch!, spanH, spanW, cin!]);
-      if (ss[0]! > 1 || ss[1]! > 1) {
-        // Every s-th row and column: pad to a multiple of the stride, fold the stride into its own axis, keep index 0.
-        p = tf.pad(p, [[0, 0], [0, outH * ss[0]! - spanH], [0, outW * ss[1]! - spanW], [0, 0]]);
-        p = tf.reshape(p, [batch!, outH, ss[0]!, outW, ss[1]!, cin!]);
-        p = tf.reshape(tf.slice(p, [0, 0, 0, 0, 0, 0], [batch!, outH, 1, outW, 1, cin!]), [batch!, outH, outW, cin!]);
-      }
-      patches.push(p);
-    }
-  }
-  const cols = patches.length === 1 ? patches[0]! : tf.concat(patches, 3);
-  const cout = w.shape[w.shape.length - 1]!;
-  const y = tf.reshape(tf.matMul(tf.reshape(cols, [-1, kk[0]! * kk[1]! * cin!]), tf.reshape(w, [-1, cout])), [batch!, outH, outW, cout]);
-  return rank === 1 ? tf.squeeze(y, [1]) : y;
-}
-
-function channelsLast(tf: TF, t: Tensor): Tensor {
-  return t.rank === 3 ? tf.transpose(t, [0, 2, 1]) : tf.transpose(t, [0, 2, 3, 1]);
-}
-
-function channelsFirst(tf: TF, t: Tensor): Tensor {
-  return t.rank === 3 ? tf.transpose(t, [0, 2, 1]) : tf.transpose(t, [0, 3, 1, 2]);
-}
-
-function pool2d(tf: TF, t: Tensor, kind: 'max' | 'avg', k: number[], s: number[], p: number[], last: boolean, same: boolean): Tensor {
-  // 1-d pools run as 2-d pools over a height of one.
-  const oneD = t.rank === 3;
-  let x = last ? t : channelsLast(tf, t);
-  if (oneD) x = tf.expandDims(x, 1);
-  const kk: [number, number] = oneD ? [1, k[0]!] : [k[0]!, k[1]!];
-  const ss: [number, number] = oneD ? [1, s[0]!] : [s[0]!, s[1]!];
-  const pp = oneD ? [0, p[0]!] : [p[0]!, p[1]!];
-  if (pp.some((v) => v > 0)) x = tf.pad(x, [[0, 0], [pp[0]!, pp[0]!], [pp[1]!, pp[1]!], [0, 0]], kind === 'max' ? -1e9 : 0);
-  const padding = same ? 'same' : 'valid';
-  let y = kind === 'max' ? tf.maxPool(x as tfc.Tensor4D, kk, ss, padding) : tf.avgPool(x as tfc.Tensor4D, kk, ss, padding);
-  if (oneD) y = tf.squeeze(y, [1]) as tfc.Tensor4D;
-  return last ? y : channelsFirst(tf, y);
-}
-
-type ParamFactory = (suffix: string, shape: number[], init: () => Float32Array) => tfc.Variable;
-
-function activation(tf: TF, node: GraphNode, x: Tensor, param: ParamFactory): Tensor {
-  const a = node.attrs;
-  const softmaxAxis = (): number => {
-    if (typeof a.dim === 'number') return axisOf(node, a.dim, x.rank);
-    // PyTorch's implicit choice for softmax without `dim`: 0 for 0-, 1- and 3-d inputs, else 1.
-    if (a.dim === undefined || a.dim === null) return x.rank === 0 || x.rank === 1 || x.rank === 3 ? 0 : 1;
-    return x.rank - 1;
-  };
-  switch (node.op) {
-    case 'relu':
-      return tf.relu(x);
-    case 'relu6':
-      return tf.relu6(x);
-    case 'leaky_relu':
-      return tf.leakyRelu(x, num(a.negative_slope) ?? 0.01);
-    case 'prelu': {
-      const n = num(a.num_parameters) ?? 1;
-      const alpha = param('weight', [n], () => new Float32Array(n).fill(0.25));
-      const shaped = n === 1 ? alpha : tf.reshape(alpha, x.shape.map((s, i) => (i === 1 ? s : 1)));
-      return tf.add(tf.relu(x), tf.mul(shaped, tf.neg(tf.relu(tf.neg(x)))));
-    }
-    case 'rrelu':
-      return tf.leakyRelu(x, ((num(a.lower) ?? 1 / 8) + (num(a.upper) ?? 1 / 3)) / 2);
-    case 'elu':
-    case 'celu': {
-      const alpha = num(a.alpha) ?? 1;
-      return alpha === 1 ? tf.elu(x) : tf.where(tf.greater(x, 0), x, tf.mul(alpha, tf.sub(tf.exp(tf.div(x, alpha)), 1)));
-    }
-    case 'selu':
-      return tf.selu(x);
-    case 'gelu':
-      return tf.mul(tf.mul(x, 0.5), tf.add(1, tf.tanh(tf.mul(Math.sqrt(2 / Math.PI), tf.add(x, tf.mul(0.044715, tf.pow(x, 3)))))));
-    case 'silu':
-      return tf.mul(x, tf.sigmoid(x));
-    case 'mish':
-      return tf.mul(x, tf.tanh(tf.softplus(x)));
-    case 'tanh':
-      return tf.tanh(x);
-    case 'sigmoid':
-      return tf.sigmoid(x);
-    case 'hardsigmoid':
-      return tf.div(tf.relu6(tf.add(x, 3)), 6);
-    case 'hardswish':
-      return tf.mul(x, tf.div(tf.relu6(tf.add(x, 3)), 6));
-    case 'hardtanh':
-      return tf.clipByValue(x, num(a.min_val) ?? -1, num(a.max_val) ?? 1);
-    case 'softplus': {
-      const beta = num(a.beta) ?? 1;
-      return beta === 1 ? tf.softplus(x) : tf.div(tf.softplus(tf.mul(x, beta)), beta);
-    }
-    case 'softsign':
-      return tf.div(x, tf.add(1, tf.abs(x)));
-    case 'tanhshrink':
-      return tf.sub(x, tf.tanh(x));
-    case 'softmax':
-    case 'log_softmax':
-    case 'softmin': {
-      const axis = softmaxAxis();
-      const z = node.op === 'softmin' ? tf.neg(x) : x;
-      const logp = tf.sub(z, tf.logSumExp(z, axis, true));
-      return node.op === 'log_softmax' ? logp : tf.exp(logp);
-    }
-    case 'glu': {
-      const axis = typeof a.dim === 'number' ? axisOf(node, a.dim, x.rank) : x.rank - 1;
-      if (x.shape[axis]! % 2 !== 0) fail(node, `GLU needs an even size along dimension ${axis}, not ${x.shape[axis]}`);
-      const [l, r] = tf.split(x, 2, axis);
-      return tf.mul(l!, tf.sigmoid(r!));
-    }
-    default:
-      return fail(node, `the activation \`${node.op}\` is not supported by the probe builder yet`);
-  }
 }

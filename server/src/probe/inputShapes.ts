@@ -95,13 +95,25 @@ function concatenatedWidths(graph: ModelGraph, consumers: Map<number, number[]>)
   for (const id of graph.inputs) {
     if (result.has(id)) continue;
     for (const layer of (consumers.get(id) ?? []).map((c) => ModelGraph.node(graph, c))) {
-      const width = readWidth(layer);
+      const width = readWidth(layer) ?? partnerWidth(inferred, layer, id);
       if (width === undefined) continue;
       result.set(id, { value: width, why: `the width \`${layer.module ?? layer.op}\` reads` });
       break;
     }
   }
   return result;
+}
+
+/**
+ * The width an elementwise product or sum asks of an open input: its other operand's last size, when the graph gives
+ * it (`multiply([latent, classEmbedding])`, `label_emb(labels) * noise`).
+ */
+function partnerWidth(inferred: ModelGraph, node: GraphNode, id: number): number | undefined {
+  if (!['mul', 'add', 'sub'].includes(node.op) || node.inputs.length !== 2) return undefined;
+  const other = node.inputs.find((i) => i !== id);
+  const shape = other === undefined ? undefined : ModelGraph.node(inferred, other).shape;
+  const last = shape?.[shape.length - 1];
+  return typeof last === 'number' ? last : undefined;
 }
 
 /** The feature width a layer reads from its input's last axis, when the graph gives it as a number. */

@@ -6,6 +6,7 @@
 
 import type * as tfc from '@tensorflow/tfjs-core';
 import type { GraphNode } from '../core/graph';
+import { num } from './attrs';
 
 type TF = typeof tfc;
 type Tensor = tfc.Tensor;
@@ -23,7 +24,6 @@ export interface SequenceEnv {
   scaledWidth(width: number): number;
 }
 
-const num = (v: unknown): number | undefined => (typeof v === 'number' ? v : undefined);
 
 /** `nn.RNN`, `nn.LSTM`, `nn.GRU` (and Keras's SimpleRNN/LSTM/GRU): the output sequence, [batch, time, hidden·dirs]. */
 export function recurrent(env: SequenceEnv, node: GraphNode, input: Tensor): Tensor {

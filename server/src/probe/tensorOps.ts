@@ -5,6 +5,7 @@
 
 import type * as tfc from '@tensorflow/tfjs-core';
 import { type AttrValue, type GraphNode, ModelGraph } from '../core/graph';
+import { num } from './attrs';
 import { causalMask } from './sequenceOps';
 
 type TF = typeof tfc;
@@ -22,7 +23,6 @@ export interface TensorOpEnv {
 
 const RECURRENT = new Set(['lstm', 'gru', 'rnn', 'multihead_attention']);
 
-const num = (v: AttrValue | undefined): number | undefined => (typeof v === 'number' ? v : undefined);
 
 export function tensorOp(env: TensorOpEnv, node: GraphNode, ins: readonly Tensor[]): Tensor | undefined {
   const { tf } = env;

@@ -307,7 +307,8 @@ function layerAttrs(layer: KerasLayer, bidirectional: boolean): Record<string, A
     if (typeof c.activation === 'string') attrs.activation = c.activation;
   } else if (spec.op === 'embedding') {
     set('in', c.input_dim);
-    set('out', c.output_dim);
+    // `output_dim` is also Keras 1's name for Dense's `units`, so the keyword arrives renamed.
+    set('out', c.output_dim ?? c.units);
   } else if (spec.op === 'dropout' || spec.op === 'alpha_dropout') {
     set('p', c.rate);
   } else if (spec.op === 'reshape') {
