@@ -17,6 +17,8 @@ const { initBackend } = load('server/src/probe/backends.ts');
 const { buildProbeModel } = load('server/src/probe/buildModel.ts');
 const { runProbes, estimateParameters, describeError } = load('server/src/probe/runProbes.ts');
 const { resolveSizes } = load('server/src/probe/sizes.ts');
+const { createImportResolver } = load('server/src/workspace/pythonImports.ts');
+const { ModuleMirrors } = load('server/src/core/analyze.ts');
 
 const args = process.argv.slice(2);
 const json = args.includes('--json');
@@ -47,12 +49,17 @@ for (const [repo, keep] of REPOS) {
     missing.push(repo);
     continue;
   }
+  // Imports within the repository are followed, as `model-audit probe` follows them in a checkout.
+  const root = `/bench/${repo.replace('/', '+')}`;
+  const texts = new Map(files.map((f) => [`${root}/${f.path}`, f.text]));
+  const resolveImport = createImportResolver([root], root, (absolute) => texts.get(absolute));
+  const modules = new ModuleMirrors();
   for (const file of files) {
     const language = languageOfPath(file.path);
     if (!language) continue;
     let analysis;
     try {
-      analysis = analyzeSource({ file: { path: file.path, language, text: file.text }, parsers });
+      analysis = analyzeSource({ file: { path: `${root}/${file.path}`, language, text: file.text }, parsers, resolveImport, modules });
     } catch {
       continue;
     }

@@ -8,6 +8,7 @@ import { analyzeSource } from '../core/analyze';
 import type { ModelGraph, Position } from '../core/graph';
 import { loadParsers } from '../parsing/loadParsers';
 import { languageOf } from '../workspace/files';
+import { createImportResolver } from '../workspace/pythonImports';
 import { buildNotebookProgram, isNotebookPath, type NotebookProgram, parseNotebookJson } from '../core/notebook';
 import { locator, positionText } from './checkReport';
 import { BackendName } from '../probe/backendChoice';
@@ -146,7 +147,8 @@ async function loadModel(cwd: string, file: string, name: string | undefined, ro
   }
   const found = (graph: ModelGraph) => ({ graph, ...(program ? { notebook: program } : {}) });
   const parsers = await loadParsers();
-  const analysis = analyzeSource({ file: { path: file, language, text }, parsers });
+  // Helpers imported from the project (`from .attention import Attention`) are followed as `check` follows them.
+  const analysis = analyzeSource({ file: { path: file, language, text }, parsers, resolveImport: createImportResolver([cwd], cwd) });
   const models = analysis.models.map((m) => m.graph);
   if (models.length === 0) throw new ProbeUsageError(`${file}: no ${role === 'spec' ? 'spec model' : 'model'} found`);
   if (name) {
