@@ -91,6 +91,7 @@ export const OPS: Readonly<Record<string, OpInfo>> = {
   add: { category: 'merge', symbol: '+' },
   sub: { category: 'merge', symbol: '−' },
   mul: { category: 'merge', symbol: '⊙' },
+  div: { category: 'merge', symbol: '/' },
   concat: { category: 'merge', symbol: 'concat' },
   // A product of two activations (attention scores, gates): bilinear, so not affine in either.
   bmm: { category: 'merge', symbol: '·' },
@@ -123,6 +124,9 @@ export const OPS: Readonly<Record<string, OpInfo>> = {
   resize: { category: 'other', symbol: 'resize' },
   pad: { category: 'other', symbol: 'pad' },
   pow: { category: 'other', symbol: 'pow' },
+  rsqrt: { category: 'other', symbol: 'rsqrt' },
+  std: { category: 'pooling', symbol: 'std' },
+  var: { category: 'pooling', symbol: 'var' },
   masked_fill: { category: 'other', symbol: 'masked_fill' },
   max: { category: 'pooling', symbol: 'max' },
   maximum: { category: 'merge', symbol: 'max' },
@@ -141,7 +145,7 @@ export namespace Ops {
     const c = category(op);
     return c === 'activation' || c === 'recurrent' || c === 'attention' || op === 'max_pool1d' || op === 'max_pool2d' ||
       op === 'max_pool3d' || op === 'adaptive_max_pool1d' || op === 'adaptive_max_pool2d' || op === 'adaptive_max_pool3d' ||
-      op === 'mul' || op === 'bmm' || op === 'opaque' || op === 'layer_norm' || op === 'group_norm' || op === 'instance_norm' ||
+      op === 'mul' || op === 'div' || op === 'bmm' || op === 'opaque' || op === 'layer_norm' || op === 'group_norm' || op === 'instance_norm' ||
       op === 'normalize' || op === 'local_response_norm';
   }
 }

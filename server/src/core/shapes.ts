@@ -69,7 +69,7 @@ function broadcast(a: Shape, b: Shape): Shape {
 }
 
 /** Ops that map each element on its own, keeping the shape. */
-const ELEMENTWISE = new Set(['exp', 'log', 'sqrt', 'abs', 'clamp', 'noise', 'gaussian_noise', 'pow', 'masked_fill', 'log_sigmoid', 'softshrink', 'hardshrink', 'threshold']);
+const ELEMENTWISE = new Set(['exp', 'log', 'sqrt', 'rsqrt', 'abs', 'clamp', 'noise', 'gaussian_noise', 'pow', 'masked_fill', 'log_sigmoid', 'softshrink', 'hardshrink', 'threshold']);
 
 function product(dims: readonly Dim[]): Dim {
   if (dims.every((d) => typeof d === 'number')) return (dims as number[]).reduce((a, b) => a * b, 1);
@@ -150,7 +150,7 @@ function outputShape(node: GraphNode, ins: (Shape | undefined)[]): Shape | undef
     }
     case 'pooling': {
       if (!s) return undefined;
-      if (node.op === 'mean' || node.op === 'sum' || node.op === 'max') {
+      if (node.op === 'mean' || node.op === 'sum' || node.op === 'max' || node.op === 'std' || node.op === 'var') {
         const dims = Array.isArray(a.dim) ? a.dim : a.dim === undefined ? undefined : [a.dim];
         if (!dims) return [];
         const drop = new Set(dims.map((d) => (typeof d === 'number' ? (d < 0 ? s.length + d : d - 1) : -99)));
@@ -238,7 +238,7 @@ function outputShape(node: GraphNode, ins: (Shape | undefined)[]): Shape | undef
         const [x, y] = ins;
         return x && y && x.length >= 2 && y.length >= 2 ? [...x.slice(0, -1), y[y.length - 1]] : undefined;
       }
-      if ((node.op === 'add' || node.op === 'sub' || node.op === 'mul') && ins.length === 2 && ins[0] && ins[1]) return broadcast(ins[0], ins[1]);
+      if ((node.op === 'add' || node.op === 'sub' || node.op === 'mul' || node.op === 'div') && ins.length === 2 && ins[0] && ins[1]) return broadcast(ins[0], ins[1]);
       return ins.find((x) => x !== undefined);
     }
     case 'recurrent': {

@@ -344,7 +344,8 @@ export function buildProbeModel(tf: TF, graph: ModelGraph, options: BuildOptions
       }
       case 'add':
       case 'sub':
-      case 'mul': {
+      case 'mul':
+      case 'div': {
         if (ins.length < 2) return need(x);
         let [l, r] = [ins[0]!, ins[1]!];
         // Keras merge layers (Multiply, Add) broadcast per sample: the lower-rank operand gets axes after the batch.
@@ -353,7 +354,7 @@ export function buildProbeModel(tf: TF, graph: ModelGraph, options: BuildOptions
           while (r.rank < l.rank) r = tf.expandDims(r, 1);
         }
         if (!broadcastable(l.shape, r.shape)) fail(node, `its operands have shapes ${l.shape.slice(1).join('×')} and ${r.shape.slice(1).join('×')}`);
-        return node.op === 'add' ? tf.add(l, r) : node.op === 'sub' ? tf.sub(l, r) : tf.mul(l, r);
+        return node.op === 'add' ? tf.add(l, r) : node.op === 'sub' ? tf.sub(l, r) : node.op === 'mul' ? tf.mul(l, r) : tf.div(l, r);
       }
       case 'concat': {
         const t = need(x);

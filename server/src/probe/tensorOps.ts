@@ -35,6 +35,11 @@ export function tensorOp(env: TensorOpEnv, node: GraphNode, ins: readonly Tensor
       return tf.log(x);
     case 'sqrt':
       return tf.sqrt(x);
+    case 'rsqrt':
+      return tf.rsqrt(x);
+    case 'std':
+    case 'var':
+      return spread(env, node, x);
     case 'abs':
       return tf.abs(x);
     case 'clamp':
@@ -108,6 +113,21 @@ function scaledDotProductAttention(env: TensorOpEnv, node: GraphNode, ins: reado
   let scores = tf.mul(tf.matMul(q, k, false, true), scale);
   if (node.attrs.causal === true || node.attrs.is_causal === true) scores = tf.add(scores, causalMask(tf, q.shape[q.rank - 2]!, k.shape[k.rank - 2]!));
   return tf.matMul(tf.softmax(scores, -1), v);
+}
+
+/**
+ * `x.std(-1, keepdim=True)`, `x.var(dim)`: PyTorch's unbiased estimate (divided by n − 1, unless `unbiased=False`
+ * or `correction=0`) over the dimensions given, or over each sample when none are.
+ */
+function spread(env: TensorOpEnv, node: GraphNode, x: Tensor): Tensor {
+  const { tf } = env;
+  const a = node.attrs;
+  const dims = a.dim === undefined || a.dim === null ? x.shape.slice(1).map((_, i) => i + 1) : (Array.isArray(a.dim) ? a.dim : [a.dim]).map((d) => axisOf(env, d as AttrValue, x.rank));
+  const n = dims.reduce((p, d) => p * x.shape[d]!, 1);
+  const biased = a.unbiased === false || a.correction === 0;
+  const { variance } = tf.moments(x, dims, a.keepdim === true);
+  const v = biased || n < 2 ? variance : tf.mul(variance, n / (n - 1));
+  return node.op === 'var' ? v : tf.sqrt(v);
 }
 
 function axisOf(env: TensorOpEnv, d: AttrValue, rank: number): number {

@@ -135,6 +135,9 @@ const TORCH_MODULE_BASES = new Set(['torch.nn.Module', 'torch.nn.modules.module.
  * The workspace modules one extraction follows through imports, loaded by the loader Keras and TF.js use too, and
  * which file each of their roots is, so ops written there can be shown at the call that runs them.
  */
+/** Tensor methods that are an arithmetic operator spelt as a call (`a.mul(b)` is `a * b`), by their operator. */
+const ARITHMETIC_METHODS: Readonly<Record<string, string>> = { add: '+', sub: '-', mul: '*', div: '/' };
+
 class ImportedModules {
   private readonly loader: ModuleLoader<FileScope>;
   /** Imported roots by identity (syntax mirrors, whose ids restart per tree) and by id (tree-sitter nodes). */
@@ -942,7 +945,7 @@ class ModelInterpreter extends PythonInterpreter<Value> {
     const range = rangeOf(node);
     if (op === '@') return this.matmul(a, b, range);
     if (a.kind === 'tensor' && b.kind === 'tensor') {
-      const merge = op === '+' ? 'add' : op === '-' ? 'sub' : op === '*' ? 'mul' : undefined;
+      const merge = op === '+' ? 'add' : op === '-' ? 'sub' : op === '*' ? 'mul' : op === '/' ? 'div' : undefined;
       if (merge) return { kind: 'tensor', node: this.emit({ op: merge, inputs: [a.node, b.node], attrs: {}, range }) };
       return this.opaque(node.text, [a.node, b.node], range, `the operator \`${op}\` between two tensors is not modelled`);
     }
@@ -1192,6 +1195,11 @@ class ModelInterpreter extends PythonInterpreter<Value> {
       if (name === 'add' && tensors.length === 2) return { kind: 'tensor', node: this.emit({ op: 'add', inputs: tensors, attrs: {}, range }) };
       if (name === 'mul' && tensors.length === 2) return { kind: 'tensor', node: this.emit({ op: 'mul', inputs: tensors, attrs: {}, range }) };
       if (name === 'matmul' || name === 'mm' || name === 'bmm') return this.matmul(args[0] ?? Value.unknown, args[1] ?? Value.unknown, range);
+      // `torch.addmm(self.b, x, self.w)`: x·W + b, a layer written with its own parameters (GPT's Conv1D).
+      const [bias, mat1, mat2] = args;
+      if (name === 'addmm' && bias?.kind === 'param' && mat1?.kind === 'tensor' && mat2?.kind === 'param') {
+        return { kind: 'tensor', node: this.emit({ op: 'matmul', inputs: [mat1.node], attrs: { in: dimAttr(mat2.shape[0]), out: dimAttr(mat2.shape[1]), bias: true }, module: mat2.name, layerId: mat2.name, range }) };
+      }
       if (name === 'einsum') {
         const eq = args[0]?.kind === 'str' ? args[0].value : '?';
         return { kind: 'tensor', node: this.emit({ op: 'opaque', category: 'other', inputs: tensors, attrs: { equation: eq }, range, label: `einsum("${eq}")`, reason: 'einsum is shown by its subscripts, not expanded' }) };
@@ -1551,6 +1559,9 @@ class ModelInterpreter extends PythonInterpreter<Value> {
       void kwargs;
       return { kind: 'tensor', node: input };
     }
+    // `out.mul(self.res_scale)`, `x.add(y)`: the method spellings of the operators.
+    const operator = ARITHMETIC_METHODS[method.replace(/_$/, '')];
+    if (operator && args.length === 1) return this.binary(operator, { kind: 'tensor', node: input }, args[0]!, node);
     const spec = TENSOR_METHODS[method];
     if (spec) {
       const attrs: Record<string, AttrValue> = {};
