@@ -41,6 +41,9 @@ export function resolveInputShapes(graph: ModelGraph, overrides?: readonly (read
     let shape: Shape = node.shape ?? (vocabulary !== undefined ? ['T'] : ['d']);
     // A block of a sequence model (attention written out, recurrent layers) reads a (time, features) sample.
     if (vocabulary === undefined && shape.length === 1 && readsSequences(graph)) shape = ['T', shape[0]!];
+    // `F.softmax(scores, dim=2)` on a model of one feature axis: the code's own axis says its samples have more.
+    const rank = axesNamed(graph, id, consumers);
+    while (shape.length < rank) shape = ['T', ...shape];
     const symbolic = shape.map((d, i) => (typeof d === 'number' ? undefined : i)).filter((i): i is number => i !== undefined);
     if (symbolic.length === 0) {
       inputs.push({ shape: shape as number[], vocabulary });
@@ -55,8 +58,10 @@ export function resolveInputShapes(graph: ModelGraph, overrides?: readonly (read
       continue;
     }
     const width = joined.get(id);
-    const concrete = shape.map((d, i) => (typeof d === 'number' ? d : d === 'T' ? SEQUENCE_LENGTH : i === shape.length - 1 && width ? width.value : DEFAULT_WIDTH));
-    notes.push(`input ${labelOf(node)} taken as ${concrete.join('×')}${width ? ` (${width.why})` : ''}`);
+    const length = viewedLength(graph, id, shape, consumers);
+    const concrete = shape.map((d, i) => (typeof d === 'number' ? d : d === 'T' ? length?.value ?? SEQUENCE_LENGTH : i === shape.length - 1 && width ? width.value : DEFAULT_WIDTH));
+    const why = [width?.why, length?.why].filter(Boolean).join('; ');
+    notes.push(`input ${labelOf(node)} taken as ${concrete.join('×')}${why ? ` (${why})` : ''}`);
     inputs.push({ shape: concrete, vocabulary });
   }
   return { inputs, notes };
@@ -114,6 +119,45 @@ function partnerWidth(inferred: ModelGraph, node: GraphNode, id: number): number
   const shape = other === undefined ? undefined : ModelGraph.node(inferred, other).shape;
   const last = shape?.[shape.length - 1];
   return typeof last === 'number' ? last : undefined;
+}
+
+/**
+ * The sequence length a view of the input fixes: `input.reshape(-1, 28, 28)` of a (T, 28) input makes T 28. The
+ * view's sizes must all be numbers and divisible by the input's known sizes.
+ */
+function viewedLength(graph: ModelGraph, id: number, shape: Shape, consumers: Map<number, number[]>): { value: number; why: string } | undefined {
+  if (shape.filter((d) => d === 'T').length !== 1) return undefined;
+  const known = shape.reduce<number>((p, d) => (typeof d === 'number' ? p * d : p), 1);
+  for (const c of consumers.get(id) ?? []) {
+    const view = ModelGraph.node(graph, c);
+    if ((view.op !== 'view' && view.op !== 'reshape') || !Array.isArray(view.attrs.shape)) continue;
+    const target = view.attrs.shape.slice(1);
+    if (!target.every((d) => typeof d === 'number' && d > 0)) continue;
+    const total = (target as number[]).reduce((p, q) => p * q, 1);
+    if (total % known === 0) return { value: total / known, why: `the ${view.op} on line ${view.range.start.line + 1} makes each sample ${target.join('×')}` };
+  }
+  return undefined;
+}
+
+/**
+ * The rank (batch left out) an input's samples need for the highest fixed softmax axis applied after it, through
+ * ops that keep the rank (dense layers, activations, dropout, sums); a reshape or any other op ends the search.
+ */
+function axesNamed(graph: ModelGraph, id: number, consumers: Map<number, number[]>): number {
+  let rank = 0;
+  const stack = [id];
+  const seen = new Set<number>();
+  while (stack.length > 0) {
+    for (const c of consumers.get(stack.pop()!) ?? []) {
+      if (seen.has(c)) continue;
+      seen.add(c);
+      const node = ModelGraph.node(graph, c);
+      if ((node.op === 'softmax' || node.op === 'log_softmax') && typeof node.attrs.dim === 'number' && node.attrs.dim > 0) rank = Math.max(rank, node.attrs.dim);
+      const keepsRank = node.op === 'linear' || node.op === 'matmul' || node.op === 'add' || node.op === 'sub' || node.op === 'mul' || ['activation', 'regularization'].includes(node.category);
+      if (keepsRank) stack.push(c);
+    }
+  }
+  return rank;
 }
 
 /** The feature width a layer reads from its input's last axis, when the graph gives it as a number. */

@@ -104,9 +104,10 @@ export function resolveSizes(graph: ModelGraph, given: Readonly<Record<string, n
   // An input's shape written with the same names (`x: [in_features, H, W]` from `ResidualBlock(in_features)`) takes
   // the values its layers got, so a residual `x + block(x)` adds tensors of one size. Spatial and sequence symbols
   // the layers did not name stay for the input resolution to choose.
+  const known = (d: string) => evaluateSize(d, (name) => chosen.get(name)?.value);
   for (const [i, node] of nodes.entries()) {
-    if (node.category !== 'input' || !node.shape?.some((d) => typeof d === 'string' && chosen.has(d))) continue;
-    nodes[i] = { ...node, shape: node.shape.map((d) => (typeof d === 'string' ? chosen.get(d)?.value ?? d : d)) };
+    if (node.category !== 'input' || !node.shape?.some((d) => typeof d === 'string' && known(d) !== undefined)) continue;
+    nodes[i] = { ...node, shape: node.shape.map((d) => (typeof d === 'string' ? known(d) ?? d : d)) };
     changed = true;
   }
   const assumptions = [...chosen.values()].filter((a) => !/^[BN]$/.test(a.name));
