@@ -39,6 +39,12 @@ export function resolveInputShapes(graph: ModelGraph, overrides?: readonly (read
       continue;
     }
     let shape: Shape = node.shape ?? (vocabulary !== undefined ? ['T'] : ['d']);
+    // `torch.cat((self.label_emb(labels), noise), -1)`: a class label, one id per sample, joins a feature vector.
+    if (vocabulary !== undefined && shape.length === 1 && shape[0] === 'T' && isLabel(graph, inferred, id, consumers)) {
+      notes.push(`input ${labelOf(node)} taken as one id per sample (its embedding joins a feature vector, as a class label does)`);
+      inputs.push({ shape: [], vocabulary });
+      continue;
+    }
     // A block of a sequence model (attention written out, recurrent layers) reads a (time, features) sample.
     if (vocabulary === undefined && shape.length === 1 && readsSequences(graph)) shape = ['T', shape[0]!];
     // `F.softmax(scores, dim=2)` on a model of one feature axis: the code's own axis says its samples have more.
@@ -119,6 +125,21 @@ function partnerWidth(inferred: ModelGraph, node: GraphNode, id: number): number
   const shape = other === undefined ? undefined : ModelGraph.node(inferred, other).shape;
   const last = shape?.[shape.length - 1];
   return typeof last === 'number' ? last : undefined;
+}
+
+/** Whether a token input's embedding is concatenated with, or multiplies, a tensor of one axis per sample. */
+function isLabel(graph: ModelGraph, inferred: ModelGraph, id: number, consumers: Map<number, number[]>): boolean {
+  const inputs = new Set(graph.inputs);
+  for (const e of consumers.get(id) ?? []) {
+    if (ModelGraph.node(graph, e).op !== 'embedding') continue;
+    for (const c of consumers.get(e) ?? []) {
+      const join = ModelGraph.node(graph, c);
+      if (!['concat', 'mul', 'add'].includes(join.op) || join.attrs.stack === true) continue;
+      const others = join.inputs.filter((i) => i !== e).map((i) => ModelGraph.node(inferred, i));
+      if (others.some((o) => (o.shape ? o.shape.length === 1 && o.shape[0] !== 'T' : inputs.has(o.id) || (o.op === 'flatten' && o.attrs.end_dim === undefined)))) return true;
+    }
+  }
+  return false;
 }
 
 /**

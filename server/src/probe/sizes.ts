@@ -147,6 +147,8 @@ function widthsForViews(graph: ModelGraph): Map<number, number> {
  * expression.
  */
 export function evaluateSize(text: string, lookup: (name: string) => number | undefined): number | undefined {
+  // `x.size(-2)` reaches here as `dim-2`, a size of some tensor, not `dim` less 2.
+  if (/^dim-?\d+$/.test(text.trim())) return undefined;
   const tokens = text.match(/\d+(?:\.\d+)?|[A-Za-z_][\w.]*|\/\/|\*\*|[-+*·/%()^]|\S/g) ?? [];
   let pos = 0;
   let bad = false;
