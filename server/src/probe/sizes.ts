@@ -60,6 +60,7 @@ export function defaultSize(name: string): number {
 export function resolveSizes(graph: ModelGraph, given: Readonly<Record<string, number>> = {}): ResolvedSizes {
   const chosen = new Map<string, SizeAssumption>();
   const fitted = widthsForViews(graph);
+  const paddings = paddingsForConvolutions(graph);
   const lookup = (name: string, fallback?: number): number | undefined => {
     const known = chosen.get(name);
     if (known) return known.value;
@@ -95,6 +96,15 @@ export function resolveSizes(graph: ModelGraph, given: Readonly<Record<string, n
           attrs[key] = items;
           assumed.push(key);
         }
+      }
+    }
+    // `nn.ReflectionPad2d(channels)` with the size unread: the padding that keeps the size through the convolution
+    // after it (3 before a 7×7), the usual reason for the pad.
+    if (node.op === 'pad' && node.attrs.padding === '?' && paddings.has(node.id)) {
+      const n = lookup(`${node.module ?? `pad@${node.range.start.line + 1}`}.padding`, paddings.get(node.id));
+      if (n !== undefined) {
+        attrs.padding = n;
+        assumed.push('padding');
       }
     }
     if (assumed.length === 0) return node;
@@ -137,6 +147,18 @@ function widthsForViews(graph: ModelGraph): Map<number, number> {
     while (node && WIDTH_PRESERVING.has(node.category) && node.inputs.length === 1) node = byId.get(node.inputs[0]!);
     if (!node || (node.op !== 'linear' && node.op !== 'matmul') || node.attrs.out !== '?') continue;
     result.set(node.id, target.reduce<number>((p, d) => p * (typeof d === 'number' ? d : VIEW_SIDE), 1));
+  }
+  return result;
+}
+
+/** Paddings the extractor could not read, by pad node: half the odd kernel of the unpadded convolution they feed. */
+function paddingsForConvolutions(graph: ModelGraph): Map<number, number> {
+  const result = new Map<number, number>();
+  for (const pad of graph.nodes) {
+    if (pad.op !== 'pad' || pad.attrs.padding !== '?') continue;
+    const conv = graph.nodes.find((n) => n.inputs[0] === pad.id && /^conv[12]d$/.test(n.op));
+    const k = Array.isArray(conv?.attrs.kernel) ? conv?.attrs.kernel[0] : conv?.attrs.kernel;
+    if (conv && typeof k === 'number' && k % 2 === 1 && (conv.attrs.padding ?? 0) === 0) result.set(pad.id, (k - 1) / 2);
   }
   return result;
 }
