@@ -475,6 +475,18 @@ function assumed(node: GraphNode, key: string): boolean {
  */
 function viewTarget(node: GraphNode, t: Tensor, target: readonly AttrValue[]): number[] {
   const total = t.shape.slice(1).reduce((p, q) => p * q, 1);
+  // `x.view(sz_b, len_q, -1)` with `len_q = q.size(1)`: a size read from a tensor is most often the same axis of the
+  // tensor being reshaped; the live size is taken when it makes the product match.
+  const live = target.map((d) => {
+    const m = typeof d === 'string' ? /^dim(-?\d+)$/.exec(d) : null;
+    const axis = m ? (Number(m[1]) < 0 ? t.rank + Number(m[1]) : Number(m[1])) : -1;
+    return axis >= 1 && axis < t.rank ? t.shape[axis]! : d;
+  });
+  if (live.some((d, i) => d !== target[i]) && live.every((d) => typeof d === 'number')) {
+    const known = (live as number[]).filter((d) => d !== -1).reduce((p, q) => p * q, 1);
+    const free = live.filter((d) => d === -1).length;
+    if (free === 0 ? known === total : free === 1 && known > 0 && total % known === 0) return live as number[];
+  }
   const unknown = target.map((d, i) => (typeof d === 'number' ? -1 : i)).filter((i) => i >= 0);
   if (unknown.length > 1) {
     // `x.view(b, 128, self.init_size, self.init_size)` with the size unread: equal sides, as image generators write.

@@ -38,7 +38,8 @@ export function resolveInputShapes(graph: ModelGraph, overrides?: readonly (read
       inputs.push({ shape: [...override], vocabulary });
       continue;
     }
-    let shape: Shape = node.shape ?? (vocabulary !== undefined ? ['T'] : ['d']);
+    const image = node.shape ? undefined : concatenatedImage(graph, id, consumers);
+    let shape: Shape = node.shape ?? (image ? [image, 'H', 'W'] : vocabulary !== undefined ? ['T'] : ['d']);
     // `torch.cat((self.label_emb(labels), noise), -1)`: a class label, one id per sample, joins a feature vector.
     if (vocabulary !== undefined && shape.length === 1 && shape[0] === 'T' && isLabel(graph, inferred, id, consumers)) {
       notes.push(`input ${labelOf(node)} taken as one id per sample (its embedding joins a feature vector, as a class label does)`);
@@ -125,6 +126,21 @@ function partnerWidth(inferred: ModelGraph, node: GraphNode, id: number): number
   const shape = other === undefined ? undefined : ModelGraph.node(inferred, other).shape;
   const last = shape?.[shape.length - 1];
   return typeof last === 'number' ? last : undefined;
+}
+
+/**
+ * The channels of an image input joined with others along the channels into a convolution of known input channels
+ * (`self.model(torch.cat((img_A, img_B), 1))` with `Conv2d(6, …)`): the convolution's channels shared equally.
+ */
+function concatenatedImage(graph: ModelGraph, id: number, consumers: Map<number, number[]>): number | undefined {
+  for (const c of consumers.get(id) ?? []) {
+    const join = ModelGraph.node(graph, c);
+    if (join.op !== 'concat' || join.attrs.dim !== 1 || join.attrs.stack === true || !join.inputs.every((i) => graph.inputs.includes(i))) continue;
+    const conv = (consumers.get(c) ?? []).map((n) => ModelGraph.node(graph, n)).find((n) => n.op === 'conv2d' && typeof n.attrs.in === 'number' && n.attrs.channels_last !== true);
+    const channels = conv?.attrs.in as number | undefined;
+    if (channels !== undefined && channels % join.inputs.length === 0) return channels / join.inputs.length;
+  }
+  return undefined;
 }
 
 /** Whether a token input's embedding is concatenated with, or multiplies, a tensor of one axis per sample. */
