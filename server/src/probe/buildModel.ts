@@ -364,7 +364,14 @@ export function buildProbeModel(tf: TF, graph: ModelGraph, options: BuildOptions
       }
       case 'bmm': {
         if (ins.length < 2) fail(node, 'it needs two operands');
-        return tf.matMul(ins[0]!, ins[1]!);
+        const [l, r] = [ins[0]!, ins[1]!];
+        // Keras's Dot(axes=[i, j]) contracts axis i of the first with axis j of the second; a product contracts the
+        // first's last axis with the second's next-to-last.
+        const axes = Array.isArray(a.axes) ? a.axes : typeof a.axes === 'number' ? [a.axes, a.axes] : undefined;
+        if (!axes) return tf.matMul(l, r);
+        const [i, j] = [axisOf(node, axes[0] ?? -1, l.rank), axisOf(node, axes[1] ?? -1, r.rank)];
+        if (l.rank !== 3 || r.rank !== 3 || i === 0 || j === 0) fail(node, `it contracts axes ${i} and ${j} of ${l.rank}-d and ${r.rank}-d operands, which the probe builder does not compute`);
+        return tf.matMul(l, r, i === 1, j === 2);
       }
       case 'lstm':
       case 'gru':

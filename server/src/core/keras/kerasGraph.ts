@@ -185,6 +185,8 @@ export class KerasGraph {
       case 'merge': {
         const attrs: Record<string, AttrValue> = {};
         if (spec.op === 'concat') attrs.dim = typeof c.axis === 'number' ? c.axis : -1;
+        // `Dot(axes=[2, 2])`: which axis of each operand the product contracts (batch counted).
+        if (spec.op === 'bmm' && c.axes !== undefined) attrs.axes = c.axes;
         return this.emit({ op: spec.op, category: 'merge', inputs: [...inputs], attrs, module: name, layerId: name, range, defRange, ...origin });
       }
       case 'activation': {
