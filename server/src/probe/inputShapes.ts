@@ -53,6 +53,9 @@ export function resolveInputShapes(graph: ModelGraph, overrides?: readonly (read
     while (shape.length < rank) shape = ['T', ...shape];
     const symbolic = shape.map((d, i) => (typeof d === 'number' ? undefined : i)).filter((i): i is number => i !== undefined);
     if (symbolic.length === 0) {
+      // Sizes the code names (`x: [n_features]`) got their values with the layers': say which.
+      const written = node.attrs?.written_shape;
+      if (typeof written === 'string') notes.push(`input ${labelOf(node)} taken as ${shape.join('×')} (written ${written})`);
       inputs.push({ shape: shape as number[], vocabulary });
       continue;
     }

@@ -117,7 +117,8 @@ export function resolveSizes(graph: ModelGraph, given: Readonly<Record<string, n
   const known = (d: string) => evaluateSize(d, (name) => chosen.get(name)?.value);
   for (const [i, node] of nodes.entries()) {
     if (node.category !== 'input' || !node.shape?.some((d) => typeof d === 'string' && known(d) !== undefined)) continue;
-    nodes[i] = { ...node, shape: node.shape.map((d) => (typeof d === 'string' ? known(d) ?? d : d)) };
+    const written = node.shape.map(String).join('×');
+    nodes[i] = { ...node, shape: node.shape.map((d) => (typeof d === 'string' ? known(d) ?? d : d)), attrs: { ...node.attrs, written_shape: written } };
     changed = true;
   }
   const assumptions = [...chosen.values()].filter((a) => !/^[BN]$/.test(a.name));
