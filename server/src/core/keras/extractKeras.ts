@@ -449,92 +449,20 @@ class Interpreter extends PythonInterpreter<KV> {
 
   // ----- expressions -----
 
-  eval(node: SyntaxNode, env: Env): KV {
-    switch (node.type) {
-      case 'integer':
-      case 'float':
-      case 'string':
-      case 'true':
-      case 'false':
-      case 'none':
-        return literal(node);
-      case 'identifier': {
-        const local = env.get(node.text);
-        if (local !== undefined) return local;
-        return this.global(node.text);
-      }
-      case 'parenthesized_expression': {
-        const inner = node.namedChildren[0];
-        return inner ? this.eval(inner, env) : UNKNOWN;
-      }
-      case 'attribute':
-        return this.evalAttribute(node, env);
-      case 'subscript':
-        return this.evalSubscript(node, env);
-      case 'call':
-        return this.evalCall(node, env);
-      case 'list': {
-        // Item ranges only mean something in the analysed file; a list built by imported code has none.
-        const sources: SyntaxNode[] | undefined = this.run.foreign ? undefined : [];
-        const items = this.evalItems(node.namedChildren, env, sources);
-        return sources ? { kind: 'list', items, sources } : { kind: 'list', items };
-      }
-      case 'tuple':
-      case 'expression_list':
-        return { kind: 'tuple', items: this.evalItems(node.namedChildren, env) };
-      case 'dictionary': {
-        const entries = new Map<string, KV>();
-        for (const pair of node.namedChildren) {
-          if (pair.type !== 'pair') continue;
-          const key = pair.childForFieldName('key');
-          const value = pair.childForFieldName('value');
-          const k = key ? this.eval(key, env) : UNKNOWN;
-          if (k.kind === 'str' && value) entries.set(k.value, this.eval(value, env));
-        }
-        return { kind: 'dict', entries };
-      }
-      case 'dictionary_comprehension':
-        return this.evalDictComprehension(node, env);
-      case 'list_comprehension':
-      case 'generator_expression':
-        return this.evalComprehension(node, env);
-      case 'binary_operator': {
-        const left = node.childForFieldName('left');
-        const right = node.childForFieldName('right');
-        const op = node.childForFieldName('operator')?.text ?? '';
-        if (!left || !right) return UNKNOWN;
-        return this.binary(op, this.eval(left, env), this.eval(right, env), node);
-      }
-      case 'unary_operator': {
-        const arg = node.childForFieldName('argument');
-        const v = arg ? this.eval(arg, env) : UNKNOWN;
-        if (v.kind === 'num') return { kind: 'num', value: node.childForFieldName('operator')?.text === '-' ? -v.value : v.value };
-        return v;
-      }
-      case 'not_operator': {
-        const arg = node.childForFieldName('argument');
-        const t = arg ? truthy(this.eval(arg, env)) : undefined;
-        return t === undefined ? UNKNOWN : { kind: 'bool', value: !t };
-      }
-      case 'boolean_operator': {
-        const left = node.childForFieldName('left');
-        const right = node.childForFieldName('right');
-        const a = left ? this.eval(left, env) : UNKNOWN;
-        const ta = truthy(a);
-        if (node.childForFieldName('operator')?.text === 'and') return ta === false ? a : ta === true && right ? this.eval(right, env) : UNKNOWN;
-        return ta === true ? a : ta === false && right ? this.eval(right, env) : UNKNOWN;
-      }
-      case 'comparison_operator':
-        return this.evalComparison(node, env);
-      case 'conditional_expression': {
-        const [whenTrue, condition, whenFalse] = node.namedChildren;
-        const t = condition ? truthy(this.eval(condition, env)) : undefined;
-        if (t === false && whenFalse) return this.eval(whenFalse, env);
-        return whenTrue ? this.eval(whenTrue, env) : UNKNOWN;
-      }
-      default:
-        return UNKNOWN;
-    }
+  protected evalName(node: SyntaxNode, env: Env): KV {
+    return env.get(node.text) ?? this.global(node.text);
+  }
+
+  protected evalList(node: SyntaxNode, env: Env): KV {
+    // Item ranges only mean something in the analysed file; a list built by imported code has none.
+    const sources: SyntaxNode[] | undefined = this.run.foreign ? undefined : [];
+    const items = this.evalItems(node.namedChildren, env, sources);
+    return sources ? { kind: 'list', items, sources } : { kind: 'list', items };
+  }
+
+  /** A splat of a name Model Audit cannot read (`*dense_stack(64, 2)` from outside the workspace) stays one named item. */
+  protected spread(v: KV): readonly KV[] {
+    return v.kind === 'list' || v.kind === 'tuple' ? v.items : [v.kind === 'external' ? v : UNKNOWN];
   }
 
   private global(name: string): KV {
@@ -556,35 +484,11 @@ class Interpreter extends PythonInterpreter<KV> {
     return { kind: 'path', path: name === 'tf' ? 'tensorflow' : `builtins.${name}` };
   }
 
-  /** `sources`, when given, gets the syntax each item comes from (a splat once for each item it spreads). */
-  private evalItems(nodes: SyntaxNode[], env: Env, sources?: SyntaxNode[]): KV[] {
-    const items: KV[] = [];
-    for (const item of nodes) {
-      if (item.type === 'list_splat' || item.type === 'list_splat_pattern') {
-        const inner = item.namedChildren[0];
-        const v = inner ? this.eval(inner, env) : UNKNOWN;
-        // A splat of a name Model Audit cannot read (`*dense_stack(64, 2)` from outside the workspace) stays one named item.
-        const spread = v.kind === 'list' || v.kind === 'tuple' ? v.items : [v.kind === 'external' ? v : UNKNOWN];
-        items.push(...spread);
-        for (let i = 0; i < spread.length; i++) sources?.push(item);
-      } else if (item.type !== 'comment') {
-        items.push(this.eval(item, env));
-        sources?.push(item);
-      }
-    }
-    return items;
-  }
-
-  private evalComprehension(node: SyntaxNode, env: Env): KV {
-    const result = this.evalListComprehension(node, env);
-    return result && !result.unknownCount ? { kind: 'list', items: result.items } : UNKNOWN;
-  }
-
   protected truth(v: KV): boolean | undefined {
     return truthy(v);
   }
 
-  private evalAttribute(node: SyntaxNode, env: Env): KV {
+  protected evalAttribute(node: SyntaxNode, env: Env): KV {
     const object = node.childForFieldName('object');
     const attr = node.childForFieldName('attribute')?.text ?? '';
     if (!object) return UNKNOWN;
@@ -612,7 +516,7 @@ class Interpreter extends PythonInterpreter<KV> {
     }
   }
 
-  private evalSubscript(node: SyntaxNode, env: Env): KV {
+  protected evalSubscript(node: SyntaxNode, env: Env): KV {
     const object = node.childForFieldName('value');
     const index = node.childForFieldName('subscript');
     if (!object || !index) return UNKNOWN;
@@ -705,7 +609,7 @@ class Interpreter extends PythonInterpreter<KV> {
     return { args, kwargs, kwNodes, node: argsNode };
   }
 
-  private evalCall(node: SyntaxNode, env: Env): KV {
+  protected evalCall(node: SyntaxNode, env: Env): KV {
     const fnNode = node.childForFieldName('function');
     if (!fnNode) return UNKNOWN;
     const a = this.evalArguments(node.childForFieldName('arguments'), env);

@@ -640,137 +640,30 @@ class ModelInterpreter extends PythonInterpreter<Value> {
 
   // ----- expressions -----
 
-  eval(node: SyntaxNode, env: Env): Value {
-    switch (node.type) {
-      case 'string':
-        return node.namedChildren.some((c) => c.type === 'interpolation') ? this.evalFString(node, env) : literal(node);
-      case 'integer':
-      case 'float':
-      case 'true':
-      case 'false':
-      case 'none':
-        return literal(node);
-      case 'concatenated_string':
-        return Value.unknown;
-      case 'identifier': {
-        const local = env.get(node.text);
-        if (local !== undefined) return local;
-        const global = this.file.globals.get(node.text);
-        if (global !== undefined) return this.flipped(global);
-        if (node.text === 'nn') return { kind: 'module', path: 'torch.nn' };
-        if (node.text === 'F') return { kind: 'module', path: 'torch.nn.functional' };
-        if (node.text === 'torch') return { kind: 'module', path: 'torch' };
-        return { kind: 'module', path: `builtins.${node.text}` };
-      }
-      case 'parenthesized_expression': {
-        const inner = node.namedChildren[0];
-        return inner ? this.eval(inner, env) : Value.unknown;
-      }
-      case 'attribute':
-        return this.evalAttribute(node, env);
-      case 'subscript':
-        return this.evalSubscript(node, env);
-      case 'call':
-        return this.evalCall(node, env);
-      case 'list':
-        return { kind: 'list', items: this.evalItems(node.namedChildren, env) };
-      case 'tuple':
-      case 'expression_list':
-        return { kind: 'tuple', items: this.evalItems(node.namedChildren, env) };
-      case 'dictionary': {
-        const entries = new Map<string, Value>();
-        for (const pair of node.namedChildren) {
-          if (pair.type !== 'pair') continue;
-          const key = pair.childForFieldName('key');
-          const value = pair.childForFieldName('value');
-          const k = key ? this.eval(key, env) : Value.unknown;
-          if (k.kind === 'str' && value) entries.set(k.value, this.eval(value, env));
-        }
-        return { kind: 'dict', entries };
-      }
-      case 'dictionary_comprehension':
-        return this.evalDictComprehension(node, env);
-      case 'list_comprehension':
-      case 'generator_expression':
-        return this.evalComprehension(node, env);
-      case 'binary_operator': {
-        const left = node.childForFieldName('left');
-        const right = node.childForFieldName('right');
-        const op = node.childForFieldName('operator')?.text ?? '';
-        if (!left || !right) return Value.unknown;
-        return this.binary(op, this.eval(left, env), this.eval(right, env), node);
-      }
-      case 'unary_operator': {
-        const arg = node.childForFieldName('argument');
-        const op = node.childForFieldName('operator')?.text;
-        const v = arg ? this.eval(arg, env) : Value.unknown;
-        if (v.kind === 'num') return { kind: 'num', value: op === '-' ? -v.value : v.value };
-        return v;
-      }
-      case 'not_operator': {
-        const arg = node.childForFieldName('argument');
-        const v = arg ? this.eval(arg, env) : Value.unknown;
-        const t = Value.truthiness(v);
-        // `not self.use_bn` still depends on the knob `use_bn`.
-        return t === undefined ? Value.unknown : { kind: 'bool', value: !t, ...(v.kind === 'bool' && v.knob ? { knob: v.knob } : {}) };
-      }
-      case 'boolean_operator': {
-        const left = node.childForFieldName('left');
-        const right = node.childForFieldName('right');
-        const op = node.childForFieldName('operator')?.text;
-        const a = left ? this.eval(left, env) : Value.unknown;
-        const ta = Value.truthiness(a);
-        if (op === 'and') return ta === false ? a : ta === true && right ? this.eval(right, env) : Value.unknown;
-        return ta === true ? a : ta === false && right ? this.eval(right, env) : Value.unknown;
-      }
-      case 'comparison_operator':
-        return this.evalComparison(node, env);
-      case 'conditional_expression': {
-        const [whenTrue, condition, whenFalse] = node.namedChildren;
-        const value = condition ? this.eval(condition, env) : Value.unknown;
-        const t = condition ? this.forcedTruth(condition) ?? Value.truthiness(value) : undefined;
-        if (condition) this.recordBranch(condition, value, node);
-        if (t === false && whenFalse) return this.eval(whenFalse, env);
-        return whenTrue ? this.eval(whenTrue, env) : Value.unknown;
-      }
-      case 'keyword_argument':
-        return Value.unknown;
-      default:
-        return Value.unknown;
-    }
+  protected evalName(node: SyntaxNode, env: Env): Value {
+    const local = env.get(node.text);
+    if (local !== undefined) return local;
+    const global = this.file.globals.get(node.text);
+    if (global !== undefined) return this.flipped(global);
+    if (node.text === 'nn') return { kind: 'module', path: 'torch.nn' };
+    if (node.text === 'F') return { kind: 'module', path: 'torch.nn.functional' };
+    if (node.text === 'torch') return { kind: 'module', path: 'torch' };
+    return { kind: 'module', path: `builtins.${node.text}` };
   }
 
-  /** `f"layer{i}"` with known values, so `getattr(self, f"fc{i}")` finds the layer. */
-  private evalFString(node: SyntaxNode, env: Env): Value {
-    let out = '';
-    for (const part of node.namedChildren) {
-      if (part.type === 'string_content') out += part.text;
-      else if (part.type === 'interpolation') {
-        const expr = part.childForFieldName('expression') ?? part.namedChildren[0];
-        const v = expr ? this.eval(expr, env) : Value.unknown;
-        if (v.kind === 'num' || v.kind === 'str') out += String(v.value);
-        else return Value.unknown;
-      } else if (part.type === 'escape_sequence') out += part.text;
-    }
-    return { kind: 'str', value: out };
+  /** `not self.use_bn` still depends on the knob `use_bn`. */
+  protected negation(v: Value, t: boolean): Value {
+    return { kind: 'bool', value: !t, ...(v.kind === 'bool' && v.knob ? { knob: v.knob } : {}) };
   }
 
-  private evalItems(nodes: SyntaxNode[], env: Env): Value[] {
-    const items: Value[] = [];
-    for (const item of nodes) {
-      if (item.type === 'list_splat' || item.type === 'list_splat_pattern') {
-        const inner = item.namedChildren[0];
-        const v = inner ? this.eval(inner, env) : Value.unknown;
-        if (v.kind === 'list' || v.kind === 'tuple') items.push(...v.items);
-        else items.push(Value.unknown);
-      } else if (item.type !== 'comment') {
-        items.push(this.eval(item, env));
-      }
-    }
-    return items;
+  protected conditionTruth(condition: SyntaxNode, value: Value, at: SyntaxNode): boolean | undefined {
+    const t = this.forcedTruth(condition) ?? Value.truthiness(value);
+    this.recordBranch(condition, value, at);
+    return t;
   }
 
-  private evalComprehension(node: SyntaxNode, env: Env): Value {
+  /** A comprehension over a count that is not known keeps one item for all of them, with a hint. */
+  protected evalComprehension(node: SyntaxNode, env: Env): Value {
     const result = this.evalListComprehension(node, env);
     if (!result) return Value.unknown;
     if (result.unknownCount) this.hint(`The count of \`${clip(result.unknownCount.text)}\` is not known; one item stands for all of them.`, rangeOf(result.unknownCount));
@@ -781,7 +674,7 @@ class ModelInterpreter extends PythonInterpreter<Value> {
     return Value.truthiness(v);
   }
 
-  private evalAttribute(node: SyntaxNode, env: Env): Value {
+  protected evalAttribute(node: SyntaxNode, env: Env): Value {
     const object = node.childForFieldName('object');
     const attr = node.childForFieldName('attribute')?.text ?? '';
     if (!object) return Value.unknown;
@@ -887,7 +780,7 @@ class ModelInterpreter extends PythonInterpreter<Value> {
     return { start, stop, step };
   }
 
-  private evalSubscript(node: SyntaxNode, env: Env): Value {
+  protected evalSubscript(node: SyntaxNode, env: Env): Value {
     const object = node.childForFieldName('value');
     const index = node.childForFieldName('subscript');
     if (!object || !index) return Value.unknown;
@@ -1016,7 +909,7 @@ class ModelInterpreter extends PythonInterpreter<Value> {
 
   // ----- calls -----
 
-  private evalCall(node: SyntaxNode, env: Env): Value {
+  protected evalCall(node: SyntaxNode, env: Env): Value {
     this.tick();
     const fnNode = node.childForFieldName('function');
     const argsNode = node.childForFieldName('arguments');

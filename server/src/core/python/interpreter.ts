@@ -1,9 +1,11 @@
 // The Python statement interpreter the PyTorch and Keras frontends share: blocks, `for` loops unrolled over known
 // sequences, assignment (plain, chained, augmented) and binding to names, tuples, attributes and subscripts,
-// and comparisons. It is generic over the frontend's value domain (PyTorch's `Value`, Keras's `KV`); expressions,
-// calls, attributes and what an `if` means are the frontend's, through the abstract methods below.
+// comparisons, and the expressions every frontend reads alike (literals, f-strings, containers, comprehensions,
+// operators, conditional expressions). It is generic over the frontend's value domain (PyTorch's `Value`, Keras's
+// `KV`, TF1's `TV`); names, calls, attributes, subscripts and what an `if` means are the frontend's, through the
+// abstract methods below.
 
-import { type AnyValue, comparePython } from '../abstractValues';
+import { type AnyValue, comparePython, pythonLiteral } from '../abstractValues';
 import type { Range } from '../graph';
 import { rangeOfSyntax, type SyntaxNode } from '../syntax';
 import { paramName } from './pyScope';
@@ -85,7 +87,11 @@ export abstract class PythonInterpreter<V extends AnyValue> {
   protected abstract tick(): void;
   /** A hint about the code at `range`. */
   abstract hint(message: string, range: Range): void;
-  abstract eval(node: SyntaxNode, env: Env<V>): V;
+  /** A name's value: a local, else what the frontend knows of the file's globals and the libraries. */
+  protected abstract evalName(node: SyntaxNode, env: Env<V>): V;
+  protected abstract evalAttribute(node: SyntaxNode, env: Env<V>): V;
+  protected abstract evalSubscript(node: SyntaxNode, env: Env<V>): V;
+  protected abstract evalCall(node: SyntaxNode, env: Env<V>): V;
   protected abstract binary(op: string, a: V, b: V, node: SyntaxNode): V;
   /** The items a `for` loop or a comprehension runs over, or undefined when their count is not known. */
   protected abstract iterate(v: V, node: SyntaxNode): V[] | undefined;
@@ -407,5 +413,160 @@ export abstract class PythonInterpreter<V extends AnyValue> {
     const ops = node.children.filter((c) => !c.isNamed).map((c) => c.text).join(' ');
     const truth = comparePython(ops, this.eval(operands[0], env), this.eval(operands[1], env));
     return truth === undefined ? this.unknown : this.make({ kind: 'bool', value: truth });
+  }
+
+  // ----- expressions -----
+
+  /** The value of an expression: the shapes all frontends read alike here, the rest through their hooks. */
+  eval(node: SyntaxNode, env: Env<V>): V {
+    switch (node.type) {
+      case 'string':
+        return node.namedChildren.some((c) => c.type === 'interpolation') ? this.evalFString(node, env) : this.literal(node);
+      case 'integer':
+      case 'float':
+      case 'true':
+      case 'false':
+      case 'none':
+        return this.literal(node);
+      case 'identifier':
+        return this.evalName(node, env);
+      case 'parenthesized_expression': {
+        const inner = node.namedChildren[0];
+        return inner ? this.eval(inner, env) : this.unknown;
+      }
+      case 'attribute':
+        return this.evalAttribute(node, env);
+      case 'subscript':
+        return this.evalSubscript(node, env);
+      case 'call':
+        return this.evalCall(node, env);
+      case 'list':
+        return this.evalList(node, env);
+      case 'tuple':
+      case 'expression_list':
+        return this.make({ kind: 'tuple', items: this.evalItems(node.namedChildren, env) });
+      case 'dictionary':
+        return this.evalDictionary(node, env);
+      case 'dictionary_comprehension':
+        return this.evalDictComprehension(node, env);
+      case 'list_comprehension':
+      case 'generator_expression':
+        return this.evalComprehension(node, env);
+      case 'binary_operator': {
+        const left = node.childForFieldName('left');
+        const right = node.childForFieldName('right');
+        if (!left || !right) return this.unknown;
+        return this.binary(node.childForFieldName('operator')?.text ?? '', this.eval(left, env), this.eval(right, env), node);
+      }
+      case 'unary_operator': {
+        const arg = node.childForFieldName('argument');
+        const v = arg ? this.eval(arg, env) : this.unknown;
+        const c = this.core(v);
+        if (c.kind === 'num') return this.make({ kind: 'num', value: node.childForFieldName('operator')?.text === '-' ? -c.value : c.value });
+        return v;
+      }
+      case 'not_operator': {
+        const arg = node.childForFieldName('argument');
+        const v = arg ? this.eval(arg, env) : this.unknown;
+        const t = this.truth(v);
+        return t === undefined ? this.unknown : this.negation(v, t);
+      }
+      case 'boolean_operator': {
+        const left = node.childForFieldName('left');
+        const right = node.childForFieldName('right');
+        const a = left ? this.eval(left, env) : this.unknown;
+        const ta = this.truth(a);
+        if (node.childForFieldName('operator')?.text === 'and') return ta === false ? a : ta === true && right ? this.eval(right, env) : this.unknown;
+        return ta === true ? a : ta === false && right ? this.eval(right, env) : this.unknown;
+      }
+      case 'comparison_operator':
+        return this.evalComparison(node, env);
+      case 'conditional_expression': {
+        const [whenTrue, condition, whenFalse] = node.namedChildren;
+        const t = condition ? this.conditionTruth(condition, this.eval(condition, env), node) : undefined;
+        if (t === false) return whenFalse ? this.eval(whenFalse, env) : this.unknown;
+        return whenTrue ? this.eval(whenTrue, env) : this.unknown;
+      }
+      default:
+        return this.unknown;
+    }
+  }
+
+  protected literal(node: SyntaxNode): V {
+    return pythonLiteral(node) as unknown as V;
+  }
+
+  /** `not v` where v's truth is `t`. */
+  protected negation(v: V, t: boolean): V {
+    void v;
+    return this.make({ kind: 'bool', value: !t });
+  }
+
+  /** Which branch of `a if condition else b` runs (undefined: not known, the first is taken). */
+  protected conditionTruth(condition: SyntaxNode, value: V, at: SyntaxNode): boolean | undefined {
+    void condition;
+    void at;
+    return this.truth(value);
+  }
+
+  protected evalList(node: SyntaxNode, env: Env<V>): V {
+    return this.make({ kind: 'list', items: this.evalItems(node.namedChildren, env) });
+  }
+
+  /** What `*v` spreads into a list or a call. */
+  protected spread(v: V): readonly V[] {
+    const c = this.core(v);
+    return c.kind === 'list' || c.kind === 'tuple' ? c.items : [this.unknown];
+  }
+
+  /** A list's or tuple's items; `sources`, when given, gets the syntax each item comes from (a splat once per item). */
+  protected evalItems(nodes: readonly SyntaxNode[], env: Env<V>, sources?: SyntaxNode[]): V[] {
+    const items: V[] = [];
+    for (const item of nodes) {
+      if (item.type === 'list_splat' || item.type === 'list_splat_pattern') {
+        const inner = item.namedChildren[0];
+        const spread = this.spread(inner ? this.eval(inner, env) : this.unknown);
+        items.push(...spread);
+        for (let i = 0; i < spread.length; i++) sources?.push(item);
+      } else if (item.type !== 'comment') {
+        items.push(this.eval(item, env));
+        sources?.push(item);
+      }
+    }
+    return items;
+  }
+
+  /** `{'a': 1, …}` with the entries whose keys are known strings. */
+  protected evalDictionary(node: SyntaxNode, env: Env<V>): V {
+    const entries = new Map<string, V>();
+    for (const pair of node.namedChildren) {
+      if (pair.type !== 'pair') continue;
+      const key = pair.childForFieldName('key');
+      const value = pair.childForFieldName('value');
+      const k = this.core(key ? this.eval(key, env) : this.unknown);
+      if (k.kind === 'str' && value) entries.set(k.value, this.eval(value, env));
+    }
+    return this.make({ kind: 'dict', entries });
+  }
+
+  /** A list comprehension's list; unknown when the count of some loop is not known. */
+  protected evalComprehension(node: SyntaxNode, env: Env<V>): V {
+    const result = this.evalListComprehension(node, env);
+    return result && !result.unknownCount ? this.make({ kind: 'list', items: result.items }) : this.unknown;
+  }
+
+  /** `f"layer{i}"` with known values, so `getattr(self, f"fc{i}")` finds the layer. */
+  protected evalFString(node: SyntaxNode, env: Env<V>): V {
+    let out = '';
+    for (const part of node.namedChildren) {
+      if (part.type === 'string_content' || part.type === 'escape_sequence') out += part.text;
+      else if (part.type === 'interpolation') {
+        const expr = part.childForFieldName('expression') ?? part.namedChildren[0];
+        const v = this.core(expr ? this.eval(expr, env) : this.unknown);
+        if (v.kind === 'num' || v.kind === 'str') out += String(v.value);
+        else return this.unknown;
+      }
+    }
+    return this.make({ kind: 'str', value: out });
   }
 }

@@ -8,7 +8,7 @@
 // function, else after the variable the tensor is bound to.
 
 import type { ActivationInsertion, AttrValue, Dim, FrameworkIdioms, LossUse, ModelGraph, Range, TextEdit } from '../graph';
-import { arithmetic, attrOf, pythonLiteral, truthOf } from '../abstractValues';
+import { arithmetic, attrOf, truthOf } from '../abstractValues';
 import { KerasGraph, makeLayer, optionEdit, toModelGraph, type ActivationUse } from '../keras/kerasGraph';
 import { type Env as EnvOf, type Flow as FlowOf, PythonInterpreter, rangeOf } from '../python/interpreter';
 import type { SyntaxNode } from '../syntax';
@@ -271,78 +271,23 @@ class Tf1Interpreter extends PythonInterpreter<TV> {
 
   // ----- expressions -----
 
-  eval(node: SyntaxNode, env: Env): TV {
-    switch (node.type) {
-      case 'integer':
-      case 'float':
-      case 'string':
-      case 'true':
-      case 'false':
-      case 'none':
-        return pythonLiteral(node);
-      case 'identifier':
-        return env.get(node.text) ?? this.globals.get(node.text) ?? this.global(node.text);
-      case 'parenthesized_expression':
-        return node.namedChildren[0] ? this.eval(node.namedChildren[0], env) : UNKNOWN;
-      case 'list':
-      case 'tuple':
-      case 'expression_list': {
-        const items = node.namedChildren.filter((c) => c.type !== 'comment').map((c) => this.eval(c, env));
-        return node.type === 'list' ? { kind: 'list', items } : { kind: 'tuple', items };
-      }
-      case 'dictionary': {
-        const entries = new Map<string, TV>();
-        for (const pair of node.namedChildren) {
-          if (pair.type !== 'pair') continue;
-          const key = pair.childForFieldName('key');
-          const value = pair.childForFieldName('value');
-          const k = key ? this.eval(key, env) : UNKNOWN;
-          if (!(k.kind === 'str' || k.kind === 'num') || !value) continue;
-          const v = this.eval(value, env);
-          entries.set(String(k.value), v.kind === 'var' && v.label === undefined ? { ...v, label: String(k.value) } : v);
-        }
-        return { kind: 'dict', entries };
-      }
-      case 'list_comprehension':
-      case 'generator_expression': {
-        const result = this.evalListComprehension(node, env);
-        return result && !result.unknownCount ? { kind: 'list', items: result.items } : UNKNOWN;
-      }
-      case 'dictionary_comprehension':
-        return this.evalDictComprehension(node, env);
-      case 'binary_operator': {
-        const left = node.childForFieldName('left');
-        const right = node.childForFieldName('right');
-        if (!left || !right) return UNKNOWN;
-        return this.binary(node.childForFieldName('operator')?.text ?? '', this.eval(left, env), this.eval(right, env), node);
-      }
-      case 'unary_operator': {
-        const arg = node.childForFieldName('argument');
-        const v = arg ? this.eval(arg, env) : UNKNOWN;
-        return v.kind === 'num' && node.childForFieldName('operator')?.text === '-' ? { kind: 'num', value: -v.value } : v;
-      }
-      case 'comparison_operator':
-        return this.evalComparison(node, env);
-      case 'not_operator': {
-        const arg = node.childForFieldName('argument');
-        const t = arg ? this.truth(this.eval(arg, env)) : undefined;
-        return t === undefined ? UNKNOWN : { kind: 'bool', value: !t };
-      }
-      case 'conditional_expression': {
-        const [then, cond, otherwise] = node.namedChildren;
-        const t = cond ? this.truth(this.eval(cond, env)) : undefined;
-        if (t === false) return otherwise ? this.eval(otherwise, env) : UNKNOWN;
-        return then ? this.eval(then, env) : UNKNOWN;
-      }
-      case 'attribute':
-        return this.evalAttribute(node, env);
-      case 'subscript':
-        return this.evalSubscript(node, env);
-      case 'call':
-        return this.evalCall(node, env);
-      default:
-        return UNKNOWN;
+  protected evalName(node: SyntaxNode, env: Env): TV {
+    return env.get(node.text) ?? this.globals.get(node.text) ?? this.global(node.text);
+  }
+
+  /** A dict keyed by strings or numbers; a variable stored in it is labelled with its key (`weights['h1']`). */
+  protected evalDictionary(node: SyntaxNode, env: Env): TV {
+    const entries = new Map<string, TV>();
+    for (const pair of node.namedChildren) {
+      if (pair.type !== 'pair') continue;
+      const key = pair.childForFieldName('key');
+      const value = pair.childForFieldName('value');
+      const k = key ? this.eval(key, env) : UNKNOWN;
+      if (!(k.kind === 'str' || k.kind === 'num') || !value) continue;
+      const v = this.eval(value, env);
+      entries.set(String(k.value), v.kind === 'var' && v.label === undefined ? { ...v, label: String(k.value) } : v);
     }
+    return { kind: 'dict', entries };
   }
 
   private global(name: string): TV {
@@ -350,7 +295,7 @@ class Tf1Interpreter extends PythonInterpreter<TV> {
     return path ? { kind: 'path', path } : UNKNOWN;
   }
 
-  private evalAttribute(node: SyntaxNode, env: Env): TV {
+  protected evalAttribute(node: SyntaxNode, env: Env): TV {
     const object = node.childForFieldName('object');
     const attr = node.childForFieldName('attribute')?.text ?? '';
     if (!object) return UNKNOWN;
@@ -369,7 +314,7 @@ class Tf1Interpreter extends PythonInterpreter<TV> {
     return { kind: 'list', items: shape.map((d) => (typeof d === 'number' ? { kind: 'num', value: d } : { kind: 'sym', name: d })) };
   }
 
-  private evalSubscript(node: SyntaxNode, env: Env): TV {
+  protected evalSubscript(node: SyntaxNode, env: Env): TV {
     const object = node.childForFieldName('value');
     const index = node.childForFieldName('subscript');
     if (!object || !index) return UNKNOWN;
@@ -408,7 +353,7 @@ class Tf1Interpreter extends PythonInterpreter<TV> {
     return { positional, keywords, keywordNodes };
   }
 
-  private evalCall(node: SyntaxNode, env: Env): TV {
+  protected evalCall(node: SyntaxNode, env: Env): TV {
     const fnNode = node.childForFieldName('function');
     if (!fnNode) return UNKNOWN;
     const fn = this.eval(fnNode, env);
