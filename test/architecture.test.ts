@@ -1,6 +1,7 @@
 // Guards the architecture's invariants by reading every source file's imports: the analysis core stays pure (no LSP,
 // VS Code, file system, processes, nor any edge folder), the language server reaches the frontends only through
-// the pipeline, the core has no import cycle, and the server reads exactly the settings package.json declares.
+// the pipeline, the core has no import cycle, the server reads exactly the settings package.json declares, and no
+// source file grows past 900 lines (a file that long does several things; split it by responsibility).
 // ESLint's no-restricted-imports (eslint.config.mjs) says the same while one types; this test keeps it from being
 // switched off quietly.
 
@@ -12,12 +13,20 @@ import { SETTING_KEYS } from '../server/src/lsp/settings';
 const SRC = join(__dirname, '..', 'server', 'src');
 const CORE = join(SRC, 'core');
 
-function files(dir: string): string[] {
+function files(dir: string, pattern = /\.ts$/): string[] {
   return readdirSync(dir).flatMap((name) => {
     const full = join(dir, name);
-    return statSync(full).isDirectory() ? files(full) : full.endsWith('.ts') ? [full] : [];
+    return statSync(full).isDirectory() ? files(full, pattern) : pattern.test(full) ? [full] : [];
   });
 }
+
+/** Lines as `wc -l` and an editor count them: a final line break ends the last line, it starts no new one. */
+function lineCount(text: string): number {
+  return text.split('\n').length - (text.endsWith('\n') ? 1 : 0);
+}
+
+/** The longest a source file may be. */
+const MAX_SOURCE_LINES = 900;
 
 /** Every module a file imports or re-exports (type-only imports included), as written. */
 function importsOf(file: string): string[] {
@@ -88,5 +97,16 @@ describe('architecture', () => {
     const manifest = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8'));
     const declared = Object.keys(manifest.contributes.configuration.properties).map((k: string) => k.replace(/^modelAudit\./, '')).filter((k: string) => k !== 'trace.server');
     assert.deepEqual([...declared].sort(), [...SETTING_KEYS].sort());
+  });
+
+  it(`no source file under server/src, client/src or scripts is over ${MAX_SOURCE_LINES} lines`, () => {
+    const root = join(__dirname, '..');
+    const sources = ['server/src', 'client/src', 'scripts'].flatMap((dir) => files(join(root, dir), /\.(ts|mts|cts|js|mjs|cjs)$/));
+    assert.ok(sources.length > 100, `only ${sources.length} source files found`);
+    const long = sources
+      .map((f) => ({ file: relative(root, f).split('\\').join('/'), lines: lineCount(readFileSync(f, 'utf8')) }))
+      .filter((f) => f.lines > MAX_SOURCE_LINES)
+      .map((f) => `${f.file}: ${f.lines} lines`);
+    assert.deepEqual(long, []);
   });
 });

@@ -6,6 +6,12 @@
 // import conv_block`, a subclassed layer in `models/layers.py`) are followed through the edge's resolver and shown
 // at the call in the model's file; names from outside the workspace (keras_cv, tensorflow_hub) are named opaque blocks.
 
+import type { SyntaxNode } from '../syntax';
+import type { Dim, FrameworkIdioms, FrontendProblem, LayerDecl, ModelGraph, Range } from '../graph';
+import { hashText } from '../hash';
+import { type ImportContext, ModuleLoader } from '../imports';
+import { Ops } from '../ops';
+import { fullLines, rangeOf, referencedOutsideInit } from '../python/interpreter';
 import {
   Range0,
   tensorsDeep,
@@ -19,12 +25,6 @@ import {
   isKerasClass,
   type KerasExtraction,
 } from './kerasScope';
-import type { SyntaxNode } from '../syntax';
-import type { Dim, FrameworkIdioms, FrontendProblem, LayerDecl, ModelGraph, Range } from '../graph';
-import { hashText } from '../hash';
-import { type ImportContext, ModuleLoader } from '../imports';
-import { Ops } from '../ops';
-import { fullLines, rangeOf, referencedOutsideInit } from '../python/interpreter';
 import { activationOp } from './kerasCatalog';
 import {
   type CompiledLoss,

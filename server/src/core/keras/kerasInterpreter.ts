@@ -2,6 +2,9 @@
 // them to symbolic tensors, models (Sequential, functional, subclassed), `compile` and its losses, and running
 // functions and methods of the file and of the modules it imports.
 
+import type { SyntaxNode } from '../syntax';
+import type { ActivationInsertion, AttrValue, Dim, OpEdit, Range } from '../graph';
+import { MAX_UNROLL, rangeOf } from '../python/interpreter';
 import {
   Range0,
   type Arguments,
@@ -26,9 +29,6 @@ import {
   findMethod,
   isKerasClass,
 } from './kerasScope';
-import type { SyntaxNode } from '../syntax';
-import type { ActivationInsertion, AttrValue, Dim, OpEdit, Range } from '../graph';
-import { MAX_UNROLL, rangeOf } from '../python/interpreter';
 import { activationOp, kerasLayer } from './kerasCatalog';
 import {
   type ActivationUse,
