@@ -13,6 +13,77 @@ async function analyze(text: string) {
 const lines = (...l: string[]) => l.join('\n') + '\n';
 
 describe('PyTorch idioms of real code', () => {
+  it('a batch object\'s fields are inputs, and a subclass of nn.Linear is a Linear (pytorch/examples snli): the dropout in its Sequential is applied', async () => {
+    const a = await analyze(lines(
+      'import torch',
+      'import torch.nn as nn',
+      'class Bottle(nn.Module):',
+      '    def forward(self, input):',
+      '        if len(input.size()) <= 2:',
+      '            return super(Bottle, self).forward(input)',
+      '        size = input.size()[:2]',
+      '        out = super(Bottle, self).forward(input.view(size[0]*size[1], -1))',
+      '        return out.view(size[0], size[1], -1)',
+      'class Linear(Bottle, nn.Linear):',
+      '    pass',
+      'class Classifier(nn.Module):',
+      '    def __init__(self):',
+      '        super().__init__()',
+      '        self.embed = nn.Embedding(100, 16)',
+      '        self.dropout = nn.Dropout(p=0.2)',
+      '        self.relu = nn.ReLU()',
+      '        self.out = nn.Sequential(Linear(32, 32), self.relu, self.dropout, Linear(32, 3))',
+      '    def forward(self, batch):',
+      '        prem = self.embed(batch.premise)',
+      '        hypo = self.embed(batch.hypothesis)',
+      '        return self.out(torch.cat([prem, hypo], 1))',
+    ));
+    const model = a.models.find((m) => m.graph.name === 'Classifier')!;
+    const inputs = model.graph.inputs.map((id) => model.graph.nodes[id].attrs.name);
+    assert.deepEqual(inputs, ['batch', 'batch.premise', 'batch.hypothesis']);
+    assert.deepEqual(model.graph.nodes.filter((n) => n.op === 'linear').map((n) => [n.attrs.in, n.attrs.out]), [[32, 32], [32, 3]]);
+    assert.deepEqual(a.findings.filter((f) => f.code === 'MA002').map((f) => f.message), []);
+  });
+
+  it('a hand-written LayerNorm or RMSNorm scales by its gain elementwise: no linear map, no MA001 into the next Linear', async () => {
+    const a = await analyze(lines(
+      'import torch',
+      'import torch.nn as nn',
+      'class LayerNorm(nn.Module):',
+      '    def __init__(self, n_state, e=1e-5):',
+      '        super().__init__()',
+      '        self.g = nn.Parameter(torch.ones(n_state))',
+      '        self.b = nn.Parameter(torch.zeros(n_state))',
+      '        self.e = e',
+      '    def forward(self, x):',
+      '        u = x.mean(-1, keepdim=True)',
+      '        s = (x - u).pow(2).mean(-1, keepdim=True)',
+      '        x = (x - u) / torch.sqrt(s + self.e)',
+      '        return self.g * x + self.b',
+      'class RMSNorm(nn.Module):',
+      '    def __init__(self, dim, eps=1e-6):',
+      '        super().__init__()',
+      '        self.eps = eps',
+      '        self.weight = nn.Parameter(torch.ones(dim))',
+      '    def forward(self, x):',
+      '        return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + self.eps) * self.weight',
+      'class Block(nn.Module):',
+      '    def __init__(self, d):',
+      '        super().__init__()',
+      '        self.ln = LayerNorm(d)',
+      '        self.rms = RMSNorm(d)',
+      '        self.fc = nn.Linear(d, d)',
+      '        self.out = nn.Linear(d, 4)',
+      '    def forward(self, x):',
+      '        return self.out(torch.relu(self.fc(self.rms(self.ln(x)))))',
+    ));
+    const byName = new Map(a.models.map((m) => [m.graph.name, m]));
+    assert.equal(byName.get('LayerNorm')?.equation.text, 'y = g·((x − h₁)/√mean(pow(x − h₁))), where h₁ = mean(x)');
+    const block = byName.get('Block')!;
+    assert.deepEqual(block.graph.nodes.filter((n) => n.category === 'affine').map((n) => n.module), ['fc', 'out'], 'only the two Linears are affine maps');
+    assert.deepEqual(a.findings.filter((f) => f.code === 'MA001').map((f) => f.message), []);
+  });
+
   it('nn.Identity() is a layer, not an activation: MA001 points at where it is built', async () => {
     const a = await analyze(lines(
       'import torch.nn as nn',

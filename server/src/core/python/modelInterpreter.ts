@@ -135,8 +135,13 @@ export class ModelInterpreter extends TorchEvaluator {
     switch (callee.kind) {
       case 'module':
         return this.callPath(callee.path, args, kwargs, node, env, range, text);
-      case 'class':
+      case 'class': {
+        // `class Linear(Bottle, nn.Linear): pass` (pytorch/examples' snli): a subclass of a built-in layer that
+        // constructs nothing of its own is that layer; a forward it overrides only reshapes around it.
+        const builtin = this.findMethod(callee.cls, '__init__', 0) ? undefined : this.file.builtinLayerBase(callee.cls, 0);
+        if (builtin) return this.callPath(builtin, args, kwargs, node, env, range, text);
         return this.instantiate(callee.cls, args, kwargs, range);
+      }
       case 'function':
         return this.callFunction(callee.node, args, kwargs, callee.self, range);
       case 'layer':

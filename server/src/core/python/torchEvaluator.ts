@@ -338,10 +338,28 @@ export abstract class TorchEvaluator extends PythonInterpreter<Value> {
         if (attr === 'T' || attr === 'mT') {
           return { kind: 'tensor', node: this.emit({ op: 'transpose', inputs: [owner.node], attrs: {}, range: rangeOf(node) }) };
         }
-        return Value.unknown;
+        return this.inputField(owner.node, attr, node) ?? Value.unknown;
       default:
         return Value.unknown;
     }
+  }
+
+  /** The inputs read as fields of a forward's input (`batch.premise`), by input and field, so each is one input. */
+  private readonly fields = new Map<string, Value>();
+
+  /**
+   * `batch.premise` where `batch` is the model's input and `premise` no tensor property: the input is a batch object
+   * (torchtext's, a dataclass), and each field it reads is an input of its own.
+   */
+  private inputField(owner: number, attr: string, node: SyntaxNode): Value | undefined {
+    const input = this.nodes[owner];
+    if (input?.op !== 'input' || TENSOR_PROPERTIES.has(attr)) return undefined;
+    const name = `${String(input.attrs.name ?? input.label ?? 'x')}.${attr}`;
+    const known = this.fields.get(name);
+    if (known) return known;
+    const value = this.input(name, this.here(node));
+    this.fields.set(name, value);
+    return value;
   }
 
   /**
@@ -479,7 +497,16 @@ export abstract class TorchEvaluator extends PythonInterpreter<Value> {
       }
       return this.opaque(node.text, [tensor.node], range, `the operator \`${op}\` is not modelled`);
     }
-    if (tensor && other.kind === 'param') return this.matmul(a, b, range);
+    if (tensor && other.kind === 'param') {
+      // Only `@` multiplies by a matrix. `self.g * x + self.b` (a hand-written LayerNorm's gain and bias, RMSNorm's
+      // `output * self.weight`) is elementwise: a learned scale, and an offset that keeps the shape.
+      if (op === '+' || op === '-') return tensor;
+      if (op === '*' || (op === '/' && other === b)) {
+        const attrs: Record<string, AttrValue> = { factor: '?', by: other.name, exponent: op === '/' ? -1 : 1 };
+        return { kind: 'tensor', node: this.emit({ op: 'scale', inputs: [tensor.node], attrs, module: other.name, range }) };
+      }
+      return this.opaque(node.text, [tensor.node], range, `the operator \`${op}\` with a parameter is not modelled`);
+    }
     return Value.unknown;
   }
 
@@ -601,6 +628,9 @@ function conditionChain(condition: SyntaxNode, at: SyntaxNode): ({ base: string;
   }
   return chain;
 }
+
+/** Attributes every tensor has, which are never a field of a batch object. */
+const TENSOR_PROPERTIES = new Set(['shape', 'dtype', 'device', 'data', 'grad', 'is_cuda', 'ndim', 'requires_grad', 'real', 'imag', 'H', 'mH', 'layout', 'names', 'grad_fn', 'is_leaf', 'itemsize', 'nbytes']);
 
 /** Square roots of a scalar, as the common libraries spell them. */
 export const SCALAR_SQRT = new Set(['math.sqrt', 'numpy.sqrt', 'torch.sqrt', 'np.sqrt']);

@@ -241,6 +241,19 @@ export class FileScope {
     });
   }
 
+  /** The built-in layer (`torch.nn.Linear`) a class derives from, directly or through the file's classes. */
+  builtinLayerBase(cls: ClassInfo, depth: number): string | undefined {
+    if (depth > 16) return undefined;
+    for (const base of cls.bases) {
+      const path = this.resolvePath(base);
+      if (path.startsWith('torch.nn.') && TORCH_LAYERS[path.slice('torch.nn.'.length)]) return path;
+      const local = this.classes.get(base);
+      const inherited = local !== undefined && local !== cls ? this.builtinLayerBase(local, depth + 1) : undefined;
+      if (inherited) return inherited;
+    }
+    return undefined;
+  }
+
   isSequentialCall(call: SyntaxNode): boolean {
     const fn = call.childForFieldName('function');
     return fn !== null && this.resolvePath(fn.text) === 'torch.nn.Sequential';

@@ -346,6 +346,8 @@ function exprBuilder(numbering: Numbering, block?: BlockInfo): ExprOf {
         return new m.OperatorNode('-', 'subtract', args);
       case 'mul':
         return new m.OperatorNode('.*', 'dotMultiply', args);
+      case 'div':
+        return args.length === 2 ? new m.OperatorNode('/', 'divide', args) : new m.FunctionNode('div', args);
       case 'bmm':
         return new m.OperatorNode('*', 'multiply', args);
       case 'scale': {
