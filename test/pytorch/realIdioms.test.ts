@@ -13,6 +13,50 @@ async function analyze(text: string) {
 const lines = (...l: string[]) => l.join('\n') + '\n';
 
 describe('PyTorch idioms of real code', () => {
+  it('a subclass of nn.Embedding that only calls super().__init__ is that embedding (BERT-pytorch TokenEmbedding)', async () => {
+    const a = await analyze(lines(
+      'import torch.nn as nn',
+      'class TokenEmbedding(nn.Embedding):',
+      '    def __init__(self, vocab_size, embed_size=512):',
+      '        super().__init__(vocab_size, embed_size, padding_idx=0)',
+      'class BERTEmbedding(nn.Module):',
+      '    def __init__(self, vocab_size, embed_size, dropout=0.1):',
+      '        super().__init__()',
+      '        self.token = TokenEmbedding(vocab_size=vocab_size, embed_size=embed_size)',
+      '        self.dropout = nn.Dropout(p=dropout)',
+      '    def forward(self, sequence):',
+      '        return self.dropout(self.token(sequence))',
+    ));
+    const model = a.models.find((m) => m.graph.name === 'BERTEmbedding')!;
+    assert.equal(model.equation.text, 'y = dropout(E(x))');
+    assert.deepEqual(model.graph.nodes.filter((n) => n.op === 'embedding').map((n) => [n.attrs.in, n.attrs.out]), [['vocab_size', 'embed_size']]);
+  });
+
+  it('a subclass of nn.Transformer is a model, and its self.encoder is the encoder stack super().__init__ built (word_language_model)', async () => {
+    const a = await analyze(lines(
+      'import math',
+      'import torch.nn as nn',
+      'import torch.nn.functional as F',
+      'class TransformerModel(nn.Transformer):',
+      '    def __init__(self, ntoken, ninp, nhead, nhid, nlayers, dropout=0.5):',
+      '        super(TransformerModel, self).__init__(d_model=ninp, nhead=nhead, dim_feedforward=nhid, num_encoder_layers=nlayers)',
+      '        self.src_mask = None',
+      '        self.input_emb = nn.Embedding(ntoken, ninp)',
+      '        self.ninp = ninp',
+      '        self.decoder = nn.Linear(ninp, ntoken)',
+      '    def forward(self, src, has_mask=True):',
+      '        src = self.input_emb(src) * math.sqrt(self.ninp)',
+      '        output = self.encoder(src, mask=self.src_mask)',
+      '        output = self.decoder(output)',
+      '        return F.log_softmax(output, dim=-1)',
+    ));
+    const model = a.models.find((m) => m.graph.name === 'TransformerModel');
+    assert.ok(model, `models found: ${a.models.map((m) => m.graph.name).join(', ')}`);
+    assert.equal(model.equation.text, 'y = log_softmax(W₁·TransformerEncoder(√ninp·E(x)) + b₁)');
+    const encoder = model.graph.nodes.find((n) => n.op === 'transformer_encoder');
+    assert.equal(encoder?.attrs.num_layers, 'nlayers');
+  });
+
   it('a batch object\'s fields are inputs, and a subclass of nn.Linear is a Linear (pytorch/examples snli): the dropout in its Sequential is applied', async () => {
     const a = await analyze(lines(
       'import torch',

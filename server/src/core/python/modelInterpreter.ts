@@ -395,6 +395,8 @@ export class ModelInterpreter extends TorchEvaluator {
       return { kind: 'layer', layer: instance };
     }
     const init = this.findMethod(cls, '__init__', 0);
+    const builtin = init && !this.findMethod(cls, 'forward', 0) ? this.builtinFromSuper(cls, init, instance, args, kwargs, range) : undefined;
+    if (builtin) return builtin;
     if (init) {
       this.depth++;
       this.constructing.add(cls);
@@ -475,8 +477,12 @@ export class ModelInterpreter extends TorchEvaluator {
     const cls = this.file.classes.get(fnOwner(fn) ?? '');
     const base = cls?.bases.map((b) => this.file.classes.get(b)).find((c) => c !== undefined && c !== cls);
     const baseInit = base ? this.findMethod(base, '__init__', 0) : undefined;
-    if (!baseInit || this.depth >= MAX_DEPTH) return;
     const call = first.namedChildren[0];
+    if (!baseInit && cls && call) {
+      this.builtinSuperInit(cls, call, self, env);
+      return;
+    }
+    if (!baseInit || this.depth >= MAX_DEPTH) return;
     const { args, kwargs } = this.evalArguments(call?.childForFieldName('arguments') ?? null, env);
     this.depth++;
     try {
@@ -484,6 +490,48 @@ export class ModelInterpreter extends TorchEvaluator {
     } finally {
       this.depth--;
     }
+  }
+
+  /**
+   * A subclass of a built-in layer that keeps its forward (BERT-pytorch's `class TokenEmbedding(nn.Embedding)`, whose
+   * constructor only calls `super().__init__(vocab_size, embed_size, padding_idx=0)`): the built-in layer, built with
+   * the arguments its constructor hands to `super().__init__`.
+   */
+  private builtinFromSuper(cls: ClassInfo, init: SyntaxNode, instance: InstanceLayer, args: Value[], kwargs: Map<string, Value>, range: Range): Value | undefined {
+    const path = this.file.builtinLayerBase(cls, 0);
+    const body = init.childForFieldName('body');
+    const first = body?.namedChildren.find((s) => s.type === 'expression_statement' && s.text.startsWith('super('));
+    const call = first?.namedChildren[0];
+    if (!path || !call || call.type !== 'call' || this.file.classes.get(cls.bases[0] ?? '') !== undefined) return undefined;
+    const env = this.bindParameters(init, args, kwargs, { kind: 'layer', layer: instance });
+    const given = this.evalArguments(call.childForFieldName('arguments'), env);
+    const built = this.callPath(path, given.args, given.kwargs, call, env, range, call.text);
+    if (built.kind !== 'layer' || built.layer.kind !== 'builtin') return undefined;
+    return { kind: 'layer', layer: { ...built.layer, defRange: range } };
+  }
+
+  /**
+   * `super().__init__(d_model=…, nhead=…)` in a subclass of nn.Transformer: the submodules its constructor builds,
+   * `self.encoder` and `self.decoder` (stacks of encoder and decoder layers), as the instance's attributes, so a
+   * forward that calls `self.encoder(src, mask=…)` applies them. Assignments after it (`self.decoder = nn.Linear`)
+   * replace them as in Python.
+   */
+  private builtinSuperInit(cls: ClassInfo, call: SyntaxNode, self: InstanceLayer, env: Env): void {
+    if (this.file.builtinLayerBase(cls, 0) !== 'torch.nn.Transformer') return;
+    const { args, kwargs } = this.evalArguments(call.childForFieldName('arguments'), env);
+    const given = (name: string, i: number, fallback: number): Value => kwargs.get(name) ?? args[i] ?? { kind: 'num', value: fallback };
+    const stack = (op: string, layers: Value): Layer => {
+      const attrs: Record<string, AttrValue> = {
+        d_model: Value.toAttr(given('d_model', 0, 512)),
+        nhead: Value.toAttr(given('nhead', 1, 8)),
+        num_layers: Value.toAttr(layers),
+        dim_feedforward: Value.toAttr(given('dim_feedforward', 4, 2048)),
+      };
+      normalizeAttrs(op, attrs);
+      return { kind: 'builtin', op, attrs, defRange: this.here(call), text: clip(call.text) };
+    };
+    self.attrs.set('encoder', { kind: 'layer', layer: stack('transformer_encoder', given('num_encoder_layers', 2, 6)) });
+    self.attrs.set('decoder', { kind: 'layer', layer: stack('transformer_decoder', given('num_decoder_layers', 3, 6)) });
   }
 
   // ----- applying layers and functions to tensors -----

@@ -236,6 +236,9 @@ export class FileScope {
     return cls.bases.some((base) => {
       if (TORCH_MODULE_BASES.has(this.resolvePath(base))) return true;
       if (base === 'nn.Module' || base === 'Module' || base === 'LightningModule' || base === 'nn.Sequential') return true;
+      // `class TransformerModel(nn.Transformer)` (pytorch/examples' word_language_model): a built-in layer's subclass.
+      const path = this.resolvePath(base);
+      if (path.startsWith('torch.nn.') && TORCH_LAYERS[path.slice('torch.nn.'.length)]) return true;
       const local = this.classes.get(base);
       return local !== undefined && local !== cls && this.isModuleClass(local, depth + 1);
     });
