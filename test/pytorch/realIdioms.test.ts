@@ -13,6 +13,27 @@ async function analyze(text: string) {
 const lines = (...l: string[]) => l.join('\n') + '\n';
 
 describe('PyTorch idioms of real code', () => {
+  it('nn.parallel.data_parallel(module, input, …) and checkpoint(module, x) apply the module (pytorch/examples dcgan)', async () => {
+    const a = await analyze(lines(
+      'import torch.nn as nn',
+      'from torch.utils.checkpoint import checkpoint',
+      'class Generator(nn.Module):',
+      '    def __init__(self, ngpu):',
+      '        super().__init__()',
+      '        self.ngpu = ngpu',
+      '        self.main = nn.Sequential(nn.Linear(8, 16), nn.ReLU(), nn.Linear(16, 4))',
+      '        self.head = nn.Linear(4, 2)',
+      '    def forward(self, input):',
+      '        if input.is_cuda and self.ngpu > 1:',
+      '            output = nn.parallel.data_parallel(self.main, input, range(self.ngpu))',
+      '        else:',
+      '            output = self.main(input)',
+      '        return checkpoint(self.head, output, use_reentrant=False)',
+    ));
+    assert.equal(a.models[0].equation.text, 'y = W₃·(W₂·ReLU(W₁x + b₁) + b₂) + b₃');
+    assert.deepEqual(a.models[0].graph.nodes.filter((n) => n.op === 'opaque').map((n) => n.label), []);
+  });
+
   it('a subclass of nn.Embedding that only calls super().__init__ is that embedding (BERT-pytorch TokenEmbedding)', async () => {
     const a = await analyze(lines(
       'import torch.nn as nn',

@@ -167,6 +167,12 @@ export class ModelInterpreter extends TorchEvaluator {
       return { kind: 'module', path: `external:${JSON.stringify({ module: importedFrom, label })}` };
     }
     const last = path.split('.').pop() ?? path;
+    // `nn.parallel.data_parallel(self.main, input, range(ngpu))` (pytorch/examples' dcgan) and
+    // `checkpoint(block, x)` run a module or function on inputs: the same as calling it.
+    if ((path === 'torch.nn.parallel.data_parallel' || path === 'torch.utils.checkpoint.checkpoint') && args[0] && args[0].kind !== 'unknown') {
+      const [fn, ...rest] = args;
+      return this.call(fn, path.endsWith('data_parallel') ? rest.slice(0, 1) : rest, new Map(), node, env, range, text);
+    }
     if (path.startsWith('torch.nn.') && !path.startsWith('torch.nn.functional.')) {
       const name = path.slice('torch.nn.'.length);
       const spec = TORCH_LAYERS[name];
