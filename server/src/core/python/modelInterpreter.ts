@@ -595,7 +595,7 @@ export class ModelInterpreter extends TorchEvaluator {
     // layer sitting where an activation would be applies none.
     const inputs = layer.op === 'bilinear' || layer.op === 'multihead_attention' || layer.op === 'transformer_decoder_layer' || layer.op === 'transformer_decoder' ? tensors : [tensors[0]];
     const attrs = { ...layer.attrs };
-    if (layer.tiedTo?.path) attrs.tied_to = layer.tiedTo.path;
+    if (layer.tiedTo?.path) Object.assign(attrs, { tied_to: layer.tiedTo.path, tied_op: layer.tiedTo.op });
     if (layer.op === 'multihead_attention' || Ops.category(layer.op) === 'recurrent') void kwargs;
     void args;
     const id = this.emit({

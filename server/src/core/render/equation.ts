@@ -331,7 +331,10 @@ function exprBuilder(numbering: Numbering, block?: BlockInfo): ExprOf {
     const a = args[0] ?? sym('x');
     if (node.category === 'affine' && node.op !== 'bilinear') {
       const i = numbering.weightIndex(node, block);
-      return affine(node, a, `W_${i}`, node.attrs.bias !== false ? `b_${i}` : undefined);
+      // A decoder whose weight is the embedding's (`self.decoder.weight = self.encoder.weight`) multiplies by E, the
+      // matrix the lookup E(x) reads rows of: the tie is visible in the equation.
+      const weight = node.attrs.tied_op === 'embedding' ? 'E' : `W_${i}`;
+      return affine(node, a, weight, node.attrs.bias !== false ? `b_${i}` : undefined);
     }
     switch (node.op) {
       case 'bilinear': {
