@@ -57,6 +57,15 @@ describe('imports across files', () => {
     assert.ok(model.graph.problems.some((p) => /resnet18/.test(p.message) && p.severity === 'hint'));
   });
 
+  it('follows a chain of three files: a class that an imported module imports is built, not opaque', async () => {
+    const root = join(__dirname, '..', 'fixtures', 'import_chain');
+    const file = join(root, 'transformer', 'models.py');
+    const analysis = await analyzeSource({ file: { path: file, language: 'python', text: readFileSync(file, 'utf8') }, parsers: await parsers(), resolveImport: createImportResolver([root]) });
+    const encoder = analysis.models.find((m) => m.graph.name === 'Encoder')!;
+    assert.deepEqual(encoder.graph.nodes.filter((n) => n.op === 'opaque').map((n) => n.label), []);
+    assert.deepEqual(encoder.graph.nodes.filter((n) => n.op === 'linear').map((n) => n.module), ['layer_stack.0.pos_ffn.w_1', 'layer_stack.0.pos_ffn.w_2', 'layer_stack.1.pos_ffn.w_1', 'layer_stack.1.pos_ffn.w_2']);
+  });
+
   it('without a resolver, workspace imports become named opaque blocks and nothing throws', async () => {
     const analysis = await analyze(undefined);
     const net = analysis.models.find((m) => m.graph.name === 'TinyResNet')!;

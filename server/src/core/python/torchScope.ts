@@ -117,9 +117,11 @@ export class FileScope {
     } else {
       for (const { imported, alias } of names) bring(imported, alias);
     }
-    // The module's own classes and aliases, so its code can name its base classes and `nn` as it does at home.
+    // The module's own classes and aliases, so its code can name its base classes and `nn` as it does at home, and
+    // the classes it imports in turn (attention-is-all-you-need's Models.py → Layers.py → SubLayers.py: EncoderLayer
+    // builds a MultiHeadAttention that only Layers.py imports).
     for (const [name, cls] of scope.classes) if (!this.classes.has(name)) this.classes.set(name, cls);
-    for (const [name, value] of scope.globals) if (!this.globals.has(name) && value.kind === 'module') this.globals.set(name, value);
+    for (const [name, value] of scope.globals) if (!this.globals.has(name) && (value.kind === 'module' || value.kind === 'class')) this.globals.set(name, value);
   }
 
   private scan(stmt: SyntaxNode): void {
