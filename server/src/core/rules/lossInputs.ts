@@ -4,7 +4,11 @@
 
 import { type GraphNode, type LossUse, ModelGraph, type NodeEdits, type Range } from '../graph';
 
-export type FinalKind = 'softmax' | 'log_softmax' | 'sigmoid' | 'clipping' | 'raw' | 'log_of_probabilities' | 'unknown';
+/**
+ * What a loss receives: `clipping` is a ReLU-like activation (0 to ∞), `signed` one whose values are −1 to 1 (tanh,
+ * softsign); neither is a probability.
+ */
+export type FinalKind = 'softmax' | 'log_softmax' | 'sigmoid' | 'clipping' | 'signed' | 'raw' | 'log_of_probabilities' | 'unknown';
 
 export interface LossInputInfo {
   readonly loss: LossUse;
@@ -23,12 +27,14 @@ function keepsValues(node: GraphNode): boolean {
 }
 
 const CLIPPING = new Set(['relu', 'relu6', 'softplus']);
+const SIGNED = new Set(['tanh', 'softsign', 'hardtanh']);
 
 function kindOf(op: string, category: string): FinalKind {
   if (op === 'softmax' || op === 'softmin') return 'softmax';
   if (op === 'log_softmax') return 'log_softmax';
   if (op === 'sigmoid' || op === 'hardsigmoid') return 'sigmoid';
   if (CLIPPING.has(op)) return 'clipping';
+  if (SIGNED.has(op)) return 'signed';
   if (category === 'affine') return 'raw';
   return 'unknown';
 }

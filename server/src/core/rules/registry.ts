@@ -3,6 +3,7 @@
 import { activationAppliedTwice } from './activationAppliedTwice';
 import { biasBeforeNorm } from './biasBeforeNorm';
 import { dropoutAlwaysOn } from './dropoutAlwaysOn';
+import { dropoutBeforeBatchNorm } from './dropoutBeforeBatchNorm';
 import { evalWithoutEvalMode } from './evalWithoutEvalMode';
 import { layerReused } from './layerReused';
 import { learningRateOutOfRange } from './learningRateOutOfRange';
@@ -34,6 +35,7 @@ export const MODEL_RULES: readonly ModelRule[] = [
   layerReused,
   softmaxOverOneUnit,
   lossOutputMismatch,
+  dropoutBeforeBatchNorm,
 ];
 
 /** Rules over a file's training code (MT). */

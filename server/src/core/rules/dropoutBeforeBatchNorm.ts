@@ -1,0 +1,60 @@
+// MA013 dropout-before-batch-norm: a dropout whose output goes straight into a batch norm (through reshapes at most),
+// so the norm learns statistics at training time that evaluation never sees (the "variance shift").
+
+import type { Finding } from '../findings';
+import { type GraphNode, ModelGraph } from '../graph';
+import { type ModelRule, layerName } from './rule';
+
+/** The node a value goes into next, skipping reshapes (a Flatten between the two changes nothing here). */
+function nextOp(graph: ModelGraph, consumers: Map<number, number[]>, id: number): GraphNode | undefined {
+  let current = id;
+  for (let hops = 0; hops < 8; hops++) {
+    const next = consumers.get(current) ?? [];
+    if (next.length !== 1) return undefined;
+    const node = ModelGraph.node(graph, next[0]);
+    if (node.category !== 'reshape') return node;
+    current = node.id;
+  }
+  return undefined;
+}
+
+export const dropoutBeforeBatchNorm: ModelRule = {
+  code: 'MA013',
+  name: 'dropout-before-batch-norm',
+  defaultSeverity: 'warning',
+  docs: {
+    summary: 'A dropout feeds straight into a BatchNorm, so the norm is trained on the dropped-out values and evaluated on the full ones.',
+    why:
+      'During training dropout zeroes units and scales the rest by 1/(1−p), which changes the variance of what the ' +
+      'batch norm sees; its running variance is learnt from those values. At evaluation dropout is off, the variance ' +
+      'is different, and the norm rescales every activation with the wrong statistics (the "variance shift" of Li et ' +
+      'al., "Understanding the Disharmony between Dropout and Batch Normalization", CVPR 2019). Training loss looks ' +
+      'fine; validation accuracy is lower than it should be, and nothing reports why.',
+    bad: 'model.add(Dense(128, activation="relu"))\nmodel.add(Dropout(0.5))\nmodel.add(BatchNormalization())\nmodel.add(Dense(10, activation="softmax"))',
+    good: 'model.add(Dense(128, activation="relu"))\nmodel.add(BatchNormalization())\nmodel.add(Dropout(0.5))\nmodel.add(Dense(10, activation="softmax"))',
+    fix: 'No automatic fix: move the dropout after the batch norm (or after the last batch norm of the block), or drop it, since batch norm already regularizes.',
+  },
+  check({ graph, severity }) {
+    const findings: Finding[] = [];
+    const consumers = ModelGraph.consumers(graph);
+    const reported = new Set<string>();
+    for (const node of graph.nodes) {
+      if (!node.op.includes('dropout') || node.origin !== undefined || node.onlyIn !== undefined || node.modeSwitch === 'constant') continue;
+      const norm = nextOp(graph, consumers, node.id);
+      if (norm?.op !== 'batch_norm') continue;
+      // A dropout applied in a loop is one line of code: reported once, there.
+      const key = `${node.range.start.line}:${node.range.start.character}`;
+      if (reported.has(key)) continue;
+      reported.add(key);
+      findings.push({
+        code: 'MA013',
+        severity,
+        message: `${layerName(node)} feeds ${layerName(norm)} (batch norm) directly: the norm learns its variance from dropped-out values, which evaluation never sees, so at evaluation every activation is rescaled wrongly. Put the dropout after the batch norm.`,
+        range: node.range,
+        related: [{ range: norm.range, message: `${layerName(norm)} learns its running statistics from the dropout's output here` }],
+        model: graph.name,
+      });
+    }
+    return findings;
+  },
+};
