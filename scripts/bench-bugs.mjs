@@ -22,6 +22,9 @@
 //                    fixed version has fewer findings of that code in that file.
 //   fixed flagged    the fixed version of a changed file has any counted finding at all (the strict reading: a user
 //                    of the fixed program sees it, even where the finding is right about code the fix left alone).
+//   not judged true  fixed versions with a counted finding that is not in scripts/bench/judged.mjs, the list of
+//                    findings a person read and judged to be true bugs left in the "fixed" program (unscaled pixels
+//                    the fix never scaled, a softmax over one unit that the fix kept): the false-alarm share.
 //   fix flagged      the narrower reading: the fixed version has a counted finding within 3 lines of a line the fix
 //                    wrote (the fixed side of the hunks), i.e. the fix itself is reported.
 import { spawnSync } from 'node:child_process';
@@ -29,6 +32,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { judgedTrue } from './bench/judged.mjs';
 import { readRepoFiles } from './bench/mirror.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -74,16 +78,18 @@ function deepLocalizePairs() {
       if (!m) continue;
       [key, side, rel] = [`so/${m[1]}`, m[2], m[3]];
     }
-    const g = groups.get(key) ?? { buggy: new Map(), fixed: new Map() };
+    const g = groups.get(key) ?? { buggy: new Map(), fixed: new Map(), paths: new Map() };
     g[side === 'Buggy' ? 'buggy' : 'fixed'].set(rel, f.text);
+    if (side !== 'Buggy') g.paths.set(rel, f.path);
     groups.set(key, g);
   }
   const pairs = [];
   for (const [key, g] of groups) {
     const changed = [];
     for (const [rel, text] of g.buggy) {
-      const fixed = g.fixed.get(rel) ?? (g.buggy.size === 1 && g.fixed.size === 1 ? [...g.fixed.values()][0] : undefined);
-      if (fixed !== undefined && fixed !== text) changed.push({ rel, buggy: text, fixed });
+      const fixedRel = g.fixed.has(rel) ? rel : g.buggy.size === 1 && g.fixed.size === 1 ? [...g.fixed.keys()][0] : undefined;
+      const fixed = fixedRel === undefined ? undefined : g.fixed.get(fixedRel);
+      if (fixed !== undefined && fixed !== text) changed.push({ rel, buggy: text, fixed, repo: 'Wardat-ISU/DeepLocalize', fixedPath: g.paths.get(fixedRel) });
     }
     if (changed.length === 0) continue;
     pairs.push({ source: key.startsWith('so/') ? 'DeepLocalize (Stack Overflow)' : 'DeepLocalize (GitHub)', id: key, files: changed, context: g });
@@ -107,7 +113,7 @@ function defects4mlPairs() {
     const changed = [];
     for (const [rel, text] of g.buggy) {
       const fixed = g.fixed.get(rel);
-      if (fixed !== undefined && fixed !== text) changed.push({ rel, buggy: text, fixed });
+      if (fixed !== undefined && fixed !== text) changed.push({ rel, buggy: text, fixed, repo: 'mohmehmo/defects4ml', fixedPath: `bugs/${id}/fixed/${rel}` });
     }
     if (changed.length === 0) continue;
     pairs.push({ source: 'defects4ml', id: `defects4ml/${id}`, files: changed, context: g, type: g.type });
@@ -199,7 +205,9 @@ for (const pair of pairs) {
   pair.found = [];
   pair.fixedFindings = [];
   pair.fixFindings = [];
+  pair.falseFindings = [];
   for (const f of pair.files) {
+    const fixedLines = f.fixed.split('\n');
     const buggy = findings.get(join(pair.dir, 'buggy', f.rel)) ?? [];
     const fixed = findings.get(join(pair.dir, 'fixed', f.rel)) ?? [];
     for (const d of buggy) {
@@ -212,6 +220,7 @@ for (const pair of pairs) {
     for (const d of fixed) {
       const shown = `${d.code} ${f.rel}:${d.range.start.line + 1} ${d.message}`;
       pair.fixedFindings.push(shown);
+      if (!judgedTrue(f.repo, f.fixedPath, d.code, fixedLines[d.range.start.line] ?? '')) pair.falseFindings.push(shown);
       if (f.fixedChanged.some((c) => Math.abs(c - d.range.start.line) <= NEAR)) pair.fixFindings.push(shown);
     }
   }
@@ -226,7 +235,11 @@ function summary(label, list) {
   const found = structural.filter((p) => p.found.length > 0).length;
   const flagged = list.filter((p) => p.fixedFindings.length > 0).length;
   const fixFlagged = list.filter((p) => p.fixFindings.length > 0).length;
-  return { label, pairs: list.length, structural: structural.length, found, flagged, fixFlagged, recall: pct(found, structural.length), fixedFlagged: pct(flagged, list.length), fixFlaggedShare: pct(fixFlagged, list.length) };
+  const falselyFlagged = list.filter((p) => p.falseFindings.length > 0).length;
+  return {
+    label, pairs: list.length, structural: structural.length, found, flagged, fixFlagged, falselyFlagged,
+    recall: pct(found, structural.length), fixedFlagged: pct(flagged, list.length), fixFlaggedShare: pct(fixFlagged, list.length), falselyFlaggedShare: pct(falselyFlagged, list.length),
+  };
 }
 const rows = [...new Set(pairs.map((p) => p.source))].map((s) => summary(s, pairs.filter((p) => p.source === s)));
 rows.push(summary('overall', pairs));
@@ -248,10 +261,10 @@ if (neuralint) {
 }
 
 console.log('Bug benchmark (counted: MA/MT findings at warning or error; found: near the fix and gone after it)\n');
-console.log(['source'.padEnd(32), 'pairs', 'structural', 'found', 'recall', 'fixed flagged', ' fix flagged'].join('  '));
+console.log(['source'.padEnd(32), 'pairs', 'structural', 'found', 'recall', 'fixed flagged', ' fix flagged', 'not judged true'].join('  '));
 for (const r of rows) {
   console.log(
-    [r.label.padEnd(32), String(r.pairs).padStart(5), String(r.structural).padStart(10), String(r.found).padStart(5), r.recall.padStart(7), `${r.flagged} (${r.fixedFlagged})`.padStart(13), `${r.fixFlagged} (${r.fixFlaggedShare})`.padStart(12)].join('  '),
+    [r.label.padEnd(32), String(r.pairs).padStart(5), String(r.structural).padStart(10), String(r.found).padStart(5), r.recall.padStart(7), `${r.flagged} (${r.fixedFlagged})`.padStart(13), `${r.fixFlagged} (${r.fixFlaggedShare})`.padStart(12), `${r.falselyFlagged} (${r.falselyFlaggedShare})`.padStart(15)].join('  '),
   );
 }
 if (neuralintRow) console.log(`\nneuralint buggy samples (no fixed versions): ${neuralintRow.flagged} of ${neuralintRow.programs} flagged (${neuralintRow.share})`);
@@ -265,9 +278,9 @@ for (const [cls, list] of [...byClass].sort((a, b) => b[1].length - a[1].length)
 }
 console.log('\nFound:');
 for (const p of pairs.filter((q) => q.found.length > 0)) console.log(`  ${p.id}: ${p.found.join('; ')}`);
-console.log('\nFixed versions flagged (* = near the fix):');
+console.log('\nFixed versions flagged (* = near the fix, TRUE = judged true in scripts/bench/judged.mjs):');
 for (const p of pairs.filter((q) => q.fixedFindings.length > 0)) {
-  console.log(`  ${p.id}: ${p.fixedFindings.map((f) => (p.fixFindings.includes(f) ? `* ${f}` : f)).join(' | ')}`);
+  console.log(`  ${p.id}: ${p.fixedFindings.map((f) => `${p.falseFindings.includes(f) ? '' : 'TRUE '}${p.fixFindings.includes(f) ? `* ${f}` : f}`).join(' | ')}`);
 }
 if (verbose) {
   console.log('\nAll pairs:');

@@ -47,6 +47,16 @@ export const JUDGED_TRUE = [
   { repo: 'eriklindernoren/PyTorch-GAN', path: 'implementations/context_encoder/models.py', code: 'MA001', line: 'return self.model(x)', reason: 'nn.Conv2d(512, 4000, 1) is followed directly by the ConvTranspose2d of upsample(4000, 512): no activation between them, so the two compose into one linear map' },
   { repo: 'pytorch/examples', path: 'fast_neural_style/neural_style/neural_style.py', code: 'MT001', line: 'train_loader = DataLoader(train_dataset, batch_size=args.batch_size)', reason: 'the training set is an ImageFolder, which lists images sorted by folder and file name, and the DataLoader does not shuffle it' },
   { repo: 'codertimo/BERT-pytorch', path: 'bert_pytorch/__main__.py', code: 'MT001', line: 'train_data_loader = DataLoader(train_dataset, batch_size=args.batch_size, num_workers=args.num_workers)', reason: 'BERTDataset is a map-style dataset read in corpus order, and the training DataLoader does not shuffle it' },
+  // bench:bugs: findings on the "fixed" versions of the bug benchmarks that are true bugs those versions still have.
+  { repo: 'Wardat-ISU/DeepLocalize', path: 'Benchmark/StackOverflow/48594888/Correct Code/untitled41.py', code: 'MT005', line: 'cifar10.load_data()', reason: 'the correct version never scales the CIFAR-10 pixels (the /255 of the benchmark\'s patch is not in the file) and fits on them' },
+  { repo: 'mohmehmo/defects4ml', path: 'bugs/034/fixed/src/generation/learn.py', code: 'MA013', line: 'model.add(Dropout(0.2))', reason: 'the LSTM stack adds Dropout(0.2) and then BatchNormalization(), in the buggy and the fixed version alike' },
+  { repo: 'mohmehmo/defects4ml', path: 'bugs/080/fixed/script.py', code: 'MT005', line: 'mnist.load_data()', reason: 'MNIST pixels go into fit as integers 0–255; the fix only reshaped them' },
+  { repo: 'mohmehmo/defects4ml', path: 'bugs/085/fixed/script.py', code: 'MT005', line: 'mnist.load_data()', reason: 'MNIST pixels go into fit unscaled; the fix only reshaped them' },
+  { repo: 'mohmehmo/defects4ml', path: 'bugs/085/fixed/script.py', code: 'MA011', line: 'cnn.add(Dense(number_of_classes, activation="softmax"))', reason: 'number_of_classes = 1: a softmax over one unit, always 1.0' },
+  { repo: 'mohmehmo/defects4ml', path: 'bugs/085/fixed/script.py', code: 'MA012', line: 'loss="sparse_categorical_crossentropy"', reason: 'a ten-class MNIST loss over an output of one unit (number_of_classes = 1)' },
+  { repo: 'mohmehmo/defects4ml', path: 'bugs/090/fixed/script.py', code: 'MT005', line: 'cifar10.load_data()', reason: 'CIFAR-10 pixels go into fit unscaled' },
+  { repo: 'mohmehmo/defects4ml', path: 'bugs/097/fixed/script.py', code: 'MT005', line: 'cifar10.load_data()', reason: 'CIFAR-10 pixels go into fit unscaled' },
+  { repo: 'mohmehmo/defects4ml', path: 'bugs/100/fixed/script.py', code: 'MA012', line: "loss = 'categorical_crossentropy'", reason: "categorical_crossentropy over Dense(10, activation='sigmoid'): ten independent sigmoids, not a distribution" },
 ];
 
 /** The judged-true entry a warning matches, if any. */
