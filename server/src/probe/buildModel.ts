@@ -234,7 +234,7 @@ export function buildProbeModel(tf: TF, graph: ModelGraph, options: BuildOptions
         const t = need(x);
         const target = Array.isArray(a.shape) ? (a.shape as AttrValue[]).slice(1) : undefined;
         if (!target || target.length <= 1) return tf.reshape(t, [t.shape[0]!, -1]);
-        return tf.reshape(t, [t.shape[0]!, ...viewTarget(node, t, target)]);
+        return tf.reshape(t, [t.shape[0]!, ...viewTarget(node, t, target, options.widthScale)]);
       }
       case 'unflatten': {
         const t = need(x);
@@ -480,7 +480,7 @@ function assumed(node: GraphNode, key: string): boolean {
  * `x.size()` against a `config.n_embd` given another value), so when the product does not match, the entry that
  * makes it match as -1 is taken; one entry the graph could not read at all is -1 too.
  */
-function viewTarget(node: GraphNode, t: Tensor, target: readonly AttrValue[]): number[] {
+function viewTarget(node: GraphNode, t: Tensor, target: readonly AttrValue[], widthScale?: number): number[] {
   const total = t.shape.slice(1).reduce((p, q) => p * q, 1);
   // `x.view(sz_b, len_q, -1)` with `len_q = q.size(1)`: a size read from a tensor is most often the same axis of the
   // tensor being reshaped; the live size is taken when it makes the product match.
@@ -497,9 +497,15 @@ function viewTarget(node: GraphNode, t: Tensor, target: readonly AttrValue[]): n
   const unknown = target.map((d, i) => (typeof d === 'number' ? -1 : i)).filter((i) => i >= 0);
   if (unknown.length > 1) {
     // `x.view(b, 128, self.init_size, self.init_size)` with the size unread: equal sides, as image generators write.
-    const known = target.reduce<number>((p, d) => (typeof d === 'number' && d > 0 ? p * d : p), 1);
-    const side = Math.round(Math.pow(total / known, 1 / unknown.length));
-    if (known > 0 && side > 0 && Math.pow(side, unknown.length) * known === total) return target.map((d) => (typeof d === 'number' ? d : side));
+    const sides = (entries: readonly AttrValue[]): number[] | undefined => {
+      const known = entries.reduce<number>((p, d) => (typeof d === 'number' && d > 0 ? p * d : p), 1);
+      const side = Math.round(Math.pow(total / known, 1 / unknown.length));
+      return known > 0 && side > 0 && Math.pow(side, unknown.length) * known === total ? entries.map((d) => (typeof d === 'number' ? d : side)) : undefined;
+    };
+    // With widths scaled, the layer before holds the scaled width: its channels (the written numbers) scale too.
+    const scaled = widthScale !== undefined && widthScale !== 1 ? target.map((d) => (typeof d === 'number' && d > 1 ? Math.max(1, Math.round(d * widthScale)) : d)) : undefined;
+    const found = (scaled && sides(scaled)) ?? sides(target);
+    if (found) return found;
     fail(node, `the target shape (${target.join(', ')}) has more than one size the probe cannot read`);
   }
   const dims = target.map((d) => (typeof d === 'number' ? d : -1));

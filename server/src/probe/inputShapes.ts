@@ -107,17 +107,31 @@ function concatenatedWidths(graph: ModelGraph, consumers: Map<number, number[]>)
     });
   }
   // An open-width input read directly by a layer of known width (`Linear(n_features, …)` once n_features has a value).
+  // Elementwise steps that keep the last axis come first in hand-written norms (`x * torch.rsqrt(x.pow(2).mean(-1,
+  // keepdim=True) + eps)`): the layer after them reads the input's width.
   for (const id of graph.inputs) {
     if (result.has(id)) continue;
-    for (const layer of (consumers.get(id) ?? []).map((c) => ModelGraph.node(graph, c))) {
-      const width = readWidth(layer) ?? partnerWidth(inferred, layer, id);
-      if (width === undefined) continue;
-      result.set(id, { value: width, why: `the width \`${layer.module ?? layer.op}\` reads` });
-      break;
+    const queue = [id];
+    const seen = new Set<number>(queue);
+    search: for (let hops = 0; queue.length > 0 && hops < 32; hops++) {
+      const from = queue.shift()!;
+      for (const layer of (consumers.get(from) ?? []).map((c) => ModelGraph.node(graph, c))) {
+        const width = readWidth(layer) ?? (from === id ? partnerWidth(inferred, layer, id) : undefined);
+        if (width !== undefined) {
+          result.set(id, { value: width, why: `the width \`${layer.module ?? layer.op}\` reads` });
+          break search;
+        }
+        if (KEEPS_WIDTH.has(layer.op) && !seen.has(layer.id)) {
+          seen.add(layer.id);
+          queue.push(layer.id);
+        }
+      }
     }
   }
   return result;
 }
+
+const KEEPS_WIDTH = new Set(['mul', 'add', 'sub', 'div', 'pow', 'rsqrt', 'sqrt', 'exp', 'abs', 'scale', 'clamp']);
 
 /**
  * The width an elementwise product or sum asks of an open input: its other operand's last size, when the graph gives

@@ -115,7 +115,11 @@ function chooseWidthScale(tf: TF, graph: ModelGraph, seed: number, budgetMs: num
     const shapes = side === undefined ? undefined : native.map((shape) => (shape.length >= 2 ? shape.map((d, i) => (i === 0 ? d : Math.min(d, side))) : shape));
     if (side !== undefined && shapes!.every((s, i) => s.join() === native[i]!.join())) continue;
     const stepMs = timeStep(tf, graph, seed, scale, shapes, (4 * budgetMs) / equivalents);
-    if (stepMs === undefined) break;
+    // A model that does not build at full size fails in its probes; one scale that does not build may be passed over.
+    if (stepMs === undefined) {
+      if (scale === 1) break;
+      continue;
+    }
     if (scale === 1) fullStepMs = stepMs;
     last = { scale, inputShapes: shapes, stepMs, fullStepMs };
     // Leave a third of the budget for calibrating, building, evaluation and the linear fits.
