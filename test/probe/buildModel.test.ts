@@ -7,6 +7,7 @@ import { Range } from '../../server/src/core/graph';
 import { initBackend } from '../../server/src/probe/backends';
 import { buildProbeModel, ProbeBuildError, type TF } from '../../server/src/probe/buildModel';
 import { estimateParameters } from '../../server/src/probe/runProbes';
+import { resolveSizes } from '../../server/src/probe/sizes';
 import { sampleGraph } from './helpers';
 
 let tf: TF;
@@ -86,6 +87,25 @@ describe('probe model builder', () => {
   it('reports a width mismatch as a build error at the layer', () => {
     const g = graph('Wrong', [{ ...node(0, 'input', 'input', []), shape: [784] }, node(1, 'linear', 'affine', [0], { in: 784, out: 256 }, 5), node(2, 'linear', 'affine', [1], { in: 128, out: 10 }, 6)]);
     assert.throws(() => buildProbeModel(tf, g, { seed: 1 }), (e: unknown) => e instanceof ProbeBuildError && e.line === 7 && /128 input features but receives 256/.test(e.message));
+  });
+
+  it('names the line and input shape of a step TensorFlow.js refuses (a permute of more axes than the tensor has)', () => {
+    const g = graph('SplitHeads', [{ ...node(0, 'input', 'input', []), shape: [8] }, node(1, 'linear', 'affine', [0], { in: 8, out: 8 }, 4), node(2, 'permute', 'reshape', [1], { shape: [0, 2, 1, 3] }, 9)]);
+    assert.throws(() => buildProbeModel(tf, g, { seed: 1 }), (e: unknown) => e instanceof ProbeBuildError && e.op === 'permute' && e.line === 10 && /rank of input 2 .*\(input shape 8 per sample\)$/.test(e.message));
+  });
+
+  it('gives a fused projection of unread width that is unpacked into three pieces a width of three equal parts', () => {
+    // `q, k, v = self.c_attn(x).view(*shape).split(n_state, dim=2)` with c_attn a custom class: 3 × 32 wide.
+    const g = graph('FusedQKV', [{ ...node(0, 'input', 'input', []), shape: [32] }, node(1, 'matmul', 'affine', [0], { in: '?', out: '?' }), node(2, 'view', 'reshape', [1], { shape: ['?'] }), node(3, 'slice', 'reshape', [2], { index: 0 }), node(4, 'slice', 'reshape', [2], { index: 1 }), node(5, 'slice', 'reshape', [2], { index: 2 }), node(6, 'add', 'merge', [3, 4]), node(7, 'add', 'merge', [6, 5])]);
+    const { graph: resolved, assumptions } = resolveSizes(g);
+    assert.equal(resolved.nodes[1]!.attrs.out, 96);
+    assert.deepEqual(assumptions.map((a) => `${a.name}=${a.value}`), ['matmul@2.out_features=96']);
+    const model = buildProbeModel(tf, resolved, { seed: 1 });
+    try {
+      assert.deepEqual(model.forward([tf.zeros([2, 32])], { training: false, dropout: false }).shape, [2, 32]);
+    } finally {
+      model.dispose();
+    }
   });
 
   it('scales hidden widths and keeps the output width', async () => {

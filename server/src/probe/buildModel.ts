@@ -411,7 +411,14 @@ export function buildProbeModel(tf: TF, graph: ModelGraph, options: BuildOptions
       if (node.category === 'input' || !needed.has(node.id)) continue;
       const ins = node.inputs.map((id) => values.get(id)).filter((t): t is Tensor => t !== undefined);
       if (ins.length < node.inputs.length) fail(node, 'one of its inputs could not be computed');
-      const value = evalNode(node, ins, opts);
+      let value: Tensor;
+      try {
+        value = evalNode(node, ins, opts);
+      } catch (e) {
+        // A TensorFlow.js error (a rank or size the op cannot take) names no line: it gets the node's, with the shapes.
+        if (e instanceof ProbeBuildError || !(e instanceof Error)) throw e;
+        fail(node, `${e.message.replace(/\.$/, '')} (input shape ${ins.map((t) => t.shape.slice(1).join('×') || 'scalar').join(', ')} per sample)`);
+      }
       values.set(node.id, value);
       opts.shapes?.set(node.id, value.shape.slice(1));
     }

@@ -59,7 +59,7 @@ export function defaultSize(name: string): number {
  */
 export function resolveSizes(graph: ModelGraph, given: Readonly<Record<string, number>> = {}): ResolvedSizes {
   const chosen = new Map<string, SizeAssumption>();
-  const fitted = widthsForViews(graph);
+  const fitted = new Map([...widthsForSplits(graph), ...widthsForViews(graph)]);
   const paddings = paddingsForConvolutions(graph);
   const lookup = (name: string, fallback?: number): number | undefined => {
     const known = chosen.get(name);
@@ -148,6 +148,28 @@ function widthsForViews(graph: ModelGraph): Map<number, number> {
     while (node && WIDTH_PRESERVING.has(node.category) && node.inputs.length === 1) node = byId.get(node.inputs[0]!);
     if (!node || (node.op !== 'linear' && node.op !== 'matmul') || node.attrs.out !== '?') continue;
     result.set(node.id, target.reduce<number>((p, d) => p * (typeof d === 'number' ? d : VIEW_SIDE), 1));
+  }
+  return result;
+}
+
+/**
+ * Output widths for layers whose width the extractor could not read and whose output is unpacked into k pieces
+ * (`query, key, value = self.c_attn(x).split(self.split_size, dim=2)`): k times the default size, so the pieces
+ * are equal.
+ */
+function widthsForSplits(graph: ModelGraph): Map<number, number> {
+  const result = new Map<number, number>();
+  const byId = new Map(graph.nodes.map((n) => [n.id, n]));
+  const pieces = new Map<number, number>();
+  for (const n of graph.nodes) {
+    if (n.op === 'slice' && typeof n.attrs.index === 'number' && n.inputs[0] !== undefined) pieces.set(n.inputs[0], (pieces.get(n.inputs[0]) ?? 0) + 1);
+  }
+  for (const [source, k] of pieces) {
+    if (k < 2) continue;
+    // Through steps that keep the width, and views whose target the extractor could not read (`x.view(*shape)`).
+    let node = byId.get(source);
+    while (node && node.inputs.length === 1 && (WIDTH_PRESERVING.has(node.category) || (node.op === 'view' && Array.isArray(node.attrs.shape) && node.attrs.shape.every((d) => d === '?')))) node = byId.get(node.inputs[0]!);
+    if (node && node.attrs.out === '?' && (node.category === 'affine' || node.op === 'matmul')) result.set(node.id, k * DEFAULT_SIZE);
   }
   return result;
 }
