@@ -26,7 +26,7 @@ async function flow(graph: ModelGraph): Promise<ProbeRun> {
   return runProbes(ready.tf, ready, { graph, probes: ['init-loss', 'gradient-flow'], seed: 0, steps: 2, backend: 'wasm' });
 }
 
-const MODELS = ['ConvGenerator', 'PaddedResBlock', 'StemFromOptions', 'ConditionalGenerator', 'FusedAttention', 'HandNormMLP', 'PairDiscriminator', 'BatchedPolicy', 'RowRNN'];
+const MODELS = ['ConvGenerator', 'PaddedResBlock', 'StemFromOptions', 'ConditionalGenerator', 'FusedAttention', 'HandNormMLP', 'PairDiscriminator', 'BatchedPolicy', 'RowRNN', 'LatentGenerator'];
 
 describe('probes on idioms of public model code', () => {
   let all: Map<string, ModelGraph>;
@@ -50,6 +50,11 @@ describe('probes on idioms of public model code', () => {
 
   it('names the one op that stops a model it cannot build (llama-style rotary embedding through complex numbers)', async () => {
     await assert.rejects(flow(all.get('RotaryAttention')!), (e: Error) => /^cannot build `torch\.view_as_complex\(.*\(line 146\) for a probe: .*`torch\.view_as_complex` is not a known PyTorch module or function/.test(e.message));
+  });
+
+  it('feeds a DCGAN-style generator a latent vector of 1×1, which its first transposed convolution grows', () => {
+    const details = result(runs.get('LatentGenerator')!, 'init-loss').details ?? [];
+    assert.ok(details.includes('input `input` taken as 16×1×1 (a latent vector: the transposed convolution it enters grows it from 1×1, as DCGAN generators write)'), details.join('\n'));
   });
 
   it('states the width it gave a linear layer whose size comes from options it cannot read', () => {

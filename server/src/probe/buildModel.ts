@@ -151,6 +151,7 @@ export function buildProbeModel(tf: TF, graph: ModelGraph, options: BuildOptions
           if (p.some((v) => v > 0)) input = tf.pad(input, [[0, 0], ...p.map((v): [number, number] => [v, v]), [0, 0]]);
         }
         let y = convolve(tf, input, w, rank, k, s, d, padding);
+        if (opts.shapes) patchWorkspace += patchFloats(tf, y, k, d, cin);
         if (a.bias !== false) y = tf.add(y, param(node, 'bias', [cout], biasInit(fanIn, cout)));
         return last ? y : channelsFirst(tf, y);
       }
@@ -183,6 +184,7 @@ export function buildProbeModel(tf: TF, graph: ModelGraph, options: BuildOptions
         const area = k.reduce((q, r) => q * r, 1);
         const w = param(node, 'weight', [...k, cin, cout], weightInit(cout * area, cin * area, cin * cout * area));
         let y = convTranspose(tf, last ? t : channelsLast(tf, t), w, rank, k, s, d, crop);
+        if (opts.shapes) patchWorkspace += patchFloats(tf, y, k, d, cin);
         if (a.bias !== false) y = tf.add(y, param(node, 'bias', [cout], biasInit(cout * area, cout)));
         return last ? y : channelsFirst(tf, y);
       }
@@ -400,6 +402,8 @@ export function buildProbeModel(tf: TF, graph: ModelGraph, options: BuildOptions
   });
   let values = new Map<number, Tensor>();
 
+  // Per sample, the values the patches path of the convolutions keeps (counted while building; see patchFloats).
+  let patchWorkspace = 0;
   const forward = (inputs: readonly Tensor[], opts: ForwardOptions): Tensor => {
     values = new Map<number, Tensor>();
     graph.inputs.forEach((id, i) => {
@@ -453,7 +457,7 @@ export function buildProbeModel(tf: TF, graph: ModelGraph, options: BuildOptions
     outputShape,
     outputNode,
     nodeShapes,
-    activationsPerSample: [...nodeShapes.values()].reduce((n, shape) => n + shape.reduce((a, b) => a * b, 1), 0),
+    activationsPerSample: [...nodeShapes.values()].reduce((n, shape) => n + shape.reduce((a, b) => a * b, 1), 0) + patchWorkspace,
     parameterCount,
     hasDropout,
     forward,
@@ -474,6 +478,17 @@ const ACTIVATION_BUDGET = 2_000_000;
 export function batchSize(model: ProbeModel, preferred: number, minimum: number): number {
   const fits = Math.floor(ACTIVATION_BUDGET / Math.max(1, model.activationsPerSample));
   return Math.max(minimum, Math.min(preferred, fits));
+}
+
+/**
+ * Values per sample a convolution's patches path keeps for the backward pass (one slice of the input per kernel
+ * offset, WASM's and dilated convolutions' way): on a transposed convolution's zero-filled input this is what
+ * fills memory (pytorch/examples' dcgan Generator: 4.5 M per sample in its last layer). Zero for tf.conv2d.
+ */
+function patchFloats(tf: TF, y: Tensor, k: readonly number[], d: readonly number[], cin: number): number {
+  if (tf.getBackend() !== 'wasm' && d.every((v) => v === 1)) return 0;
+  const spatial = y.shape.slice(1, -1).reduce((p, q) => p * q, 1);
+  return 2 * spatial * cin * k.reduce((p, q) => p * q, 1);
 }
 
 /** Whether the node's attribute was a name or an expression the probe gave a value (see sizes.ts). */

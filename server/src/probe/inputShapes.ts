@@ -60,6 +60,12 @@ export function resolveInputShapes(graph: ModelGraph, overrides?: readonly (read
       continue;
     }
     const isSpatial = (d: Dim) => typeof d === 'string' && /^[HWDL]/.test(d);
+    if (shape.some(isSpatial) && latentProjection(graph, id, consumers)) {
+      const concrete = shape.map((d) => (typeof d === 'number' ? d : isSpatial(d) ? 1 : SEQUENCE_LENGTH));
+      notes.push(`input ${labelOf(node)} taken as ${concrete.join('×')} (a latent vector: the transposed convolution it enters grows it from 1×1, as DCGAN generators write)`);
+      inputs.push({ shape: concrete, vocabulary });
+      continue;
+    }
     if (shape.some(isSpatial)) {
       const size = findSpatialSize(graph, id, shape);
       const concrete = shape.map((d) => (typeof d === 'number' ? d : isSpatial(d) ? size.value : SEQUENCE_LENGTH));
@@ -243,6 +249,16 @@ function embeddingVocabulary(graph: ModelGraph, id: number, consumers: Map<numbe
     if (node.op === 'embedding') return typeof node.attrs.in === 'number' ? node.attrs.in : 100;
   }
   return undefined;
+}
+
+/**
+ * Whether the input goes straight into a transposed convolution of stride 1 without padding
+ * (`nn.ConvTranspose2d(nz, ngf * 8, 4, 1, 0)`): a latent vector of 1×1 that the layer projects to a k×k map.
+ */
+function latentProjection(graph: ModelGraph, id: number, consumers: Map<number, number[]>): boolean {
+  const first = (consumers.get(id) ?? []).map((c) => ModelGraph.node(graph, c));
+  const one = (v: unknown, value: number) => v === undefined || v === value || (Array.isArray(v) && v.every((x) => x === value));
+  return first.length > 0 && first.every((n) => n.op === 'conv_transpose2d' && one(n.attrs.stride, 1) && one(n.attrs.padding, 0));
 }
 
 /**

@@ -47,7 +47,7 @@ export function runProbes(tf: TF, backend: BackendChoice, request: ProbeRequest,
       widthScale = chosen.scale;
       inputShapes = chosen.inputShapes;
       const images = chosen.inputShapes ? ` and images taken as ${chosen.inputShapes.map((s) => s.join('×')).join(', ')}` : '';
-      notes.push(`hidden widths scaled by ${chosen.scale}${images} to give every verdict within the ${budgetMs / 1000} s budget (a training step took ${chosen.fullStepMs.toFixed(0)} ms at full size, ${chosen.stepMs.toFixed(0)} ms scaled); --width-scale 1 to probe the full model`);
+      notes.push(`hidden widths scaled by ${chosen.scale}${images} to give every verdict within the ${budgetMs / 1000} s budget (${Number.isFinite(chosen.fullStepMs) ? `a training step took ${chosen.fullStepMs.toFixed(0)} ms at full size` : 'a training step at full size would not fit in memory'}, ${chosen.stepMs.toFixed(0)} ms scaled); --width-scale 1 to probe the full model`);
     }
   }
   const header: ProbeRunHeader = {
@@ -91,6 +91,8 @@ const SCALES: readonly { readonly scale: number; readonly side?: number }[] = [
   { scale: 1 }, { scale: 0.5 }, { scale: 0.25 }, { scale: 0.25, side: 16 }, { scale: 0.125, side: 16 }, { scale: 0.125, side: 8 },
 ];
 const MIN_SCALED_PARAMETERS = 50_000;
+/** Values a 16-sample calibration step may keep (240 MB of floats; the backward pass needs a few times that). */
+const CALIBRATION_FLOATS = 60_000_000;
 
 interface ScaleChoice {
   readonly scale: number;
@@ -107,7 +109,9 @@ interface ScaleChoice {
 function chooseWidthScale(tf: TF, graph: ModelGraph, seed: number, budgetMs: number, probes: readonly ProbeId[]): ScaleChoice {
   const equivalents = probes.reduce((n, p) => n + STEP_EQUIVALENTS[p], 0);
   // Below this size a step's time is per-op overhead, which narrower layers do not reduce.
-  if (equivalents === 0 || estimateParameters(graph) < MIN_SCALED_PARAMETERS) return { scale: 1, stepMs: 0, fullStepMs: 0 };
+  // A graph whose widths are only known once built (0 here: `in` left to the data flow) is timed all the same.
+  const parameters = estimateParameters(graph);
+  if (equivalents === 0 || (parameters > 0 && parameters < MIN_SCALED_PARAMETERS)) return { scale: 1, stepMs: 0, fullStepMs: 0 };
   const native = resolveInputShapes(graph).inputs.map((i) => [...i.shape]);
   let fullStepMs = 0;
   let last: ScaleChoice = { scale: 1, stepMs: 0, fullStepMs: 0 };
@@ -135,6 +139,8 @@ function timeStep(tf: TF, graph: ModelGraph, seed: number, scale: number, inputS
   try {
     model = buildProbeModel(tf, graph, { seed, widthScale: scale === 1 ? undefined : scale, inputShapes });
     const built = model;
+    // A step whose values would not fit the WASM heap is not timed: it counts as over the budget.
+    if (built.activationsPerSample * 16 > CALIBRATION_FLOATS) return Number.POSITIVE_INFINITY;
     const inputs = randomInputs(tf, built, 16, new SeededRandom(seed).fork('calibrate'));
     const optimizer = tf.train.sgd(0);
     const vars = built.params.map((p) => p.variable);
