@@ -18,6 +18,7 @@ const RUNNERS = Object.fromEntries(PROBES.map((p) => [p.id, p.run])) as Readonly
 /** Shares of the time budget, by probe: the training-heavy probes get the most. */
 const BUDGET_SHARE: Readonly<Record<ProbeId, number>> = { nonlinearity: 0.4, overfit: 0.25, 'init-loss': 0.05, 'gradient-flow': 0.12, 'spec-bakeoff': 0.3 };
 export const DEFAULT_BUDGET_SECONDS = 30;
+const BUDGET_MARGIN = 0.85;
 
 export interface RunCallbacks {
   readonly onProgress?: (p: ProbeProgress) => void;
@@ -63,7 +64,9 @@ export function runProbes(tf: TF, backend: BackendChoice, request: ProbeRequest,
   request.probes.forEach((probe, index) => {
     const t0 = performance.now();
     // Each probe gets its share of what is left, so time one probe did not use goes to the next.
-    const left = budgetMs - (t0 - started);
+    // A probe stops training at its deadline but then evaluates, and trains a few steps at least: deadlines are set
+    // within BUDGET_MARGIN of the budget so that overshoot stays inside it.
+    const left = budgetMs * BUDGET_MARGIN - (t0 - started);
     const share = shares[index]! / shares.slice(index).reduce((a, b) => a + b, 0);
     onProgress({ probe, message: 'starting' });
     const ctx: ProbeContext = {
@@ -115,9 +118,15 @@ function chooseWidthScale(tf: TF, graph: ModelGraph, seed: number, budgetMs: num
   const native = resolveInputShapes(graph).inputs.map((i) => [...i.shape]);
   let fullStepMs = 0;
   let last: ScaleChoice = { scale: 1, stepMs: 0, fullStepMs: 0 };
+  const tried = new Set<string>();
   for (const { scale, side } of SCALES) {
-    const shapes = side === undefined ? undefined : native.map((shape) => (shape.length >= 2 ? shape.map((d, i) => (i === 0 ? d : Math.min(d, side))) : shape));
-    if (side !== undefined && shapes!.every((s, i) => s.join() === native[i]!.join())) continue;
+    // The channel axis keeps its size: first in PyTorch, last in Keras, TF.js and TF1 (28×28×1 → 8×8×1).
+    const channelAxis = (shape: readonly number[]) => (graph.framework === 'pytorch' ? 0 : shape.length - 1);
+    const shapes = side === undefined ? undefined : native.map((shape) => (shape.length >= 2 ? shape.map((d, i) => (i === channelAxis(shape) ? d : Math.min(d, side))) : shape));
+    // A smaller side that leaves every input as it was (a 1×1 latent, a flat vector) is the width alone, tried once.
+    const key = `${scale}|${JSON.stringify(shapes && shapes.every((s, i) => s.join() === native[i]!.join()) ? undefined : shapes)}`;
+    if (tried.has(key)) continue;
+    tried.add(key);
     const stepMs = timeStep(tf, graph, seed, scale, shapes, (4 * budgetMs) / equivalents);
     // A model that does not build at full size fails in its probes; one scale that does not build may be passed over.
     if (stepMs === undefined) {
