@@ -122,9 +122,10 @@ function chooseWidthScale(tf: TF, graph: ModelGraph, seed: number, budgetMs: num
   for (const { scale, side } of SCALES) {
     // The channel axis keeps its size: first in PyTorch, last in Keras, TF.js and TF1 (28×28×1 → 8×8×1).
     const channelAxis = (shape: readonly number[]) => (graph.framework === 'pytorch' ? 0 : shape.length - 1);
-    const shapes = side === undefined ? undefined : native.map((shape) => (shape.length >= 2 ? shape.map((d, i) => (i === channelAxis(shape) ? d : Math.min(d, side))) : shape));
+    const smaller = side === undefined ? undefined : native.map((shape) => (shape.length >= 2 ? shape.map((d, i) => (i === channelAxis(shape) ? d : Math.min(d, side))) : shape));
     // A smaller side that leaves every input as it was (a 1×1 latent, a flat vector) is the width alone, tried once.
-    const key = `${scale}|${JSON.stringify(shapes && shapes.every((s, i) => s.join() === native[i]!.join()) ? undefined : shapes)}`;
+    const shapes = smaller?.every((s, i) => s.join() === native[i]!.join()) ? undefined : smaller;
+    const key = `${scale}|${JSON.stringify(shapes)}`;
     if (tried.has(key)) continue;
     tried.add(key);
     const stepMs = timeStep(tf, graph, seed, scale, shapes, (4 * budgetMs) / equivalents);
