@@ -17,7 +17,7 @@ const IMPURE = ['fs', 'node:fs', 'fs/*', 'node:fs/*', 'child_process', 'node:chi
 const EDGES = ['lsp', 'cli', 'workspace', 'parsing', 'probe', 'shared'].flatMap((dir) => [`**/${dir}/*`, `**/${dir}`]);
 
 /** Frontend internals, seen from server/src/lsp. */
-const FRONTEND_INTERNALS = ['python', 'keras', 'tfjs'].map((dir) => `**/core/${dir}/*`);
+const FRONTEND_INTERNALS = ['python', 'keras', 'tfjs', 'tf1'].map((dir) => `**/core/${dir}/*`);
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'dist/', 'out/', '.tools/', 'test-results/', 'test/fixtures/', 'test/golden/', 'editors/', '**/*.d.ts'] },

@@ -47,7 +47,7 @@ function offending(dir: string, forbidden: (imported: string) => boolean): strin
 
 const IMPURE = /^(node:)?(fs|fs\/promises|child_process|worker_threads)$|^vscode($|-languageserver|-languageclient)/;
 const EDGE_FOLDERS = /^(lsp|cli|workspace|parsing|probe|shared)(\/|$)/;
-const FRONTEND_INTERNALS = /^core\/(python|keras|tfjs)\//;
+const FRONTEND_INTERNALS = /^core\/(python|keras|tfjs|tf1)\//;
 
 describe('architecture', () => {
   it('the analysis core imports nothing from LSP, VS Code, the file system or processes', () => {

@@ -5,7 +5,7 @@ import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { CodeLensRequest, DidOpenTextDocumentNotification, ExecuteCommandRequest } from 'vscode-languageserver-protocol/node';
+import { CancellationTokenSource, CodeLensRequest, DidOpenTextDocumentNotification, ExecuteCommandRequest, LSPErrorCodes, ResponseError } from 'vscode-languageserver-protocol/node';
 import { TestClient } from '../helpers/lspClient';
 
 const SAMPLE = join(__dirname, '..', '..', 'samples', 'mlp_missing_relu.py');
@@ -39,6 +39,29 @@ describe('probes from the language server', function () {
       assert.equal(report.charts.length, 1);
       assert.equal(report.charts[0].model, 'MissingReluMLP');
       assert.match(report.charts[0].svg, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"[\s\S]*<\/svg>$/);
+    } finally {
+      await client.stop();
+    }
+  });
+
+  it('stops the probe run when its request is cancelled: no verdict reaches the lens or the diagnostics', async () => {
+    const client = await TestClient.start(null, { workspaceTrusted: true });
+    try {
+      await client.connection.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri: URI, languageId: 'python', version: 1, text: TEXT } });
+      await client.waitForDiagnostics(URI, (p) => p.version === 1);
+      const lenses = (await client.connection.sendRequest(CodeLensRequest.type, { textDocument: { uri: URI } })) ?? [];
+      const run = lenses.find((l) => l.command?.title === 'nonlinearity')!;
+      const source = new CancellationTokenSource();
+      // Cancelled once the run has started (it asks for its progress), not before the handler begins.
+      client.connection.onRequest('window/workDoneProgress/create', () => {
+        source.cancel();
+        return null;
+      });
+      const pending = client.connection.sendRequest(ExecuteCommandRequest.type, { command: run.command!.command, arguments: [{ ...(run.command!.arguments![0] as object), seed: 1 }] }, source.token);
+      await assert.rejects(pending, (e: unknown) => e instanceof ResponseError && e.code === LSPErrorCodes.RequestCancelled);
+      // Without the token reaching the worker, the run went on to the end and published its MP001 and lens verdict.
+      const after = (await client.connection.sendRequest(CodeLensRequest.type, { textDocument: { uri: URI } })) ?? [];
+      assert.ok(!after.some((l) => /^probes: /.test(l.command?.title ?? '')), after.map((l) => l.command?.title).join('\n'));
     } finally {
       await client.stop();
     }

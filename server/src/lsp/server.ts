@@ -104,11 +104,12 @@ export function startServer(): void {
   }));
   connection.onRequest(ProbeReport.method, guard('probeReport', null as ProbeReport.Result | null, (params: ProbeReport.Params) => probes.report(notebooks.programUri(params.uri))));
   connection.onExecuteCommand(
-    guard('executeCommand', null as RunProbesResult | null, async (params) => {
+    guard('executeCommand', null as RunProbesResult | null, async (params, token) => {
       if (params.command !== RUN_PROBES) return null;
       const args = params.arguments?.[0] as RunProbesArgs | undefined;
       if (!args?.uri || !args.model) return { error: 'modelAudit.runProbes needs { uri, model }' };
-      return probes.run({ ...args, uri: notebooks.programUri(args.uri) });
+      // Cancelling the request stops the probe worker, as cancelling its progress does.
+      return probes.run({ ...args, uri: notebooks.programUri(args.uri) }, token);
     }),
   );
 
