@@ -48,6 +48,10 @@ describe('project configuration', () => {
     assert.equal(config.problems.length, 3);
     assert.match(config.problems.map((p) => p.message).join('\n'), /unknown rule `MA999`[\s\S]*`MA001` must be one of[\s\S]*unknown setting `colour`/);
     assert.match(parseJsonConfig('{ "rules": ').problems[0].message, /not valid JSON/);
+    // Codes outside the rules are taken by code or name from the table of codes, and only those.
+    const table = parseJsonConfig('{ "rules": { "spec-op-missing": "error", "MA000": "off", "MS999": "error" } }');
+    assert.deepEqual(table.options, { rules: { MS001: 'error', MA000: 'off' } });
+    assert.deepEqual(table.problems.map((p) => p.message), ['.model-audit.json: unknown rule `MS999`.']);
     const toml = parsePyprojectConfig('[tool.model-audit\nrules = 1');
     assert.equal(toml.problems.length, 1);
     assert.match(toml.problems[0].message, /does not parse/);

@@ -11,6 +11,7 @@
 
 import { parse as parseToml } from 'smol-toml';
 import type { AnalysisOptions, RuleSetting } from './analyze';
+import { CORE_CODES } from './codes';
 import { ruleFor } from './rules/registry';
 
 /** The files a project may configure Model Audit in, in the order they are looked for (the first found wins). */
@@ -111,7 +112,9 @@ function setRule(rules: Record<string, RuleSetting>, key: unknown, value: unknow
     problems.push({ message: `${where}: rule keys must be codes or names, not ${JSON.stringify(key)}.` });
     return;
   }
-  const code = ruleFor(key)?.code ?? (/^(MA000|MS\d{3}|MP\d{3})$/i.test(key) ? key.toUpperCase() : undefined);
+  // Every code or name in the table of codes; the probes' MP codes live outside the core, so they go by pattern.
+  const entry = CORE_CODES.find((c) => c.code === key.toUpperCase() || c.name === key.toLowerCase());
+  const code = ruleFor(key)?.code ?? entry?.code ?? (/^MP\d{3}$/i.test(key) ? key.toUpperCase() : undefined);
   if (!code) {
     problems.push({ message: `${where}: unknown rule \`${key}\`.` });
     return;
