@@ -112,9 +112,9 @@ function setRule(rules: Record<string, RuleSetting>, key: unknown, value: unknow
     problems.push({ message: `${where}: rule keys must be codes or names, not ${JSON.stringify(key)}.` });
     return;
   }
-  // Every code or name in the table of codes; the probes' MP codes live outside the core, so they go by pattern.
-  const entry = CORE_CODES.find((c) => c.code === key.toUpperCase() || c.name === key.toLowerCase());
-  const code = ruleFor(key)?.code ?? entry?.code ?? (/^MP\d{3}$/i.test(key) ? key.toUpperCase() : undefined);
+  // Every code or name in the table of codes (rules included); the probes' MP codes live outside the core, so they go
+  // by pattern.
+  const code = CORE_CODES.find((c) => c.code === key.toUpperCase() || c.name === key.toLowerCase())?.code ?? (/^MP\d{3}$/i.test(key) ? key.toUpperCase() : undefined);
   if (!code) {
     problems.push({ message: `${where}: unknown rule \`${key}\`.` });
     return;

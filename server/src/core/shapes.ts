@@ -68,6 +68,11 @@ function broadcast(a: Shape, b: Shape): Shape {
   return out;
 }
 
+/** Whether the op keeps its input's last axis: elementwise maps, scaling, and broadcasting arithmetic. */
+export function keepsLastAxis(op: string): boolean {
+  return op === 'scale' || ELEMENTWISE.has(op) || op === 'add' || op === 'sub' || op === 'mul' || op === 'div';
+}
+
 /** Ops that map each element on its own, keeping the shape. */
 const ELEMENTWISE = new Set(['exp', 'log', 'sqrt', 'rsqrt', 'abs', 'clamp', 'noise', 'gaussian_noise', 'pow', 'masked_fill', 'log_sigmoid', 'softshrink', 'hardshrink', 'threshold']);
 

@@ -1,7 +1,7 @@
 // What the probe builder reads from a node's attributes (sizes as numbers, axes, per-axis tuples) and the error it
 // raises when a node cannot be built: the op, its 1-based line and why, which every message and verdict repeats.
 
-import type { AttrValue, GraphNode } from '../core/graph';
+import type { AttrValue, GraphNode, ModelGraph } from '../core/graph';
 
 /** An op the probe cannot build, with where it is in the source. */
 export class ProbeBuildError extends Error {
@@ -38,4 +38,22 @@ export function axisOf(node: GraphNode, d: AttrValue, rank: number): number {
   const axis = d < 0 ? rank + d : d;
   if (axis < 0 || axis >= rank) fail(node, `dimension ${d} is out of range for a ${rank}-d tensor`);
   return axis;
+}
+
+const piecesCache = new WeakMap<ModelGraph, ReadonlyMap<number, number>>();
+
+/**
+ * How many pieces each node's output is unpacked into (`q, k, v = x.split(n, dim=2)`: slices with a numeric index),
+ * by the node's id; counted once per graph, since the builder asks at every forward pass.
+ */
+export function splitPieces(graph: ModelGraph): ReadonlyMap<number, number> {
+  let pieces = piecesCache.get(graph);
+  if (!pieces) {
+    const counts = new Map<number, number>();
+    for (const n of graph.nodes) {
+      if (n.op === 'slice' && typeof n.attrs.index === 'number' && n.inputs[0] !== undefined) counts.set(n.inputs[0], (counts.get(n.inputs[0]) ?? 0) + 1);
+    }
+    piecesCache.set(graph, (pieces = counts));
+  }
+  return pieces;
 }

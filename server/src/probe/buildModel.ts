@@ -13,7 +13,7 @@ import { SeededRandom } from './rng';
 import { multiheadAttention, recurrent, type SequenceEnv, transformerEncoderLayer } from './sequenceOps';
 import { activation } from './activations';
 import { axisOf, fail, num, ProbeBuildError, tuple } from './attrs';
-import { channelsFirst, channelsLast, convolve, convTranspose, pool2d } from './convolution';
+import { channelsFirst, channelsLast, convolve, convTranspose, pool2d, usesPatches } from './convolution';
 import { tensorOp } from './tensorOps';
 
 export { ProbeBuildError } from './attrs';
@@ -486,7 +486,7 @@ export function batchSize(model: ProbeModel, preferred: number, minimum: number)
  * fills memory (pytorch/examples' dcgan Generator: 4.5 M per sample in its last layer). Zero for tf.conv2d.
  */
 function patchFloats(tf: TF, y: Tensor, k: readonly number[], d: readonly number[], cin: number): number {
-  if (tf.getBackend() !== 'wasm' && d.every((v) => v === 1)) return 0;
+  if (!usesPatches(tf, d)) return 0;
   const spatial = y.shape.slice(1, -1).reduce((p, q) => p * q, 1);
   return 2 * spatial * cin * k.reduce((p, q) => p * q, 1);
 }

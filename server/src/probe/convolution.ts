@@ -13,8 +13,7 @@ type Tensor = tfc.Tensor;
  * offset, concatenated) times the reshaped kernel, whose gradients WASM has.
  */
 export function convolve(tf: TF, input: Tensor, w: Tensor, rank: number, k: number[], s: number[], d: number[], padding: 'same' | 'valid'): Tensor {
-  // tfjs has no convolution gradient for dilations above 1 on any backend: those take the patches path too.
-  if (tf.getBackend() !== 'wasm' && d.every((v) => v === 1)) {
+  if (!usesPatches(tf, d)) {
     return rank === 1
       ? tf.conv1d(input as tfc.Tensor3D, w as tfc.Tensor3D, s[0]!, padding, 'NWC', d[0]!)
       : tf.conv2d(input as tfc.Tensor4D, w as tfc.Tensor4D, [s[0]!, s[1]!], padding, 'NHWC', [d[0]!, d[1]!]);
@@ -55,6 +54,11 @@ export function convolve(tf: TF, input: Tensor, w: Tensor, rank: number, k: numb
   const cout = w.shape[w.shape.length - 1]!;
   const y = tf.reshape(tf.matMul(tf.reshape(cols, [-1, kk[0]! * kk[1]! * cin!]), tf.reshape(w, [-1, cout])), [batch!, outH, outW, cout]);
   return rank === 1 ? tf.squeeze(y, [1]) : y;
+}
+
+/** Whether a convolution takes the patches path: on WASM, and for dilations above 1, which tfjs has no gradient for. */
+export function usesPatches(tf: TF, d: readonly number[]): boolean {
+  return tf.getBackend() === 'wasm' || d.some((v) => v !== 1);
 }
 
 export function channelsLast(tf: TF, t: Tensor): Tensor {

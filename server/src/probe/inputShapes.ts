@@ -2,7 +2,7 @@
 // by trying sizes until the graph's own numbers (Linear in-features after a flatten, view targets) agree.
 
 import { type Dim, type GraphNode, ModelGraph, type Shape } from '../core/graph';
-import { inferShapes } from '../core/shapes';
+import { inferShapes, keepsLastAxis } from '../core/shapes';
 
 export interface ConcreteInput {
   /** Per-sample shape, batch left out, in the framework's own layout (PyTorch: channels first). */
@@ -127,7 +127,7 @@ function concatenatedWidths(graph: ModelGraph, consumers: Map<number, number[]>)
           result.set(id, { value: width, why: `the width \`${layer.module ?? layer.op}\` reads` });
           break search;
         }
-        if (KEEPS_WIDTH.has(layer.op) && !seen.has(layer.id)) {
+        if (keepsLastAxis(layer.op) && !seen.has(layer.id)) {
           seen.add(layer.id);
           queue.push(layer.id);
         }
@@ -136,8 +136,6 @@ function concatenatedWidths(graph: ModelGraph, consumers: Map<number, number[]>)
   }
   return result;
 }
-
-const KEEPS_WIDTH = new Set(['mul', 'add', 'sub', 'div', 'pow', 'rsqrt', 'sqrt', 'exp', 'abs', 'scale', 'clamp']);
 
 /**
  * The width an elementwise product or sum asks of an open input: its other operand's last size, when the graph gives

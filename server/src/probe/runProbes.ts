@@ -119,9 +119,9 @@ function chooseWidthScale(tf: TF, graph: ModelGraph, seed: number, budgetMs: num
   let fullStepMs = 0;
   let last: ScaleChoice = { scale: 1, stepMs: 0, fullStepMs: 0 };
   const tried = new Set<string>();
+  // The channel axis keeps its size: first in PyTorch, last in Keras, TF.js and TF1 (28×28×1 → 8×8×1).
+  const channelAxis = (shape: readonly number[]) => (graph.framework === 'pytorch' ? 0 : shape.length - 1);
   for (const { scale, side } of SCALES) {
-    // The channel axis keeps its size: first in PyTorch, last in Keras, TF.js and TF1 (28×28×1 → 8×8×1).
-    const channelAxis = (shape: readonly number[]) => (graph.framework === 'pytorch' ? 0 : shape.length - 1);
     const smaller = side === undefined ? undefined : native.map((shape) => (shape.length >= 2 ? shape.map((d, i) => (i === channelAxis(shape) ? d : Math.min(d, side))) : shape));
     // A smaller side that leaves every input as it was (a 1×1 latent, a flat vector) is the width alone, tried once.
     const shapes = smaller?.every((s, i) => s.join() === native[i]!.join()) ? undefined : smaller;

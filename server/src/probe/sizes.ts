@@ -5,6 +5,7 @@
 // a sequence length) and every result states it, so the numbers are read for what they are.
 
 import type { AttrValue, GraphNode, ModelGraph } from '../core/graph';
+import { splitPieces } from './attrs';
 
 /** One size the probe had to choose or was given. */
 export interface SizeAssumption {
@@ -160,11 +161,7 @@ function widthsForViews(graph: ModelGraph): Map<number, number> {
 function widthsForSplits(graph: ModelGraph): Map<number, number> {
   const result = new Map<number, number>();
   const byId = new Map(graph.nodes.map((n) => [n.id, n]));
-  const pieces = new Map<number, number>();
-  for (const n of graph.nodes) {
-    if (n.op === 'slice' && typeof n.attrs.index === 'number' && n.inputs[0] !== undefined) pieces.set(n.inputs[0], (pieces.get(n.inputs[0]) ?? 0) + 1);
-  }
-  for (const [source, k] of pieces) {
+  for (const [source, k] of splitPieces(graph)) {
     if (k < 2) continue;
     // Through steps that keep the width, and views whose target the extractor could not read (`x.view(*shape)`).
     let node = byId.get(source);

@@ -5,7 +5,7 @@
 
 import type * as tfc from '@tensorflow/tfjs-core';
 import { type AttrValue, type GraphNode, ModelGraph } from '../core/graph';
-import { num } from './attrs';
+import { num, splitPieces } from './attrs';
 import { causalMask } from './sequenceOps';
 
 type TF = typeof tfc;
@@ -167,7 +167,7 @@ function slice(env: TensorOpEnv, node: GraphNode, x: Tensor): Tensor {
       env.fail(`it uses the final hidden state of \`${source.module ?? source.op}\`, which the probe builder does not model (take the output sequence's last step, \`out[:, -1]\`)`);
     }
     if (typeof index === 'number') {
-      const pieces = graph.nodes.filter((n) => n.op === 'slice' && n.inputs[0] === source.id && typeof n.attrs.index === 'number').length;
+      const pieces = splitPieces(graph).get(source.id) ?? 0;
       const axis = x.rank - 1;
       const size = x.shape[axis]!;
       if (pieces < 1 || size % pieces !== 0) env.fail(`it is piece ${index} of ${pieces} of a ${size}-wide axis, which do not divide it evenly`);
