@@ -26,7 +26,7 @@ async function flow(graph: ModelGraph): Promise<ProbeRun> {
   return runProbes(ready.tf, ready, { graph, probes: ['init-loss', 'gradient-flow'], seed: 0, steps: 2, backend: 'wasm' });
 }
 
-const MODELS = ['ConvGenerator', 'PaddedResBlock', 'StemFromOptions', 'ConditionalGenerator', 'FusedAttention', 'HandNormMLP', 'PairDiscriminator', 'BatchedPolicy', 'RowRNN', 'LatentGenerator'];
+const MODELS = ['ConvGenerator', 'PaddedResBlock', 'StemFromOptions', 'ConditionalGenerator', 'FusedAttention', 'HandNormMLP', 'PairDiscriminator', 'BatchedPolicy', 'RowRNN', 'LatentGenerator', 'SplitHeadAttention'];
 
 describe('probes on idioms of public model code', () => {
   let all: Map<string, ModelGraph>;
@@ -49,7 +49,15 @@ describe('probes on idioms of public model code', () => {
   }
 
   it('names the one op that stops a model it cannot build (llama-style rotary embedding through complex numbers)', async () => {
-    await assert.rejects(flow(all.get('RotaryAttention')!), (e: Error) => /^cannot build `torch\.view_as_complex\(.*\(line 146\) for a probe: .*`torch\.view_as_complex` is not a known PyTorch module or function/.test(e.message));
+    await assert.rejects(flow(all.get('RotaryAttention')!), (e: Error) => /^cannot build `torch\.view_as_complex\(.*\(line 148\) for a probe: .*`torch\.view_as_complex` is not a known PyTorch module or function/.test(e.message));
+  });
+
+  it('reads the heads view of the input\'s own size (`x.size()[:-1] + (heads, d)`) and its merge, and the addmm weight made in a local', () => {
+    const graph = all.get('SplitHeadAttention')!;
+    const views = graph.nodes.filter((n) => n.op === 'view').map((n) => JSON.stringify(n.attrs.shape));
+    assert.deepEqual([...new Set(views)], ['[-1,"dim-1"]', '["*shape[:-1]","width·3"]', '["*shape[:-1]","heads","dim-1//heads"]', '["*shape[:-2]","dim-2·dim-1"]', '["*shape[:-1]","width"]']);
+    const projections = graph.nodes.filter((n) => n.op === 'matmul' && n.attrs.bias === true).map((n) => [n.attrs.in, n.attrs.out]);
+    assert.deepEqual(projections, [['width', 'width·3'], ['width', 'width']]);
   });
 
   it('feeds a DCGAN-style generator a latent vector of 1×1, which its first transposed convolution grows', () => {

@@ -3,6 +3,7 @@
 
 import { type AttrValue, type Dim, type GraphNode, ModelGraph, type Shape } from './graph';
 import { Ops } from './ops';
+import { expandSpreads, isSpread } from './sizeSpread';
 
 export function inferShapes(graph: ModelGraph): ModelGraph {
   const shapes = new Map<number, Shape | undefined>();
@@ -185,7 +186,9 @@ function outputShape(node: GraphNode, ins: (Shape | undefined)[]): Shape | undef
         return [...s.slice(0, keep), product(s.slice(keep))];
       }
       if (node.op === 'view' || node.op === 'reshape') {
-        const target = Array.isArray(a.shape) ? (a.shape as Dim[]) : undefined;
+        const written = Array.isArray(a.shape) ? (a.shape as Dim[]) : undefined;
+        // `x.view(*x.size()[:-1], h, d)`: the spread stands for the input's own sizes, batch axis first.
+        const target = written && written.some(isSpread) ? (s ? (expandSpreads(written, ['B', ...s]) as Dim[]) : undefined) : written;
         if (!target || target.length === 0) return undefined;
         const perSample = target.slice(1);
         if (perSample.length === 1 && (perSample[0] === -1 || perSample[0] === '?')) return s ? [product(s)] : undefined;

@@ -15,6 +15,7 @@ import { activation } from './activations';
 import { axisOf, fail, num, ProbeBuildError, tuple } from './attrs';
 import { channelsFirst, channelsLast, convolve, convTranspose, pool2d, usesPatches } from './convolution';
 import { tensorOp } from './tensorOps';
+import { expandSpreads } from '../core/sizeSpread';
 
 export { ProbeBuildError } from './attrs';
 
@@ -234,7 +235,11 @@ export function buildProbeModel(tf: TF, graph: ModelGraph, options: BuildOptions
       case 'view':
       case 'reshape': {
         const t = need(x);
-        const target = Array.isArray(a.shape) ? (a.shape as AttrValue[]).slice(1) : undefined;
+        // `x.view(*x.size()[:-1], h, d)`: the spread is the live tensor's own sizes, batch axis first.
+        const written = Array.isArray(a.shape) ? (a.shape as AttrValue[]) : undefined;
+        const target = written && ((expandSpreads(written, t.shape) as AttrValue[] | undefined) ?? written).slice(1);
+        // `x.view(-1, x.size(-1))` on a sequence: rows of every position, which a per-sample graph keeps as they are.
+        if (target && target.length === 1 && t.rank > 2 && written?.[0] === -1 && target[0] === `dim-1`) return t;
         if (!target || target.length <= 1) return tf.reshape(t, [t.shape[0]!, -1]);
         return tf.reshape(t, [t.shape[0]!, ...viewTarget(node, t, target, options.widthScale)]);
       }

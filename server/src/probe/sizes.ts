@@ -6,6 +6,7 @@
 
 import type { AttrValue, GraphNode, ModelGraph } from '../core/graph';
 import { splitPieces } from './attrs';
+import { isSpread } from '../core/sizeSpread';
 
 /** One size the probe had to choose or was given. */
 export interface SizeAssumption {
@@ -189,8 +190,9 @@ function paddingsForConvolutions(graph: ModelGraph): Map<number, number> {
  * expression.
  */
 export function evaluateSize(text: string, lookup: (name: string) => number | undefined): number | undefined {
-  // `x.size(-2)` reaches here as `dim-2`, a size of some tensor, not `dim` less 2.
-  if (/^dim-?\d+$/.test(text.trim())) return undefined;
+  // `x.size(-2)` reaches here as `dim-2`, a size of some tensor, not `dim` less 2; `x.size(-1) // n_head` as
+  // `dim-1//n_head`, which only the live tensor can give. `*shape[:-1]` is several sizes of the input.
+  if (/(?:^|[^\w.])dim-?\d+(?![\w.])/.test(text) || isSpread(text.trim())) return undefined;
   const tokens = text.match(/\d+(?:\.\d+)?|[A-Za-z_][\w.]*|\/\/|\*\*|[-+*·/%()^]|\S/g) ?? [];
   let pos = 0;
   let bad = false;

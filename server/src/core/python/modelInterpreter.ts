@@ -6,6 +6,7 @@ import type { ActivationInsertion, AttrValue, Range, TextEdit } from '../graph';
 import { Ops } from '../ops';
 import { type Env as EnvOf, MAX_UNROLL, rangeOf } from './interpreter';
 import { clip } from '../text';
+import { WHOLE_SHAPE } from '../sizeSpread';
 import {
   NON_TENSOR_METHODS,
   PASS_THROUGH_METHODS,
@@ -118,8 +119,7 @@ export class ModelInterpreter extends TorchEvaluator {
       } else if (arg.type === 'list_splat') {
         const inner = arg.namedChildren[0];
         const v = inner ? this.eval(inner, env) : Value.unknown;
-        if (v.kind === 'list' || v.kind === 'tuple') args.push(...v.items);
-        else args.push(Value.unknown);
+        args.push(...this.spread(v));
       } else if (arg.type === 'dictionary_splat') {
         const inner = arg.namedChildren[0];
         const v = inner ? this.eval(inner, env) : Value.unknown;
@@ -334,6 +334,8 @@ export class ModelInterpreter extends TorchEvaluator {
   }
 
   private shapeOfInit(init: SyntaxNode | undefined, env: Env): AttrValue[] {
+    // `w = torch.empty(nx, nf); nn.init.normal_(w); self.w = Parameter(w)`: the shape of the call `w` was made by.
+    if (init?.type === 'identifier') init = lastAssignedValue(init);
     // `torch.randn(d, d) / math.sqrt(d)` and `0.02 * torch.randn(d, d)`: the shape is the call's.
     if (init?.type === 'binary_operator') {
       const left = init.childForFieldName('left');
@@ -628,6 +630,7 @@ export class ModelInterpreter extends TorchEvaluator {
   private tensorMethod(input: number, method: string, args: Value[], kwargs: Map<string, Value>, node: SyntaxNode): Value {
     const range = rangeOf(node);
     if (NON_TENSOR_METHODS.has(method)) {
+      if (method === 'size' && args.length === 0) return { kind: 'sym', name: WHOLE_SHAPE };
       return args[0]?.kind === 'num' ? { kind: 'sym', name: `dim${args[0].value}` } : Value.unknown;
     }
     if (PASS_THROUGH_METHODS.has(method) || method === 'detach') return { kind: 'tensor', node: input };
@@ -750,4 +753,19 @@ function layersIn(values: readonly Value[]): Layer[] {
   const out: Layer[] = [];
   for (const v of values) if (v.kind === 'layer') out.push(v.layer);
   return out;
+}
+
+/** The value last assigned to the name `use` reads, earlier in the same function; undefined when there is none. */
+function lastAssignedValue(use: SyntaxNode): SyntaxNode | undefined {
+  let fn: SyntaxNode | null = use.parent;
+  while (fn && fn.type !== 'function_definition') fn = fn.parent;
+  if (!fn) return undefined;
+  let found: SyntaxNode | undefined;
+  const visit = (node: SyntaxNode) => {
+    if (node.startIndex >= use.startIndex) return;
+    if (node.type === 'assignment' && node.childForFieldName('left')?.text === use.text) found = node.childForFieldName('right') ?? undefined;
+    for (const child of node.namedChildren) visit(child);
+  };
+  visit(fn);
+  return found;
 }

@@ -9,6 +9,7 @@ import { type MutableNode, type NodeDraft } from '../mutableNode';
 import { Ops } from '../ops';
 import { type Env as EnvOf, type Flow as FlowOf, MAX_UNROLL, PythonInterpreter, rangeOf } from './interpreter';
 import { clip } from '../text';
+import { isSpread, sliceSpread, WHOLE_SHAPE } from '../sizeSpread';
 import { type ClassInfo, type Knob, type ScalarForm, Value } from './values';
 import { type FileScope, knobbed } from './torchScope';
 
@@ -294,6 +295,11 @@ export abstract class TorchEvaluator extends PythonInterpreter<Value> {
     return { kind: 'list', items: result.items };
   }
 
+  /** `[*x.size()[:-1], h, d]`: a whole size spreads into a shape as one entry that stands for its sizes. */
+  protected spread(v: Value): readonly Value[] {
+    return v.kind === 'sym' && isSpread(v.name) ? [v] : super.spread(v);
+  }
+
   protected truth(v: Value): boolean | undefined {
     return Value.truthiness(v);
   }
@@ -335,6 +341,7 @@ export abstract class TorchEvaluator extends PythonInterpreter<Value> {
       case 'class':
         return this.classAttribute(owner.cls, attr, 0) ?? Value.unknown;
       case 'tensor':
+        if (attr === 'shape') return { kind: 'sym', name: WHOLE_SHAPE };
         if (attr === 'T' || attr === 'mT') {
           return { kind: 'tensor', node: this.emit({ op: 'transpose', inputs: [owner.node], attrs: {}, range: rangeOf(node) }) };
         }
@@ -399,8 +406,8 @@ export abstract class TorchEvaluator extends PythonInterpreter<Value> {
     return undefined;
   }
 
-  /** Python slice bounds `a:b:c` over a sequence of `length`, or undefined when one is not a known number. */
-  private sliceBounds(slice: SyntaxNode, env: Env, length: number): { start: number; stop: number; step: number } | undefined {
+  /** The bounds `a:b:c` of a slice as written (null where omitted), or undefined when one is not a known number. */
+  private sliceParts(slice: SyntaxNode, env: Env): [number | null, number | null, number | null] | undefined {
     const parts: (SyntaxNode | undefined)[] = [undefined, undefined, undefined];
     let colons = 0;
     for (const child of slice.children) {
@@ -413,7 +420,14 @@ export abstract class TorchEvaluator extends PythonInterpreter<Value> {
       return v.kind === 'num' ? v.value : undefined;
     };
     const [a, b, c] = parts.map(num);
-    if (a === undefined || b === undefined || c === undefined) return undefined;
+    return a === undefined || b === undefined || c === undefined ? undefined : [a, b, c];
+  }
+
+  /** Python slice bounds `a:b:c` over a sequence of `length`, or undefined when one is not a known number. */
+  private sliceBounds(slice: SyntaxNode, env: Env, length: number): { start: number; stop: number; step: number } | undefined {
+    const parts = this.sliceParts(slice, env);
+    if (!parts) return undefined;
+    const [a, b, c] = parts;
     const step = c ?? 1;
     if (step === 0) return undefined;
     const clamp = (v: number) => Math.max(step > 0 ? 0 : -1, Math.min(v < 0 ? length + v : v, step > 0 ? length : length - 1));
@@ -429,6 +443,16 @@ export abstract class TorchEvaluator extends PythonInterpreter<Value> {
     const owner = this.eval(object, env);
     if (owner.kind === 'tensor') {
       return { kind: 'tensor', node: this.emit({ op: 'slice', category: 'reshape', inputs: [owner.node], attrs: { index: index.text }, range: rangeOf(node) }) };
+    }
+    // `x.size()[:-1]`, `x.shape[-1]`: a slice of a whole size spreads into a shape; an entry is one named size.
+    if (owner.kind === 'sym' && isSpread(owner.name)) {
+      if (index.type === 'slice') {
+        const parts = this.sliceParts(index, env);
+        const name = parts && parts[2] === null ? sliceSpread(owner.name, parts[0], parts[1]) : undefined;
+        return name ? { kind: 'sym', name } : Value.unknown;
+      }
+      const k = this.eval(index, env);
+      return owner.name === WHOLE_SHAPE && k.kind === 'num' ? { kind: 'sym', name: `dim${k.value}` } : Value.unknown;
     }
     const key = this.eval(index, env);
     const items =
@@ -464,6 +488,15 @@ export abstract class TorchEvaluator extends PythonInterpreter<Value> {
     if (a.kind === 'num' && b.kind === 'num') {
       const value = arithmetic(op, a.value, b.value);
       return value === undefined ? Value.unknown : { kind: 'num', value };
+    }
+    // `x.size()[:-1] + (h, d)`: the spread and the new sizes, as a shape; no other arithmetic on a whole size is read.
+    const spreadA = a.kind === 'sym' && isSpread(a.name);
+    const spreadB = b.kind === 'sym' && isSpread(b.name);
+    if (spreadA || spreadB) {
+      if (op !== '+') return Value.unknown;
+      if (spreadA && (b.kind === 'tuple' || b.kind === 'list')) return { kind: 'list', items: [a, ...b.items] };
+      if (spreadB && (a.kind === 'tuple' || a.kind === 'list')) return { kind: 'list', items: [...a.items, b] };
+      return Value.unknown;
     }
     if ((a.kind === 'num' || a.kind === 'sym') && (b.kind === 'num' || b.kind === 'sym') && (op === '*' || op === '+' || op === '-' || op === '//')) {
       const show = (v: Value) => (v.kind === 'num' ? String(v.value) : v.kind === 'sym' ? v.name : '?');
