@@ -26,7 +26,7 @@ async function flow(graph: ModelGraph): Promise<ProbeRun> {
   return runProbes(ready.tf, ready, { graph, probes: ['init-loss', 'gradient-flow'], seed: 0, steps: 2, backend: 'wasm' });
 }
 
-const MODELS = ['ConvGenerator', 'PaddedResBlock', 'StemFromOptions', 'ConditionalGenerator', 'FusedAttention', 'HandNormMLP', 'PairDiscriminator', 'BatchedPolicy', 'RowRNN', 'LatentGenerator', 'SplitHeadAttention'];
+const MODELS = ['ConvGenerator', 'PaddedResBlock', 'StemFromOptions', 'ConditionalGenerator', 'FusedAttention', 'HandNormMLP', 'PairDiscriminator', 'BatchedPolicy', 'RowRNN', 'LatentGenerator', 'SplitHeadAttention', 'LambdaSublayerBlock'];
 
 describe('probes on idioms of public model code', () => {
   let all: Map<string, ModelGraph>;
@@ -49,7 +49,7 @@ describe('probes on idioms of public model code', () => {
   }
 
   it('names the one op that stops a model it cannot build (llama-style rotary embedding through complex numbers)', async () => {
-    await assert.rejects(flow(all.get('RotaryAttention')!), (e: Error) => /^cannot build `torch\.view_as_complex\(.*\(line 148\) for a probe: .*`torch\.view_as_complex` is not a known PyTorch module or function/.test(e.message));
+    await assert.rejects(flow(all.get('RotaryAttention')!), (e: Error) => /^cannot build `torch\.view_as_complex\(.*\(line 149\) for a probe: .*`torch\.view_as_complex` is not a known PyTorch module or function/.test(e.message));
   });
 
   it('reads the heads view of the input\'s own size (`x.size()[:-1] + (heads, d)`) and its merge, and the addmm weight made in a local', () => {
@@ -58,6 +58,11 @@ describe('probes on idioms of public model code', () => {
     assert.deepEqual([...new Set(views)], ['[-1,"dim-1"]', '["*shape[:-1]","width·3"]', '["*shape[:-1]","heads","dim-1//heads"]', '["*shape[:-2]","dim-2·dim-1"]', '["*shape[:-1]","width"]']);
     const projections = graph.nodes.filter((n) => n.op === 'matmul' && n.attrs.bias === true).map((n) => [n.attrs.in, n.attrs.out]);
     assert.deepEqual(projections, [['width', 'width·3'], ['width', 'width']]);
+  });
+
+  it('follows a lambda passed to a sublayer that calls it (BERT-pytorch\'s SublayerConnection), with the variables it closes over', () => {
+    const ops = all.get('LambdaSublayerBlock')!.nodes.map((n) => n.op);
+    assert.deepEqual(ops.filter((op) => op !== 'input'), ['layer_norm', 'multihead_attention', 'add', 'layer_norm', 'linear', 'gelu', 'linear', 'add']);
   });
 
   it('feeds a DCGAN-style generator a latent vector of 1×1, which its first transposed convolution grows', () => {

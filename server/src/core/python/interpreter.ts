@@ -481,6 +481,8 @@ export abstract class PythonInterpreter<V extends AnyValue> {
       }
       case 'comparison_operator':
         return this.evalComparison(node, env);
+      case 'lambda':
+        return this.evalLambda(node, env);
       case 'conditional_expression': {
         const [whenTrue, condition, whenFalse] = node.namedChildren;
         const t = condition ? this.conditionTruth(condition, this.eval(condition, env), node) : undefined;
@@ -490,6 +492,13 @@ export abstract class PythonInterpreter<V extends AnyValue> {
       default:
         return this.unknown;
     }
+  }
+
+  /** `lambda _x: f(_x, mask)`: a frontend that calls functions gives it a value; by default it is not known. */
+  protected evalLambda(node: SyntaxNode, env: Env<V>): V {
+    void node;
+    void env;
+    return this.unknown;
   }
 
   protected literal(node: SyntaxNode): V {

@@ -143,6 +143,7 @@ export class ModelInterpreter extends TorchEvaluator {
         return this.instantiate(callee.cls, args, kwargs, range);
       }
       case 'function':
+        if (callee.node.type === 'lambda') return this.callLambda(callee.node, callee.closure, args, kwargs, range);
         return this.callFunction(callee.node, args, kwargs, callee.self, range);
       case 'layer':
         return this.applyLayer(callee.layer, args, kwargs, node, range);
@@ -448,6 +449,19 @@ export class ModelInterpreter extends TorchEvaluator {
     this.depth++;
     try {
       return this.inOrigin(fn, range, () => this.invoke(fn, args, kwargs, self));
+    } finally {
+      this.depth--;
+    }
+  }
+
+  /** A lambda's body with its parameters bound over the variables it closes over. */
+  private callLambda(fn: SyntaxNode, closure: ReadonlyMap<string, Value> | undefined, args: Value[], kwargs: Map<string, Value>, range: Range): Value {
+    const body = fn.childForFieldName('body');
+    if (!body || this.depth >= MAX_DEPTH) return Value.unknown;
+    const env: Env = new Map([...(closure ?? []), ...this.bindParameters(fn, args, kwargs, undefined)]);
+    this.depth++;
+    try {
+      return this.inOrigin(fn, range, () => this.eval(body, env));
     } finally {
       this.depth--;
     }

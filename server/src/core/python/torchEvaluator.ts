@@ -295,6 +295,11 @@ export abstract class TorchEvaluator extends PythonInterpreter<Value> {
     return { kind: 'list', items: result.items };
   }
 
+  /** `lambda _x: self.attention(_x, _x, _x, mask=mask)`, passed to a sublayer that calls it: a closure. */
+  protected evalLambda(node: SyntaxNode, env: Env): Value {
+    return { kind: 'function', node, closure: new Map(env) };
+  }
+
   /** `[*x.size()[:-1], h, d]`: a whole size spreads into a shape as one entry that stands for its sizes. */
   protected spread(v: Value): readonly Value[] {
     return v.kind === 'sym' && isSpread(v.name) ? [v] : super.spread(v);

@@ -103,7 +103,8 @@ export type Value =
   /** An imported module or name: `nn`, `F`, `torch`, `torch.nn.Linear`. */
   | { readonly kind: 'module'; readonly path: string }
   | { readonly kind: 'class'; readonly cls: ClassInfo }
-  | { readonly kind: 'function'; readonly node: SyntaxNode; readonly self?: InstanceLayer }
+  /** A function or method; a lambda carries the variables it closes over. */
+  | { readonly kind: 'function'; readonly node: SyntaxNode; readonly self?: InstanceLayer; readonly closure?: ReadonlyMap<string, Value> }
   | { readonly kind: 'unknown'; readonly text?: string };
 
 export namespace Value {
