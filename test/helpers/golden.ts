@@ -1,5 +1,5 @@
-// Golden files: a missing golden is written (and the test says so), UPDATE_SNAPSHOTS=1 rewrites them, and a
-// mismatch fails with a line diff. Review golden changes like code.
+// Golden files: a missing golden is written (and the test says so) except on CI (CI set), where it fails;
+// UPDATE_SNAPSHOTS=1 rewrites them, and a mismatch fails with a line diff. Review golden changes like code.
 
 import { strict as assert } from 'node:assert';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -7,6 +7,8 @@ import { dirname } from 'node:path';
 
 export function expectGolden(path: string, actual: string): void {
   const update = process.env.UPDATE_SNAPSHOTS === '1';
+  // On CI a missing golden is a failure: writing it there would pass a test that compared nothing.
+  if (!update && !existsSync(path) && process.env.CI) assert.fail(`${path} is missing: run the tests locally to write it, review it and commit it`);
   if (update || !existsSync(path)) {
     mkdirSync(dirname(path), { recursive: true });
     writeFileSync(path, actual);
