@@ -5,7 +5,7 @@ import type { SyntaxNode } from './syntax';
 import type { Language, ModelGraph } from './graph';
 import type { ImportContext } from './imports';
 import { extractKeras } from './keras/extractKeras';
-import { type ExtractionMemo, extractPytorch } from './python/extractPytorch';
+import { type ExtractionMemo, extractPytorch, importedPytorchModels } from './python/extractPytorch';
 import { extractTfjs } from './tfjs/extractTfjs';
 import { extractTf1 } from './tf1/extractTf1';
 import { isTf1GraphCode } from './tf1/tf1Catalog';
@@ -34,4 +34,16 @@ export function extractModels(language: Language, root: SyntaxNode, text: string
   }
   if (language === 'javascript' || language === 'typescript') return extractTfjs(root, imports).models;
   return [];
+}
+
+const EVALUATES = /\bno_grad\b|\binference_mode\b/;
+
+/**
+ * The PyTorch models a Python file's training code builds from classes imported from the workspace, for the
+ * training-code rules only. Read only when the file evaluates something under no_grad or inference_mode (what MT003
+ * needs them for) and the edge can resolve imports.
+ */
+export function importedModelsForTraining(language: Language, root: SyntaxNode, text: string, imports?: ImportContext): ModelGraph[] {
+  if (language !== 'python' || !imports || !EVALUATES.test(text) || !pythonFrameworks(text).pytorch) return [];
+  return importedPytorchModels(root, imports);
 }

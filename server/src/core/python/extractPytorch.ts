@@ -42,6 +42,40 @@ export function extractPytorch(root: SyntaxNode, imports?: ImportContext, memo?:
   }
 }
 
+/** At most this many imported model classes are built for one file's training code. */
+const MAX_IMPORTED_MODELS = 4;
+
+/**
+ * The models a training script builds from classes it imports from the workspace (`from model import Net`;
+ * `model = Net(...)`), interpreted with their defaults. They are not models of this file (their code is elsewhere
+ * and they get no equations or model findings here); the training-code rules read them to know what the script
+ * trains, e.g. whether the model it evaluates has dropout or batch norm at all.
+ */
+export function importedPytorchModels(root: SyntaxNode, imports: ImportContext): ModelGraph[] {
+  const modules = new ImportedModules(imports);
+  try {
+    const file = new FileScope(root, modules);
+    const own = new Set(file.modelCandidates().flatMap((c) => (c.kind === 'class' ? [c.cls] : [])));
+    const built = new Set<string>();
+    for (const call of root.descendantsOfType('call')) {
+      const name = call?.childForFieldName('function')?.text;
+      if (name && file.classes.has(name)) built.add(name);
+      if (built.size >= MAX_IMPORTED_MODELS) break;
+    }
+    const graphs: ModelGraph[] = [];
+    for (const name of built) {
+      const cls = file.classes.get(name)!;
+      if (own.has(cls) || file.originOf(cls.node) === undefined || !file.isModuleClass(cls, 0)) continue;
+      graphs.push({ ...interpretModel(file, { kind: 'class', cls }).graph, name });
+    }
+    return graphs;
+  } catch {
+    return [];
+  } finally {
+    modules.dispose();
+  }
+}
+
 function candidateNode(candidate: Candidate): SyntaxNode {
   return candidate.kind === 'class' ? candidate.cls.node : candidate.node;
 }

@@ -310,6 +310,9 @@ class FactReader {
         const cls = this.scopes.classes.get(fn);
         if (cls) return /IterableDataset|IterDataPipe/.test(cls.childForFieldName('superclasses')?.text ?? '');
         if (/IterableDataset|WebDataset|IterDataPipe/.test(fn)) return true;
+        // torchtext's datasets (Multi30k, IMDB, WikiText2, ...) are datapipes since 0.12: iterable, shuffled in the
+        // pipe (`.shuffle()`) rather than by the DataLoader's sampler, like any other IterDataPipe here.
+        if (/^torchtext\.datasets\./.test(this.scopes.resolvePath(fn))) return true;
         return callArguments(expr).kwargs.get('streaming')?.type === 'true';
       }
       return false;

@@ -22,7 +22,8 @@ export const evalWithoutEvalMode: FileRule = {
       'dropping units and batch norm normalizes with the statistics of the evaluation batch (and updates its running ' +
       'averages with them). Validation metrics come out noisy and pessimistic, depend on the batch size, and the ' +
       'running statistics drift towards the validation data. Models with neither dropout nor batch norm are not ' +
-      'reported.',
+      'reported, also when the script builds the model from a class imported from another workspace file ' +
+      '(`from model import Net`), which is read for this.',
     bad: 'with torch.no_grad():\n    preds = model(x_val)',
     good: 'model.eval()\nwith torch.no_grad():\n    preds = model(x_val)',
     fix: 'Inserts model.eval() before the block. Safe for evaluation; if training continues afterwards, call model.train() again (see MT004).',

@@ -51,14 +51,41 @@ function linearSources(graph: ModelGraph, id: number, memo: Map<number, Readonly
  * be dropped and z fed to fc2 directly).
  */
 function isResamplingIntoFusion(graph: ModelGraph, pair: AffinePair, memo: Map<number, ReadonlySet<number>>): boolean {
-  if (!resamples(pair.first) || pair.first.inputs.length === 0) return false;
+  if (pair.first.inputs.length === 0) return false;
+  const resampled = resamples(pair.first);
   const own = new Set(pair.first.inputs.flatMap((i) => [...linearSources(graph, i, memo)]));
   return pair.through.some((join, i) => {
     if (join.op !== 'concat' && join.op !== 'add' && join.op !== 'sub') return false;
+    if (!resampled && !reshapedToJoin(pair.through.slice(0, i))) return false;
     const onPath = (i === 0 ? pair.first : pair.through[i - 1]).id;
     const others = join.inputs.filter((input) => input !== onPath);
     return others.some((other) => [...linearSources(graph, other, memo)].some((source) => !own.has(source)));
   });
+}
+
+/**
+ * Whether the first map's output is reshaped on its way to the join: `self.fc(z).view(B, 1, H, W)` concatenated
+ * with an image (BicycleGAN, PixelDA). A Linear that projects a latent code onto the image plane is the learned
+ * upsampling of a vector into a feature map, as a transposed convolution is; the convolution after the join cannot
+ * take the latent directly, so the pair is a fusion, not a collapse.
+ */
+function reshapedToJoin(before: readonly GraphNode[]): boolean {
+  return before.some((n) => n.op === 'view' || n.op === 'reshape' || n.op === 'unflatten');
+}
+
+/**
+ * A stem: the first map's output is also carried by a skip around the second map to a join after it (ESRGAN's and
+ * EDSR's `out1 = conv1(x); out = conv2(blocks(out1)); out1 + out`). The stem convolution lifts the input into the
+ * feature space the residual trunk works in and has no activation by design; the trunk's first layer composing with
+ * it linearly is how those networks are built, so the pair is reported as information.
+ */
+function stemOfSkip(graph: ModelGraph, pair: AffinePair, consumers: Map<number, number[]>): boolean {
+  const onPath = new Set([pair.second.id, ...pair.through.map((n) => n.id)]);
+  const merges = (id: number) => {
+    const n = ModelGraph.node(graph, id);
+    return n.op === 'add' || n.op === 'sub' || n.op === 'concat';
+  };
+  return (consumers.get(pair.first.id) ?? []).some((c) => !onPath.has(c) && merges(c) && ModelGraph.isAncestor(graph, pair.second.id, c));
 }
 
 function widths(node: GraphNode): string {
@@ -67,14 +94,15 @@ function widths(node: GraphNode): string {
 }
 
 /**
- * How a group of pairs reads: a plain collapse (a warning), or one of two factorisations that compose linearly by
- * design and are reported as information: a low-rank bottleneck (an inner width below both outer widths), or a
- * depthwise convolution into a pointwise one (a depthwise-separable convolution).
+ * How a group of pairs reads: a plain collapse (a warning), or one of three designs that compose linearly on
+ * purpose and are reported as information: a low-rank bottleneck (an inner width below both outer widths), a
+ * depthwise convolution into a pointwise one (a depthwise-separable convolution), or a stem carried by a skip.
  */
-type CollapseKind = 'collapse' | 'bottleneck' | 'separable';
+type CollapseKind = 'collapse' | 'bottleneck' | 'separable' | 'stem';
 
-function kindOf(pair: AffinePair): CollapseKind {
+function kindOf(graph: ModelGraph, pair: AffinePair, consumers: Map<number, number[]>): CollapseKind {
   if (Affine.isSeparable(pair)) return 'separable';
+  if (stemOfSkip(graph, pair, consumers)) return 'stem';
   return Affine.isBottleneck(pair) ? 'bottleneck' : 'collapse';
 }
 
@@ -120,7 +148,10 @@ export const linearCollapse: ModelRule = {
       'ShuffleNet), one convolution factorised into far fewer parameters, linear by design. Two depthwise or two ' +
       'pointwise convolutions in a row are a plain collapse. A transposed (or strided) convolution whose output is ' +
       'concatenated with a skip from elsewhere and then convolved, as in a U-Net decoder, is a learned upsampling into ' +
-      'a fusion and is not reported; when everything concatenated is linear in the same input, it is.',
+      'a fusion and is not reported, and so is a Linear whose output is reshaped onto the image plane and concatenated ' +
+      'with an image (a latent code projected into a generator, as in BicycleGAN); when everything concatenated is ' +
+      'linear in the same input, it is. A stem whose output is also carried by a skip around the next map to a later ' +
+      'join (`out1 = conv1(x); out1 + conv2(blocks(out1))`, ESRGAN, EDSR) is reported as information.',
     bad: 'def forward(self, x):\n    x = F.relu(self.fc1(x))\n    x = self.fc2(x)      # no activation\n    return self.fc3(x)',
     good: 'def forward(self, x):\n    x = F.relu(self.fc1(x))\n    x = F.relu(self.fc2(x))\n    return self.fc3(x)',
     fix: 'Inserts a ReLU after the first map (F.relu(...) in a forward, nn.ReLU() in a Sequential). It changes what the model computes, which is the point, but check that ReLU is the activation you want.',
@@ -128,10 +159,11 @@ export const linearCollapse: ModelRule = {
   check({ graph, severity }) {
     const groups = new Map<string, { kind: CollapseKind; pairs: AffinePair[]; range: Range; insert?: ActivationInsertion }>();
     const sources = new Map<number, ReadonlySet<number>>();
+    const consumers = ModelGraph.consumers(graph);
     for (const pair of findAffinePairs(graph)) {
       if (isResamplingIntoFusion(graph, pair, sources)) continue;
       const site = fixSite(pair);
-      const kind = kindOf(pair);
+      const kind = kindOf(graph, pair, consumers);
       const key = `${site.range.start.line}:${site.range.start.character}:${kind}`;
       const group = groups.get(key) ?? { kind, pairs: [], range: site.range, insert: site.insert };
       group.pairs.push(pair);
@@ -149,7 +181,9 @@ export const linearCollapse: ModelRule = {
       const message =
         kind === 'bottleneck'
           ? `${chain} compose into one linear map ${composed} through a ${String(first.attrs.out)}-wide bottleneck with no activation: a low-rank factorisation. If that is intended, ignore this; otherwise add an activation after ${layerName(first)}.`
-          : kind === 'separable'
+          : kind === 'stem'
+            ? `${chain} compose into one linear map ${composed}: ${layerName(first)} (${widths(first)}) has no activation, and its output is also carried by a skip around ${layerName(pairs[0].second)} to a later join: a stem into a residual trunk, as ESRGAN and EDSR build it. If that is intended, ignore this; otherwise add an activation after ${layerName(first)}.`
+            : kind === 'separable'
             ? `${chain} compose into one linear map ${composed}: a depthwise convolution (${widths(first)}) into a pointwise 1×1 one with no activation between them is a depthwise-separable convolution, the factorisation Xception and MobileNet use for one convolution with far fewer parameters. If that is intended, ignore this; otherwise add an activation after ${layerName(first)}.`
             : `${chain} compose into one linear map ${composed}: there is no activation after ${layerName(first)} (${widths(first)}), so these layers are no more expressive than a single one.`;
       const fixes: Fix[] = insert

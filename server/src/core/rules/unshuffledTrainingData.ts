@@ -14,7 +14,8 @@ export const unshuffledTrainingData: FileRule = {
       'Without shuffling every epoch sees the batches in the same order, and data files are usually sorted (by class, ' +
       'by time, by source). The model then drifts towards whatever the last batches contain and is pulled back each ' +
       'epoch: the classic periodic spikes in the training loss, slower convergence and a worse optimum. Evaluation ' +
-      'loaders need no shuffling and are not reported; nor are loaders with a sampler, or streaming datasets. fit(shuffle=False) ' +
+      'loaders need no shuffling and are not reported; nor are loaders with a sampler, or streaming datasets and ' +
+      'datapipes (IterableDataset, torchtext.datasets.*), which are shuffled in the pipe. fit(shuffle=False) ' +
       'on a model with a recurrent layer (a time series, often kept in order on purpose) is information.',
     bad: 'train_loader = DataLoader(train_ds, batch_size=64)',
     good: 'train_loader = DataLoader(train_ds, batch_size=64, shuffle=True)',
