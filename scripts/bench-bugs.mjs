@@ -42,6 +42,9 @@ if (!existsSync(cli)) {
   process.exit(2);
 }
 const verbose = process.argv.includes('--verbose');
+// --keep DIR: write the pairs to DIR (DIR/N/{buggy,fixed}/…) and leave them there, to read the misses afterwards.
+const keepAt = process.argv.indexOf('--keep');
+const keep = keepAt >= 0 ? process.argv[keepAt + 1] : undefined;
 const NEAR = 3;
 
 /** defects4ml bug types that are about the model, the loss, activations, preprocessing or the learning rate. */
@@ -153,7 +156,7 @@ function changedLines(dir, rel) {
 
 // ----- run -----
 
-const scratch = mkdtempSync(join(tmpdir(), 'model-audit-bugs-'));
+const scratch = keep ?? mkdtempSync(join(tmpdir(), 'model-audit-bugs-'));
 const sources = [deepLocalizePairs(), defects4mlPairs()];
 if (sources.every((s) => s === undefined)) {
   console.error('bench:bugs: none of the benchmark snapshots is fetched (Wardat-ISU/DeepLocalize, mohmehmo/defects4ml)');
@@ -225,7 +228,7 @@ for (const pair of pairs) {
     }
   }
 }
-rmSync(scratch, { recursive: true, force: true });
+if (!keep) rmSync(scratch, { recursive: true, force: true });
 
 // ----- report -----
 
@@ -284,6 +287,6 @@ for (const p of pairs.filter((q) => q.fixedFindings.length > 0)) {
 }
 if (verbose) {
   console.log('\nAll pairs:');
-  for (const p of pairs) console.log(`  ${p.id} structural=${p.structural} class=${p.cls} files=${p.files.map((f) => f.rel).join(',')}`);
+  for (const p of pairs) console.log(`  ${p.id} structural=${p.structural} class=${p.cls} files=${p.files.map((f) => f.rel).join(',')}${keep ? ` dir=${p.dir}` : ''}`);
 }
 console.log(`\n${JSON.stringify({ rows, neuralint: neuralintRow })}`);
