@@ -51,6 +51,9 @@ const MAX_DEPTH = 16;
 
 class StopRun extends Error {}
 
+/** A function body that builds graph layers (not a helper that only reshapes or scales). */
+const BUILDS_LAYERS = /\b(?:layers|contrib\.layers|slim)\.(?:dense|conv[123]d|conv2d_transpose|fully_connected|separable_conv2d)\s*\(|\bnn\.conv[123]d\s*\(|\bmatmul\s*\(/;
+
 export const TF1_IDIOMS: FrameworkIdioms = {
   flatten: 'tf.layers.flatten(x) or tf.reshape(x, [-1, n])',
   dense: 'a dense layer (tf.matmul + bias)',
@@ -417,6 +420,7 @@ class Tf1Interpreter extends PythonInterpreter<TV> {
     if (this.depth >= MAX_DEPTH) return UNKNOWN;
     this.depth++;
     try {
+      positional = this.inputWhereUnknown(def, positional);
       const env = this.bindParameters(def, positional, keywords, undefined);
       const flow = this.execBlock(def.childForFieldName('body'), env);
       const result = flow.returned ?? NONE;
@@ -429,6 +433,22 @@ class Tf1Interpreter extends PythonInterpreter<TV> {
     } finally {
       this.depth--;
     }
+  }
+
+  /**
+   * A model-building function called with an input the script computes in a way not followed here
+   * (`X, y = dataset.next_batch`; `build_model(X)`): its first parameter becomes the model's input, as it does for a
+   * function the script never calls, so the layers it builds are still seen. Only for functions that build layers.
+   */
+  private inputWhereUnknown(def: SyntaxNode, positional: TV[]): TV[] {
+    const first = positional[0];
+    if (first !== undefined && first.kind !== 'unknown' && first.kind !== 'object') return positional;
+    const params = (def.childForFieldName('parameters')?.namedChildren ?? []).filter((p) => p.type === 'identifier' || p.type === 'typed_parameter' || p.type === 'default_parameter' || p.type === 'typed_default_parameter');
+    if (params.length === 0 || !BUILDS_LAYERS.test(def.childForFieldName('body')?.text ?? '')) return positional;
+    const param = params[0];
+    if (first === undefined && param.type !== 'identifier' && param.type !== 'typed_parameter') return positional;
+    const name = param.type === 'identifier' ? param.text : (param.childForFieldName('name')?.text ?? param.namedChildren[0]?.text ?? 'x');
+    return [{ kind: 'tensor', id: this.g.input(name, undefined, rangeOf(param)) }, ...positional.slice(1)];
   }
 
   // ----- TensorFlow -----
@@ -669,7 +689,10 @@ class Tf1Interpreter extends PythonInterpreter<TV> {
     const id = this.g.apply(layer, [x], rangeOf(node));
     if (fn.spec.op === 'dropout') {
       const n = this.g.nodes[id] as { modeSwitch?: string };
-      n.modeSwitch = training === undefined ? 'default' : training.kind === 'bool' ? 'constant' : 'model';
+      // A literal True/False fixes the mode; a flag handed in (`training=training`, a parameter the script passes
+      // True for training and False for evaluation) switches it.
+      const literal = args.keywordNodes.get('training')?.type === 'true' || args.keywordNodes.get('training')?.type === 'false';
+      n.modeSwitch = training === undefined ? 'default' : training.kind === 'bool' && literal ? 'constant' : 'model';
       // tf.layers.dropout is off unless training=True: its default is evaluation mode, never always on.
       if (training === undefined) n.modeSwitch = 'model';
     }
