@@ -118,6 +118,19 @@ export interface GraphNode {
    * then the call in the model's file that runs it, so frontends attach no edits and rules read nothing from there.
    */
   readonly origin?: string;
+  /** For affine ops: a constant initialisation of the weights written in the code (`kernel_initializer='zeros'`, `nn.init.constant_(fc.weight, 0.1)`). */
+  readonly init?: WeightInit;
+}
+
+/** A weight initialisation that gives every weight of a layer the same value. */
+export interface WeightInit {
+  readonly kind: 'zeros' | 'ones' | 'constant';
+  /** The initializer as written. */
+  readonly text: string;
+  /** Where it is written. */
+  readonly range: Range;
+  /** The edit that puts the framework's default initializer back, when the frontend knows one. */
+  readonly reset?: OpEdit;
 }
 
 /** An edit a rule can offer as a quick fix, written by a frontend in its framework's idiom. */
@@ -296,6 +309,22 @@ export namespace ModelGraph {
     for (const n of graph.nodes) result.set(n.id, []);
     for (const n of graph.nodes) for (const i of n.inputs) result.get(i)?.push(n.id);
     return result;
+  }
+
+  /**
+   * The first node after `id` along single consumers that `through` does not pass (a dropout's next op past any
+   * reshapes); undefined where the output fans out or ends, or after `maxHops`.
+   */
+  export function nextThrough(graph: ModelGraph, consumers: Map<number, number[]>, id: number, through: (node: GraphNode) => boolean, maxHops = 16): GraphNode | undefined {
+    let current = id;
+    for (let hops = 0; hops < maxHops; hops++) {
+      const next = consumers.get(current) ?? [];
+      if (next.length !== 1) return undefined;
+      const n = node(graph, next[0]);
+      if (!through(n)) return n;
+      current = n.id;
+    }
+    return undefined;
   }
 
   /** The ids of the nodes `of` depends on, itself included. */

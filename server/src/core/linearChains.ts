@@ -57,8 +57,11 @@ export function isSkipJoin(graph: ModelGraph, merge: GraphNode, cache = new Map<
   return result;
 }
 
-/** Every pair of affine maps joined by a path of linearity-preserving ops that crosses no skip connection. */
-export function findAffinePairs(graph: ModelGraph): AffinePair[] {
+/**
+ * Every pair of affine maps joined by a path of linearity-preserving ops that crosses no skip connection; `crosses`
+ * widens what a path may go through (MA015 lets it cross max pooling too).
+ */
+export function findAffinePairs(graph: ModelGraph, crosses: (node: GraphNode) => boolean = preservesLinearity): AffinePair[] {
   const pairs: AffinePair[] = [];
   const skips = new Map<number, boolean>();
   for (const second of graph.nodes) {
@@ -72,7 +75,7 @@ export function findAffinePairs(graph: ModelGraph): AffinePair[] {
       const node = ModelGraph.node(graph, id);
       if (isAffine(node)) {
         pairs.push({ first: node, second, through: [...path].reverse() });
-      } else if (preservesLinearity(node) && !isSkipJoin(graph, node, skips)) {
+      } else if (crosses(node) && !isSkipJoin(graph, node, skips)) {
         for (const input of node.inputs) stack.push({ id: input, path: [...path, node] });
       }
     }

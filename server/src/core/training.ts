@@ -106,6 +106,20 @@ export interface LearningRateFact {
   readonly problem: 'too-large' | 'too-small';
 }
 
+/** `fit(..., validation_split=v)` on arrays read from a file that nothing in the script shuffles. */
+export interface ValidationSplitFact {
+  /** The `validation_split` value as written. */
+  readonly range: Range;
+  readonly value: number;
+  /** Where the arrays are read, and how it is written (`np.load`). */
+  readonly sourceRange: Range;
+  readonly written: string;
+  /** `arrays`: saved arrays (np.load, h5py), usually built class by class; `table`: rows of a CSV or text table. */
+  readonly source: 'arrays' | 'table';
+  /** The variable passed to fit as x, when short. */
+  readonly variable?: string;
+}
+
 export interface TrainingFacts {
   readonly pipelines: readonly DataPipelineFact[];
   readonly steps: readonly OptimizerStepFact[];
@@ -115,6 +129,8 @@ export interface TrainingFacts {
   readonly inputs?: readonly InputScalingFact[];
   /** Learning rates out of range (Python frontends; absent elsewhere). */
   readonly learningRates?: readonly LearningRateFact[];
+  /** Python only: validation splits taken from arrays in file order (Keras splits before it shuffles). */
+  readonly validationSplits?: readonly ValidationSplitFact[];
 }
 
 export namespace TrainingFacts {

@@ -5,7 +5,7 @@
 
 import { clip } from '../text';
 import { rangeOfSyntax, type SyntaxNode } from '../syntax';
-import type { ActivationInsertion, AttrValue, Dim, FrontendProblem, GraphNode, LayerDecl, ModelGraph, LossTask, OpCategory, OpEdit, Range, Framework } from '../graph';
+import type { ActivationInsertion, AttrValue, Dim, FrontendProblem, GraphNode, LayerDecl, ModelGraph, LossTask, OpCategory, OpEdit, Range, Framework, WeightInit } from '../graph';
 import { type MutableNode, type NodeDraft } from '../mutableNode';
 import { Ops } from '../ops';
 import { inferShapes, Shapes } from '../shapes';
@@ -35,6 +35,8 @@ export interface KerasLayer {
   readonly disableBias?: OpEdit;
   /** The wrapped layer of Bidirectional / TimeDistributed. */
   readonly inner?: KerasLayer;
+  /** A constant kernel initializer, when one is written. */
+  readonly init?: WeightInit;
   /** The constructor call as written, for opaque labels. */
   readonly label: string;
   /** The layer's name: its `name=`, the attribute it is stored under, or a Keras-style automatic name. */
@@ -53,7 +55,7 @@ export function makeLayer(
   spec: KerasLayerSpec,
   className: string,
   args: LayerArguments,
-  meta: { defRange: Range; label: string; activation?: ActivationUse; insertActivation?: ActivationInsertion; disableBias?: OpEdit; inner?: KerasLayer },
+  meta: { defRange: Range; label: string; activation?: ActivationUse; insertActivation?: ActivationInsertion; disableBias?: OpEdit; inner?: KerasLayer; init?: WeightInit },
 ): KerasLayer {
   const config: Record<string, AttrValue> = { ...(spec.defaults ?? {}) };
   const positional = [...args.positional];
@@ -219,6 +221,7 @@ export class KerasGraph {
       defRange,
       insertActivation: category === 'affine' && !hasActivation && !imported ? layer.insertActivation : undefined,
       ...(category === 'affine' && layer.disableBias && attrs.bias === true && !imported ? { edits: { disableBias: layer.disableBias } } : {}),
+      ...(category === 'affine' && layer.init && !imported ? { init: layer.init } : {}),
       ...origin,
     });
     this.layerOf.set(id, layer);
@@ -576,4 +579,30 @@ export function optionEdit(
   }
   const at = rangeOfSyntax(last).end;
   return { description: `add ${written} to ${clip(callText, 40)}`, edits: [{ range: { start: at, end: at }, newText: `, ${written}` }] };
+}
+
+/**
+ * Whether an initializer as written gives every weight the same value: `'zeros'`, `'ones'`, `Zeros()`,
+ * `tf.zeros_initializer()`, `initializers.Constant(0.1)`, `tf.initializers.constant({value: 0.1})`, Keras 1's
+ * `init='zero'`. Read from the text, so it works for Python and JavaScript alike.
+ */
+export function constantInitializer(text: string): WeightInit['kind'] | undefined {
+  const t = text.trim();
+  if (/^(['"`])(zeros?|Zeros)\1$/.test(t) || /(^|\.)(Zeros|zeros|zeros_initializer|Zero)\s*\(\s*\)$/.test(t)) return 'zeros';
+  if (/^(['"`])(ones|Ones)\1$/.test(t) || /(^|\.)(Ones|ones|ones_initializer)\s*\(\s*\)$/.test(t)) return 'ones';
+  if (/(^|\.)(Constant|constant|constant_initializer)\s*\(/.test(t)) return 'constant';
+  return undefined;
+}
+
+/**
+ * The constant kernel initializer a layer call is given (`valueNode`: the value of its `kernel_initializer`, Keras
+ * 1 `init`, contrib's `weights_initializer`, TF.js `kernelInitializer`), with the edit that writes the framework's
+ * default in its place.
+ */
+export function weightInitOf(valueNode: SyntaxNode | undefined, defaultText: string): WeightInit | undefined {
+  if (!valueNode) return undefined;
+  const kind = constantInitializer(valueNode.text);
+  if (!kind) return undefined;
+  const range = rangeOfSyntax(valueNode);
+  return { kind, text: clip(valueNode.text, 60), range, reset: { description: `use ${defaultText} instead of ${clip(valueNode.text, 40)}`, edits: [{ range, newText: defaultText }] } };
 }

@@ -39,6 +39,7 @@ import {
   clip,
   makeLayer,
   optionEdit,
+  weightInitOf,
 } from './kerasGraph';
 import { KerasEvaluator } from './kerasEvaluator';
 
@@ -470,7 +471,8 @@ export class Interpreter extends KerasEvaluator {
     const insertActivation = spec.kind === 'op' ? this.activationInsertion(a, node) : undefined;
     const disableBias = spec.defaults?.use_bias === true ? this.biasRemoval(a, node) : undefined;
     if (spec.rank !== undefined && keywords.data_format === undefined && (this.home.channelsFirst || this.file.channelsFirst)) keywords.data_format = 'channels_first';
-    const layer = makeLayer(spec, className, { positional, keywords }, { defRange: range, label: clip(node.text), activation, insertActivation, disableBias, inner });
+    const init = spec.kind === 'op' ? weightInitOf(a.kwNodes.get('kernel_initializer') ?? a.kwNodes.get('init') ?? a.kwNodes.get('depthwise_initializer'), "'glorot_uniform'") : undefined;
+    const layer = makeLayer(spec, className, { positional, keywords }, { defRange: range, label: clip(node.text), activation, insertActivation, disableBias, inner, init });
     if (this.run.foreign) layer.origin = this.run.foreign.path;
     return layer;
   }

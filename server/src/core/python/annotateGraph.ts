@@ -7,13 +7,19 @@ import type { GraphNode, ModelGraph, NodeEdits, OpEdit, Range } from '../graph';
 import { Ops } from '../ops';
 import { unwrapCall } from './lossUses';
 import { PyScopes, appendArgument, callArguments, rangeOfNode } from './pyScope';
+import { constantWeightInits } from './weightInits';
 
 /** Positional index of `bias` in each constructor, so a positional bias is not given twice. */
 const BIAS_POSITION: Readonly<Record<string, number>> = { linear: 2, bilinear: 3 };
 const CONV_BIAS_POSITION = 7;
 
 export function annotatePytorchGraph(root: SyntaxNode, graph: ModelGraph, scopes: PyScopes): ModelGraph {
-  const nodes = graph.nodes.map((node) => annotateNode(root, node, scopes));
+  const inits = constantWeightInits(root, graph, scopes);
+  const nodes = graph.nodes.map((node) => {
+    const annotated = annotateNode(root, node, scopes);
+    const init = inits.get(node.id);
+    return init ? { ...annotated, init } : annotated;
+  });
   return { ...graph, nodes };
 }
 

@@ -1,10 +1,11 @@
 // Reads what a Python training script feeds `fit`: where the inputs were loaded (a Keras image dataset of raw 0–255
 // pixels, a CSV or text table of raw features) and whether anything on the way scales them (`/ 255`, a scaler, a
-// normalization layer in front of the model). Also reads the learning rates given to optimizer constructors. The
-// training rules MT005 and MT006 read the result; this module knows the framework spellings, the rules do not.
+// normalization layer in front of the model). Also reads the learning rates given to optimizer constructors and the
+// validation splits taken from arrays in file order. The training rules MT005, MT006 and MT007 read the result; this
+// module knows the framework spellings, the rules do not.
 
 import type { SyntaxNode } from '../syntax';
-import type { InputScalingFact, LearningRateFact } from '../training';
+import type { InputScalingFact, LearningRateFact, ValidationSplitFact } from '../training';
 import { callArguments, calleeText, rangeOfNode } from './pyScope';
 
 /** Keras datasets whose images come as integers 0–255. */
@@ -49,6 +50,11 @@ function rawSource(expr: SyntaxNode): { kind: InputScalingFact['source']; call: 
   }
   return undefined;
 }
+
+/** Calls that read arrays from a file in the order they were saved (often sorted by class or by time). */
+const FILE_READERS = /(^|\.)(load|read_csv|read_excel|read_table|read_parquet|loadtxt|genfromtxt|File)$/;
+/** Anything in a script that puts rows in a random order before fit. */
+const SHUFFLES = /\b(?:shuffle|permutation|permuted|train_test_split|StratifiedShuffleSplit|KFold|ShuffleSplit)\s*\(|\.sample\s*\(\s*frac/;
 
 class InputReader {
   private readonly assignments = new Map<string, Assignment[]>();
@@ -107,6 +113,49 @@ class InputReader {
       });
     }
     return facts;
+  }
+
+  /**
+   * `fit(x, y, validation_split=0.2)` where x is read from a file and nothing in the script shuffles the rows: Keras
+   * takes the last 20 % of the arrays as they are, before any shuffling, so on rows saved in order the validation
+   * set is one class or one period.
+   */
+  validationSplits(): ValidationSplitFact[] {
+    if (SHUFFLES.test(this.root.text)) return [];
+    const facts: ValidationSplitFact[] = [];
+    for (const call of this.root.descendantsOfType('call')) {
+      const fn = call.childForFieldName('function');
+      if (fn?.type !== 'attribute' || fn.childForFieldName('attribute')?.text !== 'fit') continue;
+      const { args, kwargs } = callArguments(call);
+      const split = kwargs.get('validation_split');
+      const value = split ? numberOf(split) : undefined;
+      const x = args[0] ?? kwargs.get('x');
+      if (!split || value === undefined || value <= 0 || !x) continue;
+      const source = this.fileSource(x);
+      if (!source) continue;
+      const written = calleeText(source) ?? 'a file';
+      facts.push({ range: rangeOfNode(split), value, sourceRange: rangeOfNode(source), written, source: TABLE_READERS.test(written) ? 'table' : 'arrays', variable: x.text.length <= 30 ? x.text : undefined });
+    }
+    return facts;
+  }
+
+  /** The file-reading call an expression's names come from, following assignments. */
+  private fileSource(expr: SyntaxNode): SyntaxNode | undefined {
+    const visited = new Set<string>();
+    const queue: SyntaxNode[] = [expr];
+    for (let steps = 0; queue.length > 0 && steps < 64; steps++) {
+      const e = queue.shift()!;
+      for (const call of [e, ...e.descendantsOfType('call')]) {
+        if (call.type === 'call' && FILE_READERS.test(calleeText(call) ?? '') && !/(^|\.)(json|yaml|pickle|torch)\.load$/.test(calleeText(call) ?? '')) return call;
+      }
+      const names = e.type === 'identifier' ? [e.text] : e.descendantsOfType('identifier').map((n) => n.text);
+      for (const name of names) {
+        if (visited.has(name)) continue;
+        visited.add(name);
+        for (const a of this.assignments.get(name) ?? []) queue.push(a.value);
+      }
+    }
+    return undefined;
   }
 
   /** Follows the names an expression reads back through their assignments to a raw source, noting any scaling. */
@@ -171,10 +220,11 @@ function learningRates(root: SyntaxNode): LearningRateFact[] {
 }
 
 /** The input-scaling and learning-rate facts of a Python file; never throws. */
-export function extractInputFacts(root: SyntaxNode): { inputs: InputScalingFact[]; learningRates: LearningRateFact[] } {
+export function extractInputFacts(root: SyntaxNode): { inputs: InputScalingFact[]; learningRates: LearningRateFact[]; validationSplits: ValidationSplitFact[] } {
   try {
-    return { inputs: new InputReader(root).read(), learningRates: learningRates(root) };
+    const reader = new InputReader(root);
+    return { inputs: reader.read(), learningRates: learningRates(root), validationSplits: reader.validationSplits() };
   } catch {
-    return { inputs: [], learningRates: [] };
+    return { inputs: [], learningRates: [], validationSplits: [] };
   }
 }

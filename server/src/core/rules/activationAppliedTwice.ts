@@ -1,7 +1,8 @@
 // MA003 activation-applied-twice: a softmax, log_softmax or sigmoid on outputs that go into a loss that applies
-// one itself (CrossEntropyLoss, BCEWithLogitsLoss, `from_logits=True`).
+// one itself (CrossEntropyLoss, BCEWithLogitsLoss, `from_logits=True`), or on the output of another such activation.
 
 import type { Finding, Fix } from '../findings';
+import { type GraphNode, ModelGraph, type Severity } from '../graph';
 import { type LossInputInfo, lossInputs } from './lossInputs';
 import type { ModelRule } from './rule';
 
@@ -34,12 +35,14 @@ export const activationAppliedTwice: ModelRule = {
   name: 'activation-applied-twice',
   defaultSeverity: 'warning',
   docs: {
-    summary: 'A softmax, log_softmax or sigmoid is applied to outputs that go into a loss that applies it again (CrossEntropyLoss, BCEWithLogitsLoss, `from_logits=True`).',
+    summary: 'A softmax, log_softmax or sigmoid is applied to outputs that go into a loss that applies it again (CrossEntropyLoss, BCEWithLogitsLoss, `from_logits=True`), or to the output of another such activation in the model.',
     why:
       'CrossEntropyLoss computes log_softmax of its input itself, and BCEWithLogitsLoss a sigmoid. Feeding them ' +
       'probabilities squashes twice: the loss can no longer reach zero, its gradients shrink as predictions improve, ' +
       'and the model trains slowly to a worse optimum. Nothing fails; accuracy is just a few points lower. ' +
-      '(log_softmax into CrossEntropyLoss is harmless and reported as information.)',
+      'The same holds inside the model: softmax(softmax(x)), a Dense with activation=\'softmax\' followed by tf.nn.softmax, ' +
+      'or log_softmax of a softmax layer squash twice before any loss sees them. ' +
+      '(log_softmax into CrossEntropyLoss, or log_softmax twice, is harmless and reported as information.)',
     bad: 'def forward(self, x):\n    return F.softmax(self.fc(x), dim=1)\n\ncriterion = nn.CrossEntropyLoss()\nloss = criterion(model(x), y)',
     good: 'def forward(self, x):\n    return self.fc(x)          # logits\n\ncriterion = nn.CrossEntropyLoss()\nloss = criterion(model(x), y)',
     fix: 'Removes the activation (F.softmax(x, dim=1) becomes x; nn.Softmax leaves the Sequential). Safe for training; code that reads probabilities from the model at inference must then apply softmax itself.',
@@ -68,6 +71,39 @@ export const activationAppliedTwice: ModelRule = {
         model: graph.name,
       });
     }
+    findings.push(...squashedTwice(graph, severity));
     return findings;
   },
 };
+
+const SQUASHES = new Set(['softmax', 'log_softmax', 'sigmoid']);
+
+/**
+ * A squashing activation applied to the output of another inside the model (`softmax(softmax(x))`, a Dense with
+ * `activation='softmax'` followed by `tf.nn.softmax`, `log_softmax` of a softmax layer), with only reshapes or
+ * dropout between them. The inner one's output is already a probability; squashing it again flattens it.
+ */
+function squashedTwice(graph: ModelGraph, severity: Severity): Finding[] {
+  const findings: Finding[] = [];
+  for (const outer of graph.nodes) {
+    if (!SQUASHES.has(outer.op) || outer.origin !== undefined) continue;
+    let inner: GraphNode | undefined = outer.inputs.length === 1 ? ModelGraph.node(graph, outer.inputs[0]) : undefined;
+    while (inner && inner.inputs.length === 1 && (inner.category === 'reshape' || inner.category === 'regularization')) inner = ModelGraph.node(graph, inner.inputs[0]);
+    if (!inner || !SQUASHES.has(inner.op)) continue;
+    // log_softmax of a log_softmax is the same values again (it is idempotent): harmless, as MA003 says of losses.
+    const harmless = inner.op === 'log_softmax' && outer.op === 'log_softmax';
+    const remove = outer.edits?.remove;
+    findings.push({
+      code: 'MA003',
+      severity: harmless ? 'information' : severity,
+      message: harmless
+        ? `${outer.op} is applied to the output of ${inner.op}: harmless (log_softmax is idempotent) but redundant.`
+        : `${outer.op} is applied to the output of ${inner.op}, which is already ${inner.op === 'log_softmax' ? 'a log-probability' : 'a probability'}: squashing it again flattens the outputs towards uniform, so the loss can hardly fall and the gradients shrink. Apply one of them.`,
+      range: outer.range,
+      related: [{ range: inner.range, message: `${inner.op} is applied first here` }],
+      fixes: remove ? [{ title: `Remove the second ${outer.op}: ${remove.description}`, edits: remove.edits, isPreferred: !harmless }] : [],
+      model: graph.name,
+    });
+  }
+  return findings;
+}

@@ -7,15 +7,7 @@ import { type ModelRule, layerName } from './rule';
 
 /** The node a value goes into next, skipping reshapes (a Flatten between the two changes nothing here). */
 function nextOp(graph: ModelGraph, consumers: Map<number, number[]>, id: number): GraphNode | undefined {
-  let current = id;
-  for (let hops = 0; hops < 8; hops++) {
-    const next = consumers.get(current) ?? [];
-    if (next.length !== 1) return undefined;
-    const node = ModelGraph.node(graph, next[0]);
-    if (node.category !== 'reshape') return node;
-    current = node.id;
-  }
-  return undefined;
+  return ModelGraph.nextThrough(graph, consumers, id, (n) => n.category === 'reshape', 8);
 }
 
 export const dropoutBeforeBatchNorm: ModelRule = {

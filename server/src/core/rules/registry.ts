@@ -2,6 +2,7 @@
 
 import { activationAppliedTwice } from './activationAppliedTwice';
 import { biasBeforeNorm } from './biasBeforeNorm';
+import { constantInit } from './constantInit';
 import { dropoutAlwaysOn } from './dropoutAlwaysOn';
 import { dropoutBeforeBatchNorm } from './dropoutBeforeBatchNorm';
 import { evalWithoutEvalMode } from './evalWithoutEvalMode';
@@ -12,6 +13,7 @@ import { logitsIntoProbabilityLoss } from './logitsIntoProbabilityLoss';
 import { lossOutputMismatch } from './lossOutputMismatch';
 import { missingZeroGrad } from './missingZeroGrad';
 import { outputClipped } from './outputClipped';
+import { poolingOnlyNonlinearity } from './poolingOnlyNonlinearity';
 import type { FileRule, ModelRule, Rule } from './rule';
 import { shapeMismatch } from './shapeMismatch';
 import { softmaxOverBatch } from './softmaxOverBatch';
@@ -20,6 +22,8 @@ import { trainModeNotRestored } from './trainModeNotRestored';
 import { unscaledInputs } from './unscaledInputs';
 import { unshuffledTrainingData } from './unshuffledTrainingData';
 import { unusedLayer } from './unusedLayer';
+import { validationSplitUnshuffled } from './validationSplitUnshuffled';
+import { widthsGrowToOutput } from './widthsGrowToOutput';
 
 /** Rules over one model graph (MA). */
 export const MODEL_RULES: readonly ModelRule[] = [
@@ -36,10 +40,13 @@ export const MODEL_RULES: readonly ModelRule[] = [
   softmaxOverOneUnit,
   lossOutputMismatch,
   dropoutBeforeBatchNorm,
+  constantInit,
+  poolingOnlyNonlinearity,
+  widthsGrowToOutput,
 ];
 
 /** Rules over a file's training code (MT). */
-export const FILE_RULES: readonly FileRule[] = [unshuffledTrainingData, missingZeroGrad, evalWithoutEvalMode, trainModeNotRestored, unscaledInputs, learningRateOutOfRange];
+export const FILE_RULES: readonly FileRule[] = [unshuffledTrainingData, missingZeroGrad, evalWithoutEvalMode, trainModeNotRestored, unscaledInputs, learningRateOutOfRange, validationSplitUnshuffled];
 
 /** Every rule, in code order. */
 export const ALL_RULES: readonly Rule[] = [...MODEL_RULES, ...FILE_RULES].sort((a, b) => a.code.localeCompare(b.code));

@@ -9,7 +9,7 @@
 
 import type { ActivationInsertion, AttrValue, Dim, FrameworkIdioms, LossUse, ModelGraph, Range, TextEdit } from '../graph';
 import { arithmetic, attrOf, truthOf } from '../abstractValues';
-import { KerasGraph, makeLayer, optionEdit, toModelGraph, type ActivationUse } from '../keras/kerasGraph';
+import { KerasGraph, makeLayer, optionEdit, toModelGraph, weightInitOf, type ActivationUse } from '../keras/kerasGraph';
 import { type Env as EnvOf, type Flow as FlowOf, PythonInterpreter, rangeOf } from '../python/interpreter';
 import type { SyntaxNode } from '../syntax';
 import { clip } from '../text';
@@ -684,7 +684,8 @@ class Tf1Interpreter extends PythonInterpreter<TV> {
     else if (fn.defaultRelu) activation = { op: 'relu', label: 'relu (the default activation_fn)', range: rangeOf(node) };
     const existing = actNode;
     const insertActivation = this.optionInsertion(fn.activationKeyword, existing, argsNode, node);
-    const layer = makeLayer(fn.spec, fn.className, { positional: [], keywords: { ...named, ...keywords } }, { defRange: rangeOf(node), label: node.text, activation, insertActivation });
+    const init = weightInitOf(args.keywordNodes.get('kernel_initializer') ?? args.keywordNodes.get('weights_initializer'), 'None');
+    const layer = makeLayer(fn.spec, fn.className, { positional: [], keywords: { ...named, ...keywords } }, { defRange: rangeOf(node), label: node.text, activation, insertActivation, init });
     const training = args.keywords.get('training');
     const id = this.g.apply(layer, [x], rangeOf(node));
     if (fn.spec.op === 'dropout') {

@@ -5,7 +5,7 @@
 import type { SyntaxNode } from '../syntax';
 import type { AttrValue, Dim, Range } from '../graph';
 import { activationOp, kerasLayer, snakeCase } from '../keras/kerasCatalog';
-import { type ActivationUse, KerasGraph, type KerasLayer, applyFunctional, clip, makeLayer } from '../keras/kerasGraph';
+import { type ActivationUse, KerasGraph, type KerasLayer, applyFunctional, clip, makeLayer, weightInitOf } from '../keras/kerasGraph';
 import {
   MAX_UNROLL,
   TFJS_MODULE,
@@ -253,7 +253,8 @@ export class Interpreter extends JsInterpreter {
     if (spec.kind === 'activation') activation = undefined;
     const insertActivation = spec.kind === 'op' ? activationInsertion(config, configNode, node) : undefined;
     const disableBias = spec.defaults?.use_bias === true ? biasRemoval(config, configNode, node) : undefined;
-    const layer = makeLayer(spec, name, { positional: [], keywords }, { defRange: rangeOf(node), label: clip(node.text), activation, insertActivation, disableBias, inner });
+    const init = spec.kind === 'op' ? weightInitOf(config?.valueNodes.get('kernelInitializer') ?? config?.valueNodes.get('depthwiseInitializer'), "'glorotNormal'") : undefined;
+    const layer = makeLayer(spec, name, { positional: [], keywords }, { defRange: rangeOf(node), label: clip(node.text), activation, insertActivation, disableBias, inner, init });
     if (this.current !== undefined) layer.origin = this.current;
     return layer;
   }
