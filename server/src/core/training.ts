@@ -120,6 +120,16 @@ export interface ValidationSplitFact {
   readonly variable?: string;
 }
 
+/** Labels of a Keras classification dataset divided like pixels (`y_train = y_train / 255`) before fit. */
+export interface LabelScalingFact {
+  /** The division. */
+  readonly range: Range;
+  /** Where the labels are loaded (`mnist.load_data()`). */
+  readonly sourceRange: Range;
+  readonly written: string;
+  readonly variable: string;
+}
+
 export interface TrainingFacts {
   readonly pipelines: readonly DataPipelineFact[];
   readonly steps: readonly OptimizerStepFact[];
@@ -131,6 +141,8 @@ export interface TrainingFacts {
   readonly learningRates?: readonly LearningRateFact[];
   /** Python only: validation splits taken from arrays in file order (Keras splits before it shuffles). */
   readonly validationSplits?: readonly ValidationSplitFact[];
+  /** Python only: class labels scaled as if they were pixels. */
+  readonly scaledLabels?: readonly LabelScalingFact[];
 }
 
 export namespace TrainingFacts {

@@ -1,11 +1,11 @@
 // Reads what a Python training script feeds `fit`: where the inputs were loaded (a Keras image dataset of raw 0–255
 // pixels, a CSV or text table of raw features) and whether anything on the way scales them (`/ 255`, a scaler, a
 // normalization layer in front of the model). Also reads the learning rates given to optimizer constructors and the
-// validation splits taken from arrays in file order. The training rules MT005, MT006 and MT007 read the result; this
-// module knows the framework spellings, the rules do not.
+// validation splits taken from arrays in file order, and labels divided like pixels. The training rules MT005–MT008
+// read the result; this module knows the framework spellings, the rules do not.
 
 import type { SyntaxNode } from '../syntax';
-import type { InputScalingFact, LearningRateFact, ValidationSplitFact } from '../training';
+import type { InputScalingFact, LabelScalingFact, LearningRateFact, ValidationSplitFact } from '../training';
 import { callArguments, calleeText, rangeOfNode } from './pyScope';
 
 /** Keras datasets whose images come as integers 0–255. */
@@ -139,6 +139,30 @@ class InputReader {
     return facts;
   }
 
+  /**
+   * `fit(x_train, y_train)` where y_train comes from a Keras classification dataset and is divided by 255 on the way
+   * (`y_train = y_train / 255`, `y_train /= 255`): the pixel scaling copied onto the labels.
+   */
+  scaledLabels(): LabelScalingFact[] {
+    const facts: LabelScalingFact[] = [];
+    const seen = new Set<string>();
+    for (const call of this.root.descendantsOfType('call')) {
+      const fn = call.childForFieldName('function');
+      if (fn?.type !== 'attribute' || fn.childForFieldName('attribute')?.text !== 'fit') continue;
+      const { args, kwargs } = callArguments(call);
+      const y = args[1] ?? kwargs.get('y');
+      if (y?.type !== 'identifier' || seen.has(y.text)) continue;
+      const assignments = this.assignments.get(y.text) ?? [];
+      const loaded = assignments.map((a) => rawSource(a.value)).find((s) => s?.kind === 'pixels');
+      const division = [...assignments.map((a) => a.node), ...this.root.descendantsOfType('augmented_assignment').filter((a) => a.childForFieldName('left')?.text === y.text)]
+        .find((a) => a.type === 'augmented_assignment' ? /^\/=\s*255(\.0*)?$/.test(`${a.childForFieldName('operator')?.text ?? ''}${a.childForFieldName('right')?.text ?? ''}`.replace(/\s+/g, '')) : /\/\s*255(\.0*)?\b/.test(a.childForFieldName('right')?.text ?? ''));
+      if (!loaded || !division) continue;
+      seen.add(y.text);
+      facts.push({ range: rangeOfNode(division), sourceRange: rangeOfNode(loaded.call), written: calleeText(loaded.call) ?? 'load_data', variable: y.text });
+    }
+    return facts;
+  }
+
   /** The file-reading call an expression's names come from, following assignments. */
   private fileSource(expr: SyntaxNode): SyntaxNode | undefined {
     const visited = new Set<string>();
@@ -220,11 +244,11 @@ function learningRates(root: SyntaxNode): LearningRateFact[] {
 }
 
 /** The input-scaling and learning-rate facts of a Python file; never throws. */
-export function extractInputFacts(root: SyntaxNode): { inputs: InputScalingFact[]; learningRates: LearningRateFact[]; validationSplits: ValidationSplitFact[] } {
+export function extractInputFacts(root: SyntaxNode): { inputs: InputScalingFact[]; learningRates: LearningRateFact[]; validationSplits: ValidationSplitFact[]; scaledLabels: LabelScalingFact[] } {
   try {
     const reader = new InputReader(root);
-    return { inputs: reader.read(), learningRates: learningRates(root), validationSplits: reader.validationSplits() };
+    return { inputs: reader.read(), learningRates: learningRates(root), validationSplits: reader.validationSplits(), scaledLabels: reader.scaledLabels() };
   } catch {
-    return { inputs: [], learningRates: [], validationSplits: [] };
+    return { inputs: [], learningRates: [], validationSplits: [], scaledLabels: [] };
   }
 }

@@ -6,6 +6,7 @@ import { constantInit } from './constantInit';
 import { dropoutAlwaysOn } from './dropoutAlwaysOn';
 import { dropoutBeforeBatchNorm } from './dropoutBeforeBatchNorm';
 import { evalWithoutEvalMode } from './evalWithoutEvalMode';
+import { labelsScaled } from './labelsScaled';
 import { layerReused } from './layerReused';
 import { learningRateOutOfRange } from './learningRateOutOfRange';
 import { linearCollapse } from './linearCollapse';
@@ -46,7 +47,7 @@ export const MODEL_RULES: readonly ModelRule[] = [
 ];
 
 /** Rules over a file's training code (MT). */
-export const FILE_RULES: readonly FileRule[] = [unshuffledTrainingData, missingZeroGrad, evalWithoutEvalMode, trainModeNotRestored, unscaledInputs, learningRateOutOfRange, validationSplitUnshuffled];
+export const FILE_RULES: readonly FileRule[] = [unshuffledTrainingData, missingZeroGrad, evalWithoutEvalMode, trainModeNotRestored, unscaledInputs, learningRateOutOfRange, validationSplitUnshuffled, labelsScaled];
 
 /** Every rule, in code order. */
 export const ALL_RULES: readonly Rule[] = [...MODEL_RULES, ...FILE_RULES].sort((a, b) => a.code.localeCompare(b.code));
