@@ -56,35 +56,93 @@ const FILE_READERS = /(^|\.)(load|read_csv|read_excel|read_table|read_parquet|lo
 /** Anything in a script that puts rows in a random order before fit. */
 const SHUFFLES = /\b(?:shuffle|permutation|permuted|train_test_split|StratifiedShuffleSplit|KFold|ShuffleSplit)\s*\(|\.sample\s*\(\s*frac/;
 
+/**
+ * What one top-level statement holds for this module: its assignments (and a function's returns, bound to the
+ * function's name), in-place updates, calls to `fit` and to optimizer constructors, and whether its text scales data
+ * elsewhere or shuffles rows. Kept per statement node: the syntax mirror reuses unchanged statements from one
+ * analysis to the next, so an edit re-reads only the statement it touched.
+ */
+interface StatementIndex {
+  readonly assignments: readonly (readonly [string, Assignment])[];
+  readonly augmented: readonly SyntaxNode[];
+  readonly fits: readonly SyntaxNode[];
+  readonly optimizers: readonly SyntaxNode[];
+  readonly scalesElsewhere: boolean;
+  readonly shuffles: boolean;
+}
+
+const statementIndexes = new WeakMap<SyntaxNode, StatementIndex>();
+
+function indexStatement(stmt: SyntaxNode): StatementIndex {
+  const known = statementIndexes.get(stmt);
+  if (known) return known;
+  const assignments: [string, Assignment][] = [];
+  const own = (type: string) => (stmt.type === type ? [stmt] : []);
+  for (const a of [...own('assignment'), ...stmt.descendantsOfType('assignment')]) {
+    const left = a.childForFieldName('left');
+    const right = a.childForFieldName('right');
+    if (left && right) for (const name of boundNames(left)) assignments.push([name, { node: a, value: right }]);
+  }
+  // A helper that loads the data (`x, y = load()`) is followed into what it returns.
+  for (const def of [...own('function_definition'), ...stmt.descendantsOfType('function_definition')]) {
+    const name = def.childForFieldName('name')?.text;
+    if (!name) continue;
+    for (const ret of def.descendantsOfType('return_statement')) {
+      const value = ret.namedChildren[0];
+      if (value) assignments.push([name, { node: ret, value }]);
+    }
+  }
+  const fits: SyntaxNode[] = [];
+  const optimizers: SyntaxNode[] = [];
+  for (const call of [...own('call'), ...stmt.descendantsOfType('call')]) {
+    const fn = call.childForFieldName('function');
+    if (!fn) continue;
+    const last = fn.type === 'attribute' ? fn.childForFieldName('attribute')?.text : fn.text;
+    if (fn.type === 'attribute' && last === 'fit') fits.push(call);
+    else if (last !== undefined && OPTIMIZERS[last] !== undefined) optimizers.push(call);
+  }
+  const text = stmt.text;
+  const index: StatementIndex = {
+    assignments,
+    augmented: [...own('augmented_assignment'), ...stmt.descendantsOfType('augmented_assignment')],
+    fits,
+    optimizers,
+    scalesElsewhere: SCALING_ELSEWHERE.test(text),
+    shuffles: SHUFFLES.test(text),
+  };
+  statementIndexes.set(stmt, index);
+  return index;
+}
+
 class InputReader {
   private readonly assignments = new Map<string, Assignment[]>();
   /** Names scaled in place: `x /= 255`, `x[...] = x[...] / 255`. */
   private readonly scaledInPlace = new Set<string>();
+  private readonly augmented: SyntaxNode[] = [];
+  readonly fits: SyntaxNode[] = [];
+  readonly optimizers: SyntaxNode[] = [];
+  private readonly scalesElsewhere: boolean;
+  private readonly shuffles: boolean;
 
-  constructor(private readonly root: SyntaxNode) {
-    for (const a of root.descendantsOfType('assignment')) {
-      const left = a.childForFieldName('left');
-      const right = a.childForFieldName('right');
-      if (!left || !right) continue;
-      for (const name of boundNames(left)) {
-        const list = this.assignments.get(name) ?? [];
-        list.push({ node: a, value: right });
-        this.assignments.set(name, list);
+  constructor(root: SyntaxNode) {
+    let scalesElsewhere = false;
+    let shuffles = false;
+    for (const stmt of root.namedChildren) {
+      const index = indexStatement(stmt);
+      for (const [name, a] of index.assignments) {
+        const list = this.assignments.get(name);
+        if (list) list.push(a);
+        else this.assignments.set(name, [a]);
       }
+      this.augmented.push(...index.augmented);
+      this.fits.push(...index.fits);
+      this.optimizers.push(...index.optimizers);
+      scalesElsewhere ||= index.scalesElsewhere;
+      shuffles ||= index.shuffles;
     }
-    // A helper that loads the data (`x, y = load()`) is followed into what it returns.
-    for (const def of root.descendantsOfType('function_definition')) {
-      const name = def.childForFieldName('name')?.text;
-      if (!name) continue;
-      for (const ret of def.descendantsOfType('return_statement')) {
-        const value = ret.namedChildren[0];
-        if (!value) continue;
-        const list = this.assignments.get(name) ?? [];
-        list.push({ node: ret, value });
-        this.assignments.set(name, list);
-      }
-    }
-    for (const a of root.descendantsOfType('augmented_assignment')) {
+    this.scalesElsewhere = scalesElsewhere;
+    this.shuffles = shuffles;
+    for (const a of this.augmented) {
       const op = a.childForFieldName('operator')?.text ?? '';
       const left = a.childForFieldName('left');
       if (left && (op === '/=' || op === '//=' || op === '-=' || op === '*=')) for (const name of boundNames(left)) this.scaledInPlace.add(name);
@@ -92,12 +150,10 @@ class InputReader {
   }
 
   read(): InputScalingFact[] {
-    if (SCALING_ELSEWHERE.test(this.root.text)) return [];
+    if (this.scalesElsewhere) return [];
     const facts: InputScalingFact[] = [];
     const seen = new Set<SyntaxNode['id']>();
-    for (const call of this.root.descendantsOfType('call')) {
-      const fn = call.childForFieldName('function');
-      if (fn?.type !== 'attribute' || fn.childForFieldName('attribute')?.text !== 'fit') continue;
+    for (const call of this.fits) {
       const { args, kwargs } = callArguments(call);
       const x = args[0] ?? kwargs.get('x');
       if (!x) continue;
@@ -121,11 +177,9 @@ class InputReader {
    * set is one class or one period.
    */
   validationSplits(): ValidationSplitFact[] {
-    if (SHUFFLES.test(this.root.text)) return [];
+    if (this.shuffles) return [];
     const facts: ValidationSplitFact[] = [];
-    for (const call of this.root.descendantsOfType('call')) {
-      const fn = call.childForFieldName('function');
-      if (fn?.type !== 'attribute' || fn.childForFieldName('attribute')?.text !== 'fit') continue;
+    for (const call of this.fits) {
       const { args, kwargs } = callArguments(call);
       const split = kwargs.get('validation_split');
       const value = split ? numberOf(split) : undefined;
@@ -146,15 +200,13 @@ class InputReader {
   scaledLabels(): LabelScalingFact[] {
     const facts: LabelScalingFact[] = [];
     const seen = new Set<string>();
-    for (const call of this.root.descendantsOfType('call')) {
-      const fn = call.childForFieldName('function');
-      if (fn?.type !== 'attribute' || fn.childForFieldName('attribute')?.text !== 'fit') continue;
+    for (const call of this.fits) {
       const { args, kwargs } = callArguments(call);
       const y = args[1] ?? kwargs.get('y');
       if (y?.type !== 'identifier' || seen.has(y.text)) continue;
       const assignments = this.assignments.get(y.text) ?? [];
       const loaded = assignments.map((a) => rawSource(a.value)).find((s) => s?.kind === 'pixels');
-      const division = [...assignments.map((a) => a.node), ...this.root.descendantsOfType('augmented_assignment').filter((a) => a.childForFieldName('left')?.text === y.text)]
+      const division = [...assignments.map((a) => a.node), ...this.augmented.filter((a) => a.childForFieldName('left')?.text === y.text)]
         .find((a) => a.type === 'augmented_assignment' ? /^\/=\s*255(\.0*)?$/.test(`${a.childForFieldName('operator')?.text ?? ''}${a.childForFieldName('right')?.text ?? ''}`.replace(/\s+/g, '')) : /\/\s*255(\.0*)?\b/.test(a.childForFieldName('right')?.text ?? ''));
       if (!loaded || !division) continue;
       seen.add(y.text);
@@ -228,9 +280,9 @@ function numberOf(node: SyntaxNode): number | undefined {
   return Number.isFinite(value) ? value : undefined;
 }
 
-function learningRates(root: SyntaxNode): LearningRateFact[] {
+function learningRates(optimizerCalls: readonly SyntaxNode[]): LearningRateFact[] {
   const facts: LearningRateFact[] = [];
-  for (const call of root.descendantsOfType('call')) {
+  for (const call of optimizerCalls) {
     const optimizer = (calleeText(call) ?? '').split('.').pop() ?? '';
     const limit = OPTIMIZERS[optimizer];
     if (limit === undefined) continue;
@@ -247,7 +299,7 @@ function learningRates(root: SyntaxNode): LearningRateFact[] {
 export function extractInputFacts(root: SyntaxNode): { inputs: InputScalingFact[]; learningRates: LearningRateFact[]; validationSplits: ValidationSplitFact[]; scaledLabels: LabelScalingFact[] } {
   try {
     const reader = new InputReader(root);
-    return { inputs: reader.read(), learningRates: learningRates(root), validationSplits: reader.validationSplits(), scaledLabels: reader.scaledLabels() };
+    return { inputs: reader.read(), learningRates: learningRates(reader.optimizers), validationSplits: reader.validationSplits(), scaledLabels: reader.scaledLabels() };
   } catch {
     return { inputs: [], learningRates: [], validationSplits: [], scaledLabels: [] };
   }

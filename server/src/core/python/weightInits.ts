@@ -22,17 +22,82 @@ interface Found {
   readonly init: WeightInit;
 }
 
+/** A file's constant-init calls with where each is written, and the functions it hands to `.apply(...)`. */
+interface FileInits {
+  readonly calls: readonly (Found & { readonly at: SyntaxNode })[];
+  readonly applied: readonly SyntaxNode[];
+}
+
+/**
+ * One top-level statement's candidate init calls (by callee name only), `.apply(NAME)` names and function
+ * definitions. Nodes only: positions and import aliases are read when the file is, since either may have changed.
+ */
+interface StatementInits {
+  readonly calls: readonly SyntaxNode[];
+  readonly appliedNames: readonly string[];
+  readonly defs: readonly SyntaxNode[];
+}
+
+/**
+ * Kept per statement node (the syntax mirror reuses unchanged statements between analyses, so an edit re-reads only
+ * its own statement) and per tree (every model of the file looks into the same calls).
+ */
+const statementInits = new WeakMap<SyntaxNode, StatementInits>();
+const fileInits = new WeakMap<SyntaxNode, FileInits>();
+
+function statementInitsOf(stmt: SyntaxNode): StatementInits {
+  const known = statementInits.get(stmt);
+  if (known) return known;
+  const calls: SyntaxNode[] = [];
+  const appliedNames: string[] = [];
+  for (const call of stmt.type === 'call' ? [stmt, ...stmt.descendantsOfType('call')] : stmt.descendantsOfType('call')) {
+    const fn = call.childForFieldName('function');
+    if (!fn) continue;
+    const last = fn.type === 'attribute' ? (fn.childForFieldName('attribute')?.text ?? '') : fn.text;
+    if (last === 'apply') {
+      const arg = callArguments(call).args[0];
+      if (arg) appliedNames.push(arg.text.replace(/^self\./, ''));
+    } else if (INIT_CALL.test(last)) {
+      calls.push(call);
+    }
+  }
+  const defs = [...(stmt.type === 'function_definition' ? [stmt] : []), ...stmt.descendantsOfType('function_definition')];
+  const result = { calls, appliedNames, defs };
+  statementInits.set(stmt, result);
+  return result;
+}
+
+function initsOf(root: SyntaxNode, scopes: PyScopes): FileInits {
+  const known = fileInits.get(root);
+  if (known) return known;
+  const calls: (Found & { at: SyntaxNode })[] = [];
+  const appliedNames = new Set<string>();
+  const defs: SyntaxNode[] = [];
+  for (const stmt of root.namedChildren) {
+    const s = statementInitsOf(stmt);
+    for (const call of s.calls) {
+      const hit = initCall(call, scopes);
+      if (hit) calls.push({ ...hit, at: call });
+    }
+    for (const name of s.appliedNames) appliedNames.add(name);
+    defs.push(...s.defs);
+  }
+  const applied = calls.length === 0 ? [] : defs.filter((d) => appliedNames.has(d.childForFieldName('name')?.text ?? ''));
+  const result = { calls, applied };
+  fileInits.set(root, result);
+  return result;
+}
+
+/** The callee of an init call ends in one of these. */
+const INIT_CALL = /(?:zeros_|ones_|constant_?|fill_|zero_)$/;
+
 /** The constant initialisations of the graph's affine ops, by node id. */
 export function constantWeightInits(root: SyntaxNode, graph: ModelGraph, scopes: PyScopes): Map<number, WeightInit> {
   const result = new Map<number, WeightInit>();
-  if (!/\b(?:zeros_|ones_|constant_?|fill_|zero_)\s*\(/.test(root.text)) return result;
-  const found: Found[] = [];
-  for (const scope of scopesToRead(root, graph)) {
-    for (const call of scope.descendantsOfType('call')) {
-      const hit = call ? initCall(call, scopes) : undefined;
-      if (hit) found.push(hit);
-    }
-  }
+  const inits = initsOf(root, scopes);
+  if (inits.calls.length === 0) return result;
+  const readable = scopesToRead(root, graph, inits.applied);
+  const found = inits.calls.filter((c) => readable.some((scope) => within(c.at, scope)));
   for (const node of graph.nodes) {
     if (node.category !== 'affine' || node.origin !== undefined) continue;
     const hit = found.find((f) => reaches(f.target, node));
@@ -42,25 +107,10 @@ export function constantWeightInits(root: SyntaxNode, graph: ModelGraph, scopes:
 }
 
 /** The model's class, and every function or method of the file passed to `.apply(...)`. */
-function scopesToRead(root: SyntaxNode, graph: ModelGraph): SyntaxNode[] {
-  const scopes: SyntaxNode[] = [];
-  const cls = root.descendantForPosition({ row: graph.range.start.line, column: graph.range.start.character });
-  let n: SyntaxNode | null = cls;
+function scopesToRead(root: SyntaxNode, graph: ModelGraph, applied: readonly SyntaxNode[]): SyntaxNode[] {
+  let n: SyntaxNode | null = root.descendantForPosition({ row: graph.range.start.line, column: graph.range.start.character });
   while (n && n.type !== 'class_definition') n = n.parent;
-  if (n) scopes.push(n);
-  const applied = new Set<string>();
-  for (const call of root.descendantsOfType('call')) {
-    const fn = call?.childForFieldName('function');
-    if (fn?.type !== 'attribute' || fn.childForFieldName('attribute')?.text !== 'apply') continue;
-    const arg = callArguments(call!).args[0];
-    if (arg) applied.add(arg.text.replace(/^self\./, ''));
-  }
-  if (applied.size === 0) return scopes;
-  for (const def of root.descendantsOfType('function_definition')) {
-    const name = def?.childForFieldName('name')?.text;
-    if (def && name && applied.has(name) && !scopes.some((s) => within(def, s))) scopes.push(def);
-  }
-  return scopes;
+  return n ? [n, ...applied] : [...applied];
 }
 
 function within(inner: SyntaxNode, outer: SyntaxNode): boolean {
