@@ -31,11 +31,18 @@ export function callIndex(statement: SyntaxNode): CallIndex {
 /** One index of the whole file from the statements' own, in source order; the statements' lists are not modified. */
 export function mergeIndexes(maps: readonly Map<string, SyntaxNode[]>[]): Map<string, SyntaxNode[]> {
   const out = new Map<string, SyntaxNode[]>();
+  // A key seen in one statement shares that statement's list; from the second statement on it gets a list of its
+  // own, appended to in place (a callee repeated in every class costs linear time, not quadratic).
+  const owned = new Set<string>();
   for (const map of maps) {
     for (const [key, list] of map) {
       const merged = out.get(key);
       if (!merged) out.set(key, list);
-      else out.set(key, merged.concat(list));
+      else if (owned.has(key)) for (const call of list) merged.push(call);
+      else {
+        out.set(key, merged.concat(list));
+        owned.add(key);
+      }
     }
   }
   return out;

@@ -7,7 +7,7 @@ import type { LossInput, LossTask, LossUse, NodeEdits, OpEdit, Range } from '../
 import { type ModelRef, findModelRefs } from './modelRefs';
 import { PyScopes, callArguments, paramName, rangeOfNode } from './pyScope';
 import { clip } from '../text';
-import { callIndex } from './callIndex';
+import { callIndex, mergeIndexes } from './callIndex';
 
 
 interface LossKind {
@@ -130,7 +130,7 @@ export function unwrapCall(call: SyntaxNode, functionStyle: boolean): OpEdit | u
 class LossLinker {
   private readonly refs: ModelRef;
   private mayHoldLoss?: ReadonlySet<string>;
-  /** The file's calls by callee text, built the first time a loss is looked for at a function's callers. */
+  /** The file's calls by callee text, merged the first time a loss is looked for at a function's callers. */
   private callsByCallee?: Map<string, SyntaxNode[]>;
 
   constructor(private readonly scopes: PyScopes, models: readonly { name: string }[], private readonly root: SyntaxNode) {
@@ -221,15 +221,8 @@ class LossLinker {
     const defName = def?.childForFieldName('name')?.text;
     if (!def || !defName) return undefined;
     const index = (def.childForFieldName('parameters')?.namedChildren ?? []).filter((p) => p.type !== 'comment').findIndex((p) => paramName(p) === name);
-    if (!this.callsByCallee) {
-      this.callsByCallee = new Map();
-      for (const call of this.root.descendantsOfType('call')) {
-        const callee = call.childForFieldName('function')?.text ?? '';
-        const list = this.callsByCallee.get(callee);
-        if (list) list.push(call);
-        else this.callsByCallee.set(callee, [call]);
-      }
-    }
+    // The callers, from the statements' call indexes (kept with each statement across edits), not a walk of the file.
+    this.callsByCallee ??= mergeIndexes((this.root.type === 'module' ? this.root.children : [this.root]).map((statement) => callIndex(statement).byCallee));
     for (const call of this.callsByCallee.get(defName) ?? []) {
       const { args, kwargs } = callArguments(call);
       const arg = kwargs.get(name) ?? args[index];
