@@ -48,7 +48,19 @@ export function referencedOutsideInit(cls: { readonly methods: ReadonlyMap<strin
 }
 
 /** A class definition's name, its bases as written (without keyword arguments such as `metaclass=`) and its methods. */
-export function classParts(node: SyntaxNode): { name: string; bases: string[]; methods: Map<string, SyntaxNode> } | undefined {
+/** Read once per class node: a mirrored statement keeps its nodes while its text is unchanged. */
+const classPartsOf = new WeakMap<SyntaxNode, ClassParts | null>();
+type ClassParts = { readonly name: string; readonly bases: readonly string[]; readonly methods: ReadonlyMap<string, SyntaxNode> };
+
+export function classParts(node: SyntaxNode): ClassParts | undefined {
+  const known = classPartsOf.get(node);
+  if (known !== undefined) return known ?? undefined;
+  const parts = readClassParts(node);
+  classPartsOf.set(node, parts ?? null);
+  return parts;
+}
+
+function readClassParts(node: SyntaxNode): ClassParts | undefined {
   const name = node.childForFieldName('name')?.text;
   const body = node.childForFieldName('body');
   if (!name || !body) return undefined;

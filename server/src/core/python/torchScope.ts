@@ -67,6 +67,9 @@ export class FileScope {
   readonly functions = new Map<string, SyntaxNode>();
   private readonly order: Candidate[] = [];
 
+  /** Whether an import gives Sequential another name; read the first time a function is looked at. */
+  private renamesSequential?: boolean;
+
   /** Names imported from modules Model Audit cannot see, with the module they come from. */
   readonly external = new Map<string, string>();
 
@@ -267,6 +270,10 @@ export class FileScope {
   private returnsSequential(fn: SyntaxNode): boolean {
     const body = fn.childForFieldName('body');
     if (!body) return false;
+    // Most functions never name Sequential (training steps, helpers): settled from the text, kept per node. Only an
+    // import that renames it (`from torch.nn import Sequential as S`) makes the text say nothing.
+    this.renamesSequential ??= this.root.namedChildren.some((s) => (s.type === 'import_from_statement' || s.type === 'import_statement') && /\bSequential\s+as\b/.test(s.text));
+    if (!this.renamesSequential && !mentionsSequential(body)) return false;
     for (const ret of body.descendantsOfType('return_statement')) {
       const value = ret?.namedChildren[0];
       if (value?.type === 'call' && this.isSequentialCall(value)) return true;
@@ -300,6 +307,15 @@ export class FileScope {
 }
 
 /** A boolean tagged as the default of `name`; other values, and booleans already tagged, are returned as they are. */
+const sequentialMentions = new WeakMap<SyntaxNode, boolean>();
+
+/** Whether a function body's text names Sequential at all, once per body node. */
+function mentionsSequential(body: SyntaxNode): boolean {
+  let known = sequentialMentions.get(body);
+  if (known === undefined) sequentialMentions.set(body, (known = body.text.includes('Sequential')));
+  return known;
+}
+
 export function knobbed(v: Value, name: string): Value {
   if (v.kind !== 'bool' || v.knob) return v;
   return { ...v, knob: { name, value: v.value } };
