@@ -6,7 +6,7 @@ import { mirrorTree, type SyntaxNode } from './syntax';
 import { hashText } from './hash';
 import { dedupeFindings, type Finding } from './findings';
 import { type Language, type ModelGraph, Range, type Severity } from './graph';
-import { extractModels, importedModelsForTraining } from './frontends';
+import { extractModels } from './frontends';
 import { languageOfImport } from './languages';
 import type { ImportContext } from './imports';
 import { buildEquation } from './render/equation';
@@ -106,11 +106,7 @@ export function analyzeSource(input: AnalysisInput): FileAnalysis {
     // Statements unchanged since the previous analysis keep their mirrored subtrees, and models whose code is
     // unchanged keep their graphs.
     if (tree) root = mirrorTree(tree, file.text, sameLanguage?.root);
-    if (root) {
-      const imports = importContext(input, parser);
-      graphs = extractModels(file.language, root, file.text, imports, memo);
-      if (!root.hasError) imported = importedModelsForTraining(file.language, root, file.text, imports);
-    }
+    if (root) ({ models: graphs, trained: imported } = extractModels(file.language, root, file.text, importContext(input, parser), memo));
   }
   // Neighbours matter only by name (a repeated block is named after the file's class that computes it); their
   // structure reaches this model's own graph when it uses them, so it is in that graph's hash already.
@@ -144,8 +140,7 @@ export function analyzeSource(input: AnalysisInput): FileAnalysis {
   // The training-loop rules read the file's training code, not a model graph. While the text does not parse, the
   // last analysis's findings of these rules are kept, marked stale, where their code is still in place.
   // Models the training code builds from imported classes count as the file's for these rules.
-  const trained = [...graphs, ...imported];
-  const fileFindings = !root ? [] : !root.hasError ? runFileRules(file.language === 'python' ? extractTrainingFacts(root, trained) : extractTfjsTrainingFacts(root), [...models.map((m) => m.graph), ...imported], options) : previous?.language === file.language ? keptFileFindings(previous, root, options) : [];
+  const fileFindings = !root ? [] : !root.hasError ? runFileRules(file.language === 'python' ? extractTrainingFacts(root, [...graphs, ...imported]) : extractTfjsTrainingFacts(root), [...models.map((m) => m.graph), ...imported], options) : previous?.language === file.language ? keptFileFindings(previous, root, options) : [];
   if (input.tree === undefined && tree !== undefined) tree.delete();
   // Suppression comments (`# model-audit: ignore[MA001]`) apply to every finding, the models' own included.
   const suppress = suppressionFilter(file.text, models.map((m) => m.graph));

@@ -5,7 +5,7 @@ import type { SyntaxNode } from './syntax';
 import type { Language, ModelGraph } from './graph';
 import type { ImportContext } from './imports';
 import { extractKeras } from './keras/extractKeras';
-import { type ExtractionMemo, extractPytorch, importedPytorchModels } from './python/extractPytorch';
+import { type ExtractionMemo, extractPytorch } from './python/extractPytorch';
 import { extractTfjs } from './tfjs/extractTfjs';
 import { extractTf1 } from './tf1/extractTf1';
 import { isTf1GraphCode } from './tf1/tf1Catalog';
@@ -20,30 +20,29 @@ export function pythonFrameworks(text: string): { pytorch: boolean; keras: boole
   return { pytorch, keras, tf1: keras && isTf1GraphCode(text) };
 }
 
-/** Every model in a parsed file, from every frontend that applies, in source order. */
-/** `memo`: PyTorch graphs of the document's last analysis, reused for models whose code and dependencies are unchanged. */
-export function extractModels(language: Language, root: SyntaxNode, text: string, imports?: ImportContext, memo?: ExtractionMemo): ModelGraph[] {
-  if (language === 'python') {
-    const use = pythonFrameworks(text);
-    const models = [
-      ...(use.pytorch ? extractPytorch(root, imports, memo).models : []),
-      ...(use.keras ? extractKeras(root, imports).models : []),
-      ...(use.tf1 ? extractTf1(root).models : []),
-    ];
-    return models.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
-  }
-  if (language === 'javascript' || language === 'typescript') return extractTfjs(root, imports).models;
-  return [];
+/** What the frontends find in a file: its models, and the models its training code builds from imported classes. */
+export interface Extracted {
+  readonly models: ModelGraph[];
+  /** Read only when the file evaluates something under no_grad or inference_mode (what MT003 needs them for). */
+  readonly trained: ModelGraph[];
 }
 
 const EVALUATES = /\bno_grad\b|\binference_mode\b/;
 
-/**
- * The PyTorch models a Python file's training code builds from classes imported from the workspace, for the
- * training-code rules only. Read only when the file evaluates something under no_grad or inference_mode (what MT003
- * needs them for) and the edge can resolve imports.
- */
-export function importedModelsForTraining(language: Language, root: SyntaxNode, text: string, imports?: ImportContext): ModelGraph[] {
-  if (language !== 'python' || !imports || !EVALUATES.test(text) || !pythonFrameworks(text).pytorch) return [];
-  return importedPytorchModels(root, imports);
+/** Every model in a parsed file, from every frontend that applies, in source order. */
+/** `memo`: PyTorch graphs of the document's last analysis, reused for models whose code and dependencies are unchanged. */
+export function extractModels(language: Language, root: SyntaxNode, text: string, imports?: ImportContext, memo?: ExtractionMemo): Extracted {
+  if (language === 'python') {
+    const use = pythonFrameworks(text);
+    const pytorch = use.pytorch ? extractPytorch(root, imports, memo, imports !== undefined && !root.hasError && EVALUATES.test(text)) : undefined;
+    const models = [
+      ...(pytorch?.models ?? []),
+      ...(use.keras ? extractKeras(root, imports).models : []),
+      ...(use.tf1 ? extractTf1(root).models : []),
+    ];
+    models.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
+    return { models, trained: pytorch?.trained ?? [] };
+  }
+  if (language === 'javascript' || language === 'typescript') return { models: extractTfjs(root, imports).models, trained: [] };
+  return { models: [], trained: [] };
 }

@@ -1,7 +1,7 @@
 // Finds affine maps that compose with no nonlinearity between them, so that they collapse into one linear map.
 // The linear-collapse rule reports them and the renderer shows their combined parameters (W′ = W₃W₂).
 
-import { type GraphNode, ModelGraph } from './graph';
+import { type ActivationInsertion, type GraphNode, ModelGraph, type Range } from './graph';
 import { Ops } from './ops';
 
 export interface AffinePair {
@@ -159,4 +159,13 @@ export namespace Affine {
   export function isNonlinearOp(op: string): boolean {
     return Ops.isNonlinear(op);
   }
+}
+
+/** Where a person fixes the missing activation: after the first map, or after the submodule call that ends with it. */
+export function fixSite(pair: AffinePair): { range: Range; insert?: ActivationInsertion } {
+  const a = pair.first.site;
+  const b = pair.second.site;
+  const sameSite = a !== undefined && b !== undefined && a.range.start.line === b.range.start.line && a.range.start.character === b.range.start.character;
+  if (a && !sameSite) return { range: a.range, insert: a.insertActivation };
+  return { range: pair.first.range, insert: pair.first.insertActivation };
 }

@@ -16,11 +16,14 @@ import { ModuleDependencies, topStatement } from './statementDeps';
 import { type Candidate, FileScope, ImportedModules } from './torchScope';
 import { type BranchPoint, type Overrides, StopInterpretation } from './torchEvaluator';
 import { ModelInterpreter } from './modelInterpreter';
+import { callIndex } from './callIndex';
 import { type Layer, Value } from './values';
 
 export interface PythonExtraction {
   readonly models: ModelGraph[];
   readonly problems: FrontendProblem[];
+  /** With `trainedImports`: the models the file's code builds from classes imported from the workspace. */
+  readonly trained?: ModelGraph[];
 }
 
 /**
@@ -32,11 +35,16 @@ export interface ExtractionMemo {
   readonly next: Map<string, ModelGraph>;
 }
 
-/** Extracts every PyTorch model in a parsed Python module. */
-export function extractPytorch(root: SyntaxNode, imports?: ImportContext, memo?: ExtractionMemo): PythonExtraction {
+/**
+ * Extracts every PyTorch model in a parsed Python module; with `trainedImports`, also the models its code builds
+ * from imported classes (see `trainedImportedModels`), read with the same scope and imports.
+ */
+export function extractPytorch(root: SyntaxNode, imports?: ImportContext, memo?: ExtractionMemo, trainedImports = false): PythonExtraction {
   const modules = new ImportedModules(imports);
   try {
-    return extractWith(root, modules, memo);
+    const file = new FileScope(root, modules);
+    const extraction = extractWith(root, file, modules, memo);
+    return trainedImports ? { ...extraction, trained: trainedImportedModels(root, file) } : extraction;
   } finally {
     modules.dispose();
   }
@@ -51,16 +59,12 @@ const MAX_IMPORTED_MODELS = 4;
  * and they get no equations or model findings here); the training-code rules read them to know what the script
  * trains, e.g. whether the model it evaluates has dropout or batch norm at all.
  */
-export function importedPytorchModels(root: SyntaxNode, imports: ImportContext): ModelGraph[] {
-  const modules = new ImportedModules(imports);
+function trainedImportedModels(root: SyntaxNode, file: FileScope): ModelGraph[] {
   try {
-    const file = new FileScope(root, modules);
     const own = new Set(file.modelCandidates().flatMap((c) => (c.kind === 'class' ? [c.cls] : [])));
     const built = new Set<string>();
-    for (const call of root.descendantsOfType('call')) {
-      const name = call?.childForFieldName('function')?.text;
-      if (name && file.classes.has(name)) built.add(name);
-      if (built.size >= MAX_IMPORTED_MODELS) break;
+    for (const statement of root.type === 'module' ? root.children : [root]) {
+      for (const callee of callIndex(statement).byCallee.keys()) if (built.size < MAX_IMPORTED_MODELS && file.classes.has(callee)) built.add(callee);
     }
     const graphs: ModelGraph[] = [];
     for (const name of built) {
@@ -71,8 +75,6 @@ export function importedPytorchModels(root: SyntaxNode, imports: ImportContext):
     return graphs;
   } catch {
     return [];
-  } finally {
-    modules.dispose();
   }
 }
 
@@ -80,8 +82,7 @@ function candidateNode(candidate: Candidate): SyntaxNode {
   return candidate.kind === 'class' ? candidate.cls.node : candidate.node;
 }
 
-function extractWith(root: SyntaxNode, modules: ImportedModules, memo?: ExtractionMemo): PythonExtraction {
-  const file = new FileScope(root, modules);
+function extractWith(root: SyntaxNode, file: FileScope, modules: ImportedModules, memo?: ExtractionMemo): PythonExtraction {
   // A file that looked into the workspace for its imports is read afresh: those files may have changed.
   const deps = memo && !modules.consulted ? new ModuleDependencies(root) : undefined;
   const keys: (string | undefined)[] = [];

@@ -6,6 +6,7 @@
 
 import type { SyntaxNode } from '../syntax';
 import type { InputScalingFact, LabelScalingFact, LearningRateFact, ValidationSplitFact } from '../training';
+import { callIndex } from './callIndex';
 import { callArguments, calleeText, rangeOfNode } from './pyScope';
 
 /** Keras datasets whose images come as integers 0–255. */
@@ -92,15 +93,16 @@ function indexStatement(stmt: SyntaxNode): StatementIndex {
       if (value) assignments.push([name, { node: ret, value }]);
     }
   }
+  // Calls come from the statement's call index, by callee text (`model.fit`, `keras.optimizers.Adam`).
   const fits: SyntaxNode[] = [];
   const optimizers: SyntaxNode[] = [];
-  for (const call of [...own('call'), ...stmt.descendantsOfType('call')]) {
-    const fn = call.childForFieldName('function');
-    if (!fn) continue;
-    const last = fn.type === 'attribute' ? fn.childForFieldName('attribute')?.text : fn.text;
-    if (fn.type === 'attribute' && last === 'fit') fits.push(call);
-    else if (last !== undefined && OPTIMIZERS[last] !== undefined) optimizers.push(call);
+  for (const [callee, calls] of callIndex(stmt).byCallee) {
+    const dot = callee.lastIndexOf('.');
+    const last = callee.slice(dot + 1);
+    if (dot >= 0 && last === 'fit') fits.push(...calls);
+    else if (OPTIMIZERS[last] !== undefined) optimizers.push(...calls);
   }
+  fits.sort((a, b) => a.startIndex - b.startIndex);
   const text = stmt.text;
   const index: StatementIndex = {
     assignments,

@@ -47,11 +47,11 @@ export function referencedOutsideInit(cls: { readonly methods: ReadonlyMap<strin
   return false;
 }
 
-/** A class definition's name, its bases as written (without keyword arguments such as `metaclass=`) and its methods. */
 /** Read once per class node: a mirrored statement keeps its nodes while its text is unchanged. */
 const classPartsOf = new WeakMap<SyntaxNode, ClassParts | null>();
 type ClassParts = { readonly name: string; readonly bases: readonly string[]; readonly methods: ReadonlyMap<string, SyntaxNode> };
 
+/** A class definition's name, its bases as written (without keyword arguments such as `metaclass=`) and its methods. */
 export function classParts(node: SyntaxNode): ClassParts | undefined {
   const known = classPartsOf.get(node);
   if (known !== undefined) return known ?? undefined;

@@ -306,7 +306,6 @@ export class FileScope {
   }
 }
 
-/** A boolean tagged as the default of `name`; other values, and booleans already tagged, are returned as they are. */
 const sequentialMentions = new WeakMap<SyntaxNode, boolean>();
 
 /** Whether a function body's text names Sequential at all, once per body node. */
@@ -316,6 +315,7 @@ function mentionsSequential(body: SyntaxNode): boolean {
   return known;
 }
 
+/** A boolean tagged as the default of `name`; other values, and booleans already tagged, are returned as they are. */
 export function knobbed(v: Value, name: string): Value {
   if (v.kind !== 'bool' || v.knob) return v;
   return { ...v, knob: { name, value: v.value } };

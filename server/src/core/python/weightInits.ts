@@ -5,6 +5,7 @@
 
 import type { GraphNode, ModelGraph, OpEdit, WeightInit } from '../graph';
 import type { SyntaxNode } from '../syntax';
+import { callIndex } from './callIndex';
 import { type PyScopes, callArguments, enclosingStatement, rangeOfNode } from './pyScope';
 
 const INIT_FUNCTIONS: Readonly<Record<string, WeightInit['kind'] | 'value'>> = {
@@ -50,15 +51,15 @@ function statementInitsOf(stmt: SyntaxNode): StatementInits {
   if (known) return known;
   const calls: SyntaxNode[] = [];
   const appliedNames: string[] = [];
-  for (const call of stmt.type === 'call' ? [stmt, ...stmt.descendantsOfType('call')] : stmt.descendantsOfType('call')) {
-    const fn = call.childForFieldName('function');
-    if (!fn) continue;
-    const last = fn.type === 'attribute' ? (fn.childForFieldName('attribute')?.text ?? '') : fn.text;
-    if (last === 'apply') {
-      const arg = callArguments(call).args[0];
-      if (arg) appliedNames.push(arg.text.replace(/^self\./, ''));
-    } else if (INIT_CALL.test(last)) {
-      calls.push(call);
+  // From the statement's call index, by callee text: `nn.init.zeros_`, `m.weight.data.fill_`, `net.apply`.
+  for (const [callee, list] of callIndex(stmt).byCallee) {
+    if (callee.endsWith('.apply')) {
+      for (const call of list) {
+        const arg = callArguments(call).args[0];
+        if (arg) appliedNames.push(arg.text.replace(/^self\./, ''));
+      }
+    } else if (INIT_CALL.test(callee)) {
+      calls.push(...list);
     }
   }
   const defs = [...(stmt.type === 'function_definition' ? [stmt] : []), ...stmt.descendantsOfType('function_definition')];

@@ -2,7 +2,7 @@
 
 import type { Finding, Fix } from '../findings';
 import { type ActivationInsertion, type GraphNode, ModelGraph, Range } from '../graph';
-import { Affine, type AffinePair, findAffinePairs, isAffine, preservesLinearity } from '../linearChains';
+import { Affine, type AffinePair, findAffinePairs, fixSite, isAffine, preservesLinearity } from '../linearChains';
 import { type ModelRule, layerName } from './rule';
 
 /** Whether a convolution changes the spatial resolution: a transposed one that is not stride 1, or a strided one. */
@@ -104,15 +104,6 @@ function kindOf(graph: ModelGraph, pair: AffinePair, consumers: Map<number, numb
   if (Affine.isSeparable(pair)) return 'separable';
   if (stemOfSkip(graph, pair, consumers)) return 'stem';
   return Affine.isBottleneck(pair) ? 'bottleneck' : 'collapse';
-}
-
-/** Where a person fixes the missing activation: after the first map, or after the submodule call that ends with it. */
-function fixSite(pair: AffinePair): { range: Range; insert?: ActivationInsertion } {
-  const a = pair.first.site;
-  const b = pair.second.site;
-  const sameSite = a !== undefined && b !== undefined && a.range.start.line === b.range.start.line && a.range.start.character === b.range.start.character;
-  if (a && !sameSite) return { range: a.range, insert: a.insertActivation };
-  return { range: pair.first.range, insert: pair.first.insertActivation };
 }
 
 /**

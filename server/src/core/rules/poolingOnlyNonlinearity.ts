@@ -3,7 +3,7 @@
 
 import type { Finding, Fix } from '../findings';
 import type { GraphNode, ModelGraph } from '../graph';
-import { findAffinePairs, preservesLinearity } from '../linearChains';
+import { type AffinePair, findAffinePairs, fixSite, preservesLinearity } from '../linearChains';
 import { type ModelRule, layerName } from './rule';
 
 /** Max pooling: piecewise linear, the one thing between the two maps. */
@@ -11,20 +11,12 @@ function isMaxPool(node: GraphNode): boolean {
   return node.category === 'pooling' && /^(adaptive_)?max_pool|^max$/.test(node.op);
 }
 
-interface Pair {
-  readonly first: GraphNode;
-  readonly second: GraphNode;
-  readonly pool: GraphNode;
-}
-
 /** Affine pairs joined by linearity-preserving ops and at least one max pooling, crossing no skip connection. */
-function pooledPairs(graph: ModelGraph): Pair[] {
-  const pairs: Pair[] = [];
-  for (const { first, second, through } of findAffinePairs(graph, (n) => isMaxPool(n) || preservesLinearity(n))) {
-    const pool = through.find(isMaxPool);
-    if (pool) pairs.push({ first, second, pool });
-  }
-  return pairs;
+function pooledPairs(graph: ModelGraph): (AffinePair & { readonly pool: GraphNode })[] {
+  return findAffinePairs(graph, (n) => isMaxPool(n) || preservesLinearity(n)).flatMap((pair) => {
+    const pool = pair.through.find(isMaxPool);
+    return pool ? [{ ...pair, pool }] : [];
+  });
 }
 
 export const poolingOnlyNonlinearity: ModelRule = {
@@ -46,17 +38,14 @@ export const poolingOnlyNonlinearity: ModelRule = {
   check({ graph, severity }) {
     const findings: Finding[] = [];
     const reported = new Set<string>();
-    for (const { first, second, pool } of pooledPairs(graph)) {
+    for (const pair of pooledPairs(graph)) {
+      const { first, second, pool } = pair;
       if (first.origin !== undefined) continue;
       // As for MA001: at the submodule call that ends with the first layer when the two are in different calls.
-      const a = first.site;
-      const b = second.site;
-      const sameSite = a !== undefined && b !== undefined && a.range.start.line === b.range.start.line && a.range.start.character === b.range.start.character;
-      const at = a && !sameSite ? a.range : first.range;
+      const { range: at, insert } = fixSite(pair);
       const key = `${at.start.line}:${at.start.character}`;
       if (reported.has(key)) continue;
       reported.add(key);
-      const insert = a && !sameSite ? a.insertActivation : first.insertActivation;
       const fixes: Fix[] = insert ? [{ title: `Insert ReLU after ${layerName(first)}: ${insert.description}`, edits: insert.edits, isPreferred: true }] : [];
       findings.push({
         code: 'MA015',
