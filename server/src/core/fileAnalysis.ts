@@ -106,6 +106,8 @@ export interface AnalysisInput {
    * for as long as the result lives; the CLI leaves it off.
    */
   readonly incremental?: boolean;
+  /** Called after each pass of a code file's analysis (pipeline.ts) with its name and wall time, for benchmarks. */
+  readonly timing?: (pass: string, ms: number) => void;
 }
 
 /** How the core reaches other files; supplied by the edge. */

@@ -6,6 +6,8 @@ import type { Language, ModelGraph } from './graph';
 import type { ImportContext } from './imports';
 import { extractKeras } from './keras/extractKeras';
 import { type ExtractionMemo, extractPytorch } from './python/extractPytorch';
+
+export type { ExtractionMemo } from './python/extractPytorch';
 import { extractTfjs } from './tfjs/extractTfjs';
 import { extractTf1 } from './tf1/extractTf1';
 import { isTf1GraphCode } from './tf1/tf1Catalog';
