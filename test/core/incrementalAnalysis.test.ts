@@ -82,7 +82,8 @@ describe('incremental analysis', () => {
           let fresh = first;
           for (const step of steps) {
             text = step(text);
-            incremental = analyzeSource({ file: { path: file, language: 'python', text }, parsers: set, tree: trees.parse('doc', set.python!, text), previous: incremental, incremental: true });
+            // As the server does: the tree is parsed only when the edited statement cannot be reparsed alone.
+            incremental = analyzeSource({ file: { path: file, language: 'python', text }, parsers: set, tree: () => trees.parse('doc', set.python!, text), previous: incremental, incremental: true });
             // A copy of the previous results carries no reusable state: the fresh side parses and extracts everything.
             fresh = analyzeSource({ file: { path: file, language: 'python', text }, parsers: set, previous: { ...fresh } });
             assert.deepEqual(visible(incremental), visible(fresh));

@@ -4,7 +4,8 @@ import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Node } from 'web-tree-sitter';
-import { mirrorTree, type SyntaxNode } from '../../server/src/core/syntax';
+import fc from 'fast-check';
+import { mirrorTree, remirrorStatement, type SyntaxNode } from '../../server/src/core/syntax';
 import { parsers } from '../helpers/parsers';
 
 const FILES = ['samples/small_resnet.py', 'samples/submodule_collapse.py', 'test/fixtures/pytorch/half_typed.py'];
@@ -98,5 +99,78 @@ describe('incremental mirror', () => {
     const mirror = mirrorTree(tree, after, first);
     compare(tree.rootNode, mirror, 'module');
     assert.ok(mirror.hasError);
+  });
+
+  // The statement-level reparse must give exactly the tree a parse of the whole text gives, or decline; and on
+  // typing inside statements it must not decline so often that it never runs.
+  const SOURCES = ['samples/small_resnet.py', 'samples/autoencoder.py', 'test/fixtures/models/pt_gpt_block_config.py', 'test/fixtures/rules/MT007/pos_np_load_validation_split.py'];
+  const edit = fc.tuple(fc.nat(), fc.nat({ max: 3 }), fc.constantFrom('', ' ', 'x', '1', ')', '(', ':', '\n', '\n    ', '#', '"""', '\\', 'class A:\n    pass\n'));
+  for (const file of SOURCES) {
+    it(`${file}: an edit reparsed statement by statement mirrors exactly as a fresh parse, or is declined`, async () => {
+      const parser = (await parsers()).python!;
+      const original = readFileSync(join(__dirname, '..', '..', file), 'utf8');
+      let taken = 0;
+      let tries = 0;
+      await fc.assert(
+        fc.asyncProperty(fc.array(edit, { minLength: 1, maxLength: 5 }), async (steps) => {
+          let text = original;
+          const first = parser.parse(text)!;
+          let mirror = mirrorTree(first, text);
+          first.delete();
+          for (const [at, removed, inserted] of steps) {
+            const i = at % (text.length + 1);
+            text = text.slice(0, i) + inserted + text.slice(i + removed);
+            const fresh = parser.parse(text)!;
+            const next = remirrorStatement(mirror, text, (region) => parser.parse(region) ?? undefined);
+            tries++;
+            if (next) {
+              taken++;
+              compare(fresh.rootNode, next, 'module');
+              for (const types of ['call', ['for_statement', 'return_statement'], 'identifier', 'comment']) {
+                assert.deepEqual(next.descendantsOfType(types).map((n) => n.startIndex), fresh.rootNode.descendantsOfType(types).map((n) => n!.startIndex), `descendantsOfType(${String(types)})`);
+              }
+            }
+            // Declined: the whole text is mirrored, reusing what it can, as the pipeline does.
+            mirror = next ?? mirrorTree(fresh, text, mirror);
+            fresh.delete();
+          }
+        }),
+        { numRuns: Number(process.env.FUZZ_RUNS ?? 40), seed: 5 },
+      );
+      // Most random edits leave a syntax error somewhere, after which whole parses take over; some must not.
+      assert.ok(taken > tries / 20, `the statement reparse ran on ${taken} of ${tries} edits`);
+    });
+  }
+
+  it('reparses only the edited statement when a character is typed inside a line of code', async () => {
+    const parser = (await parsers()).python!;
+    const text = readFileSync(join(__dirname, '..', '..', 'samples/small_resnet.py'), 'utf8');
+    const lines = text.split('\n');
+    let taken = 0;
+    let code = 0;
+    for (let i = 0; i < lines.length; i++) {
+      if (!/^\s+\S/.test(lines[i]) || lines[i].trim().startsWith('#')) continue;
+      code++;
+      const edited = [...lines];
+      edited[i] = `${edited[i]} `;
+      const after = edited.join('\n');
+      const mirror = mirrorTree(parser.parse(text)!, text);
+      const next = remirrorStatement(mirror, after, (region) => parser.parse(region) ?? undefined);
+      if (!next) continue;
+      taken++;
+      compare(parser.parse(after)!.rootNode, next, 'module');
+    }
+    assert.ok(code > 20 && taken === code, `${taken} of ${code} indented lines`);
+  });
+
+  it("declines an edit that spans two statements, reaches a statement's first character, or does not parse", async () => {
+    const parser = (await parsers()).python!;
+    const before = 'x = 1\ny = 2\nz = 3\n';
+    const parse = (region: string) => parser.parse(region) ?? undefined;
+    const mirrorOf = (text: string) => mirrorTree(parser.parse(text)!, text);
+    assert.equal(remirrorStatement(mirrorOf(before), 'x = 1\ny = 22\nz = 3\n', parse)?.children.map((c) => c.text).join('|'), 'x = 1|y = 22|z = 3');
+    assert.equal(remirrorStatement(mirrorOf(before), 'x = 1\ny = 2 + 3\n', parse), undefined, 'spans y and z');
+    assert.equal(remirrorStatement(mirrorOf(before), 'x = 1\nwy = 2\nz = 3\n', parse), undefined, 'starts at y');
+    assert.equal(remirrorStatement(mirrorOf(before), 'x = 1\ny = (2\nz = 3\n', parse), undefined, 'the region does not parse');
   });
 });

@@ -90,8 +90,12 @@ export interface AnalysisInput {
   readonly options?: AnalysisOptions;
   /** The last analysis of this file, for keeping models whose text does not parse right now. */
   readonly previous?: FileAnalysis;
-  /** An already (incrementally) parsed tree for the text, when the caller keeps one. */
-  readonly tree?: Tree;
+  /**
+   * An already (incrementally) parsed tree for the text, when the caller keeps one; or a function that parses it on
+   * demand, called only when the previous analysis's mirror cannot be updated by reparsing the one edited statement.
+   * Either way the tree stays the caller's.
+   */
+  readonly tree?: Tree | (() => Tree | undefined);
   /** Reads the other side of a spec binding; without it, specs are parsed but not diffed. */
   readonly specHost?: SpecHost;
   /** Specs (keys for specHost) that name this code file, known to the edge (open spec documents, checked files). */

@@ -4,7 +4,7 @@
 // parsers come in with the input, nothing touches files or processes.
 
 import type { Parser, Tree } from 'web-tree-sitter';
-import { mirrorTree, type SyntaxNode } from './syntax';
+import { mirrorTree, remirrorStatement, type SyntaxNode } from './syntax';
 import { hashText } from './hash';
 import { dedupeFindings, type Finding } from './findings';
 import { type Language, type ModelGraph, Range } from './graph';
@@ -45,6 +45,8 @@ export interface CodeState {
   /** Each graph's analysis, for the next analysis to find by graph identity. */
   readonly analyses: Map<ModelGraph, ModelAnalysis>;
   tree?: Tree;
+  /** Whether `tree` was parsed here (and is deleted once mirrored), not handed in. */
+  ownsTree?: boolean;
   root?: SyntaxNode;
   /** The file's models, and the models its training code builds from imported classes. */
   graphs: ModelGraph[];
@@ -67,10 +69,26 @@ export interface AnalysisPass {
 /** The passes of a code file's analysis, in the order they run. */
 export const CODE_PASSES: readonly AnalysisPass[] = [
   {
-    // Reads the text; writes `tree`. Uses the caller's tree when it has one (the server reparses incrementally).
+    // Reads the text; writes `tree`, or `root` directly. Uses the caller's tree when it hands one in. With the
+    // previous mirror of a Python document and an edit inside one top-level statement, only that statement is
+    // parsed again and spliced into the mirror (`remirrorStatement`, syntax.ts); otherwise the whole text is
+    // parsed, incrementally when the caller keeps the document's tree (its function is called only then).
     name: 'parse',
     run(state) {
-      if (state.parser) state.tree = state.input.tree ?? state.parser.parse(state.input.file.text) ?? undefined;
+      const { input, parser, carry } = state;
+      if (!parser) return;
+      if (typeof input.tree === 'object') {
+        state.tree = input.tree;
+        return;
+      }
+      if (carry && input.file.language === 'python') {
+        state.root = remirrorStatement(carry.root, input.file.text, (region) => parser.parse(region) ?? undefined);
+        if (state.root) return;
+      }
+      state.tree = input.tree?.();
+      if (state.tree) return;
+      state.tree = parser.parse(input.file.text) ?? undefined;
+      state.ownsTree = true;
     },
   },
   {
@@ -78,8 +96,8 @@ export const CODE_PASSES: readonly AnalysisPass[] = [
     // WASM; statements unchanged since the previous analysis keep their mirrored subtrees (syntax.ts).
     name: 'mirror',
     run(state) {
-      if (state.tree) state.root = mirrorTree(state.tree, state.input.file.text, state.carry?.root);
-      if (state.input.tree === undefined) state.tree?.delete();
+      if (state.tree && !state.root) state.root = mirrorTree(state.tree, state.input.file.text, state.carry?.root);
+      if (state.ownsTree) state.tree?.delete();
     },
   },
   {

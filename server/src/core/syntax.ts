@@ -89,6 +89,8 @@ class MirrorNode implements SyntaxNode {
   private named?: MirrorNode[];
   private fieldNames?: (string | null)[];
   hasError = false;
+  /** On a root: whether tree-sitter reported an error for the whole tree, seen among the children or not. */
+  treeError = false;
   /** Position in its segment's pre-order and number of descendants: descendants are the orders (order, order + size]. */
   order = 0;
   size = 0;
@@ -286,6 +288,105 @@ export function mirrorTree(tree: Tree, text: string, previous?: SyntaxNode): Syn
     cursor.delete();
   }
   root.hasError = root.type === 'ERROR' || root.isMissing || root.children.some((c) => c.hasError);
+  // Tree-sitter can charge an error to the module itself (a token it skipped) with no ERROR node among its children;
+  // the frontends read the children, but a statement-level reparse must not start from such a tree.
+  root.treeError = tree.rootNode.hasError;
+  return root;
+}
+
+/** Where two texts differ: the common prefix's length and the end of the differing part in each, or undefined if equal. */
+export function changedSpan(before: string, after: string): { start: number; oldEnd: number; newEnd: number } | undefined {
+  if (before === after) return undefined;
+  const max = Math.min(before.length, after.length);
+  // Compared a block at a time first (string equality of slices is a memory compare), then character by character.
+  const BLOCK = 512;
+  let start = 0;
+  while (start + BLOCK <= max && before.slice(start, start + BLOCK) === after.slice(start, start + BLOCK)) start += BLOCK;
+  while (start < max && before.charCodeAt(start) === after.charCodeAt(start)) start++;
+  let suffix = 0;
+  const room = max - start;
+  while (suffix + BLOCK <= room && before.slice(before.length - suffix - BLOCK, before.length - suffix) === after.slice(after.length - suffix - BLOCK, after.length - suffix)) suffix += BLOCK;
+  while (suffix < room && before.charCodeAt(before.length - 1 - suffix) === after.charCodeAt(after.length - 1 - suffix)) suffix++;
+  return { start, oldEnd: before.length - suffix, newEnd: after.length - suffix };
+}
+
+/**
+ * The mirror of `text` from the previous mirror of the same document when the edit between them lies inside one
+ * top-level Python statement: only that statement (with the statement after it, so the parser sees the same
+ * lookahead) is parsed again, alone, and spliced in; every other statement keeps its mirrored subtree and is only
+ * placed again. Undefined when that cannot be shown to give the same tree as parsing the whole text: the edit spans
+ * a statement boundary or touches a statement's first character, a statement does not start a line, the region
+ * does not parse cleanly by itself, or its parse does not end with the next statement unchanged. The caller then
+ * parses the whole text. As with `mirrorTree`, `previous` must not be read afterwards.
+ */
+export function remirrorStatement(previous: SyntaxNode, text: string, parse: (text: string) => Tree | undefined): SyntaxNode | undefined {
+  if (!(previous instanceof MirrorNode) || previous.parent !== null || previous.type !== 'module' || previous.hasError || previous.treeError) return undefined;
+  const old = previous.segment.source;
+  const span = changedSpan(old.text, text);
+  const kids = previous.children;
+  if (!span || kids.length === 0) return undefined;
+  // The statement the edit starts in: the last one starting before the first changed character.
+  let lo = 0;
+  let hi = kids.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (kids[mid].startIndex < span.start) lo = mid;
+    else hi = mid - 1;
+  }
+  const at = lo;
+  const edited = kids[at];
+  const next = kids[at + 1] as MirrorNode | undefined;
+  const startsLine = (node: MirrorNode) => node.startIndex === 0 || old.text.charCodeAt(node.startIndex - 1) === 10;
+  if (edited.startIndex >= span.start || !startsLine(edited) || (next && (!startsLine(next) || span.oldEnd >= next.startIndex))) return undefined;
+  if (edited.type === 'comment' || (next && next.type === 'comment')) return undefined;
+  const delta = text.length - old.text.length;
+  const from = edited.startIndex;
+  const to = next ? next.endIndex + delta : text.length;
+  const region = text.slice(from, to);
+  const tree = parse(region);
+  if (!tree) return undefined;
+  const fresh: { start: number; end: number; type: string }[] = [];
+  const source = new Source(text);
+  const rootSegment = new Segment(text, source.lineStarts);
+  rootSegment.place(source, 0);
+  source.rootSegment = rootSegment;
+  // A module spans from its first token to the end of the text.
+  const root = new MirrorNode(rootSegment, nextId++, previous.type, previous.isNamed, previous.isMissing, previous.startIndex, text.length, null);
+  const spliced: MirrorNode[] = [];
+  const cursor = tree.walk();
+  try {
+    if (tree.rootNode.hasError || !cursor.gotoFirstChild()) return undefined;
+    do fresh.push({ start: cursor.startIndex, end: cursor.endIndex, type: cursor.nodeType });
+    while (cursor.gotoNextSibling());
+    const last = fresh[fresh.length - 1];
+    // The region's own parse must end with the next statement, unchanged in type and extent.
+    if (next && (fresh.length < 2 || last.type !== next.type || from + last.start !== next.startIndex + delta || from + last.end !== next.endIndex + delta)) return undefined;
+    if (fresh[0].start !== 0) return undefined;
+    cursor.gotoParent();
+    cursor.gotoFirstChild();
+    const count = next ? fresh.length - 1 : fresh.length;
+    for (let i = 0; i < count; i++, cursor.gotoNextSibling()) {
+      const segment = new Segment(detach(region.slice(fresh[i].start, fresh[i].end)));
+      // Mirrored with offsets relative to the region, then placed in the whole text.
+      segment.base = fresh[i].start;
+      spliced.push(mirrorSubtree(cursor, segment, root));
+      segment.place(source, from + fresh[i].start);
+    }
+  } finally {
+    cursor.delete();
+    tree.delete();
+  }
+  for (let i = 0; i < kids.length; i++) {
+    if (i === at) {
+      for (const node of spliced) root.children.push(node);
+      continue;
+    }
+    const kept = kids[i];
+    kept.segment.place(source, kept.startIndex + (i > at ? delta : 0));
+    kept.parent = root;
+    root.children.push(kept);
+  }
+  root.hasError = root.children.some((c) => c.hasError);
   return root;
 }
 

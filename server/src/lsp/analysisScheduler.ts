@@ -172,16 +172,19 @@ export class AnalysisScheduler {
     const started = Date.now();
     const text = doc.getText();
     const parser = parserFor(parsers, language);
-    // Reparsed incrementally from this document's last tree; the state owns the tree, analysis only reads it.
-    const tree = parser ? state.tree.parse(parser, text) : undefined;
     const options = this.optionsFor(doc.uri, settings);
-    const analyzeText = (text: string, tree: Tree | undefined, previous: FileAnalysis | undefined) =>
+    const analyzeText = (text: string, tree: Tree | (() => Tree | undefined) | undefined, previous: FileAnalysis | undefined) =>
       analyzeSource({ tree, file: { path: doc.uri, language, text }, parsers, options, previous, specHost: this.specHost, specs: this.dependencies.specsNaming(doc.uri), resolveImport: this.freshImportResolver(), modules: this.modules, incremental: true });
     const skipped = state.skipped;
     state.skipped = [];
+    // Reparsed incrementally from this document's last tree; the state owns the tree, analysis only reads it. With
+    // no skipped version to fall back on, the tree is parsed only if analysis asks (an edit inside one statement
+    // reparses just that statement); the next full parse then starts from the last tree parsed.
+    const reparse = () => (parser ? state.tree.parse(parser, text) : undefined);
+    const tree = skipped.length > 0 ? reparse() : parser ? reparse : undefined;
     // A half-typed line keeps the models of the last version that parsed; when that version was skipped, it is
     // analysed now (not published), so skipping changes what is shown by nothing but the versions in between.
-    const base = parser && tree?.rootNode.hasError ? this.lastThatParses(skipped, parser, (text, tree) => analyzeText(text, tree, previous?.analysis)) : undefined;
+    const base = parser && typeof tree === 'object' && tree.rootNode.hasError ? this.lastThatParses(skipped, parser, (text, tree) => analyzeText(text, tree, previous?.analysis)) : undefined;
     const analysis = analyzeText(text, tree, base ?? previous?.analysis);
     this.dependencies.record(doc.uri, analysis.dependencies);
     if (settings.logLevel === 'debug') this.log(`analysed ${doc.uri} v${doc.version} in ${Date.now() - started} ms: ${analysis.models.length} models, ${analysis.findings.length} findings`);
