@@ -3,9 +3,10 @@
 // went through `torch.sigmoid` on the way. The model rules read the result from ModelGraph.lossUses.
 
 import type { SyntaxNode } from '../syntax';
-import type { LossInput, LossTask, LossUse, NodeEdits, OpEdit, Range } from '../graph';
+import type { LossInput, LossTask, LossUse, OpEdit } from '../graph';
 import { type ModelRef, findModelRefs } from './modelRefs';
-import { PyScopes, callArguments, paramName, rangeOfNode } from './pyScope';
+import { type Binding, PyScopes, type ScopeQueries, callArguments, paramName, rangeOfNode } from './pyScope';
+import { topStatement } from './statementDeps';
 import { clip } from '../text';
 import { callIndex, mergeIndexes } from './callIndex';
 
@@ -63,52 +64,121 @@ const TRANSFORMS: Readonly<Record<string, string>> = {
 /** Methods and functions that keep the values (only the layout or dtype changes). */
 const KEEPS_VALUES = new Set(['squeeze', 'unsqueeze', 'view', 'reshape', 'flatten', 'float', 'double', 'half', 'to', 'contiguous', 'cpu', 'cuda', 'permute', 'transpose', 'view_as', 'reshape_as', 'type_as', 'clone']);
 
+/** An activation applied between the model and the loss, by the call that applies it. */
+interface Transform {
+  readonly op: string;
+  readonly call: SyntaxNode;
+  readonly functionStyle: boolean;
+}
+
 interface Trace {
   readonly model: string;
   readonly output?: number;
-  readonly transforms: { op: string; range: Range; edits?: NodeEdits }[];
+  readonly transforms: Transform[];
 }
+
+/** A loss a call applies, by the nodes its ranges and fix are read from when the use is reported. */
+interface FoundLoss {
+  readonly name: string;
+  readonly kind: LossKind;
+  /** The loss's callee or constructor call (its range). */
+  readonly at: SyntaxNode;
+  /** The callee whose last name the fix renames to the logits variant, when there is one. */
+  readonly renamed?: SyntaxNode;
+}
+
+/** One loss applied to a model's output, kept as nodes so its ranges follow the statement when lines move. */
+interface FoundUse {
+  readonly model: string;
+  readonly loss: FoundLoss;
+  readonly trace: Trace;
+}
+
+/**
+ * What reading one top-level statement's losses looked at outside the statement: the other statements it read
+ * (a criterion's construction, a caller's arguments), the names whose binding anywhere it asked about, and the
+ * callees whose calls it read. Its uses stay valid while those statements are still in the file, no new statement
+ * binds, defines or calls those names, and the file's imports, functions and models are the same (`key`).
+ */
+interface Reads {
+  readonly key: string;
+  readonly statements: Set<SyntaxNode>;
+  readonly names: Set<string>;
+  readonly callers: Set<string>;
+}
+
+/** Each top-level statement's loss uses and what they were read from; reused while those reads are unchanged. */
+const statementUses = new WeakMap<SyntaxNode, { readonly reads: Reads; readonly uses: FoundUse[] }>();
 
 /** Links model names to the losses their outputs go into. */
 export function findLossUses(root: SyntaxNode, models: readonly { name: string }[], scopes = PyScopes.of(root)): Map<string, LossUse[]> {
   const linker = new LossLinker(scopes, models, root);
+  const statements = root.type === 'module' ? root.children : [root];
+  const key = `${scopes.importsKey}|${[...scopes.functions.keys()].join(',')}|${models.map((m) => m.name).join(',')}`;
+  // What the statements new since the last analysis bind, define and call: the reads of other statements they change.
+  const newNames = new Set<string>();
+  const newCallees = new Set<string>();
+  for (const statement of statements) {
+    if (statementUses.has(statement)) continue;
+    for (const name of PyScopes.namesOf(statement) ?? []) newNames.add(name);
+    for (const callee of callIndex(statement).byCallee.keys()) newCallees.add(callee);
+  }
   const result = new Map<string, LossUse[]>();
-  // Most callees (`self.fc1`, `F.relu`, `x.view`) can never be a loss; each distinct callee of a statement is
-  // judged once, and only the calls through a possible one are followed.
-  const candidates: SyntaxNode[] = [];
-  const judged = new Map<string, boolean>();
-  for (const statement of root.type === 'module' ? root.children : [root]) {
-    for (const [callee, calls] of callIndex(statement).byCallee) {
-      let maybe = judged.get(callee);
-      if (maybe === undefined) judged.set(callee, (maybe = linker.mayBeLoss(callee, calls[0])));
-      if (maybe) for (const call of calls) candidates.push(call);
+  const keys = new Map<string, Set<string>>();
+  for (const statement of statements) {
+    let known = root.type === 'module' ? statementUses.get(statement) : undefined;
+    if (!known || !stillValid(known.reads, key, root, newNames, newCallees)) {
+      known = linker.read(statement, key);
+      if (root.type === 'module') statementUses.set(statement, known);
+    }
+    for (const found of known.uses) {
+      const use = reported(found);
+      const list = result.get(found.model) ?? [];
+      const seen = keys.get(found.model) ?? new Set<string>();
+      const text = JSON.stringify(use);
+      if (!seen.has(text)) list.push(use);
+      seen.add(text);
+      result.set(found.model, list);
+      keys.set(found.model, seen);
     }
   }
-  candidates.sort((a, b) => a.startIndex - b.startIndex);
-  for (const call of candidates) {
-    const loss = linker.lossOf(call);
-    if (!loss) continue;
-    const { args, kwargs } = callArguments(call);
-    const input = args[0] ?? kwargs.get('input');
-    if (!input) continue;
-    const trace = linker.trace(input, call, 0);
-    if (!trace) continue;
-    const use: LossUse = {
-      name: loss.name,
-      expects: loss.kind.expects,
-      applies: loss.kind.applies,
-      range: loss.range,
-      output: trace.output,
-      transforms: trace.transforms.length > 0 ? [...trace.transforms].reverse() : undefined,
-      expectLogits: loss.expectLogits,
-      task: loss.kind.task,
-    };
-    const list = result.get(trace.model) ?? [];
-    const key = JSON.stringify(use);
-    if (!list.some((u) => JSON.stringify(u) === key)) list.push(use);
-    result.set(trace.model, list);
-  }
   return result;
+}
+
+function stillValid(reads: Reads, key: string, root: SyntaxNode, newNames: ReadonlySet<string>, newCallees: ReadonlySet<string>): boolean {
+  if (reads.key !== key) return false;
+  for (const statement of reads.statements) if (statement.parent !== root) return false;
+  for (const name of reads.names) if (newNames.has(name)) return false;
+  for (const callee of reads.callers) if (newCallees.has(callee)) return false;
+  return true;
+}
+
+/** The use as the rules read it, with ranges and fixes read from the nodes now. */
+function reported({ loss, trace }: FoundUse): LossUse {
+  const transforms = trace.transforms.map((t) => {
+    const remove = unwrapCall(t.call, t.functionStyle);
+    return { op: t.op, range: rangeOfNode(t.call), edits: remove ? { remove } : undefined };
+  });
+  return {
+    name: loss.name,
+    expects: loss.kind.expects,
+    applies: loss.kind.applies,
+    range: rangeOfNode(loss.at),
+    output: trace.output,
+    transforms: transforms.length > 0 ? transforms.reverse() : undefined,
+    expectLogits: loss.renamed ? rename(loss.renamed, loss.kind) : undefined,
+    task: loss.kind.task,
+  };
+}
+
+function rename(fn: SyntaxNode, kind: LossKind | undefined): OpEdit | undefined {
+  if (!kind?.logitsVariant || fn.type !== 'attribute') return undefined;
+  const attr = fn.childForFieldName('attribute');
+  if (!attr) return undefined;
+  return {
+    description: `use ${kind.logitsVariant}, which takes logits`,
+    edits: [{ range: rangeOfNode(attr), newText: kind.logitsVariant }],
+  };
 }
 
 /**
@@ -129,31 +199,94 @@ export function unwrapCall(call: SyntaxNode, functionStyle: boolean): OpEdit | u
 
 class LossLinker {
   private readonly refs: ModelRef;
-  private mayHoldLoss?: ReadonlySet<string>;
+  /** canHoldLoss's answers: the binding that makes a name a possible loss, or null. */
+  private readonly holders = new Map<string, Binding | null>();
   /** The file's calls by callee text, merged the first time a loss is looked for at a function's callers. */
   private callsByCallee?: Map<string, SyntaxNode[]>;
+  /** The statement being read and what reading it looked at outside it. */
+  private statement!: SyntaxNode;
+  private reads!: Reads;
+  /** The scope lookups the model references make, through this reader so they are noted too. */
+  private readonly queries: ScopeQueries;
 
   constructor(private readonly scopes: PyScopes, models: readonly { name: string }[], private readonly root: SyntaxNode) {
     this.refs = findModelRefs(models);
+    this.queries = {
+      lookup: (name, at) => this.lookup(name, at),
+      lookupSelf: (attr, at) => this.lookupSelf(attr, at),
+      classOf: (node) => scopes.classOf(node),
+      scopeOf: (node) => scopes.scopeOf(node),
+    };
+  }
+
+  /** The loss uses of one top-level statement's calls, in source order, and what finding them read. */
+  read(statement: SyntaxNode, key: string): { readonly reads: Reads; readonly uses: FoundUse[] } {
+    this.statement = statement;
+    this.reads = { key, statements: new Set(), names: new Set(), callers: new Set() };
+    // Most callees (`self.fc1`, `F.relu`, `x.view`) can never be a loss; each distinct callee is judged once, and
+    // only the calls through a possible one are followed.
+    const candidates: SyntaxNode[] = [];
+    for (const [callee, calls] of callIndex(statement).byCallee) if (this.mayBeLoss(callee, calls[0])) candidates.push(...calls);
+    candidates.sort((a, b) => a.startIndex - b.startIndex);
+    const uses: FoundUse[] = [];
+    for (const call of candidates) {
+      const loss = this.lossOf(call);
+      if (!loss) continue;
+      const { args, kwargs } = callArguments(call);
+      const input = args[0] ?? kwargs.get('input');
+      const trace = input ? this.trace(input, call, 0) : undefined;
+      if (trace) uses.push({ model: trace.model, loss, trace });
+    }
+    return { reads: this.reads, uses };
+  }
+
+  /** Notes that reading the statement looked at `node`'s statement, when that is another one. */
+  private noteNode(node: SyntaxNode): void {
+    const top = topStatement(node);
+    if (top !== this.statement) this.reads.statements.add(top);
+  }
+
+  private lookup(name: string, at: SyntaxNode): Binding | undefined {
+    const b = this.scopes.lookup(name, at);
+    // A module-level name (or one bound nowhere) may be bound by a statement added later.
+    if (!b || this.scopes.scopeOf(b.value).type === 'module') this.reads.names.add(name);
+    if (b) this.noteNode(b.value);
+    return b;
+  }
+
+  private lookupSelf(attr: string, at: SyntaxNode): Binding | undefined {
+    const b = this.scopes.lookupSelf(attr, at);
+    if (b) this.noteNode(b.value);
+    return b;
   }
 
   /**
-   * Names (`criterion`, `self.loss_fn`) that some assignment binds to a loss module or to another name (an alias that
-   * may lead to one). A call through any other name cannot be a loss, so it is not looked up: most calls in a file
-   * (`self.fc1(x)`, `model(x)`) are settled without a scope lookup.
+   * Whether some assignment binds `name` (`criterion` anywhere in the module, `self.loss_fn` in the class of `at`) to
+   * a loss module or to another name (an alias that may lead to one). A call through any other name cannot be a
+   * loss, so it is not looked up: most calls in a file (`self.fc1(x)`, `model(x)`) are settled without a lookup.
    */
-  private canHoldLoss(name: string): boolean {
-    this.mayHoldLoss ??= this.scopes.namesBound((value) => {
+  private canHoldLoss(name: string, at: SyntaxNode): boolean {
+    const test = (value: SyntaxNode) => {
       if (value.type === 'identifier' || value.type === 'attribute') return true;
       // A loss built by a helper: `criterion = make_criterion()`.
       if (value.type === 'call' && this.scopes.functions.has(value.childForFieldName('function')?.text ?? '')) return true;
       return value.type === 'call' && lossModule(this.scopes.resolvePath(value.childForFieldName('function')?.text ?? '')) !== undefined;
-    });
-    return this.mayHoldLoss.has(name);
+    };
+    // `self.<attr>` is the class's own: lossOf reads it with lookupSelf, so only the class's assignments count.
+    if (name.startsWith('self.')) {
+      const holder = this.scopes.firstBoundSelf(name.slice('self.'.length), at, test);
+      if (holder) this.noteNode(holder.value);
+      return holder !== undefined;
+    }
+    let holder = this.holders.get(name);
+    if (holder === undefined) this.holders.set(name, (holder = this.scopes.firstBound(name, test) ?? null));
+    this.reads.names.add(name);
+    if (holder) this.noteNode(holder.value);
+    return holder !== null;
   }
 
   /** Whether calls written with this callee can be losses (a superset of the calls lossOf accepts). */
-  mayBeLoss(callee: string, sample: SyntaxNode): boolean {
+  private mayBeLoss(callee: string, sample: SyntaxNode): boolean {
     const fn = sample.childForFieldName('function');
     if (!fn) return false;
     // A functional loss by any spelling (`F.cross_entropy`, `cross_entropy` imported from torch.nn.functional).
@@ -162,11 +295,11 @@ class LossLinker {
     // A loss module called at once (`nn.MSELoss()(…)`), or a name bound to one; any other callee is not a loss.
     if (fn.type === 'call') return true;
     if (fn.type === 'identifier' && this.scopes.isParameter(callee, sample)) return true;
-    return (fn.type === 'identifier' || (fn.type === 'attribute' && fn.childForFieldName('object')?.text === 'self')) && this.canHoldLoss(callee);
+    return (fn.type === 'identifier' || (fn.type === 'attribute' && fn.childForFieldName('object')?.text === 'self')) && this.canHoldLoss(callee, sample);
   }
 
   /** The loss a call applies, when it is one: `criterion(...)`, `nn.MSELoss()(...)`, `F.cross_entropy(...)`. */
-  lossOf(call: SyntaxNode): { name: string; kind: LossKind; range: Range; expectLogits?: OpEdit } | undefined {
+  private lossOf(call: SyntaxNode): FoundLoss | undefined {
     const fn = call.childForFieldName('function');
     if (!fn) return undefined;
     const path = this.scopes.resolvePath(fn.text);
@@ -174,13 +307,13 @@ class LossLinker {
       const name = path.slice('torch.nn.functional.'.length);
       const kind = LOSS_FUNCTIONS[name];
       if (!kind) return undefined;
-      return { name: `F.${name}`, kind, range: rangeOfNode(fn), expectLogits: this.rename(fn, kind) };
+      return { name: `F.${name}`, kind, at: fn, renamed: fn };
     }
     const ctor = this.constructorOf(fn, call, 0);
     if (!ctor) return undefined;
     const ctorFn = ctor.childForFieldName('function')!;
     const name = this.scopes.resolvePath(ctorFn.text).slice('torch.nn.'.length);
-    return { name, kind: LOSS_MODULES[name], range: rangeOfNode(ctor), expectLogits: this.rename(ctorFn, LOSS_MODULES[name]) };
+    return { name, kind: LOSS_MODULES[name], at: ctor, renamed: ctorFn };
   }
 
   /** The `nn.<Loss>(...)` call an expression evaluates to. */
@@ -191,7 +324,9 @@ class LossLinker {
       if (!fn) return undefined;
       if (lossModule(this.scopes.resolvePath(fn.text))) return expr;
       // A helper that builds the loss: what its returns evaluate to.
+      if (fn.type === 'identifier') this.reads.names.add(fn.text);
       for (const def of fn.type === 'identifier' ? this.scopes.functions.get(fn.text) ?? [] : []) {
+        this.noteNode(def);
         for (const ret of def.descendantsOfType('return_statement')) {
           const value = ret.namedChildren[0];
           const found = value ? this.constructorOf(value, value, depth + 1) : undefined;
@@ -201,12 +336,12 @@ class LossLinker {
       return undefined;
     }
     if (expr.type === 'identifier') {
-      const b = this.scopes.lookup(expr.text, at);
+      const b = this.lookup(expr.text, at);
       if (b) return b.index === undefined && !b.loop ? this.constructorOf(b.value, b.value, depth + 1) : undefined;
       return this.constructorFromCallers(expr.text, at, depth);
     }
     if (expr.type === 'attribute' && expr.childForFieldName('object')?.text === 'self') {
-      const b = this.scopes.lookupSelf(expr.childForFieldName('attribute')?.text ?? '', at);
+      const b = this.lookupSelf(expr.childForFieldName('attribute')?.text ?? '', at);
       return b ? this.constructorOf(b.value, b.value, depth + 1) : undefined;
     }
     return undefined;
@@ -223,7 +358,9 @@ class LossLinker {
     const index = (def.childForFieldName('parameters')?.namedChildren ?? []).filter((p) => p.type !== 'comment').findIndex((p) => paramName(p) === name);
     // The callers, from the statements' call indexes (kept with each statement across edits), not a walk of the file.
     this.callsByCallee ??= mergeIndexes((this.root.type === 'module' ? this.root.children : [this.root]).map((statement) => callIndex(statement).byCallee));
+    this.reads.callers.add(defName);
     for (const call of this.callsByCallee.get(defName) ?? []) {
+      this.noteNode(call);
       const { args, kwargs } = callArguments(call);
       const arg = kwargs.get(name) ?? args[index];
       const found = arg ? this.constructorOf(arg, call, depth + 1) : undefined;
@@ -232,18 +369,8 @@ class LossLinker {
     return undefined;
   }
 
-  private rename(fn: SyntaxNode, kind: LossKind | undefined): OpEdit | undefined {
-    if (!kind?.logitsVariant || fn.type !== 'attribute') return undefined;
-    const attr = fn.childForFieldName('attribute');
-    if (!attr) return undefined;
-    return {
-      description: `use ${kind.logitsVariant}, which takes logits`,
-      edits: [{ range: rangeOfNode(attr), newText: kind.logitsVariant }],
-    };
-  }
-
   /** Follows an expression back to a model's output, collecting the activations applied on the way. */
-  trace(expr: SyntaxNode, at: SyntaxNode, depth: number): Trace | undefined {
+  private trace(expr: SyntaxNode, at: SyntaxNode, depth: number): Trace | undefined {
     if (depth > 12) return undefined;
     switch (expr.type) {
       case 'parenthesized_expression': {
@@ -251,7 +378,7 @@ class LossLinker {
         return inner ? this.trace(inner, at, depth + 1) : undefined;
       }
       case 'identifier': {
-        const b = this.scopes.lookup(expr.text, at);
+        const b = this.lookup(expr.text, at);
         if (!b || b.loop) return undefined;
         const inner = this.trace(b.value, b.value, depth + 1);
         if (!inner || b.index === undefined) return inner;
@@ -282,8 +409,7 @@ class LossLinker {
         const op = TRANSFORMS[last];
         const inner = this.trace(operand, at, depth + 1);
         if (!inner) return undefined;
-        const remove = unwrapCall(expr, isFunction);
-        inner.transforms.push({ op: op ?? 'opaque', range: rangeOfNode(expr), edits: remove ? { remove } : undefined });
+        inner.transforms.push({ op: op ?? 'opaque', call: expr, functionStyle: isFunction });
         return inner;
       }
       default:
@@ -297,9 +423,9 @@ class LossLinker {
     if (!fn) return undefined;
     if (fn.type === 'attribute' && fn.childForFieldName('attribute')?.text === 'forward') {
       const object = fn.childForFieldName('object');
-      return object ? this.refs.resolve(object, at, this.scopes) : undefined;
+      return object ? this.refs.resolve(object, at, this.queries) : undefined;
     }
     if (fn.type !== 'identifier' && fn.type !== 'attribute') return undefined;
-    return this.refs.resolve(fn, at, this.scopes);
+    return this.refs.resolve(fn, at, this.queries);
   }
 }

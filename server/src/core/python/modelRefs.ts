@@ -3,7 +3,7 @@
 
 import type { SyntaxNode } from '../syntax';
 import type { ModelGraph } from '../graph';
-import type { PyScopes } from './pyScope';
+import type { ScopeQueries } from './pyScope';
 import { callArguments } from './pyScope';
 
 /** Wrappers around a model that call it unchanged: `nn.DataParallel(model)`, `torch.compile(model)`. */
@@ -16,13 +16,13 @@ export interface ModelRef {
   /** The names of the file's models (classes, module-level Sequential values, builder functions). */
   readonly classes: ReadonlySet<string>;
   /** The model an expression refers to, by name. */
-  resolve(expr: SyntaxNode, at: SyntaxNode, scopes: PyScopes): string | undefined;
+  resolve(expr: SyntaxNode, at: SyntaxNode, scopes: ScopeQueries): string | undefined;
 }
 
 export function findModelRefs(graphs: readonly Pick<ModelGraph, 'name'>[]): ModelRef {
   const names = new Set(graphs.map((g) => g.name));
   const only = graphs.length === 1 ? graphs[0].name : undefined;
-  const resolve = (expr: SyntaxNode, at: SyntaxNode, scopes: PyScopes, depth: number): string | undefined => {
+  const resolve = (expr: SyntaxNode, at: SyntaxNode, scopes: ScopeQueries, depth: number): string | undefined => {
     if (depth > 8) return undefined;
     switch (expr.type) {
       case 'identifier': {

@@ -39,6 +39,7 @@ interface StatementNames {
 /** Statements reused from an earlier mirror keep what they bind. */
 const statementNames = new WeakMap<SyntaxNode, StatementNames>();
 const moduleScopes = new WeakMap<SyntaxNode, PyScopes>();
+const boundNames = new WeakMap<StatementNames, Set<string>>();
 
 function add(map: Map<number, Names>, key: number, name: string, b: Binding): void {
   let names = map.get(key);
@@ -159,6 +160,9 @@ function readStatement(statement: SyntaxNode, moduleNode: SyntaxNode): Statement
   }
 }
 
+/** The name lookups a reader makes of the scopes, which a reader that caches per statement can watch. */
+export type ScopeQueries = Pick<PyScopes, 'lookup' | 'lookupSelf' | 'classOf' | 'scopeOf'>;
+
 export class PyScopes {
   private readonly imports = new Map<string, string>();
   private readonly bindings = new Map<number, Names>();
@@ -275,6 +279,54 @@ export class PyScopes {
     const cls = this.classOf(at);
     const list = cls ? this.selfAttrs.get(cls.id)?.get(attr) : undefined;
     return list?.[list.length - 1];
+  }
+
+  /**
+   * The first assignment (`name = …`, `self.<attr> = …` for `self.<attr>`) anywhere in the module, in any scope,
+   * whose value passes `test`: `namesBound` for one name, for readers that ask about a few names.
+   */
+  firstBound(name: string, test: (value: SyntaxNode) => boolean): Binding | undefined {
+    if (name.startsWith('self.')) {
+      const attr = name.slice('self.'.length);
+      for (const names of this.selfAttrs.values()) for (const b of names.get(attr) ?? []) if (test(b.value)) return b;
+      return undefined;
+    }
+    for (const names of this.bindings.values()) for (const b of names.get(name) ?? []) if (test(b.value)) return b;
+    return undefined;
+  }
+
+  /** The first assignment of `self.<attr>` in the class that holds `at` whose value passes `test`. */
+  firstBoundSelf(attr: string, at: SyntaxNode, test: (value: SyntaxNode) => boolean): Binding | undefined {
+    const cls = this.classOf(at);
+    for (const b of (cls ? this.selfAttrs.get(cls.id)?.get(attr) : undefined) ?? []) if (test(b.value)) return b;
+    return undefined;
+  }
+
+  /** The module's imports as one string, which changes when any alias or path does. */
+  get importsKey(): string {
+    this.imports$ ??= [...this.imports].map(([alias, path]) => `${alias}=${path}`).join(',');
+    return this.imports$;
+  }
+  private imports$?: string;
+
+  /**
+   * Every name one top-level statement binds in any scope (`self.<attr>` for attributes) or defines as a function or
+   * class: what an edit that adds or removes the statement can change for readers keyed by names. Undefined until
+   * the statement's module scopes were built.
+   */
+  static namesOf(statement: SyntaxNode): ReadonlySet<string> | undefined {
+    const names = statementNames.get(statement);
+    if (!names) return undefined;
+    let all = boundNames.get(names);
+    if (!all) {
+      all = new Set<string>();
+      for (const map of names.bindings.values()) for (const name of map.keys()) all.add(name);
+      for (const map of names.selfAttrs.values()) for (const attr of map.keys()) all.add(`self.${attr}`);
+      for (const [name] of names.functions) all.add(name);
+      for (const [name] of names.classes) all.add(name);
+      boundNames.set(names, all);
+    }
+    return all;
   }
 
   /** Whether `name` is a parameter of the function that holds `at`. */
