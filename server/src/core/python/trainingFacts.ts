@@ -8,7 +8,8 @@ import type { DataPipelineFact, EvaluationFact, ModeSwitchFact, OptimizerStepFac
 import { type ModelRef, findModelRefs } from './modelRefs';
 import { type CallIndex, callIndex, mergeIndexes } from './callIndex';
 import { extractInputFacts } from './inputFacts';
-import { PyScopes, appendArgument, callArguments, enclosingStatement, insertLineBefore, rangeOfNode } from './pyScope';
+import { type Binding, PyScopes, type ScopeQueries, appendArgument, callArguments, enclosingStatement, insertLineBefore, rangeOfNode } from './pyScope';
+import { topStatement } from './statementDeps';
 
 const LOOPS = new Set(['for_statement', 'while_statement']);
 const EVAL_WORD = /^(val|valid|validation|test|testing|eval|evaluation|dev|holdout|pred|predict|inference|calib|calibration)$/i;
@@ -83,6 +84,59 @@ const summaries = new WeakMap<SyntaxNode, FunctionSummary>();
 
 const backwards = new WeakMap<SyntaxNode, boolean>();
 
+/** The facts whose anchor (loader, step, evaluation block, loop) lies in one top-level statement. */
+interface StatementFacts {
+  readonly pipelines: DataPipelineFact[];
+  readonly steps: OptimizerStepFact[];
+  readonly evaluations: EvaluationFact[];
+  /** With each switch, the length of its loop: switches are reported innermost loop first across the file. */
+  readonly modeSwitches: { readonly fact: ModeSwitchFact; readonly loopLength: number }[];
+}
+
+/**
+ * What reading one statement's facts looked at outside it: the other statements it read, names whose binding it
+ * looked up at module level, callees whose calls and receivers whose method calls it read, and whether it read every
+ * loop of the file. Its facts stay valid while those statements are in the file, no new statement binds, calls or
+ * loops over them, and the file's imports, functions, classes, models and function summaries are the same (`key`).
+ */
+interface Reads {
+  readonly key: string;
+  readonly statements: Set<SyntaxNode>;
+  readonly names: Set<string>;
+  readonly callers: Set<string>;
+  readonly receivers: Set<string>;
+  loops: boolean;
+}
+
+interface FactEntry {
+  readonly reads: Reads;
+  readonly facts: StatementFacts;
+  /** The row each statement read started on, for moving the facts' ranges with the statements. */
+  readonly rows: ReadonlyMap<SyntaxNode, number>;
+}
+
+/** Each top-level statement's facts; reused (moved with their statements) while what they read is unchanged. */
+const statementFacts = new WeakMap<SyntaxNode, FactEntry>();
+
+/** What the statements new since the last analysis bind, call and loop over. */
+interface NewStatements {
+  readonly names: Set<string>;
+  readonly callees: Set<string>;
+  readonly receivers: Set<string>;
+  loops: boolean;
+}
+
+/** A copy of `value` with every position (`{ line, character }`) moved down by `lines`. */
+function shiftRows<T>(value: T, lines: number): T {
+  if (Array.isArray(value)) return value.map((v) => shiftRows(v, lines)) as T;
+  if (value === null || typeof value !== 'object') return value;
+  const object = value as Record<string, unknown>;
+  if (typeof object.line === 'number' && typeof object.character === 'number') return { ...object, line: object.line + lines } as T;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(object)) out[k] = shiftRows(v, lines);
+  return out as T;
+}
+
 class FactReader {
   /** Functions in the file whose body clears gradients, calls eval(), or calls train(). */
   private readonly zeroing = new Set<string>();
@@ -94,6 +148,11 @@ class FactReader {
   /** The statements' indexes merged, built on first use. */
   private byCallee?: Map<string, SyntaxNode[]>;
   private byReceiver?: Map<string, SyntaxNode[]>;
+  /** The statement being read and what reading it looked at outside it. */
+  private statement!: SyntaxNode;
+  private reads!: Reads;
+  /** Scope lookups for the model references, through this reader so they are noted too. */
+  private readonly queries: ScopeQueries;
 
   constructor(private readonly root: SyntaxNode, private readonly scopes: PyScopes, private readonly models: ModelRef) {
     this.indexes = (root.type === 'module' ? root.children : [root]).map(callIndex);
@@ -105,6 +164,12 @@ class FactReader {
         if (summary.trains) this.training.add(name);
       }
     }
+    this.queries = {
+      lookup: (name, at) => this.lookup(name, at),
+      lookupSelf: (attr, at) => this.lookupSelf(attr, at),
+      classOf: (node) => scopes.classOf(node),
+      scopeOf: (node) => scopes.scopeOf(node),
+    };
   }
 
   /** What a function's own body does, read from its syntax alone; kept while the function's statement is unchanged. */
@@ -124,6 +189,28 @@ class FactReader {
     return known;
   }
 
+  // ----- reads of other statements, noted for reuse -----
+
+  /** Notes that reading the statement looked at `node`'s statement, when that is another one. */
+  private note(node: SyntaxNode): void {
+    const top = topStatement(node);
+    if (top !== this.statement) this.reads.statements.add(top);
+  }
+
+  private lookup(name: string, at: SyntaxNode): Binding | undefined {
+    const b = this.scopes.lookup(name, at);
+    // A module-level name (or one bound nowhere) may be bound by a statement added later.
+    if (!b || this.scopes.scopeOf(b.value).type === 'module') this.reads.names.add(name);
+    if (b) this.note(b.value);
+    return b;
+  }
+
+  private lookupSelf(attr: string, at: SyntaxNode): Binding | undefined {
+    const b = this.scopes.lookupSelf(attr, at);
+    if (b) this.note(b.value);
+    return b;
+  }
+
   /** Every call in the file, in source order. */
   private get allCalls(): SyntaxNode[] {
     this.everyCall ??= calls(this.root);
@@ -133,24 +220,84 @@ class FactReader {
   /** The calls whose callee is written `callee` (`train_step`, `self.evaluate`), in source order. */
   private callsTo(callee: string): SyntaxNode[] {
     this.byCallee ??= mergeIndexes(this.indexes.map((index) => index.byCallee));
-    return this.byCallee.get(callee) ?? [];
+    this.reads.callers.add(callee);
+    const found = this.byCallee.get(callee) ?? [];
+    for (const call of found) this.note(call);
+    return found;
   }
 
   /** The method calls on `receiver` (`model.eval()`), in source order. */
   private callsOn(receiver: string): SyntaxNode[] {
     this.byReceiver ??= mergeIndexes(this.indexes.map((index) => index.byReceiver));
-    return this.byReceiver.get(receiver) ?? [];
+    this.reads.receivers.add(receiver);
+    const found = this.byReceiver.get(receiver) ?? [];
+    for (const call of found) this.note(call);
+    return found;
   }
 
-  /** The calls whose callee's text passes `test`, in source order; each distinct callee is tested once. */
+  /** The statement's calls whose callee's text passes `test`, in source order; each distinct callee is tested once. */
   private callsWhere(test: (callee: string) => boolean): SyntaxNode[] {
     const out: SyntaxNode[] = [];
-    for (const index of this.indexes) for (const [callee, list] of index.byCallee) if (test(callee)) out.push(...list);
+    for (const [callee, list] of callIndex(this.statement).byCallee) if (test(callee)) out.push(...list);
     return out.sort((a, b) => a.startIndex - b.startIndex);
   }
 
   read(): TrainingFacts {
-    return { pipelines: this.pipelines(), steps: this.steps(), evaluations: this.evaluations(), modeSwitches: this.modeSwitches() };
+    const statements = this.root.type === 'module' ? this.root.children : [this.root];
+    const key = [this.scopes.importsKey, [...this.scopes.functions.keys()], [...this.scopes.classes.keys()], [...this.models.classes], [...this.zeroing], [...this.evaluating], [...this.training]].join('|');
+    const added: NewStatements = { names: new Set(), callees: new Set(), receivers: new Set(), loops: false };
+    for (const statement of statements) {
+      if (statementFacts.has(statement)) continue;
+      for (const name of PyScopes.namesOf(statement) ?? []) added.names.add(name);
+      const index = callIndex(statement);
+      for (const callee of index.byCallee.keys()) added.callees.add(callee);
+      for (const receiver of index.byReceiver.keys()) added.receivers.add(receiver);
+      if (!added.loops && (statement.type === 'for_statement' || statement.descendantsOfType(['for_statement']).length > 0)) added.loops = true;
+    }
+    const out = { pipelines: [] as DataPipelineFact[], steps: [] as OptimizerStepFact[], evaluations: [] as EvaluationFact[], modeSwitches: [] as StatementFacts['modeSwitches'] };
+    for (const statement of statements) {
+      const facts = this.root.type === 'module' ? this.reused(statement, key, added) ?? this.readStatement(statement, key) : this.readStatement(statement, key);
+      out.pipelines.push(...facts.pipelines);
+      out.steps.push(...facts.steps);
+      out.evaluations.push(...facts.evaluations);
+      out.modeSwitches.push(...facts.modeSwitches);
+    }
+    // Innermost loops first across the file (a stable sort keeps source order among loops of one length).
+    out.modeSwitches.sort((a, b) => a.loopLength - b.loopLength);
+    return { pipelines: out.pipelines, steps: out.steps, evaluations: out.evaluations, modeSwitches: out.modeSwitches.map((m) => m.fact) };
+  }
+
+  /** The statement's facts from the last analysis, moved with it, when nothing they read has changed. */
+  private reused(statement: SyntaxNode, key: string, added: NewStatements): StatementFacts | undefined {
+    const entry = statementFacts.get(statement);
+    if (!entry) return undefined;
+    const { reads } = entry;
+    if (reads.key !== key || (reads.loops && added.loops)) return undefined;
+    for (const name of reads.names) if (added.names.has(name)) return undefined;
+    for (const callee of reads.callers) if (added.callees.has(callee)) return undefined;
+    for (const receiver of reads.receivers) if (added.receivers.has(receiver)) return undefined;
+    // Every statement read must still be in the file, and all must have moved by the same number of lines.
+    let shift: number | undefined;
+    for (const [node, row] of entry.rows) {
+      if (node !== statement && node.parent !== this.root) return undefined;
+      const moved = node.startPosition.row - row;
+      if (shift !== undefined && moved !== shift) return undefined;
+      shift = moved;
+    }
+    if (!shift) return entry.facts;
+    const facts = shiftRows(entry.facts, shift);
+    statementFacts.set(statement, { reads, facts, rows: new Map([...entry.rows].map(([node, row]) => [node, row + shift!])) });
+    return facts;
+  }
+
+  private readStatement(statement: SyntaxNode, key: string): StatementFacts {
+    this.statement = statement;
+    this.reads = { key, statements: new Set(), names: new Set(), callers: new Set(), receivers: new Set(), loops: false };
+    const facts: StatementFacts = { pipelines: this.pipelines(), steps: this.steps(), evaluations: this.evaluations(), modeSwitches: this.modeSwitches() };
+    const rows = new Map<SyntaxNode, number>([[statement, statement.startPosition.row]]);
+    for (const node of this.reads.statements) rows.set(node, node.startPosition.row);
+    if (this.root.type === 'module') statementFacts.set(statement, { reads: this.reads, facts, rows });
+    return facts;
   }
 
   // ----- shared predicates -----
@@ -254,10 +401,12 @@ class FactReader {
   private unshuffledDataset(fit: SyntaxNode): DataPipelineFact | undefined {
     let expr: SyntaxNode | undefined = callArguments(fit).args[0] ?? callArguments(fit).kwargs.get('x');
     for (let i = 0; i < 4 && expr?.type === 'identifier'; i++) {
-      const b: ReturnType<PyScopes['lookup']> = this.scopes.lookup(expr.text, fit);
+      const b: ReturnType<PyScopes['lookup']> = this.lookup(expr.text, fit);
       if (!b || b.loop || b.index !== undefined) return undefined;
       // A pipeline built up over several assignments (`ds = ds.shuffle(...)`) is read as one chain of text.
       const all = this.allCalls.filter((c) => c.parent?.type === 'assignment' && c.parent.childForFieldName('left')?.text === expr!.text);
+      this.reads.names.add(expr.text);
+      for (const c of all) this.note(c);
       if (all.some((c) => /\.shuffle\s*\(/.test(c.text))) return undefined;
       expr = b.value;
     }
@@ -302,12 +451,13 @@ class FactReader {
     let expr: SyntaxNode | undefined = dataset;
     for (let i = 0; i < 4 && expr; i++) {
       if (expr.type === 'identifier') {
-        expr = this.scopes.lookup(expr.text, at)?.value;
+        expr = this.lookup(expr.text, at)?.value;
         continue;
       }
       if (expr.type === 'call') {
         const fn = expr.childForFieldName('function')?.text ?? '';
         const cls = this.scopes.classes.get(fn);
+        if (cls) this.note(cls);
         if (cls) return /IterableDataset|IterDataPipe/.test(cls.childForFieldName('superclasses')?.text ?? '');
         if (/IterableDataset|WebDataset|IterDataPipe/.test(fn)) return true;
         // torchtext's datasets (Multi30k, IMDB, WikiText2, ...) are datapipes since 0.12: iterable, shuffled in the
@@ -322,11 +472,14 @@ class FactReader {
 
   /** Whether the loader (by its call or variable) is iterated in a loop that calls backward. */
   private feedsTraining(call: SyntaxNode, name: string | undefined): boolean {
+    // Any loop of the file may iterate the loader: a loop added anywhere can change the answer.
+    this.reads.loops = true;
     const loops = [...this.root.descendantsOfType('for_statement')].filter((l): l is SyntaxNode => l !== null);
     return loops.some((loop) => {
       const iter = loop.childForFieldName('right');
       if (!iter) return false;
       const mentions = within(call, iter) || (name !== undefined && new RegExp(`(^|[^A-Za-z0-9_.])${name.replace(/[.]/g, '\\.')}($|[^A-Za-z0-9_])`).test(iter.text));
+      if (mentions) this.note(loop);
       return mentions && this.hasBackward(loopBody(loop));
     });
   }
@@ -337,7 +490,7 @@ class FactReader {
     const text = expr.text;
     if (/sched|lr_|warmup|env\b|environment/i.test(text)) return false;
     if (expr.type === 'identifier') {
-      const b = this.scopes.lookup(text, at);
+      const b = this.lookup(text, at);
       const value = b?.value;
       if (value?.type === 'call') {
         const path = this.scopes.resolvePath(value.childForFieldName('function')?.text ?? '');
@@ -379,7 +532,7 @@ class FactReader {
    */
   private clearsGradientsOf(body: SyntaxNode, opt: SyntaxNode, at: SyntaxNode): boolean {
     if (/\.grad\s*=\s*None|\.grad\.zero_\s*\(|\.grad\.(data\.)?zero_\s*\(/.test(body.text)) return true;
-    const built = opt.type === 'identifier' ? this.scopes.lookup(opt.text, at)?.value : undefined;
+    const built = opt.type === 'identifier' ? this.lookup(opt.text, at)?.value : undefined;
     const params = built?.type === 'call' ? built.childForFieldName('arguments')?.text : undefined;
     for (const c of calls(body)) {
       const f = this.calledFunction(c);
@@ -411,7 +564,7 @@ class FactReader {
 
   private evaluations(): EvaluationFact[] {
     const out: EvaluationFact[] = [];
-    for (const item of this.root.descendantsOfType(['with_item', 'decorator'])) {
+    for (const item of this.statement.descendantsOfType(['with_item', 'decorator'])) {
       if (!item) continue;
       const text = item.text.replace(/\s+/g, '');
       if (!/(^@?)(torch\.)?(no_grad|inference_mode|set_grad_enabled\(False\))|\.no_grad\(|\.inference_mode\(/.test(text)) continue;
@@ -445,7 +598,7 @@ class FactReader {
     if (!fn || (fn.type !== 'identifier' && fn.type !== 'attribute')) return undefined;
     const text = fn.text;
     if (fn.type === 'attribute' && fn.childForFieldName('object')?.text !== 'self') return undefined;
-    const name = this.models.resolve(fn, call, this.scopes);
+    const name = this.models.resolve(fn, call, this.queries);
     if (name) return { text, name };
     const last = text.split('.').pop() ?? '';
     if (/^(model|net|network|classifier|encoder|student|teacher)$|_model$|_net$|^model_/i.test(last) && !this.scopes.functions.has(text)) return { text };
@@ -473,10 +626,11 @@ class FactReader {
 
   // ----- MT004: eval() inside training loops -----
 
-  private modeSwitches(): ModeSwitchFact[] {
-    const out: ModeSwitchFact[] = [];
+  private modeSwitches(): StatementFacts['modeSwitches'] {
+    const out: StatementFacts['modeSwitches'] = [];
     const seen = new Set<number>();
-    const loops = this.root.descendantsOfType(['for_statement', 'while_statement']).filter((l): l is SyntaxNode => l !== null);
+    const loops = this.statement.descendantsOfType(['for_statement', 'while_statement']).filter((l): l is SyntaxNode => l !== null);
+    if (LOOPS.has(this.statement.type)) loops.unshift(this.statement);
     // Innermost loops first, so a switch is reported against the tightest loop that trains around it.
     loops.sort((a, b) => (a.endIndex - a.startIndex) - (b.endIndex - b.startIndex));
     for (const loop of loops) {
@@ -494,9 +648,10 @@ class FactReader {
         const insertTrain = first && /^[A-Za-z_][A-Za-z0-9_.]*$/.test(model)
           ? { description: `call ${model}.train() at the start of each iteration`, edits: [insertLineBefore(first, `${model}.train()`)] }
           : undefined;
-        // A frozen model used inside the loop (a distillation teacher) is never trained, so it never needs train().
-        const trained = this.modeCallsOn(model, 'train') || new RegExp(`\\(\\s*${escape(model)}\\.parameters\\(\\)`).test(this.root.text);
-        out.push({ range: rangeOfNode(sw), model, loopRange: rangeOfNode(loop), restored, trained, insertTrain });
+        // A frozen model used inside the loop (a distillation teacher) is never trained, so it never needs train():
+        // a trained one is switched to train() somewhere or hands its parameters to an optimizer, `Adam(model.parameters())`.
+        const trained = this.modeCallsOn(model, 'train') || this.callsOn(model).some((c) => methodName(c) === 'parameters' && c.parent?.type === 'argument_list' && c.parent.namedChildren[0] === c);
+        out.push({ fact: { range: rangeOfNode(sw), model, loopRange: rangeOfNode(loop), restored, trained, insertTrain }, loopLength: loop.endIndex - loop.startIndex });
       }
     }
     return out;
