@@ -5,8 +5,8 @@
 import type { SyntaxNode } from '../syntax';
 import type { LossInput, LossTask, LossUse, OpEdit } from '../graph';
 import { type ModelRef, findModelRefs } from './modelRefs';
-import { type Binding, PyScopes, type ScopeQueries, callArguments, paramName, rangeOfNode } from './pyScope';
-import { topStatement } from './statementDeps';
+import { type Binding, PyScopes, callArguments, paramName, rangeOfNode } from './pyScope';
+import { StatementReads } from './statementReads';
 import { clip } from '../text';
 import { callIndex, mergeIndexes } from './callIndex';
 
@@ -102,8 +102,8 @@ interface FoundUse {
  */
 interface Reads {
   readonly key: string;
-  readonly statements: Set<SyntaxNode>;
-  readonly names: Set<string>;
+  /** Other statements read and module names looked up (and names asked whether they can hold a loss). */
+  readonly seen: StatementReads;
   readonly callers: Set<string>;
 }
 
@@ -146,9 +146,7 @@ export function findLossUses(root: SyntaxNode, models: readonly { name: string }
 }
 
 function stillValid(reads: Reads, key: string, root: SyntaxNode, newNames: ReadonlySet<string>, newCallees: ReadonlySet<string>): boolean {
-  if (reads.key !== key) return false;
-  for (const statement of reads.statements) if (statement.parent !== root) return false;
-  for (const name of reads.names) if (newNames.has(name)) return false;
+  if (reads.key !== key || !reads.seen.unchanged(root, newNames)) return false;
   for (const callee of reads.callers) if (newCallees.has(callee)) return false;
   return true;
 }
@@ -203,26 +201,16 @@ class LossLinker {
   private readonly holders = new Map<string, Binding | null>();
   /** The file's calls by callee text, merged the first time a loss is looked for at a function's callers. */
   private callsByCallee?: Map<string, SyntaxNode[]>;
-  /** The statement being read and what reading it looked at outside it. */
-  private statement!: SyntaxNode;
+  /** What reading the current statement looked at outside it. */
   private reads!: Reads;
-  /** The scope lookups the model references make, through this reader so they are noted too. */
-  private readonly queries: ScopeQueries;
 
   constructor(private readonly scopes: PyScopes, models: readonly { name: string }[], private readonly root: SyntaxNode) {
     this.refs = findModelRefs(models);
-    this.queries = {
-      lookup: (name, at) => this.lookup(name, at),
-      lookupSelf: (attr, at) => this.lookupSelf(attr, at),
-      classOf: (node) => scopes.classOf(node),
-      scopeOf: (node) => scopes.scopeOf(node),
-    };
   }
 
   /** The loss uses of one top-level statement's calls, in source order, and what finding them read. */
   read(statement: SyntaxNode, key: string): { readonly reads: Reads; readonly uses: FoundUse[] } {
-    this.statement = statement;
-    this.reads = { key, statements: new Set(), names: new Set(), callers: new Set() };
+    this.reads = { key, seen: new StatementReads(this.scopes, statement), callers: new Set() };
     // Most callees (`self.fc1`, `F.relu`, `x.view`) can never be a loss; each distinct callee is judged once, and
     // only the calls through a possible one are followed.
     const candidates: SyntaxNode[] = [];
@@ -240,24 +228,16 @@ class LossLinker {
     return { reads: this.reads, uses };
   }
 
-  /** Notes that reading the statement looked at `node`'s statement, when that is another one. */
   private noteNode(node: SyntaxNode): void {
-    const top = topStatement(node);
-    if (top !== this.statement) this.reads.statements.add(top);
+    this.reads.seen.note(node);
   }
 
   private lookup(name: string, at: SyntaxNode): Binding | undefined {
-    const b = this.scopes.lookup(name, at);
-    // A module-level name (or one bound nowhere) may be bound by a statement added later.
-    if (!b || this.scopes.scopeOf(b.value).type === 'module') this.reads.names.add(name);
-    if (b) this.noteNode(b.value);
-    return b;
+    return this.reads.seen.lookup(name, at);
   }
 
   private lookupSelf(attr: string, at: SyntaxNode): Binding | undefined {
-    const b = this.scopes.lookupSelf(attr, at);
-    if (b) this.noteNode(b.value);
-    return b;
+    return this.reads.seen.lookupSelf(attr, at);
   }
 
   /**
@@ -280,7 +260,7 @@ class LossLinker {
     }
     let holder = this.holders.get(name);
     if (holder === undefined) this.holders.set(name, (holder = this.scopes.firstBound(name, test) ?? null));
-    this.reads.names.add(name);
+    this.reads.seen.names.add(name);
     if (holder) this.noteNode(holder.value);
     return holder !== null;
   }
@@ -324,7 +304,7 @@ class LossLinker {
       if (!fn) return undefined;
       if (lossModule(this.scopes.resolvePath(fn.text))) return expr;
       // A helper that builds the loss: what its returns evaluate to.
-      if (fn.type === 'identifier') this.reads.names.add(fn.text);
+      if (fn.type === 'identifier') this.reads.seen.names.add(fn.text);
       for (const def of fn.type === 'identifier' ? this.scopes.functions.get(fn.text) ?? [] : []) {
         this.noteNode(def);
         for (const ret of def.descendantsOfType('return_statement')) {
@@ -423,9 +403,9 @@ class LossLinker {
     if (!fn) return undefined;
     if (fn.type === 'attribute' && fn.childForFieldName('attribute')?.text === 'forward') {
       const object = fn.childForFieldName('object');
-      return object ? this.refs.resolve(object, at, this.queries) : undefined;
+      return object ? this.refs.resolve(object, at, this.reads.seen.queries) : undefined;
     }
     if (fn.type !== 'identifier' && fn.type !== 'attribute') return undefined;
-    return this.refs.resolve(fn, at, this.queries);
+    return this.refs.resolve(fn, at, this.reads.seen.queries);
   }
 }

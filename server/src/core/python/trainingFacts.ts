@@ -8,8 +8,8 @@ import type { DataPipelineFact, EvaluationFact, ModeSwitchFact, OptimizerStepFac
 import { type ModelRef, findModelRefs } from './modelRefs';
 import { type CallIndex, callIndex, mergeIndexes } from './callIndex';
 import { extractInputFacts } from './inputFacts';
-import { type Binding, PyScopes, type ScopeQueries, appendArgument, callArguments, enclosingStatement, insertLineBefore, rangeOfNode } from './pyScope';
-import { topStatement } from './statementDeps';
+import { type Binding, PyScopes, appendArgument, callArguments, enclosingStatement, insertLineBefore, rangeOfNode } from './pyScope';
+import { StatementReads } from './statementReads';
 
 const LOOPS = new Set(['for_statement', 'while_statement']);
 const EVAL_WORD = /^(val|valid|validation|test|testing|eval|evaluation|dev|holdout|pred|predict|inference|calib|calibration)$/i;
@@ -101,8 +101,8 @@ interface StatementFacts {
  */
 interface Reads {
   readonly key: string;
-  readonly statements: Set<SyntaxNode>;
-  readonly names: Set<string>;
+  /** Other statements read and module names looked up. */
+  readonly seen: StatementReads;
   readonly callers: Set<string>;
   readonly receivers: Set<string>;
   loops: boolean;
@@ -151,8 +151,6 @@ class FactReader {
   /** The statement being read and what reading it looked at outside it. */
   private statement!: SyntaxNode;
   private reads!: Reads;
-  /** Scope lookups for the model references, through this reader so they are noted too. */
-  private readonly queries: ScopeQueries;
 
   constructor(private readonly root: SyntaxNode, private readonly scopes: PyScopes, private readonly models: ModelRef) {
     this.indexes = (root.type === 'module' ? root.children : [root]).map(callIndex);
@@ -164,12 +162,6 @@ class FactReader {
         if (summary.trains) this.training.add(name);
       }
     }
-    this.queries = {
-      lookup: (name, at) => this.lookup(name, at),
-      lookupSelf: (attr, at) => this.lookupSelf(attr, at),
-      classOf: (node) => scopes.classOf(node),
-      scopeOf: (node) => scopes.scopeOf(node),
-    };
   }
 
   /** What a function's own body does, read from its syntax alone; kept while the function's statement is unchanged. */
@@ -189,26 +181,13 @@ class FactReader {
     return known;
   }
 
-  // ----- reads of other statements, noted for reuse -----
-
   /** Notes that reading the statement looked at `node`'s statement, when that is another one. */
   private note(node: SyntaxNode): void {
-    const top = topStatement(node);
-    if (top !== this.statement) this.reads.statements.add(top);
+    this.reads.seen.note(node);
   }
 
   private lookup(name: string, at: SyntaxNode): Binding | undefined {
-    const b = this.scopes.lookup(name, at);
-    // A module-level name (or one bound nowhere) may be bound by a statement added later.
-    if (!b || this.scopes.scopeOf(b.value).type === 'module') this.reads.names.add(name);
-    if (b) this.note(b.value);
-    return b;
-  }
-
-  private lookupSelf(attr: string, at: SyntaxNode): Binding | undefined {
-    const b = this.scopes.lookupSelf(attr, at);
-    if (b) this.note(b.value);
-    return b;
+    return this.reads.seen.lookup(name, at);
   }
 
   /** Every call in the file, in source order. */
@@ -272,14 +251,12 @@ class FactReader {
     const entry = statementFacts.get(statement);
     if (!entry) return undefined;
     const { reads } = entry;
-    if (reads.key !== key || (reads.loops && added.loops)) return undefined;
-    for (const name of reads.names) if (added.names.has(name)) return undefined;
+    if (reads.key !== key || (reads.loops && added.loops) || !reads.seen.unchanged(this.root, added.names)) return undefined;
     for (const callee of reads.callers) if (added.callees.has(callee)) return undefined;
     for (const receiver of reads.receivers) if (added.receivers.has(receiver)) return undefined;
     // Every statement read must still be in the file, and all must have moved by the same number of lines.
     let shift: number | undefined;
     for (const [node, row] of entry.rows) {
-      if (node !== statement && node.parent !== this.root) return undefined;
       const moved = node.startPosition.row - row;
       if (shift !== undefined && moved !== shift) return undefined;
       shift = moved;
@@ -292,10 +269,10 @@ class FactReader {
 
   private readStatement(statement: SyntaxNode, key: string): StatementFacts {
     this.statement = statement;
-    this.reads = { key, statements: new Set(), names: new Set(), callers: new Set(), receivers: new Set(), loops: false };
+    this.reads = { key, seen: new StatementReads(this.scopes, statement), callers: new Set(), receivers: new Set(), loops: false };
     const facts: StatementFacts = { pipelines: this.pipelines(), steps: this.steps(), evaluations: this.evaluations(), modeSwitches: this.modeSwitches() };
     const rows = new Map<SyntaxNode, number>([[statement, statement.startPosition.row]]);
-    for (const node of this.reads.statements) rows.set(node, node.startPosition.row);
+    for (const node of this.reads.seen.statements) rows.set(node, node.startPosition.row);
     if (this.root.type === 'module') statementFacts.set(statement, { reads: this.reads, facts, rows });
     return facts;
   }
@@ -405,7 +382,7 @@ class FactReader {
       if (!b || b.loop || b.index !== undefined) return undefined;
       // A pipeline built up over several assignments (`ds = ds.shuffle(...)`) is read as one chain of text.
       const all = this.allCalls.filter((c) => c.parent?.type === 'assignment' && c.parent.childForFieldName('left')?.text === expr!.text);
-      this.reads.names.add(expr.text);
+      this.reads.seen.names.add(expr.text);
       for (const c of all) this.note(c);
       if (all.some((c) => /\.shuffle\s*\(/.test(c.text))) return undefined;
       expr = b.value;
@@ -598,7 +575,7 @@ class FactReader {
     if (!fn || (fn.type !== 'identifier' && fn.type !== 'attribute')) return undefined;
     const text = fn.text;
     if (fn.type === 'attribute' && fn.childForFieldName('object')?.text !== 'self') return undefined;
-    const name = this.models.resolve(fn, call, this.queries);
+    const name = this.models.resolve(fn, call, this.reads.seen.queries);
     if (name) return { text, name };
     const last = text.split('.').pop() ?? '';
     if (/^(model|net|network|classifier|encoder|student|teacher)$|_model$|_net$|^model_/i.test(last) && !this.scopes.functions.has(text)) return { text };
