@@ -31,12 +31,48 @@ export interface Extracted {
 
 const EVALUATES = /\bno_grad\b|\binference_mode\b/;
 
+/** What one top-level statement's text says: whether it imports torch or keras, and evaluates under no_grad. */
+interface StatementWords {
+  readonly torch: boolean;
+  readonly keras: boolean;
+  readonly evaluates: boolean;
+}
+const statementWords = new WeakMap<SyntaxNode, StatementWords>();
+
+/**
+ * `pythonFrameworks(text)` and whether the text evaluates under no_grad, read per top-level statement (kept while
+ * the statement is unchanged) instead of over the whole text on every edit. The line-anchored import patterns read a
+ * statement's own text only when it starts a line; a module with one that does not is read whole.
+ */
+function wordsOf(root: SyntaxNode, text: string): StatementWords & { readonly tf1: boolean } {
+  let torch = false;
+  let keras = false;
+  let evaluates = false;
+  if (root.type !== 'module' || root.children.some((c) => c.startPosition.column !== 0)) {
+    const use = pythonFrameworks(text);
+    return { torch: IMPORTS_TORCH.test(text), keras: use.keras, evaluates: EVALUATES.test(text), tf1: use.tf1 };
+  }
+  for (const statement of root.children) {
+    let words = statementWords.get(statement);
+    if (!words) {
+      const own = statement.text;
+      words = { torch: IMPORTS_TORCH.test(own), keras: IMPORTS_KERAS.test(own), evaluates: EVALUATES.test(own) };
+      statementWords.set(statement, words);
+    }
+    torch ||= words.torch;
+    keras ||= words.keras;
+    evaluates ||= words.evaluates;
+  }
+  return { torch, keras, evaluates, tf1: keras && isTf1GraphCode(text) };
+}
+
 /** Every model in a parsed file, from every frontend that applies, in source order. */
 /** `memo`: PyTorch graphs of the document's last analysis, reused for models whose code and dependencies are unchanged. */
 export function extractModels(language: Language, root: SyntaxNode, text: string, imports?: ImportContext, memo?: ExtractionMemo): Extracted {
   if (language === 'python') {
-    const use = pythonFrameworks(text);
-    const pytorch = use.pytorch ? extractPytorch(root, imports, memo, imports !== undefined && !root.hasError && EVALUATES.test(text)) : undefined;
+    const words = wordsOf(root, text);
+    const use = { pytorch: words.torch || !words.keras, keras: words.keras, tf1: words.tf1 };
+    const pytorch = use.pytorch ? extractPytorch(root, imports, memo, imports !== undefined && !root.hasError && words.evaluates) : undefined;
     const models = [
       ...(pytorch?.models ?? []),
       ...(use.keras ? extractKeras(root, imports).models : []),

@@ -117,9 +117,10 @@ function indexStatement(stmt: SyntaxNode): StatementIndex {
 }
 
 class InputReader {
-  private readonly assignments = new Map<string, Assignment[]>();
-  /** Names scaled in place: `x /= 255`, `x[...] = x[...] / 255`. */
-  private readonly scaledInPlace = new Set<string>();
+  /** Each statement's index; the assignments and in-place scalings are merged from them only when a fit is traced. */
+  private readonly indexes: ReturnType<typeof indexStatement>[] = [];
+  private assignments$?: Map<string, Assignment[]>;
+  private scaledInPlace$?: Set<string>;
   private readonly augmented: SyntaxNode[] = [];
   readonly fits: SyntaxNode[] = [];
   readonly optimizers: SyntaxNode[] = [];
@@ -131,24 +132,43 @@ class InputReader {
     let shuffles = false;
     for (const stmt of root.namedChildren) {
       const index = indexStatement(stmt);
-      for (const [name, a] of index.assignments) {
-        const list = this.assignments.get(name);
-        if (list) list.push(a);
-        else this.assignments.set(name, [a]);
-      }
-      this.augmented.push(...index.augmented);
-      this.fits.push(...index.fits);
-      this.optimizers.push(...index.optimizers);
+      this.indexes.push(index);
+      for (const a of index.augmented) this.augmented.push(a);
+      for (const f of index.fits) this.fits.push(f);
+      for (const o of index.optimizers) this.optimizers.push(o);
       scalesElsewhere ||= index.scalesElsewhere;
       shuffles ||= index.shuffles;
     }
     this.scalesElsewhere = scalesElsewhere;
     this.shuffles = shuffles;
-    for (const a of this.augmented) {
-      const op = a.childForFieldName('operator')?.text ?? '';
-      const left = a.childForFieldName('left');
-      if (left && (op === '/=' || op === '//=' || op === '-=' || op === '*=')) for (const name of boundNames(left)) this.scaledInPlace.add(name);
+  }
+
+  /** Every assignment of the file by the name it binds, in source order. */
+  private get assignments(): Map<string, Assignment[]> {
+    if (!this.assignments$) {
+      this.assignments$ = new Map();
+      for (const index of this.indexes) {
+        for (const [name, a] of index.assignments) {
+          const list = this.assignments$.get(name);
+          if (list) list.push(a);
+          else this.assignments$.set(name, [a]);
+        }
+      }
     }
+    return this.assignments$;
+  }
+
+  /** Names scaled in place: `x /= 255`, `x[...] = x[...] / 255`. */
+  private get scaledInPlace(): Set<string> {
+    if (!this.scaledInPlace$) {
+      this.scaledInPlace$ = new Set();
+      for (const a of this.augmented) {
+        const op = a.childForFieldName('operator')?.text ?? '';
+        const left = a.childForFieldName('left');
+        if (left && (op === '/=' || op === '//=' || op === '-=' || op === '*=')) for (const name of boundNames(left)) this.scaledInPlace$.add(name);
+      }
+    }
+    return this.scaledInPlace$;
   }
 
   read(): InputScalingFact[] {

@@ -113,6 +113,8 @@ interface FactEntry {
   readonly facts: StatementFacts;
   /** The row each statement read started on, for moving the facts' ranges with the statements. */
   readonly rows: ReadonlyMap<SyntaxNode, number>;
+  /** Whether the statement holds no facts at all (most statements). */
+  readonly empty: boolean;
 }
 
 /** Each top-level statement's facts; reused (moved with their statements) while what they read is unchanged. */
@@ -254,7 +256,8 @@ class FactReader {
     if (reads.key !== key || (reads.loops && added.loops) || !reads.seen.unchanged(this.root, added.names)) return undefined;
     for (const callee of reads.callers) if (added.callees.has(callee)) return undefined;
     for (const receiver of reads.receivers) if (added.receivers.has(receiver)) return undefined;
-    // Every statement read must still be in the file, and all must have moved by the same number of lines.
+    // No facts: nothing to move. Otherwise all the statements read must have moved by the same number of lines.
+    if (entry.empty) return entry.facts;
     let shift: number | undefined;
     for (const [node, row] of entry.rows) {
       const moved = node.startPosition.row - row;
@@ -263,7 +266,7 @@ class FactReader {
     }
     if (!shift) return entry.facts;
     const facts = shiftRows(entry.facts, shift);
-    statementFacts.set(statement, { reads, facts, rows: new Map([...entry.rows].map(([node, row]) => [node, row + shift!])) });
+    statementFacts.set(statement, { reads, facts, rows: new Map([...entry.rows].map(([node, row]) => [node, row + shift!])), empty: false });
     return facts;
   }
 
@@ -273,7 +276,8 @@ class FactReader {
     const facts: StatementFacts = { pipelines: this.pipelines(), steps: this.steps(), evaluations: this.evaluations(), modeSwitches: this.modeSwitches() };
     const rows = new Map<SyntaxNode, number>([[statement, statement.startPosition.row]]);
     for (const node of this.reads.seen.statements) rows.set(node, node.startPosition.row);
-    if (this.root.type === 'module') statementFacts.set(statement, { reads: this.reads, facts, rows });
+    const empty = facts.pipelines.length + facts.steps.length + facts.evaluations.length + facts.modeSwitches.length === 0;
+    if (this.root.type === 'module') statementFacts.set(statement, { reads: this.reads, facts, rows, empty });
     return facts;
   }
 

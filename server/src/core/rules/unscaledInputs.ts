@@ -28,9 +28,10 @@ export const unscaledInputs: FileRule = {
     fix: 'No automatic fix: dividing by 255 suits pixels, a StandardScaler fitted on the training set suits table features, and the same scaling must be applied at prediction time. If your table is already scaled, suppress the finding with a comment.',
   },
   check({ facts, graphs, severity }) {
-    if (graphs.some(normalizesInputs)) return [];
+    const inputs = facts.inputs ?? [];
+    if (inputs.length === 0 || graphs.some(normalizesInputs)) return [];
     const findings: Finding[] = [];
-    for (const input of facts.inputs ?? []) {
+    for (const input of inputs) {
       const what = input.source === 'pixels'
         ? `${input.written}() gives images as integers 0–255`
         : `${input.written}() gives raw feature values`;
