@@ -94,40 +94,29 @@ interface FoundUse {
   readonly trace: Trace;
 }
 
-/**
- * What reading one top-level statement's losses looked at outside the statement: the other statements it read
- * (a criterion's construction, a caller's arguments), the names whose binding anywhere it asked about, and the
- * callees whose calls it read. Its uses stay valid while those statements are still in the file, no new statement
- * binds, defines or calls those names, and the file's imports, functions and models are the same (`key`).
- */
-interface Reads {
-  readonly key: string;
-  /** Other statements read and module names looked up (and names asked whether they can hold a loss). */
-  readonly seen: StatementReads;
-  readonly callers: Set<string>;
-}
-
 /** Each top-level statement's loss uses and what they were read from; reused while those reads are unchanged. */
-const statementUses = new WeakMap<SyntaxNode, { readonly reads: Reads; readonly uses: FoundUse[] }>();
+const statementUses = new WeakMap<SyntaxNode, { readonly reads: StatementReads; readonly uses: FoundUse[] }>();
 
 /** Links model names to the losses their outputs go into. */
 export function findLossUses(root: SyntaxNode, models: readonly { name: string }[], scopes = PyScopes.of(root)): Map<string, LossUse[]> {
   const linker = new LossLinker(scopes, models, root);
   const statements = root.type === 'module' ? root.children : [root];
   const key = `${scopes.importsKey}|${[...scopes.functions.keys()].join(',')}|${models.map((m) => m.name).join(',')}`;
-  // What the statements new since the last analysis bind, define and call: the reads of other statements they change.
-  const newNames = new Set<string>();
-  const newCallees = new Set<string>();
-  for (const statement of statements) {
-    if (statementUses.has(statement)) continue;
-    for (const name of PyScopes.namesOf(statement) ?? []) newNames.add(name);
-    for (const callee of callIndex(statement).byCallee.keys()) newCallees.add(callee);
+  // What the statements new since the last analysis bind, define and call: the reads of other statements they
+  // change. On a first analysis nothing is kept, so nothing needs it.
+  const added = { names: new Set<string>(), callees: new Set<string>(), receivers: new Set<string>(), loops: false };
+  if (root.type === 'module' && statements.some((s) => statementUses.has(s))) {
+    for (const statement of statements) {
+      if (statementUses.has(statement)) continue;
+      for (const name of PyScopes.namesOf(statement) ?? []) added.names.add(name);
+      for (const callee of callIndex(statement).byCallee.keys()) added.callees.add(callee);
+    }
   }
   const result = new Map<string, LossUse[]>();
   const keys = new Map<string, Set<string>>();
   for (const statement of statements) {
     let known = root.type === 'module' ? statementUses.get(statement) : undefined;
-    if (!known || !stillValid(known.reads, key, root, newNames, newCallees)) {
+    if (!known || !known.reads.unchanged(root, key, added)) {
       known = linker.read(statement, key);
       if (root.type === 'module') statementUses.set(statement, known);
     }
@@ -143,12 +132,6 @@ export function findLossUses(root: SyntaxNode, models: readonly { name: string }
     }
   }
   return result;
-}
-
-function stillValid(reads: Reads, key: string, root: SyntaxNode, newNames: ReadonlySet<string>, newCallees: ReadonlySet<string>): boolean {
-  if (reads.key !== key || !reads.seen.unchanged(root, newNames)) return false;
-  for (const callee of reads.callers) if (newCallees.has(callee)) return false;
-  return true;
 }
 
 /** The use as the rules read it, with ranges and fixes read from the nodes now. */
@@ -202,15 +185,15 @@ class LossLinker {
   /** The file's calls by callee text, merged the first time a loss is looked for at a function's callers. */
   private callsByCallee?: Map<string, SyntaxNode[]>;
   /** What reading the current statement looked at outside it. */
-  private reads!: Reads;
+  private reads!: StatementReads;
 
   constructor(private readonly scopes: PyScopes, models: readonly { name: string }[], private readonly root: SyntaxNode) {
     this.refs = findModelRefs(models);
   }
 
   /** The loss uses of one top-level statement's calls, in source order, and what finding them read. */
-  read(statement: SyntaxNode, key: string): { readonly reads: Reads; readonly uses: FoundUse[] } {
-    this.reads = { key, seen: new StatementReads(this.scopes, statement), callers: new Set() };
+  read(statement: SyntaxNode, key: string): { readonly reads: StatementReads; readonly uses: FoundUse[] } {
+    this.reads = new StatementReads(this.scopes, statement, key);
     // Most callees (`self.fc1`, `F.relu`, `x.view`) can never be a loss; each distinct callee is judged once, and
     // only the calls through a possible one are followed.
     const candidates: SyntaxNode[] = [];
@@ -229,15 +212,15 @@ class LossLinker {
   }
 
   private noteNode(node: SyntaxNode): void {
-    this.reads.seen.note(node);
+    this.reads.note(node);
   }
 
   private lookup(name: string, at: SyntaxNode): Binding | undefined {
-    return this.reads.seen.lookup(name, at);
+    return this.reads.lookup(name, at);
   }
 
   private lookupSelf(attr: string, at: SyntaxNode): Binding | undefined {
-    return this.reads.seen.lookupSelf(attr, at);
+    return this.reads.lookupSelf(attr, at);
   }
 
   /**
@@ -260,7 +243,7 @@ class LossLinker {
     }
     let holder = this.holders.get(name);
     if (holder === undefined) this.holders.set(name, (holder = this.scopes.firstBound(name, test) ?? null));
-    this.reads.seen.names.add(name);
+    this.reads.noteName(name);
     if (holder) this.noteNode(holder.value);
     return holder !== null;
   }
@@ -304,7 +287,7 @@ class LossLinker {
       if (!fn) return undefined;
       if (lossModule(this.scopes.resolvePath(fn.text))) return expr;
       // A helper that builds the loss: what its returns evaluate to.
-      if (fn.type === 'identifier') this.reads.seen.names.add(fn.text);
+      if (fn.type === 'identifier') this.reads.noteName(fn.text);
       for (const def of fn.type === 'identifier' ? this.scopes.functions.get(fn.text) ?? [] : []) {
         this.noteNode(def);
         for (const ret of def.descendantsOfType('return_statement')) {
@@ -338,7 +321,7 @@ class LossLinker {
     const index = (def.childForFieldName('parameters')?.namedChildren ?? []).filter((p) => p.type !== 'comment').findIndex((p) => paramName(p) === name);
     // The callers, from the statements' call indexes (kept with each statement across edits), not a walk of the file.
     this.callsByCallee ??= mergeIndexes((this.root.type === 'module' ? this.root.children : [this.root]).map((statement) => callIndex(statement).byCallee));
-    this.reads.callers.add(defName);
+    this.reads.noteCallee(defName);
     for (const call of this.callsByCallee.get(defName) ?? []) {
       this.noteNode(call);
       const { args, kwargs } = callArguments(call);
@@ -403,9 +386,9 @@ class LossLinker {
     if (!fn) return undefined;
     if (fn.type === 'attribute' && fn.childForFieldName('attribute')?.text === 'forward') {
       const object = fn.childForFieldName('object');
-      return object ? this.refs.resolve(object, at, this.reads.seen.queries) : undefined;
+      return object ? this.refs.resolve(object, at, this.reads.queries) : undefined;
     }
     if (fn.type !== 'identifier' && fn.type !== 'attribute') return undefined;
-    return this.refs.resolve(fn, at, this.reads.seen.queries);
+    return this.refs.resolve(fn, at, this.reads.queries);
   }
 }

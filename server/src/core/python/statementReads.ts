@@ -1,37 +1,67 @@
 // What a reader of one top-level statement (loss linking, training facts) looked at outside that statement, so that
-// its results can be kept with the statement and reused while none of it changed: the other statements it read and
-// the names it looked up at module level (or found bound nowhere), which a statement added later could bind.
+// its results can be kept with the statement and reused while none of it changed: the other statements it read, the
+// names it looked up at module level (or found bound nowhere), the callees whose calls and the receivers whose method
+// calls it read, whether it read every loop of the file, and a key of the file-wide facts it depends on. Most
+// statements read nothing outside themselves, so the sets are made only when something is noted.
 
 import type { SyntaxNode } from '../syntax';
 import type { Binding, PyScopes, ScopeQueries } from './pyScope';
 import { topStatement } from './statementDeps';
 
-export class StatementReads {
-  /** Other top-level statements read: the results are stale once one of them leaves the file. */
-  readonly statements = new Set<SyntaxNode>();
-  /** Names looked up at module level or bound nowhere: stale once a new statement binds one. */
-  readonly names = new Set<string>();
-  /** The scope lookups of a model reference (`findModelRefs`), through this object so they are noted too. */
-  readonly queries: ScopeQueries;
+/** What the statements new in this text bind or define, call, call methods on, and whether one holds a loop. */
+export interface AddedStatements {
+  readonly names: ReadonlySet<string>;
+  readonly callees: ReadonlySet<string>;
+  readonly receivers: ReadonlySet<string>;
+  readonly loops: boolean;
+}
 
-  constructor(private readonly scopes: PyScopes, readonly statement: SyntaxNode) {
-    this.queries = {
-      lookup: (name, at) => this.lookup(name, at),
-      lookupSelf: (attr, at) => this.lookupSelf(attr, at),
-      classOf: (node) => scopes.classOf(node),
-      scopeOf: (node) => scopes.scopeOf(node),
-    };
+const NONE: ReadonlySet<never> = new Set();
+
+export class StatementReads {
+  private statements$?: Set<SyntaxNode>;
+  private names$?: Set<string>;
+  private callers$?: Set<string>;
+  private receivers$?: Set<string>;
+  private loops = false;
+  private queries$?: ScopeQueries;
+
+  constructor(private readonly scopes: PyScopes, readonly statement: SyntaxNode, readonly key: string) {}
+
+  /** Other top-level statements read: the results are stale once one of them leaves the file. */
+  get statements(): ReadonlySet<SyntaxNode> {
+    return this.statements$ ?? NONE;
   }
 
   /** Notes that the reader looked at `node`'s statement, when that is another one. */
   note(node: SyntaxNode): void {
     const top = topStatement(node);
-    if (top !== this.statement) this.statements.add(top);
+    if (top !== this.statement) (this.statements$ ??= new Set()).add(top);
+  }
+
+  /** A name whose bindings anywhere (or at module level) the reader asked about. */
+  noteName(name: string): void {
+    (this.names$ ??= new Set()).add(name);
+  }
+
+  /** A callee whose calls across the file the reader read. */
+  noteCallee(callee: string): void {
+    (this.callers$ ??= new Set()).add(callee);
+  }
+
+  /** A receiver whose method calls across the file the reader read. */
+  noteReceiver(receiver: string): void {
+    (this.receivers$ ??= new Set()).add(receiver);
+  }
+
+  /** The reader looked at every loop of the file. */
+  noteLoops(): void {
+    this.loops = true;
   }
 
   lookup(name: string, at: SyntaxNode): Binding | undefined {
     const b = this.scopes.lookup(name, at);
-    if (!b || this.scopes.scopeOf(b.value).type === 'module') this.names.add(name);
+    if (!b || this.scopes.scopeOf(b.value).type === 'module') this.noteName(name);
     if (b) this.note(b.value);
     return b;
   }
@@ -42,10 +72,27 @@ export class StatementReads {
     return b;
   }
 
-  /** Whether every statement read is still a statement of `root` and no name looked up is in `boundAnew`. */
-  unchanged(root: SyntaxNode, boundAnew: ReadonlySet<string>): boolean {
+  /** The scope lookups of a model reference (`findModelRefs`), through this object so they are noted too. */
+  get queries(): ScopeQueries {
+    this.queries$ ??= {
+      lookup: (name, at) => this.lookup(name, at),
+      lookupSelf: (attr, at) => this.lookupSelf(attr, at),
+      classOf: (node) => this.scopes.classOf(node),
+      scopeOf: (node) => this.scopes.scopeOf(node),
+    };
+    return this.queries$;
+  }
+
+  /**
+   * Whether the results read are still valid in a text whose file-wide key is `key`, whose statements are `root`'s,
+   * and whose new statements are `added`.
+   */
+  unchanged(root: SyntaxNode, key: string, added: AddedStatements): boolean {
+    if (this.key !== key || (this.loops && added.loops)) return false;
     for (const statement of this.statements) if (statement.parent !== root) return false;
-    for (const name of this.names) if (boundAnew.has(name)) return false;
+    for (const name of this.names$ ?? NONE) if (added.names.has(name)) return false;
+    for (const callee of this.callers$ ?? NONE) if (added.callees.has(callee)) return false;
+    for (const receiver of this.receivers$ ?? NONE) if (added.receivers.has(receiver)) return false;
     return true;
   }
 }

@@ -9,7 +9,7 @@ import { type ModelRef, findModelRefs } from './modelRefs';
 import { type CallIndex, callIndex, mergeIndexes } from './callIndex';
 import { extractInputFacts } from './inputFacts';
 import { type Binding, PyScopes, appendArgument, callArguments, enclosingStatement, insertLineBefore, rangeOfNode } from './pyScope';
-import { StatementReads } from './statementReads';
+import { type AddedStatements, StatementReads } from './statementReads';
 
 const LOOPS = new Set(['for_statement', 'while_statement']);
 const EVAL_WORD = /^(val|valid|validation|test|testing|eval|evaluation|dev|holdout|pred|predict|inference|calib|calibration)$/i;
@@ -93,23 +93,8 @@ interface StatementFacts {
   readonly modeSwitches: { readonly fact: ModeSwitchFact; readonly loopLength: number }[];
 }
 
-/**
- * What reading one statement's facts looked at outside it: the other statements it read, names whose binding it
- * looked up at module level, callees whose calls and receivers whose method calls it read, and whether it read every
- * loop of the file. Its facts stay valid while those statements are in the file, no new statement binds, calls or
- * loops over them, and the file's imports, functions, classes, models and function summaries are the same (`key`).
- */
-interface Reads {
-  readonly key: string;
-  /** Other statements read and module names looked up. */
-  readonly seen: StatementReads;
-  readonly callers: Set<string>;
-  readonly receivers: Set<string>;
-  loops: boolean;
-}
-
 interface FactEntry {
-  readonly reads: Reads;
+  readonly reads: StatementReads;
   readonly facts: StatementFacts;
   /** The row each statement read started on, for moving the facts' ranges with the statements. */
   readonly rows: ReadonlyMap<SyntaxNode, number>;
@@ -119,14 +104,6 @@ interface FactEntry {
 
 /** Each top-level statement's facts; reused (moved with their statements) while what they read is unchanged. */
 const statementFacts = new WeakMap<SyntaxNode, FactEntry>();
-
-/** What the statements new since the last analysis bind, call and loop over. */
-interface NewStatements {
-  readonly names: Set<string>;
-  readonly callees: Set<string>;
-  readonly receivers: Set<string>;
-  loops: boolean;
-}
 
 /** A copy of `value` with every position (`{ line, character }`) moved down by `lines`. */
 function shiftRows<T>(value: T, lines: number): T {
@@ -152,7 +129,7 @@ class FactReader {
   private byReceiver?: Map<string, SyntaxNode[]>;
   /** The statement being read and what reading it looked at outside it. */
   private statement!: SyntaxNode;
-  private reads!: Reads;
+  private reads!: StatementReads;
 
   constructor(private readonly root: SyntaxNode, private readonly scopes: PyScopes, private readonly models: ModelRef) {
     this.indexes = (root.type === 'module' ? root.children : [root]).map(callIndex);
@@ -185,11 +162,11 @@ class FactReader {
 
   /** Notes that reading the statement looked at `node`'s statement, when that is another one. */
   private note(node: SyntaxNode): void {
-    this.reads.seen.note(node);
+    this.reads.note(node);
   }
 
   private lookup(name: string, at: SyntaxNode): Binding | undefined {
-    return this.reads.seen.lookup(name, at);
+    return this.reads.lookup(name, at);
   }
 
   /** Every call in the file, in source order. */
@@ -201,7 +178,7 @@ class FactReader {
   /** The calls whose callee is written `callee` (`train_step`, `self.evaluate`), in source order. */
   private callsTo(callee: string): SyntaxNode[] {
     this.byCallee ??= mergeIndexes(this.indexes.map((index) => index.byCallee));
-    this.reads.callers.add(callee);
+    this.reads.noteCallee(callee);
     const found = this.byCallee.get(callee) ?? [];
     for (const call of found) this.note(call);
     return found;
@@ -210,7 +187,7 @@ class FactReader {
   /** The method calls on `receiver` (`model.eval()`), in source order. */
   private callsOn(receiver: string): SyntaxNode[] {
     this.byReceiver ??= mergeIndexes(this.indexes.map((index) => index.byReceiver));
-    this.reads.receivers.add(receiver);
+    this.reads.noteReceiver(receiver);
     const found = this.byReceiver.get(receiver) ?? [];
     for (const call of found) this.note(call);
     return found;
@@ -226,14 +203,17 @@ class FactReader {
   read(): TrainingFacts {
     const statements = this.root.type === 'module' ? this.root.children : [this.root];
     const key = [this.scopes.importsKey, [...this.scopes.functions.keys()], [...this.scopes.classes.keys()], [...this.models.classes], [...this.zeroing], [...this.evaluating], [...this.training]].join('|');
-    const added: NewStatements = { names: new Set(), callees: new Set(), receivers: new Set(), loops: false };
-    for (const statement of statements) {
-      if (statementFacts.has(statement)) continue;
-      for (const name of PyScopes.namesOf(statement) ?? []) added.names.add(name);
-      const index = callIndex(statement);
-      for (const callee of index.byCallee.keys()) added.callees.add(callee);
-      for (const receiver of index.byReceiver.keys()) added.receivers.add(receiver);
-      if (!added.loops && (statement.type === 'for_statement' || statement.descendantsOfType(['for_statement']).length > 0)) added.loops = true;
+    // What the statements new since the last analysis bind, call and loop over; on a first analysis nothing is kept.
+    const added = { names: new Set<string>(), callees: new Set<string>(), receivers: new Set<string>(), loops: false };
+    if (this.root.type === 'module' && statements.some((s) => statementFacts.has(s))) {
+      for (const statement of statements) {
+        if (statementFacts.has(statement)) continue;
+        for (const name of PyScopes.namesOf(statement) ?? []) added.names.add(name);
+        const index = callIndex(statement);
+        for (const callee of index.byCallee.keys()) added.callees.add(callee);
+        for (const receiver of index.byReceiver.keys()) added.receivers.add(receiver);
+        if (!added.loops && (statement.type === 'for_statement' || statement.descendantsOfType(['for_statement']).length > 0)) added.loops = true;
+      }
     }
     const out = { pipelines: [] as DataPipelineFact[], steps: [] as OptimizerStepFact[], evaluations: [] as EvaluationFact[], modeSwitches: [] as StatementFacts['modeSwitches'] };
     for (const statement of statements) {
@@ -249,13 +229,11 @@ class FactReader {
   }
 
   /** The statement's facts from the last analysis, moved with it, when nothing they read has changed. */
-  private reused(statement: SyntaxNode, key: string, added: NewStatements): StatementFacts | undefined {
+  private reused(statement: SyntaxNode, key: string, added: AddedStatements): StatementFacts | undefined {
     const entry = statementFacts.get(statement);
     if (!entry) return undefined;
     const { reads } = entry;
-    if (reads.key !== key || (reads.loops && added.loops) || !reads.seen.unchanged(this.root, added.names)) return undefined;
-    for (const callee of reads.callers) if (added.callees.has(callee)) return undefined;
-    for (const receiver of reads.receivers) if (added.receivers.has(receiver)) return undefined;
+    if (!reads.unchanged(this.root, key, added)) return undefined;
     // No facts: nothing to move. Otherwise all the statements read must have moved by the same number of lines.
     if (entry.empty) return entry.facts;
     let shift: number | undefined;
@@ -272,10 +250,10 @@ class FactReader {
 
   private readStatement(statement: SyntaxNode, key: string): StatementFacts {
     this.statement = statement;
-    this.reads = { key, seen: new StatementReads(this.scopes, statement), callers: new Set(), receivers: new Set(), loops: false };
+    this.reads = new StatementReads(this.scopes, statement, key);
     const facts: StatementFacts = { pipelines: this.pipelines(), steps: this.steps(), evaluations: this.evaluations(), modeSwitches: this.modeSwitches() };
     const rows = new Map<SyntaxNode, number>([[statement, statement.startPosition.row]]);
-    for (const node of this.reads.seen.statements) rows.set(node, node.startPosition.row);
+    for (const node of this.reads.statements) rows.set(node, node.startPosition.row);
     const empty = facts.pipelines.length + facts.steps.length + facts.evaluations.length + facts.modeSwitches.length === 0;
     if (this.root.type === 'module') statementFacts.set(statement, { reads: this.reads, facts, rows, empty });
     return facts;
@@ -386,7 +364,7 @@ class FactReader {
       if (!b || b.loop || b.index !== undefined) return undefined;
       // A pipeline built up over several assignments (`ds = ds.shuffle(...)`) is read as one chain of text.
       const all = this.allCalls.filter((c) => c.parent?.type === 'assignment' && c.parent.childForFieldName('left')?.text === expr!.text);
-      this.reads.seen.names.add(expr.text);
+      this.reads.noteName(expr.text);
       for (const c of all) this.note(c);
       if (all.some((c) => /\.shuffle\s*\(/.test(c.text))) return undefined;
       expr = b.value;
@@ -454,7 +432,7 @@ class FactReader {
   /** Whether the loader (by its call or variable) is iterated in a loop that calls backward. */
   private feedsTraining(call: SyntaxNode, name: string | undefined): boolean {
     // Any loop of the file may iterate the loader: a loop added anywhere can change the answer.
-    this.reads.loops = true;
+    this.reads.noteLoops();
     const loops = [...this.root.descendantsOfType('for_statement')].filter((l): l is SyntaxNode => l !== null);
     return loops.some((loop) => {
       const iter = loop.childForFieldName('right');
@@ -579,7 +557,7 @@ class FactReader {
     if (!fn || (fn.type !== 'identifier' && fn.type !== 'attribute')) return undefined;
     const text = fn.text;
     if (fn.type === 'attribute' && fn.childForFieldName('object')?.text !== 'self') return undefined;
-    const name = this.models.resolve(fn, call, this.reads.seen.queries);
+    const name = this.models.resolve(fn, call, this.reads.queries);
     if (name) return { text, name };
     const last = text.split('.').pop() ?? '';
     if (/^(model|net|network|classifier|encoder|student|teacher)$|_model$|_net$|^model_/i.test(last) && !this.scopes.functions.has(text)) return { text };
