@@ -6,7 +6,7 @@ import type { SyntaxNode } from '../syntax';
 import type { LossInput, LossTask, LossUse, OpEdit } from '../graph';
 import { type ModelRef, findModelRefs } from './modelRefs';
 import { type Binding, PyScopes, callArguments, paramName, rangeOfNode } from './pyScope';
-import { StatementReads } from './statementReads';
+import { internKey, StatementReads } from './statementReads';
 import { clip } from '../text';
 import { callIndex, mergeIndexes } from './callIndex';
 
@@ -101,7 +101,7 @@ const statementUses = new WeakMap<SyntaxNode, { readonly reads: StatementReads; 
 export function findLossUses(root: SyntaxNode, models: readonly { name: string }[], scopes = PyScopes.of(root)): Map<string, LossUse[]> {
   const linker = new LossLinker(scopes, models, root);
   const statements = root.type === 'module' ? root.children : [root];
-  const key = `${scopes.importsKey}|${[...scopes.functions.keys()].join(',')}|${models.map((m) => m.name).join(',')}`;
+  const key = internKey(`${scopes.importsKey}|${[...scopes.functions.keys()].join(',')}|${models.map((m) => m.name).join(',')}`);
   // What the statements new since the last analysis bind, define and call: the reads of other statements they
   // change. On a first analysis nothing is kept, so nothing needs it.
   const added = { names: new Set<string>(), callees: new Set<string>(), receivers: new Set<string>(), loops: false };

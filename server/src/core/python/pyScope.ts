@@ -184,6 +184,7 @@ export class PyScopes {
     // Each top-level statement is read once per mirrored statement; the module merges them in source order.
     const statements = root.type === 'module' ? root.children : [root];
     const moduleNames = new Map<string, Binding[]>();
+    const owned = new Set<Binding[]>();
     this.bindings.set(MODULE, moduleNames);
     for (const statement of statements) {
       let names = root.type === 'module' ? statementNames.get(statement) : undefined;
@@ -199,7 +200,14 @@ export class PyScopes {
         }
         for (const [name, list] of map) {
           const existing = moduleNames.get(name);
-          moduleNames.set(name, existing ? [...existing, ...list] : list);
+          if (!existing) moduleNames.set(name, list);
+          else if (owned.has(existing)) existing.push(...list);
+          else {
+            // A statement's cached list is never mutated: the first merge makes the module's own copy.
+            const merged = [...existing, ...list];
+            owned.add(merged);
+            moduleNames.set(name, merged);
+          }
         }
       }
       for (const [key, map] of names.selfAttrs) {
@@ -213,7 +221,11 @@ export class PyScopes {
         for (const [name, list] of map) merged.set(name, [...(merged.get(name) ?? []), ...list]);
         this.selfAttrs.set(key, merged);
       }
-      for (const [name, fn] of names.functions) this.functions.set(name, [...(this.functions.get(name) ?? []), fn]);
+      for (const [name, fn] of names.functions) {
+        const list = this.functions.get(name);
+        if (list) list.push(fn);
+        else this.functions.set(name, [fn]);
+      }
       for (const [name, cls] of names.classes) this.classes.set(name, cls);
     }
   }

@@ -18,6 +18,21 @@ export interface AddedStatements {
 
 const NONE: ReadonlySet<never> = new Set();
 
+/** Recent keys, so that equal keys are one string and comparing them per statement costs nothing. */
+const KEYS = new Map<string, string>();
+
+/**
+ * `key` as the instance kept for an equal key seen before. A file-wide key holds every function name of the file;
+ * compared as fresh strings for each of a long file's statements, it costs more than the statements' reading.
+ */
+export function internKey(key: string): string {
+  const known = KEYS.get(key);
+  if (known !== undefined) return known;
+  if (KEYS.size >= 64) KEYS.clear();
+  KEYS.set(key, key);
+  return key;
+}
+
 export class StatementReads {
   private statements$?: Set<SyntaxNode>;
   private names$?: Set<string>;

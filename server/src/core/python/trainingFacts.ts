@@ -9,7 +9,7 @@ import { type ModelRef, findModelRefs } from './modelRefs';
 import { type CallIndex, callIndex, mergeIndexes } from './callIndex';
 import { extractInputFacts } from './inputFacts';
 import { type Binding, PyScopes, appendArgument, callArguments, enclosingStatement, insertLineBefore, rangeOfNode } from './pyScope';
-import { type AddedStatements, StatementReads } from './statementReads';
+import { type AddedStatements, internKey, StatementReads } from './statementReads';
 
 const LOOPS = new Set(['for_statement', 'while_statement']);
 const EVAL_WORD = /^(val|valid|validation|test|testing|eval|evaluation|dev|holdout|pred|predict|inference|calib|calibration)$/i;
@@ -202,7 +202,7 @@ class FactReader {
 
   read(): TrainingFacts {
     const statements = this.root.type === 'module' ? this.root.children : [this.root];
-    const key = [this.scopes.importsKey, [...this.scopes.functions.keys()], [...this.scopes.classes.keys()], [...this.models.classes], [...this.zeroing], [...this.evaluating], [...this.training]].join('|');
+    const key = internKey([this.scopes.importsKey, [...this.scopes.functions.keys()], [...this.scopes.classes.keys()], [...this.models.classes], [...this.zeroing], [...this.evaluating], [...this.training]].join('|'));
     // What the statements new since the last analysis bind, call and loop over; on a first analysis nothing is kept.
     const added = { names: new Set<string>(), callees: new Set<string>(), receivers: new Set<string>(), loops: false };
     if (this.root.type === 'module' && statements.some((s) => statementFacts.has(s))) {

@@ -125,6 +125,8 @@ const SPEC_COMMENT = /^[ \t]*(?:#|\/\/)[ \t]*model-spec:[ \t]*("?)([^\s"]+)\1/gm
 /** Where a code file names its spec (`# model-spec: mnist.mspec`). */
 export function specComments(text: string): { path: string; range: Range }[] {
   const out: { path: string; range: Range }[] = [];
+  // Most files name no spec: a plain search settles that without running the pattern over every line.
+  if (!text.includes('model-spec:')) return out;
   for (const m of text.matchAll(SPEC_COMMENT)) {
     const start = (m.index ?? 0) + m[0].indexOf(m[2]);
     const before = text.slice(0, start);
