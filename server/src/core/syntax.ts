@@ -39,6 +39,30 @@ export interface SyntaxNode {
   descendantForPosition(start: Point, end?: Point): SyntaxNode | null;
 }
 
+/**
+ * How a mirrored module differs from the mirror it was made from, for readers that keep results per top-level
+ * statement and can patch the previous module's instead of visiting every statement again: the statements of the
+ * previous mirror that are gone, the ones mirrored anew (both in source order; every other statement is the same
+ * object as before), and whether any kept statement now starts on another line.
+ */
+export interface StatementDelta {
+  readonly previous: SyntaxNode;
+  readonly removed: readonly SyntaxNode[];
+  readonly added: readonly SyntaxNode[];
+  readonly moved: boolean;
+  /**
+   * When the change is one run of statements replaced by another at the same place: the index of its first
+   * statement, in the previous module's children and in this one's. Undefined when the changed statements are
+   * scattered (after a whole-text mirror of an edit that touched several places).
+   */
+  readonly at: number | undefined;
+}
+
+/** The delta a module's mirror was made with; undefined for a first mirror or a tree-sitter node. */
+export function statementDelta(root: SyntaxNode): StatementDelta | undefined {
+  return root instanceof MirrorNode ? root.delta : undefined;
+}
+
 /** One top-level statement's text, line table and node index; nodes inside it hold offsets relative to its start. */
 class Segment {
   /** Where the segment starts in the current text; updated when a later mirror reuses it. */
@@ -91,6 +115,8 @@ class MirrorNode implements SyntaxNode {
   hasError = false;
   /** On a root: whether tree-sitter reported an error for the whole tree, seen among the children or not. */
   treeError = false;
+  /** On a root mirrored from a previous one: what changed (see `StatementDelta`). */
+  delta?: StatementDelta;
   /** Position in its segment's pre-order and number of descendants: descendants are the orders (order, order + size]. */
   order = 0;
   size = 0;
@@ -262,6 +288,9 @@ export function mirrorTree(tree: Tree, text: string, previous?: SyntaxNode): Syn
     }
   }
   const cursor: TreeCursor = tree.walk();
+  const kept = new Set<MirrorNode>();
+  const added: MirrorNode[] = [];
+  let moved = false;
   if (nextId > Number.MAX_SAFE_INTEGER / 2) nextId = 1;
   const root = new MirrorNode(rootSegment, nextId++, cursor.nodeType, cursor.nodeIsNamed, cursor.nodeIsMissing, cursor.startIndex, cursor.endIndex, null);
   try {
@@ -274,18 +303,33 @@ export function mirrorTree(tree: Tree, text: string, previous?: SyntaxNode): Syn
         const at = candidates ? candidates.findIndex((c) => c.type === cursor.nodeType) : -1;
         const reused = at >= 0 && !cursor.currentNode.hasError ? candidates!.splice(at, 1)[0] : undefined;
         if (reused) {
+          const row = reused.segment.row;
           reused.segment.place(source, start);
+          if (reused.segment.row !== row) moved = true;
+          kept.add(reused);
           reused.parent = root;
           root.children.push(reused);
         } else {
           const segment = new Segment(detach(text.slice(start, end)));
           segment.place(source, start);
-          root.children.push(mirrorSubtree(cursor, segment, root));
+          const node = mirrorSubtree(cursor, segment, root);
+          root.children.push(node);
+          added.push(node);
         }
       } while (cursor.gotoNextSibling());
     }
   } finally {
     cursor.delete();
+  }
+  if (previous instanceof MirrorNode && previous.parent === null) {
+    // The previous root's own delta goes: deltas must not chain every earlier mirror of the document.
+    previous.delta = undefined;
+    const removedAt = previous.children.flatMap((c, i) => (kept.has(c) ? [] : [i]));
+    const addedSet = new Set(added);
+    const addedAt = root.children.flatMap((c, i) => (addedSet.has(c) ? [i] : []));
+    const run = (indexes: number[]) => indexes.every((index, k) => index === indexes[0] + k);
+    const at = run(removedAt) && run(addedAt) && (removedAt.length === 0 || addedAt.length === 0 || removedAt[0] === addedAt[0]) ? (removedAt[0] ?? addedAt[0] ?? 0) : undefined;
+    root.delta = { previous, removed: removedAt.map((i) => previous.children[i]), added, moved, at };
   }
   root.hasError = root.type === 'ERROR' || root.isMissing || root.children.some((c) => c.hasError);
   // Tree-sitter can charge an error to the module itself (a token it skipped) with no ERROR node among its children;
@@ -376,17 +420,23 @@ export function remirrorStatement(previous: SyntaxNode, text: string, parse: (te
     cursor.delete();
     tree.delete();
   }
+  let moved = false;
   for (let i = 0; i < kids.length; i++) {
     if (i === at) {
       for (const node of spliced) root.children.push(node);
       continue;
     }
     const kept = kids[i];
+    const row = kept.segment.row;
     kept.segment.place(source, kept.startIndex + (i > at ? delta : 0));
+    // The statements after the edit move together: the first one says whether lines were added or removed.
+    if (i === at + 1) moved = kept.segment.row !== row;
     kept.parent = root;
     root.children.push(kept);
   }
   root.hasError = root.children.some((c) => c.hasError);
+  previous.delta = undefined;
+  root.delta = { previous, removed: [edited], added: spliced, moved, at };
   return root;
 }
 

@@ -2,7 +2,7 @@
 // import refers to, and which expressions each name (or `self.<attr>`) is assigned in each function. It follows
 // Python's scoping only as far as a training script needs: the enclosing functions, then the module.
 
-import { rangeOfSyntax, type SyntaxNode } from '../syntax';
+import { rangeOfSyntax, type StatementDelta, statementDelta, type SyntaxNode } from '../syntax';
 import type { Position, TextEdit } from '../graph';
 
 /** A node's range in LSP terms. */
@@ -170,17 +170,106 @@ export class PyScopes {
   /** Module-level and nested function definitions by name. */
   readonly functions = new Map<string, SyntaxNode[]>();
   readonly classes = new Map<string, SyntaxNode>();
+  /** Every definition of each class name in source order; `classes` holds the last. */
+  private readonly classDefs = new Map<string, SyntaxNode[]>();
   /** resolvePath's answers: training code names the same callees over and over. */
   private readonly paths = new Map<string, string>();
 
   /** The scopes of a module, built once per mirrored tree and shared by every reader of it. */
   static of(root: SyntaxNode): PyScopes {
     let scopes = moduleScopes.get(root);
-    if (!scopes) moduleScopes.set(root, (scopes = new PyScopes(root)));
+    if (!scopes) {
+      // After an edit inside one statement, the previous module's scopes with that statement's names swapped.
+      const delta = root.type === 'module' ? statementDelta(root) : undefined;
+      const before = delta ? moduleScopes.get(delta.previous) : undefined;
+      scopes = (before && delta && PyScopes.patched(before, root, delta)) || new PyScopes(root);
+      moduleScopes.set(root, scopes);
+    }
     return scopes;
   }
 
-  constructor(readonly root: SyntaxNode) {
+  /**
+   * `before`'s scopes with the names of the statements `delta` removed replaced by those of the statements it added,
+   * when both bind and define the same names at module level and import nothing: what building them afresh gives,
+   * without visiting every statement. Undefined when the edit changed what the module's names are.
+   */
+  private static patched(before: PyScopes, root: SyntaxNode, delta: StatementDelta): PyScopes | undefined {
+    if (delta.at === undefined) return undefined;
+    const removed: StatementNames[] = [];
+    for (const statement of delta.removed) {
+      const names = statementNames.get(statement);
+      if (!names) return undefined;
+      removed.push(names);
+    }
+    const added = delta.added.map((statement) => {
+      let names = statementNames.get(statement);
+      if (!names) statementNames.set(statement, (names = readStatement(statement, root)));
+      return names;
+    });
+    const shape = (all: StatementNames[]) => {
+      if (all.some((n) => n.imports.length > 0)) return undefined;
+      const module = all.flatMap((n) => [...(n.bindings.get(MODULE) ?? new Map<string, Binding[]>())].map(([name, list]) => `${name}*${list.length}`));
+      return [module.sort().join(','), all.flatMap((n) => n.functions.map(([name]) => name)).sort().join(','), all.flatMap((n) => n.classes.map(([name]) => name)).sort().join(',')].join('|');
+    };
+    const was = shape(removed);
+    if (was === undefined || was !== shape(added)) return undefined;
+    const scopes = new PyScopes(root, true);
+    for (const [alias, path] of before.imports) scopes.imports.set(alias, path);
+    for (const [key, map] of before.bindings) scopes.bindings.set(key, map);
+    for (const [key, map] of before.selfAttrs) scopes.selfAttrs.set(key, map);
+    for (const [name, list] of before.functions) scopes.functions.set(name, list);
+    for (const [name, node] of before.classes) scopes.classes.set(name, node);
+    for (const names of removed) {
+      for (const key of names.bindings.keys()) if (key !== MODULE) scopes.bindings.delete(key);
+      for (const key of names.selfAttrs.keys()) scopes.selfAttrs.delete(key);
+    }
+    for (const names of added) {
+      for (const [key, map] of names.bindings) {
+        if (key === MODULE) continue;
+        if (scopes.bindings.has(key)) return undefined;
+        scopes.bindings.set(key, map);
+      }
+      for (const [key, map] of names.selfAttrs) {
+        if (scopes.selfAttrs.has(key)) return undefined;
+        scopes.selfAttrs.set(key, map);
+      }
+    }
+    // Module-level names and functions: the removed statements' entries give way to the added ones' in place (each
+    // statement's are contiguous, in source order); lists are copied, never changed, since statements share them.
+    const swap = <T>(list: readonly T[], gone: ReadonlySet<T>, coming: readonly T[]): T[] => {
+      const at = list.findIndex((x) => gone.has(x));
+      const rest = list.filter((x) => !gone.has(x));
+      rest.splice(at < 0 ? rest.length : at, 0, ...coming);
+      return rest;
+    };
+    const moduleNames = new Map(before.bindings.get(MODULE));
+    scopes.bindings.set(MODULE, moduleNames);
+    const goneBindings = new Set(removed.flatMap((n) => [...(n.bindings.get(MODULE)?.values() ?? [])].flat()));
+    const comingBindings = new Map<string, Binding[]>();
+    for (const names of added) for (const [name, list] of names.bindings.get(MODULE) ?? []) comingBindings.set(name, [...(comingBindings.get(name) ?? []), ...list]);
+    for (const [name, list] of comingBindings) moduleNames.set(name, swap(moduleNames.get(name) ?? [], goneBindings, list));
+    const goneFunctions = new Set(removed.flatMap((n) => n.functions.map(([, fn]) => fn)));
+    const comingFunctions = new Map<string, SyntaxNode[]>();
+    for (const names of added) for (const [name, fn] of names.functions) comingFunctions.set(name, [...(comingFunctions.get(name) ?? []), fn]);
+    for (const [name, list] of comingFunctions) scopes.functions.set(name, swap(scopes.functions.get(name) ?? [], goneFunctions, list));
+    for (const [name, list] of before.classDefs) scopes.classDefs.set(name, list);
+    const goneClasses = new Set(removed.flatMap((n) => n.classes.map(([, cls]) => cls)));
+    const comingClasses = new Map<string, SyntaxNode[]>();
+    for (const names of added) for (const [name, cls] of names.classes) comingClasses.set(name, [...(comingClasses.get(name) ?? []), cls]);
+    for (const [name, list] of comingClasses) {
+      const defs = swap(scopes.classDefs.get(name) ?? [], goneClasses, list);
+      scopes.classDefs.set(name, defs);
+      scopes.classes.set(name, defs[defs.length - 1]);
+    }
+    return scopes;
+  }
+
+  constructor(
+    readonly root: SyntaxNode,
+    /** Whether these scopes are the previous module's patched after an edit (left empty here, for `patched` to fill). */
+    readonly patched = false,
+  ) {
+    if (patched) return;
     // Each top-level statement is read once per mirrored statement; the module merges them in source order.
     const statements = root.type === 'module' ? root.children : [root];
     const moduleNames = new Map<string, Binding[]>();
@@ -226,7 +315,12 @@ export class PyScopes {
         if (list) list.push(fn);
         else this.functions.set(name, [fn]);
       }
-      for (const [name, cls] of names.classes) this.classes.set(name, cls);
+      for (const [name, cls] of names.classes) {
+        this.classes.set(name, cls);
+        const defs = this.classDefs.get(name);
+        if (defs) defs.push(cls);
+        else this.classDefs.set(name, [cls]);
+      }
     }
   }
 
@@ -275,17 +369,6 @@ export class PyScopes {
     return undefined;
   }
 
-  /**
-   * Every name (`criterion`, `self.loss_fn`) that some assignment, loop or `with … as` anywhere in the module binds
-   * to a value passing `test`, in any scope: a superset for readers that want to skip names that cannot matter.
-   */
-  namesBound(test: (value: SyntaxNode) => boolean): Set<string> {
-    const out = new Set<string>();
-    for (const names of this.bindings.values()) for (const [name, list] of names) if (list.some((b) => test(b.value))) out.add(name);
-    for (const names of this.selfAttrs.values()) for (const [attr, list] of names) if (list.some((b) => test(b.value))) out.add(`self.${attr}`);
-    return out;
-  }
-
   /** The assignments of `self.<attr>` anywhere in the class that holds `at`. */
   lookupSelf(attr: string, at: SyntaxNode): Binding | undefined {
     const cls = this.classOf(at);
@@ -294,17 +377,17 @@ export class PyScopes {
   }
 
   /**
-   * The first assignment (`name = …`, `self.<attr> = …` for `self.<attr>`) anywhere in the module, in any scope,
-   * whose value passes `test`: `namesBound` for one name, for readers that ask about a few names.
+   * The first assignment in source order (`name = …`, `self.<attr> = …` for `self.<attr>`) anywhere in the module,
+   * in any scope, whose value passes `test`, for readers that ask whether a name can hold some kind of value.
    */
   firstBound(name: string, test: (value: SyntaxNode) => boolean): Binding | undefined {
-    if (name.startsWith('self.')) {
-      const attr = name.slice('self.'.length);
-      for (const names of this.selfAttrs.values()) for (const b of names.get(attr) ?? []) if (test(b.value)) return b;
-      return undefined;
+    const self = name.startsWith('self.');
+    const key = self ? name.slice('self.'.length) : name;
+    let first: Binding | undefined;
+    for (const names of (self ? this.selfAttrs : this.bindings).values()) {
+      for (const b of names.get(key) ?? []) if ((!first || b.value.startIndex < first.value.startIndex) && test(b.value)) first = b;
     }
-    for (const names of this.bindings.values()) for (const b of names.get(name) ?? []) if (test(b.value)) return b;
-    return undefined;
+    return first;
   }
 
   /** The first assignment of `self.<attr>` in the class that holds `at` whose value passes `test`. */
