@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { mirrorTree, remirrorStatement, statementDelta, type SyntaxNode } from '../../server/src/core/syntax';
 import { PyScopes } from '../../server/src/core/python/pyScope';
+import { FileScope, ImportedModules } from '../../server/src/core/python/torchScope';
+import type { Value } from '../../server/src/core/python/values';
 import { parsers } from '../helpers/parsers';
 
 const SOURCES = [
@@ -46,6 +48,22 @@ function scopeAnswers(scopes: PyScopes, root: SyntaxNode): unknown {
   };
 }
 
+/** What a PyTorch file scope holds, by positions. */
+function fileAnswers(scope: FileScope): unknown {
+  const value = (v: Value): string => {
+    if (v.kind === 'class') return `class:${v.cls.node.startIndex}`;
+    if (v.kind === 'function') return `function:${v.node.startIndex}`;
+    return JSON.stringify(v);
+  };
+  return {
+    globals: [...scope.globals].map(([k, v]) => `${k}=${value(v)}`),
+    classes: [...scope.classes].map(([k, c]) => `${k}=${c.node.startIndex}(${c.bases.join(',')})[${[...c.methods].map(([m, n]) => `${m}:${n.startIndex}`).join(',')}]`),
+    functions: [...scope.functions].map(([k, n]) => `${k}=${n.startIndex}`),
+    external: [...scope.external],
+    candidates: scope.modelCandidates().map((c) => (c.kind === 'class' ? `class:${c.cls.name}:${c.cls.node.startIndex}` : `${c.kind}:${c.name}:${c.node.startIndex}`)),
+  };
+}
+
 describe('statement deltas and the readers that patch with them', () => {
   const typing = fc.constantFrom(' ', 'x', '1', 'relu', '_2', '.', '(', ')', '# note', '\n', '\n    y = 2');
   const edit = fc.oneof(
@@ -56,10 +74,11 @@ describe('statement deltas and the readers that patch with them', () => {
   );
 
   for (const file of SOURCES) {
-    it(`${file}: deltas name exactly the changed statements, and patched scopes answer as fresh ones`, async () => {
+    it(`${file}: deltas name exactly the changed statements, and patched scopes (PyScopes, FileScope) answer as fresh ones`, async () => {
       const parser = (await parsers()).python!;
       const original = read(file);
       let patched = 0;
+      let filePatched = 0;
       let steps = 0;
       await fc.assert(
         fc.asyncProperty(fc.array(edit, { minLength: 1, maxLength: 6 }), async (edits) => {
@@ -68,6 +87,7 @@ describe('statement deltas and the readers that patch with them', () => {
           let mirror = mirrorTree(first, text);
           first.delete();
           PyScopes.of(mirror);
+          FileScope.forFile(mirror, new ImportedModules(undefined));
           for (const e of edits) {
             const lines = text.split('\n');
             const line = e.line % lines.length;
@@ -96,6 +116,9 @@ describe('statement deltas and the readers that patch with them', () => {
             if (scopes.patched) patched++;
             const reference = mirrorTree(fresh, text);
             assert.deepEqual(scopeAnswers(scopes, next), scopeAnswers(new PyScopes(reference), reference));
+            const file = FileScope.forFile(next, new ImportedModules(undefined));
+            if (file.patched) filePatched++;
+            assert.deepEqual(fileAnswers(file), fileAnswers(new FileScope(reference)));
             fresh.delete();
             mirror = next;
           }
@@ -104,6 +127,8 @@ describe('statement deltas and the readers that patch with them', () => {
       );
       // Typing inside a statement keeps the module's names: most such edits must take the patched path.
       assert.ok(patched > steps / 4, `scopes were patched on ${patched} of ${steps} edits`);
+      // Edits to imports, constants and module-level Sequentials read the file scope afresh; short scripts are mostly those.
+      assert.ok(filePatched > steps / 10, `file scopes were patched on ${filePatched} of ${steps} edits`);
     });
   }
 });

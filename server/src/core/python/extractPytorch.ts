@@ -42,7 +42,7 @@ export interface ExtractionMemo {
 export function extractPytorch(root: SyntaxNode, imports?: ImportContext, memo?: ExtractionMemo, trainedImports = false): PythonExtraction {
   const modules = new ImportedModules(imports);
   try {
-    const file = new FileScope(root, modules);
+    const file = FileScope.forFile(root, modules);
     const extraction = extractWith(root, file, modules, memo);
     return trainedImports ? { ...extraction, trained: trainedImportedModels(root, file) } : extraction;
   } finally {

@@ -2,7 +2,7 @@
 // modules), constants, classes and functions, and which of them are models (nn.Module subclasses, module-level
 // nn.Sequential values and functions that return one).
 
-import type { SyntaxNode } from '../syntax';
+import { type StatementDelta, statementDelta, type SyntaxNode } from '../syntax';
 import { pythonLiteral } from '../abstractValues';
 import { type ImportContext, KNOWN_LIBRARIES, MODEL_LIBRARIES, ModuleLoader } from '../imports';
 import { classParts } from './interpreter';
@@ -70,6 +70,9 @@ export class FileScope {
   /** Whether an import gives Sequential another name; read the first time a function is looked at. */
   private renamesSequential?: boolean;
 
+  /** Whether this is the previous text's scope patched after an edit (see `forFile`). */
+  readonly patched: boolean;
+
   /** Names imported from modules Model Audit cannot see, with the module they come from. */
   readonly external = new Map<string, string>();
 
@@ -78,8 +81,67 @@ export class FileScope {
     readonly modules: ImportedModules = new ImportedModules(undefined),
     /** The file's path when it is an imported module, not the file being analysed. */
     readonly origin?: string,
+    /** Another scope to copy instead of reading the statements (for `patched`). */
+    copy?: FileScope,
   ) {
+    this.patched = copy !== undefined;
+    if (copy) {
+      for (const [k, v] of copy.globals) this.globals.set(k, v);
+      for (const [k, v] of copy.classes) this.classes.set(k, v);
+      for (const [k, v] of copy.functions) this.functions.set(k, v);
+      for (const [k, v] of copy.external) this.external.set(k, v);
+      this.order.push(...copy.order);
+      this.renamesSequential = copy.renamesSequential;
+      return;
+    }
     for (const stmt of root.namedChildren) this.scan(stmt);
+  }
+
+  /**
+   * The scope of the file being analysed. After an edit that replaced classes or functions by ones of the same
+   * names (and bases), or statements that define nothing by others, it is the previous text's scope with those
+   * definitions swapped: the same maps and candidates a fresh reading gives, without reading every statement.
+   */
+  static forFile(root: SyntaxNode, modules: ImportedModules): FileScope {
+    const delta = root.type === 'module' ? statementDelta(root) : undefined;
+    const before = delta ? fileScopes.get(delta.previous) : undefined;
+    const scope = (before && delta && FileScope.patched(before, root, modules, delta)) || new FileScope(root, modules);
+    if (root.type === 'module') fileScopes.set(root, scope);
+    return scope;
+  }
+
+  private static patched(before: FileScope, root: SyntaxNode, modules: ImportedModules, delta: StatementDelta): FileScope | undefined {
+    // Imports may have been followed into the workspace, whose files can change: those scopes are read afresh.
+    if (delta.at === undefined || before.modules.consulted || delta.removed.length !== delta.added.length) return undefined;
+    const pairs = delta.removed.map((gone, i) => [definitionOf(gone, before), definitionOf(delta.added[i], before)] as const);
+    if (pairs.some(([gone, coming]) => !gone || !coming || gone.key !== coming.key)) return undefined;
+    const scope = new FileScope(root, modules, undefined, before);
+    for (const [gone, coming] of pairs) {
+      if (gone!.kind === 'inert') continue;
+      const name = gone!.name;
+      const candidate = scope.order.findIndex((c) => (c.kind === 'class' ? c.cls.node : c.node) === gone!.node);
+      if (gone!.kind === 'class') {
+        const old = scope.classes.get(name);
+        const parts = classParts(coming!.node);
+        // Defined twice: which one wins is the full reading's business.
+        if (old?.node !== gone!.node || !parts) return undefined;
+        const cls: ClassInfo = { name, node: coming!.node, bases: parts.bases, methods: parts.methods };
+        scope.classes.set(name, cls);
+        const value = scope.globals.get(name);
+        if (value?.kind === 'class' && value.cls === old) scope.globals.set(name, { kind: 'class', cls });
+        // Whether it is a model depends on its bases and the classes before it, all as they were.
+        if (candidate >= 0) scope.order[candidate] = { kind: 'class', cls };
+      } else {
+        if (scope.functions.get(name) !== gone!.node) return undefined;
+        scope.functions.set(name, coming!.node);
+        const value = scope.globals.get(name);
+        if (value?.kind === 'function' && value.node === gone!.node) scope.globals.set(name, { kind: 'function', node: coming!.node });
+        const builds = scope.returnsSequential(coming!.node);
+        if (builds !== candidate >= 0) return undefined;
+        if (builds) scope.order[candidate] = { kind: 'function', name, node: coming!.node };
+      }
+    }
+    return scope;
   }
 
   /** The path of the imported file a syntax node comes from; undefined for this file's own code. */
@@ -201,7 +263,7 @@ export class FileScope {
         if (left?.type !== 'identifier' || !right) break;
         if (right.type === 'call' && this.isSequentialCall(right)) {
           this.order.push({ kind: 'value', name: left.text, node: stmt, valueNode: right });
-        } else if (right.type === 'integer' || right.type === 'float' || right.type === 'string' || right.type === 'true' || right.type === 'false') {
+        } else if (CONSTANTS.has(right.type)) {
           this.globals.set(left.text, knobbed(literal(right), left.text));
         }
         break;
@@ -267,7 +329,7 @@ export class FileScope {
     return fn !== null && this.resolvePath(fn.text) === 'torch.nn.Sequential';
   }
 
-  private returnsSequential(fn: SyntaxNode): boolean {
+  returnsSequential(fn: SyntaxNode): boolean {
     const body = fn.childForFieldName('body');
     if (!body) return false;
     // Most functions never name Sequential (training steps, helpers): settled from the text, kept per node. Only an
@@ -304,6 +366,38 @@ export class FileScope {
     for (const [name, v] of this.globals) if (v.kind === 'module' && v.path === 'torch.nn') return name;
     return 'torch.nn';
   }
+}
+
+/** The literals a module-level assignment records as a constant. */
+const CONSTANTS = new Set(['integer', 'float', 'string', 'true', 'false']);
+
+/** The scope of each module analysed (not imported), for the next text's `forFile` to patch. */
+const fileScopes = new WeakMap<SyntaxNode, FileScope>();
+
+/**
+ * What a top-level statement defines for `FileScope`, with a key that is equal for two statements a patch can swap:
+ * a class (name and bases), a function (name), or nothing at all ('inert'). Undefined for statements whose effect
+ * depends on more than their own name (imports, assignments).
+ */
+function definitionOf(statement: SyntaxNode, scope: FileScope): { kind: 'class' | 'function' | 'inert'; name: string; node: SyntaxNode; key: string } | undefined {
+  const def = statement.type === 'decorated_definition' ? statement.childForFieldName('definition') : statement;
+  if (!def) return undefined;
+  if (def.type === 'class_definition' || def.type === 'function_definition') {
+    const name = def.childForFieldName('name')?.text;
+    if (!name) return undefined;
+    const bases = def.type === 'class_definition' ? classParts(def)?.bases.join(',') : '';
+    return bases === undefined ? undefined : { kind: def.type === 'class_definition' ? 'class' : 'function', name, node: def, key: `${def.type}:${name}(${bases})` };
+  }
+  if (def.type === 'import_statement' || def.type === 'import_from_statement' || def.type === 'decorated_definition') return undefined;
+  if (def.type === 'expression_statement' && def.namedChildren[0]?.type === 'assignment') {
+    // An assignment counts when it makes a module-level Sequential or a constant (see `scan`); others define nothing.
+    const assign = def.namedChildren[0];
+    const left = assign.childForFieldName('left');
+    const right = assign.childForFieldName('right');
+    if (left?.type === 'pattern_list' || left?.type === 'tuple_pattern') return undefined;
+    if (left?.type === 'identifier' && right && (right.type === 'call' ? scope.isSequentialCall(right) : CONSTANTS.has(right.type))) return undefined;
+  }
+  return { kind: 'inert', name: '', node: def, key: 'inert' };
 }
 
 const sequentialMentions = new WeakMap<SyntaxNode, boolean>();
