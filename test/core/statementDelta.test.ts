@@ -11,6 +11,8 @@ import { mirrorTree, remirrorStatement, statementDelta, type SyntaxNode } from '
 import { PyScopes } from '../../server/src/core/python/pyScope';
 import { FileScope, ImportedModules } from '../../server/src/core/python/torchScope';
 import type { Value } from '../../server/src/core/python/values';
+import { extractTrainingFacts } from '../../server/src/core/python/trainingFacts';
+import { findLossUses } from '../../server/src/core/python/lossUses';
 import { parsers } from '../helpers/parsers';
 
 const SOURCES = [
@@ -74,7 +76,7 @@ describe('statement deltas and the readers that patch with them', () => {
   );
 
   for (const file of SOURCES) {
-    it(`${file}: deltas name exactly the changed statements, and patched scopes (PyScopes, FileScope) answer as fresh ones`, async () => {
+    it(`${file}: deltas name exactly the changed statements, and patched readers (scopes, training facts, loss links) answer as fresh ones`, async () => {
       const parser = (await parsers()).python!;
       const original = read(file);
       let patched = 0;
@@ -88,6 +90,13 @@ describe('statement deltas and the readers that patch with them', () => {
           first.delete();
           PyScopes.of(mirror);
           FileScope.forFile(mirror, new ImportedModules(undefined));
+          // The models the training-code readers link to: the file's model classes as a fresh scope names them.
+          const modelsOf = (root: SyntaxNode) => new FileScope(root).modelCandidates().map((c) => ({ name: c.kind === 'class' ? c.cls.name : c.name }));
+          const trainingCode = (root: SyntaxNode) => {
+            const models = modelsOf(root);
+            return JSON.stringify({ facts: extractTrainingFacts(root, models), losses: [...findLossUses(root, models)] });
+          };
+          trainingCode(mirror);
           for (const e of edits) {
             const lines = text.split('\n');
             const line = e.line % lines.length;
@@ -119,6 +128,7 @@ describe('statement deltas and the readers that patch with them', () => {
             const file = FileScope.forFile(next, new ImportedModules(undefined));
             if (file.patched) filePatched++;
             assert.deepEqual(fileAnswers(file), fileAnswers(new FileScope(reference)));
+            assert.equal(trainingCode(next), trainingCode(reference), 'training facts and loss links as read afresh');
             fresh.delete();
             mirror = next;
           }

@@ -5,8 +5,9 @@
 // statements read nothing outside themselves, so the sets are made only when something is noted.
 
 import type { SyntaxNode } from '../syntax';
-import type { Binding, PyScopes, ScopeQueries } from './pyScope';
+import { type Binding, PyScopes, type ScopeQueries } from './pyScope';
 import { topStatement } from './statementDeps';
+import { callIndex } from './callIndex';
 
 /** What the statements new in this text bind or define, call, call methods on, and whether one holds a loop. */
 export interface AddedStatements {
@@ -98,6 +99,15 @@ export class StatementReads {
     return this.queries$;
   }
 
+  /** Adds what this reader read to `index`, the union over a module's statements. */
+  addTo(index: ReadIndex): void {
+    for (const statement of this.statements) index.statements.add(statement);
+    for (const name of this.names$ ?? NONE) index.names.add(name);
+    for (const callee of this.callers$ ?? NONE) index.callees.add(callee);
+    for (const receiver of this.receivers$ ?? NONE) index.receivers.add(receiver);
+    if (this.loops) index.loops = true;
+  }
+
   /**
    * Whether the results read are still valid in a text whose file-wide key is `key`, whose statements are `root`'s,
    * and whose new statements are `added`.
@@ -110,4 +120,40 @@ export class StatementReads {
     for (const receiver of this.receivers$ ?? NONE) if (added.receivers.has(receiver)) return false;
     return true;
   }
+}
+
+/**
+ * What all of a module's statement readers read, together: with it, an edit that replaced a few statements can be
+ * shown to leave every other statement's results valid without asking each of them (`unchanged` for all at once).
+ * A superset is safe: it can only send the caller back to checking statement by statement.
+ */
+export class ReadIndex {
+  readonly statements = new Set<SyntaxNode>();
+  readonly names = new Set<string>();
+  readonly callees = new Set<string>();
+  readonly receivers = new Set<string>();
+  loops = false;
+
+  /** Whether no reader read one of `removed` or anything `added` binds, calls or loops over. */
+  unaffected(removed: readonly SyntaxNode[], added: AddedStatements): boolean {
+    if (this.loops && added.loops) return false;
+    for (const statement of removed) if (this.statements.has(statement)) return false;
+    for (const name of added.names) if (this.names.has(name)) return false;
+    for (const callee of added.callees) if (this.callees.has(callee)) return false;
+    for (const receiver of added.receivers) if (this.receivers.has(receiver)) return false;
+    return true;
+  }
+}
+
+/** What `statements` bind or define, call, call methods on, and whether one holds a loop (scopes must be built). */
+export function addedBy(statements: readonly SyntaxNode[]): AddedStatements {
+  const added = { names: new Set<string>(), callees: new Set<string>(), receivers: new Set<string>(), loops: false };
+  for (const statement of statements) {
+    for (const name of PyScopes.namesOf(statement) ?? []) added.names.add(name);
+    const calls = callIndex(statement);
+    for (const callee of calls.byCallee.keys()) added.callees.add(callee);
+    for (const receiver of calls.byReceiver.keys()) added.receivers.add(receiver);
+    if (!added.loops && (statement.type === 'for_statement' || statement.descendantsOfType(['for_statement']).length > 0)) added.loops = true;
+  }
+  return added;
 }

@@ -2,14 +2,14 @@
 // their shuffling, optimizer steps and whether their loop clears gradients, evaluation blocks and whether the model
 // was put in eval mode, eval() calls inside training loops and whether train() follows. Pure and never throws.
 
-import type { SyntaxNode } from '../syntax';
+import { statementDelta, type SyntaxNode } from '../syntax';
 import type { ModelGraph } from '../graph';
 import type { DataPipelineFact, EvaluationFact, ModeSwitchFact, OptimizerStepFact, TrainingFacts } from '../training';
 import { type ModelRef, findModelRefs } from './modelRefs';
 import { type CallIndex, callIndex, mergeIndexes } from './callIndex';
 import { extractInputFacts } from './inputFacts';
 import { type Binding, PyScopes, appendArgument, callArguments, enclosingStatement, insertLineBefore, rangeOfNode } from './pyScope';
-import { type AddedStatements, internKey, StatementReads } from './statementReads';
+import { type AddedStatements, addedBy, internKey, ReadIndex, StatementReads } from './statementReads';
 
 const LOOPS = new Set(['for_statement', 'while_statement']);
 const EVAL_WORD = /^(val|valid|validation|test|testing|eval|evaluation|dev|holdout|pred|predict|inference|calib|calibration)$/i;
@@ -102,6 +102,9 @@ interface FactEntry {
   readonly empty: boolean;
 }
 
+/** Each module's facts with the key and the reads they came from, for the next text's `patched`. */
+const moduleFacts = new WeakMap<SyntaxNode, { readonly key: string; readonly index: ReadIndex; readonly result: TrainingFacts }>();
+
 /** Each top-level statement's facts; reused (moved with their statements) while what they read is unchanged. */
 const statementFacts = new WeakMap<SyntaxNode, FactEntry>();
 
@@ -122,7 +125,7 @@ class FactReader {
   private readonly evaluating = new Set<string>();
   private readonly training = new Set<string>();
   /** Each top-level statement's calls by callee and receiver; the file's calls are their union. */
-  private readonly indexes: readonly CallIndex[];
+  private indexes$?: readonly CallIndex[];
   private everyCall?: SyntaxNode[];
   /** The statements' indexes merged, built on first use. */
   private byCallee?: Map<string, SyntaxNode[]>;
@@ -132,7 +135,6 @@ class FactReader {
   private reads!: StatementReads;
 
   constructor(private readonly root: SyntaxNode, private readonly scopes: PyScopes, private readonly models: ModelRef) {
-    this.indexes = (root.type === 'module' ? root.children : [root]).map(callIndex);
     for (const [name, defs] of scopes.functions) {
       for (const def of defs) {
         const summary = this.summary(def);
@@ -169,6 +171,11 @@ class FactReader {
     return this.reads.lookup(name, at);
   }
 
+  private get indexes(): readonly CallIndex[] {
+    this.indexes$ ??= (this.root.type === 'module' ? this.root.children : [this.root]).map(callIndex);
+    return this.indexes$;
+  }
+
   /** Every call in the file, in source order. */
   private get allCalls(): SyntaxNode[] {
     this.everyCall ??= calls(this.root);
@@ -203,6 +210,8 @@ class FactReader {
   read(): TrainingFacts {
     const statements = this.root.type === 'module' ? this.root.children : [this.root];
     const key = internKey([this.scopes.importsKey, [...this.scopes.functions.keys()], [...this.scopes.classes.keys()], [...this.models.classes], [...this.zeroing], [...this.evaluating], [...this.training]].join('|'));
+    const patched = this.root.type === 'module' ? this.patched(key) : undefined;
+    if (patched) return patched;
     // What the statements new since the last analysis bind, call and loop over; on a first analysis nothing is kept.
     const added = { names: new Set<string>(), callees: new Set<string>(), receivers: new Set<string>(), loops: false };
     if (this.root.type === 'module' && statements.some((s) => statementFacts.has(s))) {
@@ -216,8 +225,10 @@ class FactReader {
       }
     }
     const out = { pipelines: [] as DataPipelineFact[], steps: [] as OptimizerStepFact[], evaluations: [] as EvaluationFact[], modeSwitches: [] as StatementFacts['modeSwitches'] };
+    const index = new ReadIndex();
     for (const statement of statements) {
       const facts = this.root.type === 'module' ? this.reused(statement, key, added) ?? this.readStatement(statement, key) : this.readStatement(statement, key);
+      if (this.root.type === 'module') statementFacts.get(statement)!.reads.addTo(index);
       out.pipelines.push(...facts.pipelines);
       out.steps.push(...facts.steps);
       out.evaluations.push(...facts.evaluations);
@@ -225,7 +236,30 @@ class FactReader {
     }
     // Innermost loops first across the file (a stable sort keeps source order among loops of one length).
     out.modeSwitches.sort((a, b) => a.loopLength - b.loopLength);
-    return { pipelines: out.pipelines, steps: out.steps, evaluations: out.evaluations, modeSwitches: out.modeSwitches.map((m) => m.fact) };
+    const result = { pipelines: out.pipelines, steps: out.steps, evaluations: out.evaluations, modeSwitches: out.modeSwitches.map((m) => m.fact) };
+    if (this.root.type === 'module') moduleFacts.set(this.root, { key, index, result });
+    return result;
+  }
+
+  /**
+   * The previous text's facts, when the statements the edit replaced and the ones replacing them hold none, no line
+   * moved, and nothing another statement's facts read was touched: the same facts, without visiting every statement.
+   */
+  private patched(key: string): TrainingFacts | undefined {
+    const delta = statementDelta(this.root);
+    const before = delta?.at !== undefined && !delta.moved ? moduleFacts.get(delta.previous) : undefined;
+    if (!delta || !before || before.key !== key) return undefined;
+    if (!delta.removed.every((s) => statementFacts.get(s)?.empty) || !before.index.unaffected(delta.removed, addedBy(delta.added))) return undefined;
+    const read = delta.added.map((statement) => {
+      this.readStatement(statement, key);
+      return statementFacts.get(statement)!;
+    });
+    if (!read.every((entry) => entry.empty)) return undefined;
+    // The index moves on to this text (the previous one is not analysed again), with what the new statements read.
+    for (const entry of read) entry.reads.addTo(before.index);
+    moduleFacts.delete(delta.previous);
+    moduleFacts.set(this.root, before);
+    return before.result;
   }
 
   /** The statement's facts from the last analysis, moved with it, when nothing they read has changed. */
