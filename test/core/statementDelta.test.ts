@@ -13,6 +13,7 @@ import { FileScope, ImportedModules } from '../../server/src/core/python/torchSc
 import type { Value } from '../../server/src/core/python/values';
 import { extractTrainingFacts } from '../../server/src/core/python/trainingFacts';
 import { findLossUses } from '../../server/src/core/python/lossUses';
+import { ModuleDependencies } from '../../server/src/core/python/statementDeps';
 import { parsers } from '../helpers/parsers';
 
 const SOURCES = [
@@ -76,7 +77,7 @@ describe('statement deltas and the readers that patch with them', () => {
   );
 
   for (const file of SOURCES) {
-    it(`${file}: deltas name exactly the changed statements, and patched readers (scopes, training facts, loss links) answer as fresh ones`, async () => {
+    it(`${file}: deltas name exactly the changed statements, and patched readers (scopes, training facts, loss links, dependency keys) answer as fresh ones`, async () => {
       const parser = (await parsers()).python!;
       const original = read(file);
       let patched = 0;
@@ -97,13 +98,15 @@ describe('statement deltas and the readers that patch with them', () => {
             return JSON.stringify({ facts: extractTrainingFacts(root, models), losses: [...findLossUses(root, models)] });
           };
           trainingCode(mirror);
+          const keysOf = (deps: ModuleDependencies, root: SyntaxNode) => root.namedChildren.map((statement) => deps.keyFor(statement));
+          keysOf(ModuleDependencies.of(mirror), mirror);
           for (const e of edits) {
             const lines = text.split('\n');
             const line = e.line % lines.length;
             const offset = lines.slice(0, line).reduce((n, l) => n + l.length + 1, 0) + Math.min(e.column, lines[line].length);
             text = text.slice(0, offset) + e.inserted + text.slice(offset + e.removed);
             const before = mirror.children.slice();
-            const rows = new Map(before.map((s) => [s, s.startPosition.row]));
+            const rows = new Map(before.map((s) => [s, `${s.startPosition.row}:${s.startPosition.column}`]));
             const fresh = parser.parse(text)!;
             const next = remirrorStatement(mirror, text, (region) => parser.parse(region) ?? undefined) ?? mirrorTree(fresh, text, mirror);
             const delta = statementDelta(next);
@@ -111,8 +114,8 @@ describe('statement deltas and the readers that patch with them', () => {
             assert.equal(delta.previous, mirror);
             assert.deepEqual(delta.removed, before.filter((s) => !next.children.includes(s)), 'removed: the statements that are gone');
             assert.deepEqual(delta.added, next.children.filter((s) => !before.includes(s)), 'added: the statements mirrored anew');
-            const moved = next.children.some((s) => rows.has(s) && rows.get(s) !== s.startPosition.row);
-            assert.equal(delta.moved, moved, 'moved: whether a kept statement changed lines');
+            const moved = next.children.some((s) => rows.has(s) && rows.get(s) !== `${s.startPosition.row}:${s.startPosition.column}`);
+            assert.equal(delta.moved, moved, 'moved: whether a kept statement starts elsewhere');
             assert.equal(statementDelta(mirror), undefined, 'the previous mirror drops its own delta');
             if (delta.at !== undefined) {
               const kept = [...before.slice(0, delta.at), ...before.slice(delta.at + delta.removed.length)];
@@ -129,6 +132,8 @@ describe('statement deltas and the readers that patch with them', () => {
             if (file.patched) filePatched++;
             assert.deepEqual(fileAnswers(file), fileAnswers(new FileScope(reference)));
             assert.equal(trainingCode(next), trainingCode(reference), 'training facts and loss links as read afresh');
+            // Dependency keys name nodes by id, so the reference is a fresh reading of the same mirror.
+            assert.deepEqual(keysOf(ModuleDependencies.of(next), next), keysOf(new ModuleDependencies(next), next), 'model dependency keys');
             fresh.delete();
             mirror = next;
           }

@@ -43,7 +43,7 @@ export interface SyntaxNode {
  * How a mirrored module differs from the mirror it was made from, for readers that keep results per top-level
  * statement and can patch the previous module's instead of visiting every statement again: the statements of the
  * previous mirror that are gone, the ones mirrored anew (both in source order; every other statement is the same
- * object as before), and whether any kept statement now starts on another line.
+ * object as before), and whether any kept statement now starts elsewhere (another line or column).
  */
 export interface StatementDelta {
   readonly previous: SyntaxNode;
@@ -303,9 +303,9 @@ export function mirrorTree(tree: Tree, text: string, previous?: SyntaxNode): Syn
         const at = candidates ? candidates.findIndex((c) => c.type === cursor.nodeType) : -1;
         const reused = at >= 0 && !cursor.currentNode.hasError ? candidates!.splice(at, 1)[0] : undefined;
         if (reused) {
-          const row = reused.segment.row;
+          const { row, column } = reused.segment;
           reused.segment.place(source, start);
-          if (reused.segment.row !== row) moved = true;
+          if (reused.segment.row !== row || reused.segment.column !== column) moved = true;
           kept.add(reused);
           reused.parent = root;
           root.children.push(reused);

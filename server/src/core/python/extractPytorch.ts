@@ -87,7 +87,7 @@ function candidateNode(candidate: Candidate): SyntaxNode {
 
 function extractWith(root: SyntaxNode, file: FileScope, modules: ImportedModules, memo?: ExtractionMemo): PythonExtraction {
   // A file that looked into the workspace for its imports is read afresh: those files may have changed.
-  const deps = memo && !modules.consulted ? new ModuleDependencies(root) : undefined;
+  const deps = memo && !modules.consulted ? ModuleDependencies.of(root) : undefined;
   const keys: (string | undefined)[] = [];
   const reused: boolean[] = [];
   const models: ModelGraph[] = [];

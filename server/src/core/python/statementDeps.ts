@@ -5,7 +5,7 @@
 // keep their identity while their text is unchanged (see syntax.ts), so the key is their ids and positions: no text
 // is hashed on an edit.
 
-import type { SyntaxNode } from '../syntax';
+import { type StatementDelta, statementDelta, type SyntaxNode } from '../syntax';
 
 interface StatementInfo {
   /** Names the statement binds at module level. */
@@ -55,12 +55,59 @@ export function topStatement(node: SyntaxNode): SyntaxNode {
   return n;
 }
 
+/** Each module's dependencies, for the next text's `ModuleDependencies.of` to patch. */
+const moduleDependencies = new WeakMap<SyntaxNode, ModuleDependencies>();
+
 export class ModuleDependencies {
   private readonly definers = new Map<string, SyntaxNode[]>();
   private readonly imports: SyntaxNode[] = [];
   private readonly index = new Map<SyntaxNode, number>();
+  /** keyFor's answers, with the statements each one's closure holds. */
+  private readonly keys = new Map<SyntaxNode, { readonly key: string; readonly closure: ReadonlySet<SyntaxNode> }>();
 
-  constructor(private readonly root: SyntaxNode) {
+  /**
+   * The dependencies of a module. After an edit that replaced statements one for one by statements that define the
+   * same names (no imports), with no line moved, they are the previous text's with those statements swapped, and
+   * keep every key whose closure did not hold a replaced statement: such a model reads exactly what it read before.
+   */
+  static of(root: SyntaxNode): ModuleDependencies {
+    const delta = root.type === 'module' ? statementDelta(root) : undefined;
+    const before = delta?.at !== undefined && !delta.moved ? moduleDependencies.get(delta.previous) : undefined;
+    const deps = (before && delta && ModuleDependencies.patched(before, root, delta)) || new ModuleDependencies(root);
+    if (root.type === 'module') moduleDependencies.set(root, deps);
+    return deps;
+  }
+
+  private static patched(before: ModuleDependencies, root: SyntaxNode, delta: StatementDelta): ModuleDependencies | undefined {
+    const { removed, added } = delta;
+    if (removed.length !== added.length || removed.some((s) => !s.isNamed || !before.index.has(s)) || added.some((s) => !s.isNamed)) return undefined;
+    const names = (s: SyntaxNode) => {
+      const info = infoOf(s);
+      return info.isImport ? undefined : [...info.defines].sort().join(',');
+    };
+    for (let i = 0; i < removed.length; i++) {
+      const was = names(removed[i]);
+      if (was === undefined || was !== names(added[i])) return undefined;
+    }
+    const deps = new ModuleDependencies(root, true);
+    deps.imports.push(...before.imports);
+    const swapped = new Map(removed.map((s, i) => [s, added[i]]));
+    for (const [name, list] of before.definers) deps.definers.set(name, list.some((s) => swapped.has(s)) ? list.map((s) => swapped.get(s) ?? s) : list);
+    for (const [statement, i] of before.index) deps.index.set(swapped.get(statement) ?? statement, i);
+    for (const [statement, known] of before.keys) {
+      let touched = false;
+      for (const s of known.closure) if (swapped.has(s)) touched = true;
+      if (!touched) deps.keys.set(statement, known);
+    }
+    return deps;
+  }
+
+  constructor(
+    private readonly root: SyntaxNode,
+    /** Left empty, for `patched` to fill. */
+    empty = false,
+  ) {
+    if (empty) return;
     root.namedChildren.forEach((statement, i) => {
       this.index.set(statement, i);
       const info = infoOf(statement);
@@ -80,6 +127,8 @@ export class ModuleDependencies {
    */
   keyFor(statement: SyntaxNode): string | undefined {
     if (!this.index.has(statement)) return undefined;
+    const known = this.keys.get(statement);
+    if (known) return known.key;
     const seen = new Set<SyntaxNode>([statement, ...this.imports]);
     const queue = [statement];
     while (queue.length > 0) {
@@ -92,12 +141,14 @@ export class ModuleDependencies {
         }
       }
     }
-    return [...seen]
+    const key = [...seen]
       .sort((a, b) => this.index.get(a)! - this.index.get(b)!)
       .map((s) => {
         const p = s.startPosition;
         return `${s.id}@${p.row}:${p.column}`;
       })
       .join(',');
+    this.keys.set(statement, { key, closure: seen });
+    return key;
   }
 }
