@@ -126,6 +126,16 @@ describe('incremental mirror', () => {
             if (next) {
               taken++;
               compare(fresh.rootNode, next, 'module');
+              // Positions map to offsets through the new text's line table, which the reparse derives from the old
+              // one: it must find what a mirror of the whole text finds.
+              const whole = mirrorTree(fresh, text);
+              const rows = text.split('\n').length;
+              for (let row = 0; row < rows; row += Math.max(1, Math.floor(rows / 12))) {
+                const point = { row, column: 2 };
+                const found = next.descendantForPosition(point);
+                const real = whole.descendantForPosition(point);
+                assert.deepEqual([found?.type, found?.startIndex], [real?.type, real?.startIndex], `descendantForPosition(${row}:2)`);
+              }
               for (const types of ['call', ['for_statement', 'return_statement'], 'identifier', 'comment']) {
                 assert.deepEqual(next.descendantsOfType(types).map((n) => n.startIndex), fresh.rootNode.descendantsOfType(types).map((n) => n!.startIndex), `descendantsOfType(${String(types)})`);
               }

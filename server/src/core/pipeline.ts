@@ -151,7 +151,11 @@ export const CODE_PASSES: readonly AnalysisPass[] = [
     run(state) {
       const suppress = suppressionFilter(state.input.file.text, state.models.map((m) => m.graph));
       state.suppress = suppress;
-      state.models = state.models.map((m) => ({ ...m, findings: suppress(m.findings) }));
+      // A model none of whose findings is suppressed stays the same object, so a reused analysis stays reused.
+      state.models = state.models.map((m) => {
+        const kept = suppress(m.findings);
+        return kept.length === m.findings.length ? m : { ...m, findings: kept };
+      });
       state.fileFindings = suppress(state.fileFindings);
     },
   },

@@ -87,6 +87,13 @@ class Segment {
     this.column = p.column;
   }
 
+  /** Places the segment `offset` characters and `rows` lines from where it was, in `source`, on the same column. */
+  shift(source: Source, offset: number, rows: number): void {
+    this.source = source;
+    this.base += offset;
+    this.row += rows;
+  }
+
   point(rel: number): Point {
     const starts = this.lineStarts;
     let lo = 0;
@@ -229,8 +236,12 @@ class Source {
   readonly lineStarts: readonly number[];
   rootSegment?: Segment;
 
-  constructor(readonly text: string) {
-    this.lineStarts = lineStartsOf(text);
+  /** `lineStarts`: the text's line table when the caller can derive it from an earlier one. */
+  constructor(
+    readonly text: string,
+    lineStarts?: readonly number[],
+  ) {
+    this.lineStarts = lineStarts ?? lineStartsOf(text);
   }
 
   point(index: number): Point {
@@ -390,7 +401,14 @@ export function remirrorStatement(previous: SyntaxNode, text: string, parse: (te
   const tree = parse(region);
   if (!tree) return undefined;
   const fresh: { start: number; end: number; type: string }[] = [];
-  const source = new Source(text);
+  // The new line table is the old one up to the edited statement (which starts a line), the lines that start
+  // inside the edited statement now, then the old one from the next statement on, moved by the edit.
+  const oldStarts = old.lineStarts;
+  const starts = oldStarts.slice(0, edited.segment.row + 1);
+  const regionEnd = next ? next.startIndex + delta : text.length + 1;
+  for (let i = text.indexOf('\n', from); i !== -1 && i + 1 < regionEnd; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  if (next) for (let r = next.segment.row; r < oldStarts.length; r++) starts.push(oldStarts[r] + delta);
+  const source = new Source(text, starts);
   const rootSegment = new Segment(text, source.lineStarts);
   rootSegment.place(source, 0);
   source.rootSegment = rootSegment;
@@ -420,17 +438,18 @@ export function remirrorStatement(previous: SyntaxNode, text: string, parse: (te
     cursor.delete();
     tree.delete();
   }
-  let moved = false;
+  const rows = source.lineStarts.length - old.lineStarts.length;
+  const moved = rows !== 0 && at + 1 < kids.length;
   for (let i = 0; i < kids.length; i++) {
     if (i === at) {
       for (const node of spliced) root.children.push(node);
       continue;
     }
+    // The text before the edit is unchanged and the text after it only moved, so every kept statement keeps its
+    // column and moves by the edit's length and lines when it comes after the edit.
     const kept = kids[i];
-    const row = kept.segment.row;
-    kept.segment.place(source, kept.startIndex + (i > at ? delta : 0));
-    // The statements after the edit move together: the first one says whether lines were added or removed.
-    if (i === at + 1) moved = kept.segment.row !== row;
+    if (i > at) kept.segment.shift(source, delta, rows);
+    else kept.segment.shift(source, 0, 0);
     kept.parent = root;
     root.children.push(kept);
   }
