@@ -14,6 +14,7 @@ import type { Value } from '../../server/src/core/python/values';
 import { extractTrainingFacts } from '../../server/src/core/python/trainingFacts';
 import { findLossUses } from '../../server/src/core/python/lossUses';
 import { ModuleDependencies } from '../../server/src/core/python/statementDeps';
+import { extractModels } from '../../server/src/core/frontends';
 import { parsers } from '../helpers/parsers';
 
 const SOURCES = [
@@ -100,6 +101,8 @@ describe('statement deltas and the readers that patch with them', () => {
           trainingCode(mirror);
           const keysOf = (deps: ModuleDependencies, root: SyntaxNode) => root.namedChildren.map((statement) => deps.keyFor(statement));
           keysOf(ModuleDependencies.of(mirror), mirror);
+          const modelsIn = (root: SyntaxNode, source: string) => JSON.stringify(extractModels('python', root, source).models);
+          modelsIn(mirror, text);
           for (const e of edits) {
             const lines = text.split('\n');
             const line = e.line % lines.length;
@@ -132,6 +135,7 @@ describe('statement deltas and the readers that patch with them', () => {
             if (file.patched) filePatched++;
             assert.deepEqual(fileAnswers(file), fileAnswers(new FileScope(reference)));
             assert.equal(trainingCode(next), trainingCode(reference), 'training facts and loss links as read afresh');
+            assert.equal(modelsIn(next, text), modelsIn(reference, text), 'the models every frontend extracts');
             // Dependency keys name nodes by id, so the reference is a fresh reading of the same mirror.
             assert.deepEqual(keysOf(ModuleDependencies.of(next), next), keysOf(new ModuleDependencies(next), next), 'model dependency keys');
             fresh.delete();

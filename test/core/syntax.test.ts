@@ -132,8 +132,8 @@ describe('incremental mirror', () => {
               const rows = text.split('\n').length;
               for (let row = 0; row < rows; row += Math.max(1, Math.floor(rows / 12))) {
                 const point = { row, column: 2 };
-                const found = next.descendantForPosition(point);
-                const real = whole.descendantForPosition(point);
+                const found: SyntaxNode | null = next.descendantForPosition(point);
+                const real: SyntaxNode | null = whole.descendantForPosition(point);
                 assert.deepEqual([found?.type, found?.startIndex], [real?.type, real?.startIndex], `descendantForPosition(${row}:2)`);
               }
               for (const types of ['call', ['for_statement', 'return_statement'], 'identifier', 'comment']) {

@@ -1,7 +1,7 @@
 // Chooses the frontends for a parsed file: Python files go to the PyTorch and/or Keras frontend (decided by what
 // the file imports; a file may hold both) and, when they build a TensorFlow 1 graph, to the TF1 frontend too, JavaScript and TypeScript files to the TF.js frontend.
 
-import type { SyntaxNode } from './syntax';
+import { statementDelta, type SyntaxNode } from './syntax';
 import type { Language, ModelGraph } from './graph';
 import type { ImportContext } from './imports';
 import { extractKeras } from './keras/extractKeras';
@@ -45,25 +45,74 @@ const statementWords = new WeakMap<SyntaxNode, StatementWords>();
  * statement's own text only when it starts a line; a module with one that does not is read whole.
  */
 function wordsOf(root: SyntaxNode, text: string): StatementWords & { readonly tf1: boolean } {
-  let torch = false;
-  let keras = false;
-  let evaluates = false;
-  if (root.type !== 'module' || root.children.some((c) => c.startPosition.column !== 0)) {
+  const counts = root.type === 'module' ? wordCounts(root) : undefined;
+  if (!counts || counts.indented > 0) {
     const use = pythonFrameworks(text);
     return { torch: IMPORTS_TORCH.test(text), keras: use.keras, evaluates: EVALUATES.test(text), tf1: use.tf1 };
   }
-  for (const statement of root.children) {
-    let words = statementWords.get(statement);
-    if (!words) {
-      const own = statement.text;
-      words = { torch: IMPORTS_TORCH.test(own), keras: IMPORTS_KERAS.test(own), evaluates: EVALUATES.test(own) };
-      statementWords.set(statement, words);
-    }
-    torch ||= words.torch;
-    keras ||= words.keras;
-    evaluates ||= words.evaluates;
+  const keras = counts.keras > 0;
+  return { torch: counts.torch > 0, keras, evaluates: counts.evaluates > 0, tf1: keras && isTf1GraphCode(text) };
+}
+
+/** How many of a module's statements import torch, import Keras, evaluate, or do not start a line. */
+interface WordCounts {
+  readonly torch: number;
+  readonly keras: number;
+  readonly evaluates: number;
+  readonly indented: number;
+}
+
+const moduleWords = new WeakMap<SyntaxNode, WordCounts>();
+
+function wordsOfStatement(statement: SyntaxNode): StatementWords {
+  let words = statementWords.get(statement);
+  if (!words) {
+    const own = statement.text;
+    words = { torch: IMPORTS_TORCH.test(own), keras: IMPORTS_KERAS.test(own), evaluates: EVALUATES.test(own) };
+    statementWords.set(statement, words);
   }
-  return { torch, keras, evaluates, tf1: keras && isTf1GraphCode(text) };
+  return words;
+}
+
+/** The module's counts: the previous text's moved by the statements an edit removed and added, else counted anew. */
+function wordCounts(root: SyntaxNode): WordCounts {
+  const known = moduleWords.get(root);
+  if (known) return known;
+  const delta = statementDelta(root);
+  const before = delta ? moduleWords.get(delta.previous) : undefined;
+  const counts = { torch: 0, keras: 0, evaluates: 0, indented: 0 };
+  const add = (statement: SyntaxNode, sign: number) => {
+    const words = wordsOfStatement(statement);
+    if (words.torch) counts.torch += sign;
+    if (words.keras) counts.keras += sign;
+    if (words.evaluates) counts.evaluates += sign;
+    // A removed statement keeps the position it had in the previous text.
+    if (statement.startPosition.column !== 0) counts.indented += sign;
+  };
+  if (delta && before && delta.removed.every((s) => statementWords.has(s))) {
+    Object.assign(counts, before);
+    for (const statement of delta.removed) add(statement, -1);
+    for (const statement of delta.added) add(statement, 1);
+    // Kept statements keep their columns unless lines moved under them sideways.
+    if (delta.moved) return countAll(root);
+  } else {
+    return countAll(root);
+  }
+  moduleWords.set(root, counts);
+  return counts;
+
+  function countAll(module: SyntaxNode): WordCounts {
+    const all = { torch: 0, keras: 0, evaluates: 0, indented: 0 };
+    for (const statement of module.children) {
+      const words = wordsOfStatement(statement);
+      if (words.torch) all.torch++;
+      if (words.keras) all.keras++;
+      if (words.evaluates) all.evaluates++;
+      if (statement.startPosition.column !== 0) all.indented++;
+    }
+    moduleWords.set(module, all);
+    return all;
+  }
 }
 
 /** Every model in a parsed file, from every frontend that applies, in source order. */
