@@ -4,7 +4,7 @@
 // validation splits taken from arrays in file order, and labels divided like pixels. The training rules MT005–MT008
 // read the result; this module knows the framework spellings, the rules do not.
 
-import type { SyntaxNode } from '../syntax';
+import { statementDelta, type SyntaxNode } from '../syntax';
 import type { InputScalingFact, LabelScalingFact, LearningRateFact, ValidationSplitFact } from '../training';
 import { callIndex } from './callIndex';
 import { callArguments, calleeText, rangeOfNode } from './pyScope';
@@ -317,11 +317,38 @@ function learningRates(optimizerCalls: readonly SyntaxNode[]): LearningRateFact[
   return facts;
 }
 
+type InputFacts = { inputs: InputScalingFact[]; learningRates: LearningRateFact[]; validationSplits: ValidationSplitFact[]; scaledLabels: LabelScalingFact[] };
+
+/** Each module's facts, and whether it calls fit anywhere, for the next text's `patchedInputs`. */
+const moduleInputs = new WeakMap<SyntaxNode, { readonly fits: boolean; readonly facts: InputFacts }>();
+
+/**
+ * The previous text's facts, when neither text calls fit (the input, split and label facts all start from a fit
+ * call) and the edited statements construct no optimizer (learning-rate facts read only those calls) and no line
+ * moved: the same facts, without indexing every statement.
+ */
+function patchedInputs(root: SyntaxNode): InputFacts | undefined {
+  const delta = statementDelta(root);
+  const before = delta && delta.at !== undefined && !delta.moved ? moduleInputs.get(delta.previous) : undefined;
+  if (!delta || !before || before.fits) return undefined;
+  for (const statement of [...delta.removed, ...delta.added]) {
+    const index = indexStatement(statement);
+    if (index.fits.length > 0 || index.optimizers.length > 0) return undefined;
+  }
+  moduleInputs.delete(delta.previous);
+  moduleInputs.set(root, before);
+  return before.facts;
+}
+
 /** The input-scaling and learning-rate facts of a Python file; never throws. */
-export function extractInputFacts(root: SyntaxNode): { inputs: InputScalingFact[]; learningRates: LearningRateFact[]; validationSplits: ValidationSplitFact[]; scaledLabels: LabelScalingFact[] } {
+export function extractInputFacts(root: SyntaxNode): InputFacts {
   try {
+    const patched = root.type === 'module' ? patchedInputs(root) : undefined;
+    if (patched) return patched;
     const reader = new InputReader(root);
-    return { inputs: reader.read(), learningRates: learningRates(reader.optimizers), validationSplits: reader.validationSplits(), scaledLabels: reader.scaledLabels() };
+    const facts = { inputs: reader.read(), learningRates: learningRates(reader.optimizers), validationSplits: reader.validationSplits(), scaledLabels: reader.scaledLabels() };
+    if (root.type === 'module') moduleInputs.set(root, { fits: reader.fits.length > 0, facts });
+    return facts;
   } catch {
     return { inputs: [], learningRates: [], validationSplits: [], scaledLabels: [] };
   }

@@ -164,16 +164,25 @@ function readStatement(statement: SyntaxNode, moduleNode: SyntaxNode): Statement
 export type ScopeQueries = Pick<PyScopes, 'lookup' | 'lookupSelf' | 'classOf' | 'scopeOf'>;
 
 export class PyScopes {
-  private readonly imports = new Map<string, string>();
-  private readonly bindings = new Map<number, Names>();
-  private readonly selfAttrs = new Map<number, Names>();
-  /** Module-level and nested function definitions by name. */
-  readonly functions = new Map<string, SyntaxNode[]>();
-  readonly classes = new Map<string, SyntaxNode>();
+  private imports = new Map<string, string>();
+  private bindings = new Map<number, Names>();
+  private selfAttrs = new Map<number, Names>();
+  private functions$ = new Map<string, SyntaxNode[]>();
+  private classes$ = new Map<string, SyntaxNode>();
   /** Every definition of each class name in source order; `classes` holds the last. */
-  private readonly classDefs = new Map<string, SyntaxNode[]>();
+  private classDefs = new Map<string, SyntaxNode[]>();
+  /** Module-level and nested function definitions by name. */
+  get functions(): ReadonlyMap<string, readonly SyntaxNode[]> {
+    return this.functions$;
+  }
+
+  /** Class definitions by name (the last one, when a name is defined twice). */
+  get classes(): ReadonlyMap<string, SyntaxNode> {
+    return this.classes$;
+  }
+
   /** resolvePath's answers: training code names the same callees over and over. */
-  private readonly paths = new Map<string, string>();
+  private paths = new Map<string, string>();
 
   /** The scopes of a module, built once per mirrored tree and shared by every reader of it. */
   static of(root: SyntaxNode): PyScopes {
@@ -213,12 +222,18 @@ export class PyScopes {
     };
     const was = shape(removed);
     if (was === undefined || was !== shape(added)) return undefined;
+    // The previous text's scopes are not read again (its mirror now describes this text): their maps move here and
+    // are changed in place; only the lists a swap touches are copied.
+    moduleScopes.delete(delta.previous);
     const scopes = new PyScopes(root, true);
-    for (const [alias, path] of before.imports) scopes.imports.set(alias, path);
-    for (const [key, map] of before.bindings) scopes.bindings.set(key, map);
-    for (const [key, map] of before.selfAttrs) scopes.selfAttrs.set(key, map);
-    for (const [name, list] of before.functions) scopes.functions.set(name, list);
-    for (const [name, node] of before.classes) scopes.classes.set(name, node);
+    scopes.imports = before.imports;
+    scopes.bindings = before.bindings;
+    scopes.selfAttrs = before.selfAttrs;
+    scopes.functions$ = before.functions$;
+    scopes.classes$ = before.classes$;
+    scopes.classDefs = before.classDefs;
+    scopes.paths = before.paths;
+    scopes.imports$ = before.imports$;
     for (const names of removed) {
       for (const key of names.bindings.keys()) if (key !== MODULE) scopes.bindings.delete(key);
       for (const key of names.selfAttrs.keys()) scopes.selfAttrs.delete(key);
@@ -242,7 +257,7 @@ export class PyScopes {
       rest.splice(at < 0 ? rest.length : at, 0, ...coming);
       return rest;
     };
-    const moduleNames = new Map(before.bindings.get(MODULE));
+    const moduleNames = scopes.bindings.get(MODULE) ?? new Map<string, Binding[]>();
     scopes.bindings.set(MODULE, moduleNames);
     const goneBindings = new Set(removed.flatMap((n) => [...(n.bindings.get(MODULE)?.values() ?? [])].flat()));
     const comingBindings = new Map<string, Binding[]>();
@@ -251,15 +266,14 @@ export class PyScopes {
     const goneFunctions = new Set(removed.flatMap((n) => n.functions.map(([, fn]) => fn)));
     const comingFunctions = new Map<string, SyntaxNode[]>();
     for (const names of added) for (const [name, fn] of names.functions) comingFunctions.set(name, [...(comingFunctions.get(name) ?? []), fn]);
-    for (const [name, list] of comingFunctions) scopes.functions.set(name, swap(scopes.functions.get(name) ?? [], goneFunctions, list));
-    for (const [name, list] of before.classDefs) scopes.classDefs.set(name, list);
+    for (const [name, list] of comingFunctions) scopes.functions$.set(name, swap(scopes.functions$.get(name) ?? [], goneFunctions, list));
     const goneClasses = new Set(removed.flatMap((n) => n.classes.map(([, cls]) => cls)));
     const comingClasses = new Map<string, SyntaxNode[]>();
     for (const names of added) for (const [name, cls] of names.classes) comingClasses.set(name, [...(comingClasses.get(name) ?? []), cls]);
     for (const [name, list] of comingClasses) {
       const defs = swap(scopes.classDefs.get(name) ?? [], goneClasses, list);
       scopes.classDefs.set(name, defs);
-      scopes.classes.set(name, defs[defs.length - 1]);
+      scopes.classes$.set(name, defs[defs.length - 1]);
     }
     return scopes;
   }
@@ -311,12 +325,12 @@ export class PyScopes {
         this.selfAttrs.set(key, merged);
       }
       for (const [name, fn] of names.functions) {
-        const list = this.functions.get(name);
+        const list = this.functions$.get(name);
         if (list) list.push(fn);
-        else this.functions.set(name, [fn]);
+        else this.functions$.set(name, [fn]);
       }
       for (const [name, cls] of names.classes) {
-        this.classes.set(name, cls);
+        this.classes$.set(name, cls);
         const defs = this.classDefs.get(name);
         if (defs) defs.push(cls);
         else this.classDefs.set(name, [cls]);

@@ -59,11 +59,11 @@ export function topStatement(node: SyntaxNode): SyntaxNode {
 const moduleDependencies = new WeakMap<SyntaxNode, ModuleDependencies>();
 
 export class ModuleDependencies {
-  private readonly definers = new Map<string, SyntaxNode[]>();
-  private readonly imports: SyntaxNode[] = [];
-  private readonly index = new Map<SyntaxNode, number>();
+  private definers = new Map<string, SyntaxNode[]>();
+  private imports: SyntaxNode[] = [];
+  private index = new Map<SyntaxNode, number>();
   /** keyFor's answers, with the statements each one's closure holds. */
-  private readonly keys = new Map<SyntaxNode, { readonly key: string; readonly closure: ReadonlySet<SyntaxNode> }>();
+  private keys = new Map<SyntaxNode, { readonly key: string; readonly closure: ReadonlySet<SyntaxNode> }>();
 
   /**
    * The dependencies of a module. After an edit that replaced statements one for one by statements that define the
@@ -89,15 +89,29 @@ export class ModuleDependencies {
       const was = names(removed[i]);
       if (was === undefined || was !== names(added[i])) return undefined;
     }
+    // The previous text's dependencies are not read again (its mirror now describes this text): their maps move
+    // here and are changed in place.
+    moduleDependencies.delete(delta.previous);
     const deps = new ModuleDependencies(root, true);
-    deps.imports.push(...before.imports);
+    deps.imports = before.imports;
+    deps.definers = before.definers;
+    deps.index = before.index;
+    deps.keys = before.keys;
     const swapped = new Map(removed.map((s, i) => [s, added[i]]));
-    for (const [name, list] of before.definers) deps.definers.set(name, list.some((s) => swapped.has(s)) ? list.map((s) => swapped.get(s) ?? s) : list);
-    for (const [statement, i] of before.index) deps.index.set(swapped.get(statement) ?? statement, i);
-    for (const [statement, known] of before.keys) {
-      let touched = false;
-      for (const s of known.closure) if (swapped.has(s)) touched = true;
-      if (!touched) deps.keys.set(statement, known);
+    for (const statement of removed) {
+      for (const name of infoOf(statement).defines) {
+        const list = deps.definers.get(name);
+        if (list) deps.definers.set(name, list.map((s) => swapped.get(s) ?? s));
+      }
+      deps.index.set(swapped.get(statement)!, deps.index.get(statement)!);
+      deps.index.delete(statement);
+    }
+    for (const [statement, known] of deps.keys) {
+      for (const s of known.closure) {
+        if (!swapped.has(s)) continue;
+        deps.keys.delete(statement);
+        break;
+      }
     }
     return deps;
   }

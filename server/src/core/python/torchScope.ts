@@ -81,16 +81,17 @@ export class FileScope {
     readonly modules: ImportedModules = new ImportedModules(undefined),
     /** The file's path when it is an imported module, not the file being analysed. */
     readonly origin?: string,
-    /** Another scope to copy instead of reading the statements (for `patched`). */
+    /** A scope to take the place of, instead of reading the statements (for `patched`). */
     copy?: FileScope,
   ) {
     this.patched = copy !== undefined;
     if (copy) {
-      for (const [k, v] of copy.globals) this.globals.set(k, v);
-      for (const [k, v] of copy.classes) this.classes.set(k, v);
-      for (const [k, v] of copy.functions) this.functions.set(k, v);
-      for (const [k, v] of copy.external) this.external.set(k, v);
-      this.order.push(...copy.order);
+      // The copied scope is not read again (its mirror now describes this text): its maps move here.
+      this.globals = copy.globals;
+      this.classes = copy.classes;
+      this.functions = copy.functions;
+      this.external = copy.external;
+      this.order = copy.order;
       this.renamesSequential = copy.renamesSequential;
       return;
     }
@@ -115,6 +116,7 @@ export class FileScope {
     if (delta.at === undefined || before.modules.consulted || delta.removed.length !== delta.added.length) return undefined;
     const pairs = delta.removed.map((gone, i) => [definitionOf(gone, before), definitionOf(delta.added[i], before)] as const);
     if (pairs.some(([gone, coming]) => !gone || !coming || gone.key !== coming.key)) return undefined;
+    fileScopes.delete(delta.previous);
     const scope = new FileScope(root, modules, undefined, before);
     for (const [gone, coming] of pairs) {
       if (gone!.kind === 'inert') continue;
