@@ -102,6 +102,9 @@ interface FactEntry {
   readonly empty: boolean;
 }
 
+/** Each module's counts of what its functions do (see `FactReader.modes`), for the next text to move. */
+const moduleModes = new WeakMap<SyntaxNode, Map<string, [number, number, number]>>();
+
 /** Each module's facts with the key and the reads they came from, for the next text's `patched`. */
 const moduleFacts = new WeakMap<SyntaxNode, { readonly key: string; readonly index: ReadIndex; readonly result: TrainingFacts }>();
 
@@ -135,14 +138,47 @@ class FactReader {
   private reads!: StatementReads;
 
   constructor(private readonly root: SyntaxNode, private readonly scopes: PyScopes, private readonly models: ModelRef) {
-    for (const [name, defs] of scopes.functions) {
-      for (const def of defs) {
-        const summary = this.summary(def);
-        if (summary.clears) this.zeroing.add(name);
-        if (summary.endsInEval) this.evaluating.add(name);
-        if (summary.trains) this.training.add(name);
-      }
+    const modes = this.modes();
+    for (const [name, [clears, evaluates, trains]] of modes) {
+      if (clears > 0) this.zeroing.add(name);
+      if (evaluates > 0) this.evaluating.add(name);
+      if (trains > 0) this.training.add(name);
     }
+  }
+
+  /**
+   * For each function name, how many of its definitions clear gradients, end in eval() and call train(): counted
+   * over the module's functions, or after an edit the previous text's counts moved by the edited statements' own.
+   */
+  private modes(): Map<string, [number, number, number]> {
+    const count = (counts: Map<string, [number, number, number]>, def: SyntaxNode, sign: number) => {
+      const name = def.childForFieldName('name')?.text;
+      if (!name) return;
+      const summary = this.summary(def);
+      const entry = counts.get(name) ?? [0, 0, 0];
+      if (summary.clears) entry[0] += sign;
+      if (summary.endsInEval) entry[1] += sign;
+      if (summary.trains) entry[2] += sign;
+      counts.set(name, entry);
+    };
+    const known = moduleModes.get(this.root);
+    if (known) return known;
+    const delta = this.root.type === 'module' ? statementDelta(this.root) : undefined;
+    const before = delta ? moduleModes.get(delta.previous) : undefined;
+    let counts: Map<string, [number, number, number]>;
+    if (delta && before) {
+      // The previous text's counts are not read again: they move here.
+      moduleModes.delete(delta.previous);
+      counts = before;
+      const defsOf = (statement: SyntaxNode) => [...(statement.type === 'function_definition' ? [statement] : []), ...statement.descendantsOfType('function_definition')];
+      for (const statement of delta.removed) for (const def of defsOf(statement)) count(counts, def, -1);
+      for (const statement of delta.added) for (const def of defsOf(statement)) count(counts, def, 1);
+    } else {
+      counts = new Map();
+      for (const defs of this.scopes.functions.values()) for (const def of defs) count(counts, def, 1);
+    }
+    if (this.root.type === 'module') moduleModes.set(this.root, counts);
+    return counts;
   }
 
   /** What a function's own body does, read from its syntax alone; kept while the function's statement is unchanged. */
@@ -209,7 +245,8 @@ class FactReader {
 
   read(): TrainingFacts {
     const statements = this.root.type === 'module' ? this.root.children : [this.root];
-    const key = internKey([this.scopes.importsKey, [...this.scopes.functions.keys()], [...this.scopes.classes.keys()], [...this.models.classes], [...this.zeroing], [...this.evaluating], [...this.training]].join('|'));
+    const sorted = (names: Set<string>) => [...names].sort();
+    const key = internKey([this.scopes.importsKey, [...this.scopes.functions.keys()], [...this.scopes.classes.keys()], [...this.models.classes], sorted(this.zeroing), sorted(this.evaluating), sorted(this.training)].join('|'));
     const patched = this.root.type === 'module' ? this.patched(key) : undefined;
     if (patched) return patched;
     // What the statements new since the last analysis bind, call and loop over; on a first analysis nothing is kept.

@@ -4,7 +4,7 @@
 // Only weights count: a constant bias (`nn.init.zeros_(m.bias)`) or a norm's weight of 1 is how layers start.
 
 import type { GraphNode, ModelGraph, OpEdit, WeightInit } from '../graph';
-import type { SyntaxNode } from '../syntax';
+import { statementDelta, type SyntaxNode } from '../syntax';
 import { callIndex } from './callIndex';
 import { type PyScopes, callArguments, enclosingStatement, rangeOfNode } from './pyScope';
 
@@ -71,6 +71,13 @@ function statementInitsOf(stmt: SyntaxNode): StatementInits {
 function initsOf(root: SyntaxNode, scopes: PyScopes): FileInits {
   const known = fileInits.get(root);
   if (known) return known;
+  // After an edit: a file that initialises no weight to a constant still does not when the edited statements do not.
+  const delta = root.type === 'module' ? statementDelta(root) : undefined;
+  const before = delta ? fileInits.get(delta.previous) : undefined;
+  if (delta && before && before.calls.length === 0 && [...delta.removed, ...delta.added].every((s) => statementInitsOf(s).calls.length === 0)) {
+    fileInits.set(root, before);
+    return before;
+  }
   const calls: (Found & { at: SyntaxNode })[] = [];
   const appliedNames = new Set<string>();
   const defs: SyntaxNode[] = [];
