@@ -14,7 +14,7 @@ import type { ImportContext } from './imports';
 import { extractTrainingFacts } from './python/trainingFacts';
 import { extractTfjsTrainingFacts } from './tfjs/trainingFacts';
 import { FILE_RULES } from './rules/registry';
-import { suppressionFilter } from './suppressions';
+import { suppressesNothing, suppressionFilter } from './suppressions';
 import { specFindingsForCode } from './spec/analyzeSpec';
 import { analyzeModel, runFileRules, severityOf } from './modelAnalysis';
 import { type AnalysisInput, type AnalysisOptions, type FileAnalysis, type ModelAnalysis, parserFor } from './fileAnalysis';
@@ -151,6 +151,7 @@ export const CODE_PASSES: readonly AnalysisPass[] = [
     run(state) {
       const suppress = suppressionFilter(state.input.file.text, state.models.map((m) => m.graph));
       state.suppress = suppress;
+      if (suppressesNothing(suppress)) return;
       // A model none of whose findings is suppressed stays the same object, so a reused analysis stays reused.
       state.models = state.models.map((m) => {
         const kept = suppress(m.findings);

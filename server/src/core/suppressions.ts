@@ -39,13 +39,21 @@ function inside(outer: Range, inner: Range): boolean {
   return Range.contains(outer, inner.start) && Range.contains(outer, inner.end);
 }
 
+/** The filter of a text without suppression comments: every finding stays (in a copy). */
+const NONE_SUPPRESSED = <T extends Finding>(findings: readonly T[]): T[] => [...findings];
+
+/** Whether `filter` (from `suppressionFilter`) keeps every finding, so callers can skip applying it. */
+export function suppressesNothing(filter: ReturnType<typeof suppressionFilter>): boolean {
+  return filter === NONE_SUPPRESSED;
+}
+
 /**
  * The suppression comments of one text, read once, as a filter over findings. Reading the comments scans the whole
  * text, so a file with many models builds this once rather than once per model.
  */
 export function suppressionFilter(text: string, graphs: readonly Pick<ModelGraph, 'name' | 'range' | 'nameRange'>[] = []): <T extends Finding>(findings: readonly T[]) => T[] {
   const all = text.includes('model-audit') ? Suppression.parse(text) : [];
-  if (all.length === 0) return (findings) => [...findings];
+  if (all.length === 0) return NONE_SUPPRESSED;
   const byLine = new Map<number, Suppression[]>();
   for (const s of all) byLine.set(s.line, [...(byLine.get(s.line) ?? []), s]);
   const fileWide = all.filter((s) => s.file);
