@@ -175,6 +175,11 @@ export interface LossUse {
    * CrossEntropyLoss), independent yes/no per output unit (`binary_crossentropy`, BCELoss), or real values (MSE, MAE).
    */
   readonly task?: LossTask;
+  /**
+   * Where the training code asks for accuracy as a metric with this loss (Keras `metrics=['accuracy']`), with the
+   * metric's literal rewritten as `'mae'` in the same quotes, for a fix.
+   */
+  readonly accuracyMetric?: { readonly range: Range; readonly asMae: string };
 }
 
 /** What a loss's targets are; see LossUse.task. */

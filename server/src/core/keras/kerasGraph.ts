@@ -448,6 +448,8 @@ export interface CompiledLoss {
   readonly range: Range;
   /** For a list or dict of losses: the output's position or its layer name. */
   readonly output?: number | string;
+  /** The same `compile` asks for `accuracy` as a metric (see LossUse.accuracyMetric). */
+  readonly accuracyMetric?: { readonly range: Range; readonly asMae: string };
 }
 
 /** What a loss expects and applies, as the graph's `lossUses` reads it (MA003, MA005, MA006). */
@@ -458,6 +460,7 @@ export interface KerasLossUse {
   readonly range: Range;
   readonly output?: number;
   readonly task?: LossTask;
+  readonly accuracyMetric?: { readonly range: Range; readonly asMae: string };
 }
 
 /** The targets a Keras loss is made for, by its catalog key. */
@@ -484,7 +487,7 @@ export function lossUsesOf(graph: ModelGraph, losses: readonly CompiledLoss[]): 
       output = index;
     }
     const task = taskOf(key);
-    const base = { name: loss.name, range: loss.range, ...(output !== undefined ? { output } : {}), ...(task ? { task } : {}) };
+    const base = { name: loss.name, range: loss.range, ...(output !== undefined ? { output } : {}), ...(task ? { task } : {}), ...(loss.accuracyMetric ? { accuracyMetric: loss.accuracyMetric } : {}) };
     if (kind === 'logits') uses.push({ ...base, expects: 'logits', applies: sigmoid ? 'sigmoid' : 'softmax' });
     else if (kind === 'probabilities') uses.push(loss.fromLogits ? { ...base, expects: 'logits', applies: sigmoid ? 'sigmoid' : 'softmax' } : { ...base, expects: 'probabilities' });
     else uses.push({ ...base, expects: 'values' });

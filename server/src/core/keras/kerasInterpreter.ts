@@ -161,7 +161,7 @@ export class Interpreter extends KerasEvaluator {
     const node = a.kwNodes.get('loss') ?? positionalNode(a.node, 1);
     const out: CompiledLoss[] = [];
     const fallback = node ? rangeOf(node) : a.node ? rangeOf(a.node) : Range0;
-    const one = (v: KV, n: SyntaxNode | undefined, output?: number | string) => {
+    let one = (v: KV, n: SyntaxNode | undefined, output?: number | string) => {
       const range = n ? rangeOf(n) : fallback;
       const at = output === undefined ? {} : { output };
       if (v.kind === 'str') out.push({ name: v.value, fromLogits: false, range, ...at });
@@ -169,6 +169,15 @@ export class Interpreter extends KerasEvaluator {
       else if (v.kind === 'path') out.push({ name: v.path.split('.').pop() ?? v.path, fromLogits: false, range, ...at });
     };
     if (!loss) return out;
+    const accuracy = this.accuracyMetric(a);
+    if (accuracy) {
+      const plain = one;
+      one = (v, n, output) => {
+        const before = out.length;
+        plain(v, n, output);
+        for (let i = before; i < out.length; i++) out[i] = { ...out[i], accuracyMetric: accuracy };
+      };
+    }
     if (loss.kind === 'list' || loss.kind === 'tuple') {
       const itemNodes = node?.type === 'list' || node?.type === 'tuple' ? node.namedChildren.filter((c) => c.type !== 'comment') : [];
       loss.items.forEach((v, i) => one(v, itemNodes[i], i));
@@ -185,6 +194,20 @@ export class Interpreter extends KerasEvaluator {
       one(loss, node);
     }
     return out;
+  }
+
+  /** Where `compile(metrics=[…])` names plain accuracy (`'accuracy'`, `'acc'`), and that literal as `'mae'`. */
+  private accuracyMetric(a: Arguments): { range: Range; asMae: string } | undefined {
+    const node = a.kwNodes.get('metrics') ?? positionalNode(a.node, 2);
+    if (node?.type !== 'list' && node?.type !== 'tuple') return undefined;
+    for (const item of node.namedChildren) {
+      if (item.type !== 'string') continue;
+      const value = literal(item);
+      if (value.kind !== 'str' || !/^(acc|accuracy)$/i.test(value.value)) continue;
+      const quote = item.text.startsWith("'") ? "'" : '"';
+      return { range: rangeOf(item), asMae: `${quote}mae${quote}` };
+    }
+    return undefined;
   }
 
   call(callee: KV, a: Arguments, node: SyntaxNode): KV {

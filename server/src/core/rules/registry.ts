@@ -1,5 +1,6 @@
 // The rule registry: every rule, by code. Docs, SARIF metadata and configuration all read from here.
 
+import { accuracyOnRegression } from './accuracyOnRegression';
 import { activationAppliedTwice } from './activationAppliedTwice';
 import { biasBeforeNorm } from './biasBeforeNorm';
 import { constantInit } from './constantInit';
@@ -44,6 +45,7 @@ export const MODEL_RULES: readonly ModelRule[] = [
   constantInit,
   poolingOnlyNonlinearity,
   widthsGrowToOutput,
+  accuracyOnRegression,
 ];
 
 /** Rules over a file's training code (MT). */
