@@ -1,6 +1,6 @@
 // MA012 loss-output-mismatch: a loss whose kind of target does not fit the model's output layer: a categorical
 // cross-entropy over one unit, a binary cross-entropy over a softmax of several classes (over two, with one-hot labels, it equals the categorical one: information), a regression loss (MSE, MAE)
-// on class probabilities. What each loss is made for comes from the frontend (LossUse.task).
+// on class probabilities (a softmax, or sigmoids scored by accuracy). What each loss is made for comes from the frontend (LossUse.task).
 
 import type { Finding } from '../findings';
 import { ModelGraph } from '../graph';
@@ -20,13 +20,15 @@ export const lossOutputMismatch: ModelRule = {
   name: 'loss-output-mismatch',
   defaultSeverity: 'warning',
   docs: {
-    summary: 'The loss does not fit the output layer: categorical cross-entropy over one unit or over independent sigmoids, binary cross-entropy over a softmax of several classes (over two, with one-hot labels, it equals the categorical one: information), MSE or MAE on softmax probabilities.',
+    summary: 'The loss does not fit the output layer: categorical cross-entropy over one unit or over independent sigmoids, binary cross-entropy over a softmax of several classes (over two, with one-hot labels, it equals the categorical one: information), MSE or MAE on softmax probabilities, or on sigmoid outputs scored by accuracy (a classifier).',
     why:
       'Categorical cross-entropy over one unit is constant (the one "class" always has probability 1), so nothing ' +
       'trains. Binary cross-entropy over a softmax scores each class as an independent yes/no while the softmax ties ' +
       'them together, and Keras then reports binary accuracy, which looks high because most one-hot entries are 0. MSE ' +
       'or MAE on probabilities gives vanishing gradients where the model is confidently wrong, so a classifier trained ' +
-      'with it learns slowly and often stalls. All of these run without an error.',
+      'with it learns slowly and often stalls; through a sigmoid the same happens, which is reported when the model ' +
+      'is scored by accuracy (MSE on a sigmoid is also how autoencoders fit pixels in [0, 1]). All of these run ' +
+      'without an error.',
     bad: "model.add(Dense(10, activation='softmax'))\nmodel.compile(loss='binary_crossentropy', optimizer='adam')",
     good: "model.add(Dense(10, activation='softmax'))\nmodel.compile(loss='categorical_crossentropy', optimizer='adam')",
     fix: 'No automatic fix: the right loss depends on the labels (one-hot or integer classes, independent labels, real values).',
@@ -52,6 +54,9 @@ export const lossOutputMismatch: ModelRule = {
         text = `${loss.name} scores each of the ${width} outputs as an independent yes/no, but they come from a softmax that makes them compete: for one class per sample use a categorical cross-entropy; for independent labels use a sigmoid.`;
       } else if (loss.task === 'regression' && (kind === 'softmax' || kind === 'log_softmax')) {
         text = `${loss.name} is a regression loss, but the model outputs class probabilities from ${info.op}: its gradient vanishes where the model is confidently wrong. Use a cross-entropy loss for classes.`;
+      } else if (loss.task === 'regression' && kind === 'sigmoid' && loss.accuracyMetric) {
+        // MSE on a sigmoid is also how autoencoders fit pixels in [0, 1]; asking for accuracy says these are classes.
+        text = `${loss.name} is a regression loss, but the model classifies: it outputs sigmoid probabilities from ${info.op} and is scored by accuracy. Through a sigmoid the squared error's gradient vanishes where the model is confidently wrong, so it learns slowly or stalls: use binary_crossentropy for yes/no targets.`;
       }
       if (!text) continue;
       findings.push({
