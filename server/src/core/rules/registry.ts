@@ -6,6 +6,7 @@ import { biasBeforeNorm } from './biasBeforeNorm';
 import { constantInit } from './constantInit';
 import { dropoutAlwaysOn } from './dropoutAlwaysOn';
 import { dropoutBeforeBatchNorm } from './dropoutBeforeBatchNorm';
+import { dropoutBeforePooling } from './dropoutBeforePooling';
 import { evalWithoutEvalMode } from './evalWithoutEvalMode';
 import { labelsScaled } from './labelsScaled';
 import { layerReused } from './layerReused';
@@ -46,6 +47,7 @@ export const MODEL_RULES: readonly ModelRule[] = [
   poolingOnlyNonlinearity,
   widthsGrowToOutput,
   accuracyOnRegression,
+  dropoutBeforePooling,
 ];
 
 /** Rules over a file's training code (MT). */
