@@ -74,13 +74,17 @@ function wordsOfStatement(statement: SyntaxNode): StatementWords {
   return words;
 }
 
-/** The module's counts: the previous text's moved by the statements an edit removed and added, else counted anew. */
+/**
+ * The module's counts: the previous text's moved by the statements an edit removed and added (when no kept
+ * statement moved, so none changed its column), else counted over every statement.
+ */
 function wordCounts(root: SyntaxNode): WordCounts {
   const known = moduleWords.get(root);
   if (known) return known;
   const delta = statementDelta(root);
-  const before = delta ? moduleWords.get(delta.previous) : undefined;
-  const counts = { torch: 0, keras: 0, evaluates: 0, indented: 0 };
+  const before = delta && !delta.moved ? moduleWords.get(delta.previous) : undefined;
+  const patch = delta !== undefined && before !== undefined && delta.removed.every((s) => statementWords.has(s));
+  const counts = patch ? { ...before } : { torch: 0, keras: 0, evaluates: 0, indented: 0 };
   const add = (statement: SyntaxNode, sign: number) => {
     const words = wordsOfStatement(statement);
     if (words.torch) counts.torch += sign;
@@ -89,30 +93,14 @@ function wordCounts(root: SyntaxNode): WordCounts {
     // A removed statement keeps the position it had in the previous text.
     if (statement.startPosition.column !== 0) counts.indented += sign;
   };
-  if (delta && before && delta.removed.every((s) => statementWords.has(s))) {
-    Object.assign(counts, before);
+  if (patch) {
     for (const statement of delta.removed) add(statement, -1);
     for (const statement of delta.added) add(statement, 1);
-    // Kept statements keep their columns unless lines moved under them sideways.
-    if (delta.moved) return countAll(root);
   } else {
-    return countAll(root);
+    for (const statement of root.children) add(statement, 1);
   }
   moduleWords.set(root, counts);
   return counts;
-
-  function countAll(module: SyntaxNode): WordCounts {
-    const all = { torch: 0, keras: 0, evaluates: 0, indented: 0 };
-    for (const statement of module.children) {
-      const words = wordsOfStatement(statement);
-      if (words.torch) all.torch++;
-      if (words.keras) all.keras++;
-      if (words.evaluates) all.evaluates++;
-      if (statement.startPosition.column !== 0) all.indented++;
-    }
-    moduleWords.set(module, all);
-    return all;
-  }
 }
 
 /** Every model in a parsed file, from every frontend that applies, in source order. */

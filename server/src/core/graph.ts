@@ -179,7 +179,13 @@ export interface LossUse {
    * Where the training code asks for accuracy as a metric with this loss (Keras `metrics=['accuracy']`), with the
    * metric's literal rewritten as `'mae'` in the same quotes, for a fix.
    */
-  readonly accuracyMetric?: { readonly range: Range; readonly asMae: string };
+  readonly accuracyMetric?: AccuracyMetric;
+}
+
+/** An accuracy metric named beside a loss, and its literal rewritten as `'mae'` in the same quotes. */
+export interface AccuracyMetric {
+  readonly range: Range;
+  readonly asMae: string;
 }
 
 /** What a loss's targets are; see LossUse.task. */

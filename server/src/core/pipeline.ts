@@ -14,7 +14,7 @@ import type { ImportContext } from './imports';
 import { extractTrainingFacts } from './python/trainingFacts';
 import { extractTfjsTrainingFacts } from './tfjs/trainingFacts';
 import { FILE_RULES } from './rules/registry';
-import { suppressesNothing, suppressionFilter } from './suppressions';
+import { suppressionFilter } from './suppressions';
 import { specFindingsForCode } from './spec/analyzeSpec';
 import { analyzeModel, runFileRules, severityOf } from './modelAnalysis';
 import { type AnalysisInput, type AnalysisOptions, type FileAnalysis, type ModelAnalysis, parserFor } from './fileAnalysis';
@@ -53,9 +53,9 @@ export interface CodeState {
   imported: ModelGraph[];
   models: ModelAnalysis[];
   /** Findings of the file-level (MT) rules. */
-  fileFindings: Finding[];
+  fileFindings: readonly Finding[];
   /** Drops the findings that suppression comments silence. */
-  suppress: (findings: readonly Finding[]) => Finding[];
+  suppress: (findings: readonly Finding[]) => readonly Finding[];
   /** The code side of a spec diff: MS findings and the specs read. */
   bound?: { readonly findings: readonly Finding[]; readonly dependencies: readonly string[] };
   findings: Finding[];
@@ -151,11 +151,10 @@ export const CODE_PASSES: readonly AnalysisPass[] = [
     run(state) {
       const suppress = suppressionFilter(state.input.file.text, state.models.map((m) => m.graph));
       state.suppress = suppress;
-      if (suppressesNothing(suppress)) return;
       // A model none of whose findings is suppressed stays the same object, so a reused analysis stays reused.
       state.models = state.models.map((m) => {
         const kept = suppress(m.findings);
-        return kept.length === m.findings.length ? m : { ...m, findings: kept };
+        return kept === m.findings ? m : { ...m, findings: kept };
       });
       state.fileFindings = suppress(state.fileFindings);
     },

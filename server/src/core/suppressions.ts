@@ -39,21 +39,14 @@ function inside(outer: Range, inner: Range): boolean {
   return Range.contains(outer, inner.start) && Range.contains(outer, inner.end);
 }
 
-/** The filter of a text without suppression comments: every finding stays (in a copy). */
-const NONE_SUPPRESSED = <T extends Finding>(findings: readonly T[]): T[] => [...findings];
-
-/** Whether `filter` (from `suppressionFilter`) keeps every finding, so callers can skip applying it. */
-export function suppressesNothing(filter: ReturnType<typeof suppressionFilter>): boolean {
-  return filter === NONE_SUPPRESSED;
-}
-
 /**
  * The suppression comments of one text, read once, as a filter over findings. Reading the comments scans the whole
  * text, so a file with many models builds this once rather than once per model.
  */
-export function suppressionFilter(text: string, graphs: readonly Pick<ModelGraph, 'name' | 'range' | 'nameRange'>[] = []): <T extends Finding>(findings: readonly T[]) => T[] {
+export function suppressionFilter(text: string, graphs: readonly Pick<ModelGraph, 'name' | 'range' | 'nameRange'>[] = []): <T extends Finding>(findings: readonly T[]) => readonly T[] {
   const all = text.includes('model-audit') ? Suppression.parse(text) : [];
-  if (all.length === 0) return NONE_SUPPRESSED;
+  // A list the comments leave whole comes back as the same array, so callers can tell nothing changed.
+  if (all.length === 0) return (findings) => findings;
   const byLine = new Map<number, Suppression[]>();
   for (const s of all) byLine.set(s.line, [...(byLine.get(s.line) ?? []), s]);
   const fileWide = all.filter((s) => s.file);
@@ -61,15 +54,17 @@ export function suppressionFilter(text: string, graphs: readonly Pick<ModelGraph
     const lines = new Set([g.range.start.line, g.nameRange.start.line]);
     return [...lines].flatMap((l) => (byLine.get(l) ?? []).filter((s) => !s.file).map((s) => ({ graph: g, s })));
   });
-  return (findings) =>
-    findings.filter((f) => {
+  return (findings) => {
+    const kept = findings.filter((f) => {
       if (fileWide.some((s) => Suppression.covers(s, f.code))) return false;
       if ((byLine.get(f.range.start.line) ?? []).some((s) => !s.file && Suppression.covers(s, f.code))) return false;
       return !modelWide.some(({ graph, s }) => Suppression.covers(s, f.code) && (f.model === graph.name || inside(graph.range, f.range)));
     });
+    return kept.length === findings.length ? findings : kept;
+  };
 }
 
 /** The findings that no suppression comment in `text` covers. */
-export function applySuppressions<T extends Finding>(findings: readonly T[], text: string, graphs: readonly Pick<ModelGraph, 'name' | 'range' | 'nameRange'>[] = []): T[] {
+export function applySuppressions<T extends Finding>(findings: readonly T[], text: string, graphs: readonly Pick<ModelGraph, 'name' | 'range' | 'nameRange'>[] = []): readonly T[] {
   return suppressionFilter(text, graphs)(findings);
 }

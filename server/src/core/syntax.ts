@@ -300,7 +300,7 @@ export function mirrorTree(tree: Tree, text: string, previous?: SyntaxNode): Syn
   }
   const cursor: TreeCursor = tree.walk();
   const kept = new Set<MirrorNode>();
-  const added: MirrorNode[] = [];
+  const addedAt: number[] = [];
   let moved = false;
   if (nextId > Number.MAX_SAFE_INTEGER / 2) nextId = 1;
   const root = new MirrorNode(rootSegment, nextId++, cursor.nodeType, cursor.nodeIsNamed, cursor.nodeIsMissing, cursor.startIndex, cursor.endIndex, null);
@@ -324,8 +324,8 @@ export function mirrorTree(tree: Tree, text: string, previous?: SyntaxNode): Syn
           const segment = new Segment(detach(text.slice(start, end)));
           segment.place(source, start);
           const node = mirrorSubtree(cursor, segment, root);
+          addedAt.push(root.children.length);
           root.children.push(node);
-          added.push(node);
         }
       } while (cursor.gotoNextSibling());
     }
@@ -336,11 +336,9 @@ export function mirrorTree(tree: Tree, text: string, previous?: SyntaxNode): Syn
     // The previous root's own delta goes: deltas must not chain every earlier mirror of the document.
     previous.delta = undefined;
     const removedAt = previous.children.flatMap((c, i) => (kept.has(c) ? [] : [i]));
-    const addedSet = new Set(added);
-    const addedAt = root.children.flatMap((c, i) => (addedSet.has(c) ? [i] : []));
     const run = (indexes: number[]) => indexes.every((index, k) => index === indexes[0] + k);
     const at = run(removedAt) && run(addedAt) && (removedAt.length === 0 || addedAt.length === 0 || removedAt[0] === addedAt[0]) ? (removedAt[0] ?? addedAt[0] ?? 0) : undefined;
-    root.delta = { previous, removed: removedAt.map((i) => previous.children[i]), added, moved, at };
+    root.delta = { previous, removed: removedAt.map((i) => previous.children[i]), added: addedAt.map((i) => root.children[i]), moved, at };
   }
   root.hasError = root.type === 'ERROR' || root.isMissing || root.children.some((c) => c.hasError);
   // Tree-sitter can charge an error to the module itself (a token it skipped) with no ERROR node among its children;

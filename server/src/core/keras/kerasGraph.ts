@@ -5,7 +5,7 @@
 
 import { clip } from '../text';
 import { rangeOfSyntax, type SyntaxNode } from '../syntax';
-import type { ActivationInsertion, AttrValue, Dim, FrontendProblem, GraphNode, LayerDecl, ModelGraph, LossTask, OpCategory, OpEdit, Range, Framework, WeightInit } from '../graph';
+import type { AccuracyMetric, ActivationInsertion, AttrValue, Dim, FrontendProblem, GraphNode, LayerDecl, ModelGraph, LossTask, OpCategory, OpEdit, Range, Framework, WeightInit } from '../graph';
 import { type MutableNode, type NodeDraft } from '../mutableNode';
 import { Ops } from '../ops';
 import { inferShapes, Shapes } from '../shapes';
@@ -449,7 +449,7 @@ export interface CompiledLoss {
   /** For a list or dict of losses: the output's position or its layer name. */
   readonly output?: number | string;
   /** The same `compile` asks for `accuracy` as a metric (see LossUse.accuracyMetric). */
-  readonly accuracyMetric?: { readonly range: Range; readonly asMae: string };
+  readonly accuracyMetric?: AccuracyMetric;
 }
 
 /** What a loss expects and applies, as the graph's `lossUses` reads it (MA003, MA005, MA006). */
@@ -460,7 +460,7 @@ export interface KerasLossUse {
   readonly range: Range;
   readonly output?: number;
   readonly task?: LossTask;
-  readonly accuracyMetric?: { readonly range: Range; readonly asMae: string };
+  readonly accuracyMetric?: AccuracyMetric;
 }
 
 /** The targets a Keras loss is made for, by its catalog key. */

@@ -3,7 +3,7 @@
 // functions and methods of the file and of the modules it imports.
 
 import type { SyntaxNode } from '../syntax';
-import type { ActivationInsertion, AttrValue, Dim, OpEdit, Range } from '../graph';
+import type { AccuracyMetric, ActivationInsertion, AttrValue, Dim, OpEdit, Range } from '../graph';
 import { MAX_UNROLL, rangeOf } from '../python/interpreter';
 import {
   Range0,
@@ -161,23 +161,15 @@ export class Interpreter extends KerasEvaluator {
     const node = a.kwNodes.get('loss') ?? positionalNode(a.node, 1);
     const out: CompiledLoss[] = [];
     const fallback = node ? rangeOf(node) : a.node ? rangeOf(a.node) : Range0;
-    let one = (v: KV, n: SyntaxNode | undefined, output?: number | string) => {
+    const accuracy = this.accuracyMetric(a);
+    const one = (v: KV, n: SyntaxNode | undefined, output?: number | string) => {
       const range = n ? rangeOf(n) : fallback;
-      const at = output === undefined ? {} : { output };
+      const at = { ...(output === undefined ? {} : { output }), ...(accuracy ? { accuracyMetric: accuracy } : {}) };
       if (v.kind === 'str') out.push({ name: v.value, fromLogits: false, range, ...at });
       else if (v.kind === 'loss') out.push({ name: v.text, fromLogits: v.fromLogits, range, ...at });
       else if (v.kind === 'path') out.push({ name: v.path.split('.').pop() ?? v.path, fromLogits: false, range, ...at });
     };
     if (!loss) return out;
-    const accuracy = this.accuracyMetric(a);
-    if (accuracy) {
-      const plain = one;
-      one = (v, n, output) => {
-        const before = out.length;
-        plain(v, n, output);
-        for (let i = before; i < out.length; i++) out[i] = { ...out[i], accuracyMetric: accuracy };
-      };
-    }
     if (loss.kind === 'list' || loss.kind === 'tuple') {
       const itemNodes = node?.type === 'list' || node?.type === 'tuple' ? node.namedChildren.filter((c) => c.type !== 'comment') : [];
       loss.items.forEach((v, i) => one(v, itemNodes[i], i));
@@ -197,7 +189,7 @@ export class Interpreter extends KerasEvaluator {
   }
 
   /** Where `compile(metrics=[…])` names plain accuracy (`'accuracy'`, `'acc'`), and that literal as `'mae'`. */
-  private accuracyMetric(a: Arguments): { range: Range; asMae: string } | undefined {
+  private accuracyMetric(a: Arguments): AccuracyMetric | undefined {
     const node = a.kwNodes.get('metrics') ?? positionalNode(a.node, 2);
     if (node?.type !== 'list' && node?.type !== 'tuple') return undefined;
     for (const item of node.namedChildren) {

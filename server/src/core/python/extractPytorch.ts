@@ -63,8 +63,8 @@ function trainedImportedModels(root: SyntaxNode, file: FileScope): ModelGraph[] 
   try {
     const own = new Set(file.modelCandidates().flatMap((c) => (c.kind === 'class' ? [c.cls] : [])));
     // Only classes that come from another file can be built here from an import; most files have none.
-    const imported = [...file.classes].filter(([, cls]) => !own.has(cls) && file.originOf(cls.node) !== undefined).map(([name]) => name);
-    if (imported.length === 0) return [];
+    const imported = new Set([...file.classes].filter(([, cls]) => !own.has(cls) && file.originOf(cls.node) !== undefined).map(([name]) => name));
+    if (imported.size === 0) return [];
     const built = new Set<string>();
     for (const statement of root.type === 'module' ? root.children : [root]) {
       for (const callee of callIndex(statement).byCallee.keys()) if (built.size < MAX_IMPORTED_MODELS && file.classes.has(callee)) built.add(callee);
@@ -72,7 +72,7 @@ function trainedImportedModels(root: SyntaxNode, file: FileScope): ModelGraph[] 
     const graphs: ModelGraph[] = [];
     for (const name of built) {
       const cls = file.classes.get(name)!;
-      if (own.has(cls) || file.originOf(cls.node) === undefined || !file.isModuleClass(cls, 0)) continue;
+      if (!imported.has(name) || !file.isModuleClass(cls, 0)) continue;
       graphs.push({ ...interpretModel(file, { kind: 'class', cls }).graph, name });
     }
     return graphs;

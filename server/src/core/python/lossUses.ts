@@ -2,11 +2,11 @@
 // `loss = criterion(model(x), y)`, `F.nll_loss(self(x), y)` in a LightningModule, a loss applied to an output that
 // went through `torch.sigmoid` on the way. The model rules read the result from ModelGraph.lossUses.
 
-import { statementDelta, type SyntaxNode } from '../syntax';
+import type { SyntaxNode } from '../syntax';
 import type { LossInput, LossTask, LossUse, OpEdit } from '../graph';
 import { type ModelRef, findModelRefs } from './modelRefs';
 import { type Binding, PyScopes, callArguments, paramName, rangeOfNode } from './pyScope';
-import { addedBy, internKey, ReadIndex, StatementReads } from './statementReads';
+import { addedAmong, addedBy, internKey, ModuleResults, ReadIndex, StatementReads } from './statementReads';
 import { clip } from '../text';
 import { callIndex, mergeIndexes } from './callIndex';
 
@@ -102,18 +102,14 @@ export function findLossUses(root: SyntaxNode, models: readonly { name: string }
   const linker = new LossLinker(scopes, models, root);
   const statements = root.type === 'module' ? root.children : [root];
   const key = internKey(`${scopes.importsKey}|${[...scopes.functions.keys()].join(',')}|${models.map((m) => m.name).join(',')}`);
-  const patched = root.type === 'module' ? patchedLinks(root, key, linker) : undefined;
+  const patched = root.type === 'module' ? moduleLinks.patched(root, key, (s) => statementUses.get(s)?.uses.length === 0, (s) => {
+    const known = linker.read(s, key);
+    statementUses.set(s, known);
+    return { reads: known.reads, empty: known.uses.length === 0 };
+  }) : undefined;
   if (patched) return patched;
-  // What the statements new since the last analysis bind, define and call: the reads of other statements they
-  // change. On a first analysis nothing is kept, so nothing needs it.
-  const added = { names: new Set<string>(), callees: new Set<string>(), receivers: new Set<string>(), loops: false };
-  if (root.type === 'module' && statements.some((s) => statementUses.has(s))) {
-    for (const statement of statements) {
-      if (statementUses.has(statement)) continue;
-      for (const name of PyScopes.namesOf(statement) ?? []) added.names.add(name);
-      for (const callee of callIndex(statement).byCallee.keys()) added.callees.add(callee);
-    }
-  }
+  // What the statements new since the last analysis bind, define and call: the reads of other statements they change.
+  const added = root.type === 'module' ? addedAmong(statements, statementUses) : addedBy([]);
   const result = new Map<string, LossUse[]>();
   const keys = new Map<string, Set<string>>();
   const index = new ReadIndex();
@@ -135,35 +131,12 @@ export function findLossUses(root: SyntaxNode, models: readonly { name: string }
       keys.set(found.model, seen);
     }
   }
-  if (root.type === 'module') moduleLinks.set(root, { key, index, result });
+  if (root.type === 'module') moduleLinks.keep(root, key, index, result);
   return result;
 }
 
-/** Each module's links with the key and the reads they came from, for the next text's `patchedLinks`. */
-const moduleLinks = new WeakMap<SyntaxNode, { readonly key: string; readonly index: ReadIndex; readonly result: Map<string, LossUse[]> }>();
-
-/**
- * The previous text's links, when its statements `delta` replaced and the ones that replace them link no loss, no
- * line moved, and nothing another statement's links read was touched: the same links, without visiting every
- * statement. Undefined otherwise (the caller then checks statement by statement).
- */
-function patchedLinks(root: SyntaxNode, key: string, linker: LossLinker): Map<string, LossUse[]> | undefined {
-  const delta = statementDelta(root);
-  const before = delta?.at !== undefined && !delta.moved ? moduleLinks.get(delta.previous) : undefined;
-  if (!delta || !before || before.key !== key) return undefined;
-  if (!delta.removed.every((s) => statementUses.get(s)?.uses.length === 0) || !before.index.unaffected(delta.removed, addedBy(delta.added))) return undefined;
-  const read = delta.added.map((statement) => {
-    const known = linker.read(statement, key);
-    statementUses.set(statement, known);
-    return known;
-  });
-  if (read.some((known) => known.uses.length > 0)) return undefined;
-  // The index moves on to this text (the previous one is not analysed again), with what the new statements read.
-  for (const known of read) known.reads.addTo(before.index);
-  moduleLinks.delete(delta.previous);
-  moduleLinks.set(root, before);
-  return before.result;
-}
+/** Each module's links, for the next text to keep (see `ModuleResults`). */
+const moduleLinks = new ModuleResults<Map<string, LossUse[]>>();
 
 /** The use as the rules read it, with ranges and fixes read from the nodes now. */
 function reported({ loss, trace }: FoundUse): LossUse {

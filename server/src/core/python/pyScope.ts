@@ -160,6 +160,29 @@ function readStatement(statement: SyntaxNode, moduleNode: SyntaxNode): Statement
   }
 }
 
+/**
+ * In `map` (name → entries in source order), the entries of `gone` give way to those of `coming` for each name
+ * `coming` has, where the first gone one stood (one statement's entries are contiguous). Lists are replaced, never
+ * changed. Returns the names whose lists changed.
+ */
+function swapEntries<T>(map: Map<string, readonly T[]>, gone: readonly (readonly [string, T])[], coming: readonly (readonly [string, T])[]): string[] {
+  const goneItems = new Set(gone.map(([, item]) => item));
+  const byName = new Map<string, T[]>();
+  for (const [name, item] of coming) {
+    const list = byName.get(name);
+    if (list) list.push(item);
+    else byName.set(name, [item]);
+  }
+  for (const [name, items] of byName) {
+    const list = map.get(name) ?? [];
+    const at = list.findIndex((x) => goneItems.has(x));
+    const rest = list.filter((x) => !goneItems.has(x));
+    rest.splice(at < 0 ? rest.length : at, 0, ...items);
+    map.set(name, rest);
+  }
+  return [...byName.keys()];
+}
+
 /** The name lookups a reader makes of the scopes, which a reader that caches per statement can watch. */
 export type ScopeQueries = Pick<PyScopes, 'lookup' | 'lookupSelf' | 'classOf' | 'scopeOf'>;
 
@@ -249,30 +272,16 @@ export class PyScopes {
         scopes.selfAttrs.set(key, map);
       }
     }
-    // Module-level names and functions: the removed statements' entries give way to the added ones' in place (each
-    // statement's are contiguous, in source order); lists are copied, never changed, since statements share them.
-    const swap = <T>(list: readonly T[], gone: ReadonlySet<T>, coming: readonly T[]): T[] => {
-      const at = list.findIndex((x) => gone.has(x));
-      const rest = list.filter((x) => !gone.has(x));
-      rest.splice(at < 0 ? rest.length : at, 0, ...coming);
-      return rest;
-    };
+    // Module-level names, functions and classes: the removed statements' entries give way to the added ones' in
+    // place (each statement's are contiguous, in source order); lists are copied, never changed, since statements
+    // share them.
     const moduleNames = scopes.bindings.get(MODULE) ?? new Map<string, Binding[]>();
     scopes.bindings.set(MODULE, moduleNames);
-    const goneBindings = new Set(removed.flatMap((n) => [...(n.bindings.get(MODULE)?.values() ?? [])].flat()));
-    const comingBindings = new Map<string, Binding[]>();
-    for (const names of added) for (const [name, list] of names.bindings.get(MODULE) ?? []) comingBindings.set(name, [...(comingBindings.get(name) ?? []), ...list]);
-    for (const [name, list] of comingBindings) moduleNames.set(name, swap(moduleNames.get(name) ?? [], goneBindings, list));
-    const goneFunctions = new Set(removed.flatMap((n) => n.functions.map(([, fn]) => fn)));
-    const comingFunctions = new Map<string, SyntaxNode[]>();
-    for (const names of added) for (const [name, fn] of names.functions) comingFunctions.set(name, [...(comingFunctions.get(name) ?? []), fn]);
-    for (const [name, list] of comingFunctions) scopes.functions$.set(name, swap(scopes.functions$.get(name) ?? [], goneFunctions, list));
-    const goneClasses = new Set(removed.flatMap((n) => n.classes.map(([, cls]) => cls)));
-    const comingClasses = new Map<string, SyntaxNode[]>();
-    for (const names of added) for (const [name, cls] of names.classes) comingClasses.set(name, [...(comingClasses.get(name) ?? []), cls]);
-    for (const [name, list] of comingClasses) {
-      const defs = swap(scopes.classDefs.get(name) ?? [], goneClasses, list);
-      scopes.classDefs.set(name, defs);
+    const moduleBindings = (n: StatementNames) => [...(n.bindings.get(MODULE) ?? [])].flatMap(([name, list]) => list.map((b) => [name, b] as [string, Binding]));
+    swapEntries(moduleNames, removed.flatMap(moduleBindings), added.flatMap(moduleBindings));
+    swapEntries(scopes.functions$, removed.flatMap((n) => n.functions), added.flatMap((n) => n.functions));
+    for (const name of swapEntries(scopes.classDefs, removed.flatMap((n) => n.classes), added.flatMap((n) => n.classes))) {
+      const defs = scopes.classDefs.get(name)!;
       scopes.classes$.set(name, defs[defs.length - 1]);
     }
     return scopes;
@@ -417,6 +426,11 @@ export class PyScopes {
     return this.imports$;
   }
   private imports$?: string;
+
+  /** The function definitions one top-level statement holds, by name; undefined until its module's scopes were built. */
+  static functionsOf(statement: SyntaxNode): readonly (readonly [string, SyntaxNode])[] | undefined {
+    return statementNames.get(statement)?.functions;
+  }
 
   /**
    * Every name one top-level statement binds in any scope (`self.<attr>` for attributes) or defines as a function or

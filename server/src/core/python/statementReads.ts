@@ -4,7 +4,7 @@
 // calls it read, whether it read every loop of the file, and a key of the file-wide facts it depends on. Most
 // statements read nothing outside themselves, so the sets are made only when something is noted.
 
-import type { SyntaxNode } from '../syntax';
+import { statementDelta, type SyntaxNode } from '../syntax';
 import { type Binding, PyScopes, type ScopeQueries } from './pyScope';
 import { topStatement } from './statementDeps';
 import { callIndex } from './callIndex';
@@ -156,4 +156,41 @@ export function addedBy(statements: readonly SyntaxNode[]): AddedStatements {
     if (!added.loops && (statement.type === 'for_statement' || statement.descendantsOfType(['for_statement']).length > 0)) added.loops = true;
   }
   return added;
+}
+
+/** The statements among `statements` that `known` holds no results for: on a first analysis, none is looked at. */
+export function addedAmong(statements: readonly SyntaxNode[], known: { has(statement: SyntaxNode): boolean }): AddedStatements {
+  return addedBy(statements.some((s) => known.has(s)) ? statements.filter((s) => !known.has(s)) : []);
+}
+
+/**
+ * A module-wide result built from per-statement readers (loss links, training facts), kept per module with its
+ * file-wide key and the union of its statements' reads, so the next text can keep it whole: when the edit's delta
+ * is one run, nothing moved, the key is the same, the replaced statements held nothing, no other statement read
+ * them or anything the new statements bind, call or loop over, and the new statements hold nothing either.
+ */
+export class ModuleResults<R> {
+  private readonly entries = new WeakMap<SyntaxNode, { readonly key: string; readonly index: ReadIndex; readonly result: R }>();
+
+  keep(root: SyntaxNode, key: string, index: ReadIndex, result: R): void {
+    this.entries.set(root, { key, index, result });
+  }
+
+  /**
+   * The previous text's result when the edit leaves it standing (see the class), else undefined and the caller
+   * reads statement by statement. `holdsNothing` answers for a removed statement; `read` reads an added one.
+   */
+  patched(root: SyntaxNode, key: string, holdsNothing: (statement: SyntaxNode) => boolean, read: (statement: SyntaxNode) => { readonly reads: StatementReads; readonly empty: boolean }): R | undefined {
+    const delta = statementDelta(root);
+    const before = delta?.at !== undefined && !delta.moved ? this.entries.get(delta.previous) : undefined;
+    if (!delta || !before || before.key !== key) return undefined;
+    if (!delta.removed.every(holdsNothing) || !before.index.unaffected(delta.removed, addedBy(delta.added))) return undefined;
+    const fresh = delta.added.map(read);
+    if (!fresh.every((r) => r.empty)) return undefined;
+    // The index moves on to this text (the previous one is not analysed again), with what the new statements read.
+    for (const r of fresh) r.reads.addTo(before.index);
+    this.entries.delete(delta.previous);
+    this.entries.set(root, before);
+    return before.result;
+  }
 }

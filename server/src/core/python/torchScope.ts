@@ -118,29 +118,28 @@ export class FileScope {
     if (pairs.some(([gone, coming]) => !gone || !coming || gone.key !== coming.key)) return undefined;
     fileScopes.delete(delta.previous);
     const scope = new FileScope(root, modules, undefined, before);
-    for (const [gone, coming] of pairs) {
-      if (gone!.kind === 'inert') continue;
-      const name = gone!.name;
-      const candidate = scope.order.findIndex((c) => (c.kind === 'class' ? c.cls.node : c.node) === gone!.node);
-      if (gone!.kind === 'class') {
+    for (const [gone, coming] of pairs as [Definition, Definition][]) {
+      if (gone.kind === 'inert') continue;
+      const { name } = gone;
+      const candidate = scope.order.findIndex((c) => (c.kind === 'class' ? c.cls.node : c.node) === gone.node);
+      if (gone.kind === 'class') {
         const old = scope.classes.get(name);
-        const parts = classParts(coming!.node);
+        const cls = scope.classInfo(coming.node);
         // Defined twice: which one wins is the full reading's business.
-        if (old?.node !== gone!.node || !parts) return undefined;
-        const cls: ClassInfo = { name, node: coming!.node, bases: parts.bases, methods: parts.methods };
+        if (old?.node !== gone.node || !cls) return undefined;
         scope.classes.set(name, cls);
         const value = scope.globals.get(name);
         if (value?.kind === 'class' && value.cls === old) scope.globals.set(name, { kind: 'class', cls });
         // Whether it is a model depends on its bases and the classes before it, all as they were.
         if (candidate >= 0) scope.order[candidate] = { kind: 'class', cls };
       } else {
-        if (scope.functions.get(name) !== gone!.node) return undefined;
-        scope.functions.set(name, coming!.node);
+        if (scope.functions.get(name) !== gone.node) return undefined;
+        scope.functions.set(name, coming.node);
         const value = scope.globals.get(name);
-        if (value?.kind === 'function' && value.node === gone!.node) scope.globals.set(name, { kind: 'function', node: coming!.node });
-        const builds = scope.returnsSequential(coming!.node);
+        if (value?.kind === 'function' && value.node === gone.node) scope.globals.set(name, { kind: 'function', node: coming.node });
+        const builds = scope.returnsSequential(coming.node);
         if (builds !== candidate >= 0) return undefined;
-        if (builds) scope.order[candidate] = { kind: 'function', name, node: coming!.node };
+        if (builds) scope.order[candidate] = { kind: 'function', name, node: coming.node };
       }
     }
     return scope;
@@ -278,11 +277,18 @@ export class FileScope {
     }
   }
 
-  private addClass(node: SyntaxNode): void {
+  /** What the file knows of a class definition; undefined when it has no name or body yet. */
+  private classInfo(node: SyntaxNode): ClassInfo | undefined {
     const parts = classParts(node);
-    if (!parts) return;
+    if (!parts) return undefined;
     const { name, bases, methods } = parts;
-    const cls: ClassInfo = { name, node, bases, methods, ...(this.origin ? { origin: this.origin } : {}) };
+    return { name, node, bases, methods, ...(this.origin ? { origin: this.origin } : {}) };
+  }
+
+  private addClass(node: SyntaxNode): void {
+    const cls = this.classInfo(node);
+    if (!cls) return;
+    const { name } = cls;
     this.classes.set(name, cls);
     this.globals.set(name, { kind: 'class', cls });
     if (this.isModuleClass(cls, 0)) this.order.push({ kind: 'class', cls });
@@ -331,7 +337,7 @@ export class FileScope {
     return fn !== null && this.resolvePath(fn.text) === 'torch.nn.Sequential';
   }
 
-  returnsSequential(fn: SyntaxNode): boolean {
+  private returnsSequential(fn: SyntaxNode): boolean {
     const body = fn.childForFieldName('body');
     if (!body) return false;
     // Most functions never name Sequential (training steps, helpers): settled from the text, kept per node. Only an
@@ -381,7 +387,14 @@ const fileScopes = new WeakMap<SyntaxNode, FileScope>();
  * a class (name and bases), a function (name), or nothing at all ('inert'). Undefined for statements whose effect
  * depends on more than their own name (imports, assignments).
  */
-function definitionOf(statement: SyntaxNode, scope: FileScope): { kind: 'class' | 'function' | 'inert'; name: string; node: SyntaxNode; key: string } | undefined {
+interface Definition {
+  readonly kind: 'class' | 'function' | 'inert';
+  readonly name: string;
+  readonly node: SyntaxNode;
+  readonly key: string;
+}
+
+function definitionOf(statement: SyntaxNode, scope: FileScope): Definition | undefined {
   const def = statement.type === 'decorated_definition' ? statement.childForFieldName('definition') : statement;
   if (!def) return undefined;
   if (def.type === 'class_definition' || def.type === 'function_definition') {

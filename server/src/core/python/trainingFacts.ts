@@ -9,7 +9,7 @@ import { type ModelRef, findModelRefs } from './modelRefs';
 import { type CallIndex, callIndex, mergeIndexes } from './callIndex';
 import { extractInputFacts } from './inputFacts';
 import { type Binding, PyScopes, appendArgument, callArguments, enclosingStatement, insertLineBefore, rangeOfNode } from './pyScope';
-import { type AddedStatements, addedBy, internKey, ReadIndex, StatementReads } from './statementReads';
+import { type AddedStatements, addedAmong, addedBy, internKey, ModuleResults, ReadIndex, StatementReads } from './statementReads';
 
 const LOOPS = new Set(['for_statement', 'while_statement']);
 const EVAL_WORD = /^(val|valid|validation|test|testing|eval|evaluation|dev|holdout|pred|predict|inference|calib|calibration)$/i;
@@ -105,8 +105,8 @@ interface FactEntry {
 /** Each module's counts of what its functions do (see `FactReader.modes`), for the next text to move. */
 const moduleModes = new WeakMap<SyntaxNode, Map<string, [number, number, number]>>();
 
-/** Each module's facts with the key and the reads they came from, for the next text's `patched`. */
-const moduleFacts = new WeakMap<SyntaxNode, { readonly key: string; readonly index: ReadIndex; readonly result: TrainingFacts }>();
+/** Each module's facts, for the next text to keep (see `ModuleResults`). */
+const moduleFacts = new ModuleResults<TrainingFacts>();
 
 /** Each top-level statement's facts; reused (moved with their statements) while what they read is unchanged. */
 const statementFacts = new WeakMap<SyntaxNode, FactEntry>();
@@ -151,9 +151,9 @@ class FactReader {
    * over the module's functions, or after an edit the previous text's counts moved by the edited statements' own.
    */
   private modes(): Map<string, [number, number, number]> {
-    const count = (counts: Map<string, [number, number, number]>, def: SyntaxNode, sign: number) => {
-      const name = def.childForFieldName('name')?.text;
-      if (!name) return;
+    const known = moduleModes.get(this.root);
+    if (known) return known;
+    const count = (counts: Map<string, [number, number, number]>, name: string, def: SyntaxNode, sign: number) => {
       const summary = this.summary(def);
       const entry = counts.get(name) ?? [0, 0, 0];
       if (summary.clears) entry[0] += sign;
@@ -161,21 +161,21 @@ class FactReader {
       if (summary.trains) entry[2] += sign;
       counts.set(name, entry);
     };
-    const known = moduleModes.get(this.root);
-    if (known) return known;
+    // The definitions counted are the scopes' (`PyScopes.functions`), statement by statement after an edit.
     const delta = this.root.type === 'module' ? statementDelta(this.root) : undefined;
     const before = delta ? moduleModes.get(delta.previous) : undefined;
+    const removed = delta?.removed.map((s) => PyScopes.functionsOf(s));
+    const added = delta?.added.map((s) => PyScopes.functionsOf(s));
     let counts: Map<string, [number, number, number]>;
-    if (delta && before) {
+    if (delta && before && removed && added && [...removed, ...added].every((defs) => defs !== undefined)) {
       // The previous text's counts are not read again: they move here.
       moduleModes.delete(delta.previous);
       counts = before;
-      const defsOf = (statement: SyntaxNode) => [...(statement.type === 'function_definition' ? [statement] : []), ...statement.descendantsOfType('function_definition')];
-      for (const statement of delta.removed) for (const def of defsOf(statement)) count(counts, def, -1);
-      for (const statement of delta.added) for (const def of defsOf(statement)) count(counts, def, 1);
+      for (const defs of removed) for (const [name, def] of defs!) count(counts, name, def, -1);
+      for (const defs of added) for (const [name, def] of defs!) count(counts, name, def, 1);
     } else {
       counts = new Map();
-      for (const defs of this.scopes.functions.values()) for (const def of defs) count(counts, def, 1);
+      for (const [name, defs] of this.scopes.functions) for (const def of defs) count(counts, name, def, 1);
     }
     if (this.root.type === 'module') moduleModes.set(this.root, counts);
     return counts;
@@ -247,20 +247,13 @@ class FactReader {
     const statements = this.root.type === 'module' ? this.root.children : [this.root];
     const sorted = (names: Set<string>) => [...names].sort();
     const key = internKey([this.scopes.importsKey, [...this.scopes.functions.keys()], [...this.scopes.classes.keys()], [...this.models.classes], sorted(this.zeroing), sorted(this.evaluating), sorted(this.training)].join('|'));
-    const patched = this.root.type === 'module' ? this.patched(key) : undefined;
+    const patched = this.root.type === 'module' ? moduleFacts.patched(this.root, key, (s) => statementFacts.get(s)?.empty === true, (s) => {
+      this.readStatement(s, key);
+      return statementFacts.get(s)!;
+    }) : undefined;
     if (patched) return patched;
     // What the statements new since the last analysis bind, call and loop over; on a first analysis nothing is kept.
-    const added = { names: new Set<string>(), callees: new Set<string>(), receivers: new Set<string>(), loops: false };
-    if (this.root.type === 'module' && statements.some((s) => statementFacts.has(s))) {
-      for (const statement of statements) {
-        if (statementFacts.has(statement)) continue;
-        for (const name of PyScopes.namesOf(statement) ?? []) added.names.add(name);
-        const index = callIndex(statement);
-        for (const callee of index.byCallee.keys()) added.callees.add(callee);
-        for (const receiver of index.byReceiver.keys()) added.receivers.add(receiver);
-        if (!added.loops && (statement.type === 'for_statement' || statement.descendantsOfType(['for_statement']).length > 0)) added.loops = true;
-      }
-    }
+    const added = this.root.type === 'module' ? addedAmong(statements, statementFacts) : addedBy([]);
     const out = { pipelines: [] as DataPipelineFact[], steps: [] as OptimizerStepFact[], evaluations: [] as EvaluationFact[], modeSwitches: [] as StatementFacts['modeSwitches'] };
     const index = new ReadIndex();
     for (const statement of statements) {
@@ -274,29 +267,8 @@ class FactReader {
     // Innermost loops first across the file (a stable sort keeps source order among loops of one length).
     out.modeSwitches.sort((a, b) => a.loopLength - b.loopLength);
     const result = { pipelines: out.pipelines, steps: out.steps, evaluations: out.evaluations, modeSwitches: out.modeSwitches.map((m) => m.fact) };
-    if (this.root.type === 'module') moduleFacts.set(this.root, { key, index, result });
+    if (this.root.type === 'module') moduleFacts.keep(this.root, key, index, result);
     return result;
-  }
-
-  /**
-   * The previous text's facts, when the statements the edit replaced and the ones replacing them hold none, no line
-   * moved, and nothing another statement's facts read was touched: the same facts, without visiting every statement.
-   */
-  private patched(key: string): TrainingFacts | undefined {
-    const delta = statementDelta(this.root);
-    const before = delta?.at !== undefined && !delta.moved ? moduleFacts.get(delta.previous) : undefined;
-    if (!delta || !before || before.key !== key) return undefined;
-    if (!delta.removed.every((s) => statementFacts.get(s)?.empty) || !before.index.unaffected(delta.removed, addedBy(delta.added))) return undefined;
-    const read = delta.added.map((statement) => {
-      this.readStatement(statement, key);
-      return statementFacts.get(statement)!;
-    });
-    if (!read.every((entry) => entry.empty)) return undefined;
-    // The index moves on to this text (the previous one is not analysed again), with what the new statements read.
-    for (const entry of read) entry.reads.addTo(before.index);
-    moduleFacts.delete(delta.previous);
-    moduleFacts.set(this.root, before);
-    return before.result;
   }
 
   /** The statement's facts from the last analysis, moved with it, when nothing they read has changed. */

@@ -2,13 +2,8 @@
 // so the norm learns statistics at training time that evaluation never sees (the "variance shift").
 
 import type { Finding } from '../findings';
-import { type GraphNode, ModelGraph } from '../graph';
+import { dropoutsInto } from './dropoutsInto';
 import { type ModelRule, layerName } from './rule';
-
-/** The node a value goes into next, skipping reshapes (a Flatten between the two changes nothing here). */
-function nextOp(graph: ModelGraph, consumers: Map<number, number[]>, id: number): GraphNode | undefined {
-  return ModelGraph.nextThrough(graph, consumers, id, (n) => n.category === 'reshape', 8);
-}
 
 export const dropoutBeforeBatchNorm: ModelRule = {
   code: 'MA013',
@@ -30,16 +25,7 @@ export const dropoutBeforeBatchNorm: ModelRule = {
   },
   check({ graph, severity }) {
     const findings: Finding[] = [];
-    const consumers = ModelGraph.consumers(graph);
-    const reported = new Set<string>();
-    for (const node of graph.nodes) {
-      if (!node.op.includes('dropout') || node.origin !== undefined || node.onlyIn !== undefined || node.modeSwitch === 'constant') continue;
-      const norm = nextOp(graph, consumers, node.id);
-      if (norm?.op !== 'batch_norm') continue;
-      // A dropout applied in a loop is one line of code: reported once, there.
-      const key = `${node.range.start.line}:${node.range.start.character}`;
-      if (reported.has(key)) continue;
-      reported.add(key);
+    for (const { dropout: node, next: norm } of dropoutsInto(graph, (n) => n.op === 'batch_norm')) {
       findings.push({
         code: 'MA013',
         severity,

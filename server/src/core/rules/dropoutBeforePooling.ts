@@ -3,17 +3,8 @@
 // and the survivors' 1/(1−p) scaling passes through the max, so training and evaluation see different values.
 
 import type { Finding } from '../findings';
-import { type GraphNode, ModelGraph } from '../graph';
-import { type ModelRule, layerName } from './rule';
-
-function isMaxPool(node: GraphNode): boolean {
-  return node.category === 'pooling' && /^(adaptive_)?max_pool|^max$|^maxpool/.test(node.op);
-}
-
-/** The node a value goes into next, skipping reshapes. */
-function nextOp(graph: ModelGraph, consumers: Map<number, number[]>, id: number): GraphNode | undefined {
-  return ModelGraph.nextThrough(graph, consumers, id, (n) => n.category === 'reshape', 8);
-}
+import { dropoutsInto } from './dropoutsInto';
+import { isMaxPool, type ModelRule, layerName } from './rule';
 
 export const dropoutBeforePooling: ModelRule = {
   code: 'MA018',
@@ -34,16 +25,7 @@ export const dropoutBeforePooling: ModelRule = {
   },
   check({ graph, severity }) {
     const findings: Finding[] = [];
-    const consumers = ModelGraph.consumers(graph);
-    const reported = new Set<string>();
-    for (const node of graph.nodes) {
-      if (!node.op.includes('dropout') || node.origin !== undefined || node.onlyIn !== undefined || node.modeSwitch === 'constant') continue;
-      const pool = nextOp(graph, consumers, node.id);
-      if (!pool || !isMaxPool(pool)) continue;
-      // A dropout applied in a loop is one line of code: reported once, there.
-      const key = `${node.range.start.line}:${node.range.start.character}`;
-      if (reported.has(key)) continue;
-      reported.add(key);
+    for (const { dropout: node, next: pool } of dropoutsInto(graph, isMaxPool)) {
       findings.push({
         code: 'MA018',
         severity,

@@ -4,12 +4,7 @@
 import type { Finding, Fix } from '../findings';
 import type { GraphNode, ModelGraph } from '../graph';
 import { type AffinePair, findAffinePairs, fixSite, preservesLinearity } from '../linearChains';
-import { type ModelRule, layerName } from './rule';
-
-/** Max pooling: piecewise linear, the one thing between the two maps. */
-function isMaxPool(node: GraphNode): boolean {
-  return node.category === 'pooling' && /^(adaptive_)?max_pool|^max$/.test(node.op);
-}
+import { isMaxPool, type ModelRule, layerName } from './rule';
 
 /** Affine pairs joined by linearity-preserving ops and at least one max pooling, crossing no skip connection. */
 function pooledPairs(graph: ModelGraph): (AffinePair & { readonly pool: GraphNode })[] {

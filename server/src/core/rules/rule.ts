@@ -59,6 +59,11 @@ export interface FileRule extends RuleInfo {
 
 export type Rule = ModelRule | FileRule;
 
+/** Max pooling (of any rank, adaptive or not): it keeps the largest value of each window, piecewise linear. */
+export function isMaxPool(node: { category: string; op: string }): boolean {
+  return node.category === 'pooling' && /^(adaptive_)?max_pool|^max$/.test(node.op);
+}
+
 /** A short, readable name for the layer behind a node: its module path, else its op. */
 export function layerName(node: { module?: string; op: string; label?: string }): string {
   // An unnamed Sequential entry is shown by its index, as PyTorch prints it: `linear[2]`.
